@@ -1,0 +1,49 @@
+# Vitrina: the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RELEASE_DIR ?= build/release
+TEST_DIR    ?= build/asan
+RUN_STATE   ?= .run
+TEST_STATE  ?= .run/test
+RUN_PORTS   ?= 55400
+TEST_PORTS  ?= 56400
+JOBS        ?= $(shell nproc)
+
+.PHONY: help deps build run test unit integration bench format lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+deps: ## Install missing apt and npm packages (idempotent)
+	@tools/install-deps.sh
+
+build: deps ## Release build of the vitrina binary
+	@cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DVITRINA_BUILD_TESTS=OFF >/dev/null
+	@ninja -C $(RELEASE_DIR) -j $(JOBS) vitrina
+
+run: build ## Start the local services, load the dataset and serve on http://127.0.0.1:8080
+	@tools/run.sh $(RELEASE_DIR)/src/vitrina $(RUN_STATE) $(RUN_PORTS)
+
+test: deps ## Unit and integration tests under AddressSanitizer and UBSan
+	@cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVITRINA_SANITIZE=ON >/dev/null
+	@ninja -C $(TEST_DIR) -j $(JOBS)
+	@$(MAKE) --no-print-directory unit integration
+
+unit: ## Unit tests only (no servers)
+	@ctest --test-dir $(TEST_DIR) -L unit --output-on-failure -j $(JOBS)
+
+integration: ## Integration tests against real services started for the run
+	@tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
+	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
+
+format: ## Reformat the C++ sources
+	@find src tests bench -name '*.[ch]pp' | xargs clang-format -i
+
+lint: ## clang-format check and clang-tidy
+	@find src tests bench -name '*.[ch]pp' | xargs clang-format --dry-run --Werror
+	@cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@find src -name '*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet
+
+clean: ## Remove build folders (not .run, which holds the local services' data)
+	@rm -rf build

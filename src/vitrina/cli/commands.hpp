@@ -1,0 +1,16 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vitrina::cli {
+
+// Each subcommand registers itself on the application; the callback runs the command and sets
+// `exit_code`. The wiring of components happens inside these commands and nowhere else.
+struct CommandContext {
+  int exit_code = 0;
+};
+
+void AddMigrateCommand(CLI::App& app, CommandContext& context);
+void AddUsersCommand(CLI::App& app, CommandContext& context);
+
+}  // namespace vitrina::cli

@@ -1,0 +1,33 @@
+#include "vitrina/cli/config.hpp"
+
+#include <thread>
+
+#include "vitrina/core/env_reader.hpp"
+
+namespace vitrina::cli {
+
+core::Result<Config> LoadConfig() {
+  auto env = core::EnvReader::FromProcess();
+  Config config;
+  config.environment = env.Choice("VITRINA_ENV", "development", {"development", "production"});
+  config.host = env.String("HOST", "127.0.0.1");
+  config.port = static_cast<std::uint16_t>(env.Integer("PORT", 8080, 1, 65535));
+  const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
+  config.threads = static_cast<int>(env.Integer("THREADS", cores, 1, 256));
+  config.database_url = env.Url("DATABASE_URL", "postgresql://postgres@127.0.0.1:55400/vitrina",
+                                {"postgresql://", "postgres://"});
+  config.db_pool_size = static_cast<int>(env.Integer("DB_POOL_SIZE", 8, 1, 512));
+  config.redis_url = env.Url("REDIS_URL", "redis://127.0.0.1:55401", {"redis://", "rediss://"});
+  config.dataset_spec = env.String("DATASET_SPEC", "datasets/diamonds.yaml");
+  config.migrations_dir = env.String("MIGRATIONS_DIR", "migrations");
+  config.azure_storage_connection_string = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
+  config.log_level = env.Choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
+  if (!env.problems().empty()) {
+    std::string message = "invalid configuration:";
+    for (const auto& problem : env.problems()) message += "\n  " + problem;
+    return core::MakeError(core::ErrorCode::kInvalidArgument, message);
+  }
+  return config;
+}
+
+}  // namespace vitrina::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vitrina/core/result.hpp"
+
+namespace vitrina::cli {
+
+// Every setting of the service, read from the environment once at start-up (documented with its
+// default in .env.example). Only the composition root sees this struct; components receive plain
+// settings structs built from it.
+struct Config {
+  std::string environment;  // development | production
+  std::string host;
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::string database_url;
+  int db_pool_size = 8;
+  std::string redis_url;
+  std::string dataset_spec;
+  std::string migrations_dir;
+  std::optional<std::string> azure_storage_connection_string;
+  std::string log_level;
+};
+
+// Reads and validates the environment; a malformed value is an error naming the variable and
+// what is wrong with it (all problems at once, one per line).
+core::Result<Config> LoadConfig();
+
+}  // namespace vitrina::cli

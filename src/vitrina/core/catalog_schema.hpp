@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vitrina/core/dataset_spec.hpp"
+
+namespace vitrina::core {
+
+// Double-quotes an identifier for SQL. Spec identifiers are already restricted to [a-z0-9_], the
+// quoting is what keeps reserved words such as "table" usable as column names.
+std::string QuoteIdent(std::string_view identifier);
+
+std::string_view SqlTypeName(ColumnType type);
+
+// CREATE TABLE for the catalog of a spec, named `table` (the live table or a staging copy): an
+// identity "id" key followed by the spec's columns in order.
+std::string CatalogTableDdl(const DatasetSpec& spec, std::string_view table);
+
+// One CREATE INDEX per category column, so equality filters do not scan the table.
+std::vector<std::string> CatalogIndexDdl(const DatasetSpec& spec, std::string_view table);
+
+}  // namespace vitrina::core

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vitrina/core/result.hpp"
+
+struct pg_conn;  // libpq's PGconn; its header stays inside the adapter's .cpp files
+
+namespace vitrina::db {
+
+using Param = std::optional<std::string>;  // nullopt is SQL NULL
+using Params = std::vector<Param>;
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::int64_t affected_rows = 0;
+
+  // First column of the first row, when there is one and it is not NULL.
+  std::optional<std::string> Scalar() const;
+};
+
+// A blocking libpq connection for the command-line tools (migrate, etl, users). The server uses
+// the non-blocking pool instead. Errors map to core::ErrorCode: an unreachable or lost server is
+// kUnavailable, a unique violation kConflict, anything else kInternal with the SQLSTATE in the
+// error's detail.
+class Connection {
+ public:
+  static core::Result<Connection> Open(const std::string& url,
+                                       std::chrono::seconds connect_timeout = std::chrono::seconds(5));
+
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  ~Connection();
+
+  // One statement with text parameters ($1, $2, ...).
+  core::Result<QueryResult> Execute(std::string_view sql, const Params& params = {});
+  // Several statements separated by semicolons, no parameters (migration files).
+  core::Status ExecuteScript(std::string_view sql);
+
+  // COPY ... FROM STDIN, streamed: Begin, any number of Put, then End (returns the row count)
+  // or Abort. While a COPY is open no other statement can run on this connection.
+  core::Status CopyBegin(std::string_view copy_sql);
+  core::Status CopyPut(std::string_view data);
+  core::Result<std::int64_t> CopyEnd();
+  void CopyAbort(std::string_view reason);
+
+  bool IsAlive() const;
+
+ private:
+  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  core::Error LastError(std::string_view what) const;
+
+  pg_conn* conn_ = nullptr;
+};
+
+// Turns "postgresql://user@host:port/db" into a form safe to log (the password is masked).
+std::string RedactDatabaseUrl(std::string_view url);
+
+}  // namespace vitrina::db
