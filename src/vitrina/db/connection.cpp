@@ -58,6 +58,8 @@ core::Result<Connection> Connection::Open(const std::string& url,
                      "cannot connect to PostgreSQL at " + RedactDatabaseUrl(url) + ": " + detail,
                      detail);
   }
+  // Server notices ("relation already exists, skipping") are expected chatter for the tools.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return Connection(conn);
 }
 

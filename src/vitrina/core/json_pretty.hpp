@@ -1,0 +1,11 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+namespace vitrina::core {
+
+// Indented JSON for files people read and diff (generated Data Factory resources, OpenAPI).
+std::string PrettyJson(const boost::json::value& value, int indent = 2);
+
+}  // namespace vitrina::core

@@ -1,0 +1,124 @@
+#include "vitrina/core/spec_sql.hpp"
+
+#include <vector>
+
+#include "vitrina/core/catalog_schema.hpp"
+#include "vitrina/core/field_value.hpp"
+
+namespace vitrina::core {
+
+std::string SqlLiteral(std::string_view text) {
+  std::string literal = "'";
+  for (const char c : text) {
+    if (c == '\'') literal += '\'';
+    literal += c;
+  }
+  literal += '\'';
+  return literal;
+}
+
+namespace {
+
+// The same whitespace as core::TrimAscii.
+std::string Trimmed(std::string_view text_expr) {
+  return "btrim(" + std::string(text_expr) + ", E' \\t\\r\\n\\x0B\\f')";
+}
+
+struct Check {
+  std::string failed_when;  // SQL condition that means the value is refused
+  std::string message;      // the words core::ParseTextField uses
+};
+
+void AddBoundChecks(const ColumnSpec& column, const std::string& number, std::vector<Check>& checks) {
+  if (column.minimum) {
+    checks.push_back({number + " < " + FormatNumber(*column.minimum),
+                      "must be at least " + FormatNumber(*column.minimum)});
+  }
+  if (column.exclusive_minimum) {
+    checks.push_back({number + " <= " + FormatNumber(*column.exclusive_minimum),
+                      "must be greater than " + FormatNumber(*column.exclusive_minimum)});
+  }
+  if (column.maximum) {
+    checks.push_back({number + " > " + FormatNumber(*column.maximum),
+                      "must be at most " + FormatNumber(*column.maximum)});
+  }
+  if (column.exclusive_maximum) {
+    checks.push_back({number + " >= " + FormatNumber(*column.exclusive_maximum),
+                      "must be less than " + FormatNumber(*column.exclusive_maximum)});
+  }
+}
+
+std::vector<Check> ChecksFor(const ColumnSpec& column, const std::string& value) {
+  std::vector<Check> checks;
+  // Casting to numeric first is safe for any text the regular expressions admit (numeric has no
+  // practical exponent limit), so out-of-range values are refused instead of failing the script.
+  const std::string number = "(" + value + ")::numeric";
+  switch (column.type) {
+    case ColumnType::kInteger:
+      checks.push_back({value + " !~ '^[+-]?[0-9]+$'", "must be an integer"});
+      checks.push_back({number + " NOT BETWEEN -9223372036854775808 AND 9223372036854775807",
+                        "is out of range"});
+      AddBoundChecks(column, number, checks);
+      break;
+    case ColumnType::kNumber:
+      checks.push_back({value + " !~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$'",
+                        "must be a number"});
+      checks.push_back(
+          {"abs(" + number + ") > 1.7976931348623157e308", "must be a number"});
+      AddBoundChecks(column, number, checks);
+      break;
+    case ColumnType::kString:
+      if (column.max_length) {
+        checks.push_back({"octet_length(" + value + ") > " + std::to_string(*column.max_length),
+                          "must be at most " + std::to_string(*column.max_length) + " bytes"});
+      }
+      if (!column.allowed.empty()) {
+        std::string list;
+        std::string words;
+        for (const auto& allowed : column.allowed) {
+          list += (list.empty() ? "" : ", ") + SqlLiteral(allowed);
+          words += (words.empty() ? "" : ", ") + allowed;
+        }
+        checks.push_back({value + " NOT IN (" + list + ")", "must be one of: " + words});
+      }
+      break;
+    case ColumnType::kBoolean:
+      checks.push_back(
+          {"lower(" + value + ") NOT IN ('true','t','yes','1','false','f','no','0')",
+           "must be true or false"});
+      break;
+  }
+  return checks;
+}
+
+}  // namespace
+
+std::string RejectReasonSql(const ColumnSpec& column, std::string_view text_expr) {
+  const std::string value = Trimmed(text_expr);
+  const std::string prefix = "column '" + column.name + "': ";
+  std::string sql = "CASE WHEN " + std::string(text_expr) + " IS NULL OR " + value + " = '' THEN ";
+  sql += column.required ? SqlLiteral(prefix + "is required") : "NULL";
+  // CASE evaluates its branches in order, so a cast only runs once the format check has passed.
+  for (const auto& check : ChecksFor(column, value)) {
+    sql += " WHEN " + check.failed_when + " THEN " + SqlLiteral(prefix + check.message);
+  }
+  sql += " END";
+  return sql;
+}
+
+std::string ConvertSql(const ColumnSpec& column, std::string_view text_expr) {
+  const std::string value = "NULLIF(" + Trimmed(text_expr) + ", '')";
+  switch (column.type) {
+    case ColumnType::kString:
+      return value;
+    case ColumnType::kInteger:
+      return "(" + value + ")::bigint";
+    case ColumnType::kNumber:
+      return "(" + value + ")::double precision";
+    case ColumnType::kBoolean:
+      return "(" + value + ")::boolean";
+  }
+  return value;
+}
+
+}  // namespace vitrina::core
