@@ -92,7 +92,12 @@ pid_alive() {
   local file=$1 pid
   [[ -s $file ]] || return 1
   pid="$(head -n1 "$file")"
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # A killed daemon can linger as a zombie until init reaps it; that is not alive.
+  local stat
+  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ ${stat%% *} != Z ]]
 }
 
 # A service is up when its pid is alive and its recorded port answers.
