@@ -160,7 +160,7 @@ as_pg() {
 
 # STATE/pg holds data/, run/ (socket) and postgres.log, all owned by the
 # server's user. When that user cannot reach STATE (e.g. a clone under /root),
-# the folder lives in /tmp and STATE/pg is a symlink to it.
+# the folder is a fresh mktemp directory in /tmp and STATE/pg a symlink to it.
 prepare_pg_dir() {
   local pgdir="$STATE/pg"
   if [[ -d $pgdir ]]; then
@@ -171,16 +171,20 @@ prepare_pg_dir() {
     if runuser -u "$PG_USER" -- test -x "$STATE" 2>/dev/null; then
       mkdir -p "$pgdir"
     else
-      local hash
-      hash="$(printf '%s' "$STATE" | sha1sum | cut -c1-12)"
-      local real="/tmp/vitrina-pg-$hash"
-      mkdir -p "$real"
+      local real
+      real="$(mktemp -d "${TMPDIR:-/tmp}/vitrina-pg.XXXXXX")"
+      chmod 755 "$real"
       ln -sfn "$real" "$pgdir"
     fi
     chown "$PG_USER:" "$pgdir/"
   else
     mkdir -p "$pgdir"
   fi
+}
+
+# The real path of STATE/pg: the server's user may not be able to follow STATE.
+pg_home() {
+  readlink -f "$STATE/pg"
 }
 
 start_postgres() {
@@ -192,7 +196,8 @@ start_postgres() {
   fi
   check_port_free postgres "$port" || return 1
   prepare_pg_dir
-  local pgdir="$STATE/pg"
+  local pgdir
+  pgdir="$(pg_home)"
   log="$pgdir/postgres.log"
   if [[ ! -s $pgdir/data/PG_VERSION ]]; then
     rm -rf "${pgdir:?}/data"
@@ -241,8 +246,8 @@ EOF
 stop_postgres() {
   local bin
   bin="$(pg_bin)"
-  if [[ -f $STATE/pg/data/postmaster.pid ]] && pid_alive "$STATE/pg/data/postmaster.pid"; then
-    as_pg "$bin/pg_ctl" -D "$STATE/pg/data" -m fast -w -t 30 stop >/dev/null
+  if pid_alive "$STATE/pg/data/postmaster.pid"; then
+    as_pg "$bin/pg_ctl" -D "$(pg_home)/data" -m fast -w -t 30 stop >/dev/null
     say "postgres stopped"
   fi
   rm -f "$STATE/ports/postgres"
