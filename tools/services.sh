@@ -152,7 +152,8 @@ launch() {
 # Run a PostgreSQL server binary as a non-root user: postgres refuses root.
 as_pg() {
   if [[ $(id -u) == 0 ]]; then
-    runuser -u "$PG_USER" -- "$@"
+    # From /: the current directory may be out of that user's reach, too.
+    (cd / && runuser -u "$PG_USER" -- "$@")
   else
     "$@"
   fi
