@@ -34,7 +34,7 @@ unit: ## Unit tests only (no servers)
 	@ctest --test-dir $(TEST_DIR) -L unit --output-on-failure -j $(JOBS)
 
 integration: ## Integration tests against real services started for the run
-	@tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
+	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
 
 format: ## Reformat the C++ sources

@@ -2,13 +2,13 @@
 // rows accepted, the same rows refused, with the same words. This runs both on the same inputs.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "vitrina/core/adf_pipeline.hpp"
 #include "vitrina/core/field_value.hpp"
 #include "vitrina/core/spec_sql.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/spec/spec_file.hpp"
+#include "integration/support/database.hpp"
+#include "integration/support/test_env.hpp"
 
 namespace vitrina {
 namespace {
@@ -16,9 +16,10 @@ namespace {
 class AdfSql : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("DATABASE_URL");
-    if (url == nullptr) GTEST_SKIP() << "DATABASE_URL is not set (run through make test)";
-    auto connection = db::Connection::Open(url);
+    VITRINA_REQUIRE_ENV(admin_url, "DATABASE_URL");
+    auto url = testing::FreshDatabase(admin_url, "vitrina_test_adf");
+    ASSERT_TRUE(url.ok()) << url.error().message << " " << url.error().detail;
+    auto connection = db::Connection::Open(*url);
     ASSERT_TRUE(connection.ok()) << connection.error().message;
     connection_.emplace(std::move(*connection));
   }
