@@ -127,7 +127,8 @@ void CatalogReloadListener::Run() {
       if (reloaded) (void)InvalidateAll();
       if (!settings_.drain_outbox) continue;
 
-      const auto grace = std::to_string(std::chrono::duration<double>(settings_.outbox_grace).count());
+      const auto grace =
+          std::to_string(std::chrono::duration<double>(settings_.outbox_grace).count());
       auto stale = Exec(conn.get(), kSelectStaleOutboxRows, {grace});
       if (!Succeeded(stale)) {
         SetError(std::string("outbox: ") + PQresultErrorMessage(stale.get()));
