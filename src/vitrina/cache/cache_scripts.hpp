@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+// The Lua scripts of the cache protocol. Each touches exactly two keys, K and its version key
+// "{K}:v", which share K's hash slot (a catalog key contains no braces, so "{K}" tags the whole
+// key), so every script is legal on Redis Cluster. Versions are random tokens, never counters: a
+// Redis restart that loses the version keys must not let an old token match again.
+namespace vitrina::cache::scripts {
+
+// KEYS: K, {K}:v   ARGV: fresh token, version ttl.  -> {1, value} | {0, version}
+// A miss reads (or creates) the version it will have to present when storing.
+inline constexpr std::string_view kBeginMiss = R"lua(
+local value = redis.call('GET', KEYS[1])
+if value then return {1, value} end
+local version = redis.call('GET', KEYS[2])
+if not version then
+  version = ARGV[1]
+  redis.call('SET', KEYS[2], version, 'EX', ARGV[2])
+end
+return {0, version}
+)lua";
+
+// KEYS: K, {K}:v   ARGV: version read at the miss, value, ttl, version ttl.  -> 1 stored | 0
+// refused Refused when a write (or a flush) replaced the version since the miss: the value may
+// predate it.
+inline constexpr std::string_view kStoreIfVersion = R"lua(
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1
+)lua";
+
+// KEYS: K, {K}:v   ARGV: fresh token, version ttl.  -> number of data keys deleted
+inline constexpr std::string_view kInvalidate = R"lua(
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+return redis.call('DEL', KEYS[1])
+)lua";
+
+// KEYS: registry bucket   ARGV: key, bucket ttl
+inline constexpr std::string_view kRegister = R"lua(
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+)lua";
+
+inline std::string VersionKey(std::string_view key) { return "{" + std::string(key) + "}:v"; }
+
+}  // namespace vitrina::cache::scripts

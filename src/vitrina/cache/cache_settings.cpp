@@ -1,0 +1,40 @@
+#include "vitrina/cache/cache_settings.hpp"
+
+#include "vitrina/core/redis_address.hpp"
+
+namespace vitrina::cache {
+
+CacheConfig ReadCacheConfig(core::EnvReader& env) {
+  CacheConfig config;
+  config.cache.enabled = env.Boolean("CACHE_ENABLED", true);
+  config.cache.ttl = std::chrono::seconds(env.Integer("CACHE_TTL_SECONDS", 600, 1, 7 * 86400));
+  config.cache.breaker_failure_threshold =
+      static_cast<int>(env.Integer("CACHE_BREAKER_FAILURES", 1, 1, 1000));
+  config.cache.probe_interval =
+      std::chrono::milliseconds(env.Integer("CACHE_PROBE_INTERVAL_MS", 500, 10, 60000));
+  config.redis.command_timeout =
+      std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
+  config.redis.connections_per_node =
+      static_cast<int>(env.Integer("CACHE_REDIS_CONNECTIONS", 1, 1, 64));
+
+  if (const auto nodes = env.OptionalString("REDIS_CLUSTER_NODES")) {
+    auto parsed = core::ParseHostPortList(*nodes);
+    if (parsed.ok()) {
+      config.redis.nodes = std::move(*parsed);
+      config.redis.cluster = true;
+    } else {
+      env.AddProblem(parsed.error().message);
+    }
+  } else if (const auto url = env.OptionalString("REDIS_URL")) {
+    auto parsed = core::ParseRedisUrl(*url);
+    if (parsed.ok()) {
+      config.redis.nodes.push_back(std::move(*parsed));
+    } else {
+      env.AddProblem(parsed.error().message);
+    }
+  }
+  if (config.redis.nodes.empty()) config.cache.enabled = false;
+  return config;
+}
+
+}  // namespace vitrina::cache

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+
+#include "vitrina/cache/redis_client.hpp"
+#include "vitrina/core/env_reader.hpp"
+
+namespace vitrina::cache {
+
+// Behaviour of the catalog cache. Environment names and defaults:
+//   CACHE_ENABLED=true             false: every Get runs the loader, outcome kDisabled
+//   CACHE_TTL_SECONDS=600          safety net: every entry expires, whatever invalidation did
+//   CACHE_BREAKER_FAILURES=1       consecutive Redis failures that open the circuit breaker
+//   CACHE_PROBE_INTERVAL_MS=500    how often the background probe PINGs Redis while open
+struct CacheSettings {
+  bool enabled = true;
+  std::chrono::seconds ttl{600};
+  int breaker_failure_threshold = 1;
+  std::chrono::milliseconds probe_interval{500};
+};
+
+// Everything the composition root needs to build the cache. Redis variables:
+//   REDIS_URL=redis://host:port    single node (e.g. redis://127.0.0.1:6379)
+//   REDIS_CLUSTER_NODES=h:p,h:p    cluster seeds; takes precedence over REDIS_URL
+//   CACHE_REDIS_TIMEOUT_MS=50      per-command timeout: the most a request pays for a slow Redis
+//   CACHE_REDIS_CONNECTIONS=1      connections (strands) per Redis node
+// With neither REDIS_URL nor REDIS_CLUSTER_NODES set, the cache is disabled.
+struct CacheConfig {
+  CacheSettings cache;
+  RedisSettings redis;
+};
+
+// Reads the variables above; problems are collected in `env` (reported all at once by the caller).
+CacheConfig ReadCacheConfig(core::EnvReader& env);
+
+}  // namespace vitrina::cache

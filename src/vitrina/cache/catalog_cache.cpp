@@ -1,0 +1,434 @@
+#include "vitrina/cache/catalog_cache.hpp"
+
+#include <random>
+#include <set>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/core/cache_value.hpp"
+
+namespace vitrina::cache {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kRegistryPrefix = "vitrina:catalog-keys:";
+// Registry buckets a writer reads: the current one, two older (an entry registered up to 2 TTLs
+// ago may still have a live value when its loader was slow) and one newer (clock skew).
+constexpr int kBucketsBack = 2;
+constexpr int kBucketsAhead = 1;
+
+// A token no earlier version can equal: 128 random bits.
+std::string FreshToken() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (int word = 0; word < 2; ++word) {
+    auto bits = random();
+    for (int i = 0; i < 16; ++i, bits >>= 4) token += kHex[bits & 0x0F];
+  }
+  return token;
+}
+
+std::int64_t CurrentBucket(std::chrono::seconds ttl) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return now.count() / ttl.count();
+}
+
+std::string RegistryKey(std::int64_t bucket) {
+  return std::string(kRegistryPrefix) + std::to_string(bucket);
+}
+
+core::Error Unavailable(std::string detail) {
+  return core::MakeError(core::ErrorCode::kUnavailable, "cache unavailable", std::move(detail));
+}
+
+}  // namespace
+
+std::string_view CacheOutcomeName(CacheOutcome outcome) {
+  switch (outcome) {
+    case CacheOutcome::kHit:
+      return "HIT";
+    case CacheOutcome::kMiss:
+      return "MISS";
+    case CacheOutcome::kBypass:
+      return "BYPASS";
+    case CacheOutcome::kDisabled:
+      return "DISABLED";
+  }
+  return "UNKNOWN";
+}
+
+// One in-progress load of one key in this process. `version` is the key's version token read
+// before the load started: a request may join only a flight with the version it read itself,
+// which proves no write invalidated the key between the flight's start and the request's arrival.
+struct CatalogCache::Flight {
+  explicit Flight(std::string version_token) : version(std::move(version_token)) {}
+
+  const std::string version;
+  std::mutex mutex;
+  bool done = false;
+  core::Result<CachedResponse> result = core::MakeError(core::ErrorCode::kInternal, "not loaded");
+  std::vector<std::function<void()>> waiters;
+
+  asio::awaitable<void> Wait() {
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [this](auto handler) {
+          // The waiter resumes on its own executor (its session's), never inside Finish().
+          auto executor = asio::get_associated_executor(handler);
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          std::function<void()> wake = [executor, shared] {
+            asio::post(executor, [shared] { (*shared)(); });
+          };
+          std::unique_lock lock(mutex);
+          if (!done) {
+            waiters.push_back(std::move(wake));
+            return;
+          }
+          lock.unlock();
+          wake();
+        },
+        asio::use_awaitable);
+  }
+
+  void Finish(core::Result<CachedResponse> outcome) {
+    std::vector<std::function<void()>> to_wake;
+    {
+      std::lock_guard lock(mutex);
+      result = std::move(outcome);
+      done = true;
+      to_wake.swap(waiters);
+    }
+    for (auto& wake : to_wake) wake();
+  }
+};
+
+CatalogCache::CatalogCache(asio::any_io_executor executor, RedisClient& redis,
+                           const core::DatasetSpec& spec, CacheSettings settings)
+    : executor_(executor),
+      probe_strand_(asio::make_strand(executor)),
+      redis_(redis),
+      spec_(spec),
+      settings_(settings),
+      breaker_({.failure_threshold = settings.breaker_failure_threshold,
+                .probe_interval = settings.probe_interval}) {}
+
+CatalogCache::~CatalogCache() { Stop(); }
+
+void CatalogCache::Start() {
+  if (!settings_.enabled || probe_done_.valid()) return;
+  probe_done_ = asio::co_spawn(probe_strand_, ProbeLoop(), asio::use_future);
+}
+
+void CatalogCache::Stop() {
+  stopping_ = true;
+  if (probe_done_.valid()) {
+    probe_done_.wait();
+    probe_done_ = {};
+  }
+}
+
+bool CatalogCache::RepairPending() const {
+  return failed_invalidations_.load() != repaired_up_to_.load();
+}
+
+bool CatalogCache::UsesRedis() const { return !RepairPending() && breaker_.AllowsRequests(); }
+
+void CatalogCache::MarkRepairNeeded() {
+  ++failed_invalidations_;
+  ++counters_.invalidation_failures;
+  // Nothing in Redis can be trusted until every registered key has been flushed.
+  breaker_.ForceOpen();
+}
+
+asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args) {
+  auto reply = co_await redis_.Command(std::move(args));
+  if (!reply.ok()) {
+    ++counters_.redis_errors;
+    breaker_.RecordFailure();
+    co_return reply;
+  }
+  breaker_.RecordSuccess();
+  if (reply->IsError()) {
+    ++counters_.redis_errors;
+    co_return Unavailable("redis error reply: " + reply->text);
+  }
+  co_return reply;
+}
+
+asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader& loader,
+                                                                   CacheOutcome outcome) {
+  ++counters_.loader_calls;
+  if (outcome == CacheOutcome::kBypass) ++counters_.bypasses;
+  auto body = co_await loader();
+  if (!body.ok()) co_return body.error();
+  auto etag = core::BodyEtag(*body);
+  co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)), std::move(etag),
+                           outcome};
+}
+
+asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
+                                                                Loader loader) {
+  if (!settings_.enabled) co_return co_await Bypass(loader, CacheOutcome::kDisabled);
+  if (!UsesRedis()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  const std::string& k = key.str();
+
+  // 1. The hit path: one GET.
+  RedisArgs get = {"GET", k};
+  auto cached = co_await Send(std::move(get));
+  if (!cached.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  if (!cached->IsNil()) {
+    if (auto stored = core::DecodeStoredResponse(cached->text)) {
+      ++counters_.hits;
+      co_return CachedResponse{std::make_shared<const std::string>(std::move(stored->body)),
+                               std::move(stored->etag), CacheOutcome::kHit};
+    }
+  }
+
+  // 2. Register the key BEFORE reading its version: a writer that does not find the key in the
+  //    registry read it before this point, so after its commit, and our load starts later still.
+  const auto ttl = settings_.ttl.count();
+  RedisArgs register_key = {"EVAL", std::string(scripts::kRegister),
+                            "1",    RegistryKey(CurrentBucket(settings_.ttl)),
+                            k,      std::to_string(4 * ttl + 60)};
+  if (!(co_await Send(std::move(register_key))).ok()) {
+    co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  }
+
+  // 3. Read (or create) the version this load will have to present when storing.
+  RedisArgs begin = {"EVAL",       std::string(scripts::kBeginMiss), "2", k, scripts::VersionKey(k),
+                     FreshToken(), std::to_string(2 * ttl + 60)};
+  auto begun = co_await Send(std::move(begin));
+  if (!begun.ok() || begun->elements.size() != 2) {
+    co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  }
+  if (begun->elements[0].integer == 1) {  // stored by someone else meanwhile
+    if (auto stored = core::DecodeStoredResponse(begun->elements[1].text)) {
+      ++counters_.hits;
+      co_return CachedResponse{std::make_shared<const std::string>(std::move(stored->body)),
+                               std::move(stored->etag), CacheOutcome::kHit};
+    }
+  }
+  const std::string version = begun->elements[1].text;
+
+  // 4. Single flight: join a load of the same key and version, or lead a new one.
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(flights_mutex_);
+    auto& slot = flights_[k];
+    if (slot && slot->version == version) {
+      flight = slot;
+    } else {
+      // No load, or one that started before a write replaced the version: do not join it.
+      slot = std::make_shared<Flight>(version);
+      flight = slot;
+      leader = true;
+    }
+  }
+  if (!leader) {
+    ++counters_.coalesced;
+    co_await flight->Wait();
+    std::lock_guard lock(flight->mutex);
+    co_return flight->result;
+  }
+  co_return co_await LoadAsLeader(k, version, flight, loader);
+}
+
+asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
+    const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
+    const Loader& loader) {
+  const auto finish = [&](core::Result<CachedResponse> result) {
+    {
+      std::lock_guard lock(flights_mutex_);
+      const auto found = flights_.find(key);
+      if (found != flights_.end() && found->second == flight) flights_.erase(found);
+    }
+    flight->Finish(result);
+    return result;
+  };
+
+  ++counters_.loader_calls;
+  ++counters_.misses;
+  core::Result<std::string> body = core::MakeError(core::ErrorCode::kInternal, "not loaded");
+  try {
+    body = co_await loader();
+  } catch (...) {
+    // Waiters must not hang on a loader bug; the leader still sees the exception.
+    (void)finish(
+        core::MakeError(core::ErrorCode::kInternal, "internal error", "catalog loader threw"));
+    throw;
+  }
+  if (!body.ok()) co_return finish(body.error());
+
+  auto etag = core::BodyEtag(*body);
+  const auto ttl = settings_.ttl.count();
+  RedisArgs store = {"EVAL",
+                     std::string(scripts::kStoreIfVersion),
+                     "2",
+                     key,
+                     scripts::VersionKey(key),
+                     version,
+                     core::EncodeStoredResponse(etag, *body),
+                     std::to_string(ttl),
+                     std::to_string(2 * ttl + 60)};
+  auto stored = co_await Send(std::move(store));
+  if (stored.ok()) {
+    ++(stored->integer == 1 ? counters_.stores : counters_.stores_refused);
+  }
+  co_return finish(CachedResponse{std::make_shared<const std::string>(std::move(*body)),
+                                  std::move(etag), CacheOutcome::kMiss});
+}
+
+asio::awaitable<core::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
+  std::set<std::string> keys;
+  const auto current = CurrentBucket(settings_.ttl);
+  for (auto bucket = current - kBucketsBack; bucket <= current + kBucketsAhead; ++bucket) {
+    RedisArgs members = {"SMEMBERS", RegistryKey(bucket)};
+    auto reply = co_await Send(std::move(members));
+    if (!reply.ok()) co_return reply.error();
+    for (auto& element : reply->elements) keys.insert(std::move(element.text));
+  }
+  co_return std::vector<std::string>(keys.begin(), keys.end());
+}
+
+asio::awaitable<core::Status> CatalogCache::InvalidateKeys(const std::vector<std::string>& keys) {
+  const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
+  for (const auto& key : keys) {
+    RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
+                            key,        scripts::VersionKey(key),          FreshToken(),
+                            version_ttl};
+    auto reply = co_await Send(std::move(invalidate));
+    if (!reply.ok()) co_return reply.error();
+    ++counters_.invalidated_keys;
+  }
+  co_return core::OkStatus();
+}
+
+asio::awaitable<core::Status> CatalogCache::InvalidateForWrite(
+    std::vector<core::ItemValues> versions) {
+  if (!settings_.enabled) co_return core::OkStatus();
+  if (!UsesRedis()) {
+    MarkRepairNeeded();
+    co_return Unavailable("invalidation deferred: redis not usable");
+  }
+  auto registered = co_await RegisteredKeys();
+  if (!registered.ok()) {
+    MarkRepairNeeded();
+    co_return registered.error();
+  }
+  // The keys named in the contract are always included, even if the registry lost them.
+  std::set<std::string> affected = {std::string(core::kCatalogAllKey)};
+  for (const auto& item : versions) {
+    for (const auto& column : spec_.columns) {
+      if (!column.category) continue;
+      const auto value = item.find(column.name);
+      if (value == item.end()) continue;
+      if (const auto* text = std::get_if<std::string>(&value->second)) {
+        affected.insert(core::CacheKey::ForCatalog({{column.name, {*text}}}).str());
+      }
+    }
+  }
+  for (const auto& key : *registered) {
+    const auto params = core::ParseCatalogKey(key);
+    if (!params) continue;
+    for (const auto& item : versions) {
+      if (core::ItemMayAffectKey(spec_, *params, item)) {
+        affected.insert(key);
+        break;
+      }
+    }
+  }
+  auto status = co_await InvalidateKeys(std::vector<std::string>(affected.begin(), affected.end()));
+  if (!status.ok()) MarkRepairNeeded();
+  co_return status;
+}
+
+asio::awaitable<core::Status> CatalogCache::FlushRegistered() {
+  auto registered = co_await RegisteredKeys();
+  if (!registered.ok()) co_return registered.error();
+  registered->push_back(std::string(core::kCatalogAllKey));
+  co_return co_await InvalidateKeys(*registered);
+}
+
+asio::awaitable<core::Status> CatalogCache::InvalidateAll() {
+  if (!settings_.enabled) co_return core::OkStatus();
+  if (!UsesRedis()) {
+    MarkRepairNeeded();
+    co_return Unavailable("invalidation deferred: redis not usable");
+  }
+  auto status = co_await FlushRegistered();
+  if (!status.ok()) MarkRepairNeeded();
+  co_return status;
+}
+
+asio::awaitable<void> CatalogCache::ProbeLoop() {
+  asio::steady_timer timer(probe_strand_);
+  const auto tick = std::min<std::chrono::milliseconds>(settings_.probe_interval / 2,
+                                                        std::chrono::milliseconds(100));
+  while (!stopping_) {
+    timer.expires_after(std::max(tick, std::chrono::milliseconds(5)));
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (stopping_ || !breaker_.TryStartProbe()) continue;
+
+    RedisArgs ping = {"PING"};
+    auto pong = co_await redis_.Command(std::move(ping));
+    if (!pong.ok() || pong->IsError()) {
+      breaker_.ProbeFailed();
+      continue;
+    }
+    // Redis answers. Before requests may read from it again, repair what writes could not
+    // invalidate: flush every registered key (new versions, values deleted).
+    const auto failures_seen = failed_invalidations_.load();
+    if (failures_seen != repaired_up_to_.load()) {
+      auto flushed = co_await FlushRegistered();
+      if (!flushed.ok()) {
+        breaker_.ProbeFailed();
+        continue;
+      }
+      repaired_up_to_ = failures_seen;
+      if (RepairPending()) {  // another invalidation failed during the flush: flush again
+        breaker_.ProbeFailed();
+        continue;
+      }
+    }
+    breaker_.ProbeSucceeded();
+  }
+}
+
+CacheHealth CatalogCache::Health() const {
+  CacheHealth health;
+  health.enabled = settings_.enabled;
+  health.repair_pending = RepairPending();
+  health.usable = settings_.enabled && UsesRedis();
+  health.breaker = std::string(core::CircuitBreaker::StateName(breaker_.state()));
+  health.backend = redis_.Describe();
+  return health;
+}
+
+CacheCounters CatalogCache::Counters() const {
+  CacheCounters out;
+  out.hits = counters_.hits;
+  out.misses = counters_.misses;
+  out.bypasses = counters_.bypasses;
+  out.loader_calls = counters_.loader_calls;
+  out.coalesced = counters_.coalesced;
+  out.stores = counters_.stores;
+  out.stores_refused = counters_.stores_refused;
+  out.invalidated_keys = counters_.invalidated_keys;
+  out.invalidation_failures = counters_.invalidation_failures;
+  out.redis_errors = counters_.redis_errors;
+  return out;
+}
+
+}  // namespace vitrina::cache

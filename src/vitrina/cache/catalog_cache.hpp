@@ -1,0 +1,150 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "vitrina/cache/cache_settings.hpp"
+#include "vitrina/cache/redis_client.hpp"
+#include "vitrina/core/cache_key.hpp"
+#include "vitrina/core/cache_match.hpp"
+#include "vitrina/core/circuit_breaker.hpp"
+#include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/result.hpp"
+
+namespace vitrina::cache {
+
+// How a response was obtained; the server turns it into the X-Cache header.
+enum class CacheOutcome {
+  kHit,       // X-Cache: HIT    the stored bytes
+  kMiss,      // X-Cache: MISS   the loader ran (or a concurrent identical request's loader did)
+  kBypass,    // X-Cache: BYPASS Redis unreachable, slow, or not trusted yet: loader, not stored
+  kDisabled,  // CACHE_ENABLED=false: plain loader, no X-Cache header
+};
+std::string_view CacheOutcomeName(CacheOutcome outcome);  // "HIT", "MISS", "BYPASS", "DISABLED"
+
+struct CachedResponse {
+  std::shared_ptr<const std::string> body;  // send verbatim; shared by coalesced requests
+  std::string etag;                         // quoted strong ETag of `body`, for If-None-Match
+  CacheOutcome outcome = CacheOutcome::kMiss;
+};
+
+// Produces the response body on a miss (the server queries PostgreSQL). Errors are passed through
+// to every request waiting for that load.
+using Loader = std::function<boost::asio::awaitable<core::Result<std::string>>()>;
+
+struct CacheCounters {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t bypasses = 0;
+  std::uint64_t loader_calls = 0;
+  std::uint64_t coalesced = 0;  // requests served by another request's load
+  std::uint64_t stores = 0;
+  std::uint64_t stores_refused = 0;  // a write invalidated the key while we were loading
+  std::uint64_t invalidated_keys = 0;
+  std::uint64_t invalidation_failures = 0;
+  std::uint64_t redis_errors = 0;
+};
+
+struct CacheHealth {
+  bool enabled = false;
+  bool usable = false;  // requests use Redis (breaker closed and no unrepaired invalidation)
+  bool repair_pending = false;
+  std::string breaker;  // "closed", "open", "probing"
+  std::string backend;  // RedisClient::Describe()
+};
+
+// Read-through cache for GET /catalog with exact invalidation on writes. See docs/cache.md for the
+// key format, the sequence diagrams and the argument that no stale answer is stored or served.
+//
+// Lifetime: construct, Start(), use from any thread, Stop() from a thread that is not one of the
+// executor's (while they still run), destroy. `redis` and `spec` must outlive the cache.
+class CatalogCache {
+ public:
+  CatalogCache(boost::asio::any_io_executor executor, RedisClient& redis,
+               const core::DatasetSpec& spec, CacheSettings settings);
+  ~CatalogCache();
+  CatalogCache(const CatalogCache&) = delete;
+  CatalogCache& operator=(const CatalogCache&) = delete;
+
+  // Starts the background probe that closes the breaker when Redis answers again (after repairing
+  // any invalidation that could not reach Redis).
+  void Start();
+  void Stop();
+
+  // The cached answer for `key`, or the loader's. Never fails because of Redis: at most one
+  // command timeout is paid, then the breaker sends requests straight to the loader. Concurrent
+  // misses of one key in this process share one loader call.
+  boost::asio::awaitable<core::Result<CachedResponse>> Get(const core::CacheKey& key,
+                                                           Loader loader);
+
+  // Call after the write's transaction committed and before its response is sent, with the item's
+  // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change
+  // and nothing else. An error means Redis could not be reached: the cache then refuses to serve
+  // from Redis until it has flushed every registered key (and the outbox, if used, keeps the
+  // write pending for the other instances: see cache/invalidation_outbox.hpp).
+  boost::asio::awaitable<core::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
+
+  // Removes every catalog answer (a committed ETL run). Same failure behaviour as above.
+  boost::asio::awaitable<core::Status> InvalidateAll();
+
+  CacheHealth Health() const;
+  CacheCounters Counters() const;
+  const CacheSettings& settings() const { return settings_; }
+
+ private:
+  struct Flight;
+
+  boost::asio::awaitable<core::Result<CachedResponse>> Bypass(const Loader& loader,
+                                                              CacheOutcome outcome);
+  boost::asio::awaitable<core::Result<CachedResponse>> LoadAsLeader(const std::string& key,
+                                                                    const std::string& version,
+                                                                    std::shared_ptr<Flight> flight,
+                                                                    const Loader& loader);
+  // Sends one command; a transport failure counts against the breaker.
+  boost::asio::awaitable<core::Result<RedisReply>> Send(RedisArgs args);
+  boost::asio::awaitable<core::Status> InvalidateKeys(const std::vector<std::string>& keys);
+  boost::asio::awaitable<core::Result<std::vector<std::string>>> RegisteredKeys();
+  boost::asio::awaitable<core::Status> FlushRegistered();
+  boost::asio::awaitable<void> ProbeLoop();
+  void MarkRepairNeeded();
+  bool RepairPending() const;
+  bool UsesRedis() const;
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::strand<boost::asio::any_io_executor> probe_strand_;
+  RedisClient& redis_;
+  const core::DatasetSpec& spec_;
+  const CacheSettings settings_;
+  core::CircuitBreaker breaker_;
+
+  // "Repair pending" while failed_invalidations_ != repaired_up_to_: a generation counter, so a
+  // failure that happens during a repair flush is not erased by that flush's success.
+  std::atomic<std::uint64_t> failed_invalidations_{0};
+  std::atomic<std::uint64_t> repaired_up_to_{0};
+
+  std::mutex flights_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+
+  std::atomic<bool> stopping_{false};
+  std::future<void> probe_done_;
+
+  struct AtomicCounters {
+    std::atomic<std::uint64_t> hits{0}, misses{0}, bypasses{0}, loader_calls{0}, coalesced{0},
+        stores{0}, stores_refused{0}, invalidated_keys{0}, invalidation_failures{0},
+        redis_errors{0};
+  };
+  AtomicCounters counters_;
+};
+
+}  // namespace vitrina::cache

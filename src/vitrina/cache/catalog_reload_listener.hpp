@@ -1,0 +1,65 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "vitrina/cache/catalog_cache.hpp"
+
+namespace vitrina::cache {
+
+struct CatalogReloadListenerSettings {
+  std::string database_url;
+  // How often the outbox is checked (and the longest Stop() waits for the thread).
+  std::chrono::milliseconds poll_interval{1000};
+  // Outbox rows younger than this belong to writes whose own invalidation is still in flight.
+  std::chrono::milliseconds outbox_grace{2000};
+  bool drain_outbox = true;
+  std::chrono::milliseconds reconnect_backoff{1000};
+};
+
+// Keeps the catalog cache in step with PostgreSQL, on its own libpq connection and thread:
+// - LISTEN vitrina_catalog_reloaded (the ETL NOTIFYs in its swap transaction) -> InvalidateAll;
+// - on every (re)connect -> InvalidateAll, since a notification may have been missed meanwhile;
+// - leftover rows of cache_outbox older than outbox_grace -> InvalidateAll, then delete them.
+// A failed InvalidateAll is not lost: the cache then refuses Redis until it has flushed.
+class CatalogReloadListener {
+ public:
+  static constexpr std::string_view kChannel = "vitrina_catalog_reloaded";
+
+  CatalogReloadListener(CatalogReloadListenerSettings settings, CatalogCache& cache,
+                        boost::asio::any_io_executor executor);
+  ~CatalogReloadListener();
+  CatalogReloadListener(const CatalogReloadListener&) = delete;
+  CatalogReloadListener& operator=(const CatalogReloadListener&) = delete;
+
+  void Start();
+  void Stop();
+
+  std::uint64_t flushes() const { return flushes_; }
+  bool connected() const { return connected_; }
+  std::string last_error() const;
+
+ private:
+  void Run();
+  core::Status InvalidateAll();
+  void SetError(std::string error);
+
+  const CatalogReloadListenerSettings settings_;
+  CatalogCache& cache_;
+  boost::asio::any_io_executor executor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<std::uint64_t> flushes_{0};
+  mutable std::mutex error_mutex_;
+  std::string last_error_;
+  int wake_fd_ = -1;  // eventfd: Stop() interrupts poll() at once
+  std::thread thread_;
+};
+
+}  // namespace vitrina::cache

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/cache/redis_reply.hpp"
+#include "vitrina/core/redis_address.hpp"
+#include "vitrina/core/result.hpp"
+
+namespace vitrina::cache {
+
+// How to reach Redis: one node (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES, seeds).
+struct RedisSettings {
+  std::vector<core::RedisAddress> nodes;  // one address in single-node mode, seeds in cluster mode
+  bool cluster = false;
+  std::chrono::milliseconds command_timeout{50};  // CACHE_REDIS_TIMEOUT_MS
+  int connections_per_node = 1;                   // CACHE_REDIS_CONNECTIONS: strands per node
+};
+
+// What the cache needs from Redis: one command at a time, routed to the node that owns its key.
+// Every command the cache sends touches one hash slot. Transport failures and timeouts come back
+// as core::ErrorCode::kUnavailable; Redis error replies as RedisReply values of type kError.
+// Implementations are thread-safe. Tests may substitute their own.
+class RedisClient {
+ public:
+  virtual ~RedisClient() = default;
+  virtual boost::asio::awaitable<core::Result<RedisReply>> Command(RedisArgs args) = 0;
+  // For logs and /readyz: "redis://host:port" or "cluster(host:port,...)".
+  virtual std::string Describe() const = 0;
+};
+
+// Single-node client when !settings.cluster, otherwise the slot-routing cluster client.
+std::unique_ptr<RedisClient> MakeRedisClient(boost::asio::any_io_executor executor,
+                                             const RedisSettings& settings);
+
+}  // namespace vitrina::cache

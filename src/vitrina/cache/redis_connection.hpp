@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/cache/redis_reply.hpp"
+#include "vitrina/core/redis_address.hpp"
+#include "vitrina/core/result.hpp"
+
+namespace vitrina::cache {
+
+struct RedisConnectionSettings {
+  core::RedisAddress address;
+  // Every call waits at most this long for all its replies. hiredis 0.14 has no timeouts of its
+  // own, so a steady_timer enforces it; on expiry the connection is dropped (a late reply would
+  // otherwise be read as the answer to a later command's question).
+  std::chrono::milliseconds command_timeout{50};
+  // After a failed connect, calls fail fast for this long (doubling up to max) instead of
+  // hammering a node that is down.
+  std::chrono::milliseconds reconnect_backoff{50};
+  std::chrono::milliseconds max_reconnect_backoff{1000};
+};
+
+// One hiredis asynchronous connection driven by Boost.Asio. Callable from any thread or coroutine:
+// the hiredis context lives on a private strand and every call hops onto it. Connects lazily and
+// reconnects on the next call after a failure. Transport failures and timeouts are
+// core::ErrorCode::kUnavailable; Redis error replies are RedisReply values.
+// Destroy it only after the coroutines using it have finished.
+class RedisConnection {
+ public:
+  RedisConnection(boost::asio::any_io_executor executor, RedisConnectionSettings settings);
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Sends the commands back to back (pipelined; nothing else is interleaved, which ASKING needs)
+  // and returns their replies in order.
+  boost::asio::awaitable<core::Result<std::vector<RedisReply>>> Pipeline(
+      std::vector<RedisArgs> commands);
+  boost::asio::awaitable<core::Result<RedisReply>> Command(RedisArgs args);
+
+  const core::RedisAddress& address() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vitrina::cache

@@ -1,0 +1,115 @@
+// Read-through behaviour against a real Redis (single node and cluster): hits, misses, TTL, ETags,
+// the disabled switch and single flight.
+#include "cache_test_support.hpp"
+
+namespace vitrina::cache::testing {
+namespace {
+
+class CacheReadTest : public CacheTest {};
+
+TEST_P(CacheReadTest, MissStoresThenHitReturnsTheSameBytesAndEtag) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+
+  const auto first = Get(instance->cache, key, db);
+  EXPECT_EQ(first.outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(*first.body, "body-v1");
+  EXPECT_EQ(first.etag, core::BodyEtag("body-v1"));
+
+  db.version = 2;  // not invalidated: the cache keeps answering with what it stored
+  const auto second = Get(instance->cache, key, db);
+  EXPECT_EQ(second.outcome, CacheOutcome::kHit);
+  EXPECT_EQ(*second.body, "body-v1");
+  EXPECT_EQ(second.etag, first.etag);
+  EXPECT_EQ(db.loads, 1);
+
+  // What a user sees with redis-cli: the contract's key, a TTL, the ETag beside the body.
+  EXPECT_TRUE(probe_->Exists("catalog:cut=Fair"));
+  RedisArgs ttl = {"TTL", "catalog:cut=Fair"};
+  const auto remaining = probe_->Command(std::move(ttl));
+  ASSERT_TRUE(remaining.ok());
+  EXPECT_GT(remaining->integer, 0);
+  EXPECT_LE(remaining->integer, 60);
+  const auto counters = instance->cache.Counters();
+  EXPECT_EQ(counters.hits, 1u);
+  EXPECT_EQ(counters.misses, 1u);
+  EXPECT_EQ(counters.stores, 1u);
+}
+
+TEST_P(CacheReadTest, EntriesExpireAfterTheTtl) {
+  auto settings = FastSettings();
+  settings.ttl = 1s;
+  auto instance = NewInstance(settings);
+  FakeCatalog db;
+  const auto key = Key({{"color", {"E"}}, {"cut", {"Ideal"}}});
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kHit);
+  std::this_thread::sleep_for(2100ms);
+  db.version = 2;
+  const auto after = Get(instance->cache, key, db);
+  EXPECT_EQ(after.outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(*after.body, "body-v2");
+}
+
+TEST_P(CacheReadTest, DisabledCacheAlwaysRunsTheLoaderAndTouchesNoKey) {
+  auto settings = FastSettings();
+  settings.enabled = false;
+  auto instance = NewInstance(settings);
+  FakeCatalog db;
+  const auto key = Key({});
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kDisabled);
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kDisabled);
+  EXPECT_EQ(db.loads, 2);
+  EXPECT_FALSE(probe_->Exists("catalog:all"));
+}
+
+TEST_P(CacheReadTest, LoaderErrorsArePassedThroughAndNothingIsStored) {
+  auto instance = NewInstance();
+  const auto key = Key({{"cut", {"Good"}}});
+  const Loader failing = []() -> asio::awaitable<core::Result<std::string>> {
+    co_return core::MakeError(core::ErrorCode::kUnavailable, "database down");
+  };
+  const auto response = pool_.Run(instance->cache.Get(key, failing));
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().message, "database down");
+  EXPECT_FALSE(probe_->Exists(key.str()));
+}
+
+TEST_P(CacheReadTest, SixtyFourConcurrentMissesCallTheLoaderOnce) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  db.max_delay = 0ms;
+  const auto key = Key({{"cut", {"Premium"}}, {"limit", {"100"}}});
+  // A slow database: every request arrives while the first load is still running.
+  const Loader slow = [&db]() -> asio::awaitable<core::Result<std::string>> {
+    ++db.loads;
+    co_await Sleep(300ms);
+    co_return std::string("body-v1");
+  };
+  std::vector<std::optional<core::Result<CachedResponse>>> responses(64);
+  std::vector<std::future<void>> requests;
+  for (auto& response : responses) {
+    requests.push_back(asio::co_spawn(
+        pool_.executor(),
+        [&]() -> asio::awaitable<void> {
+          response.emplace(co_await instance->cache.Get(key, slow));
+        },
+        asio::use_future));
+  }
+  for (auto& request : requests) request.get();
+  for (const auto& response : responses) {
+    ASSERT_TRUE(response && response->ok());
+    EXPECT_EQ(*(*response)->body, "body-v1");
+    EXPECT_EQ((*response)->outcome, CacheOutcome::kMiss);
+  }
+  EXPECT_EQ(db.loads, 1);
+  EXPECT_EQ(instance->cache.Counters().coalesced, 63u);
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kHit);
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, CacheReadTest,
+                         ::testing::Values(RedisMode::kSingle, RedisMode::kCluster), ModeName);
+
+}  // namespace
+}  // namespace vitrina::cache::testing
