@@ -147,6 +147,15 @@ std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view a
   return text;
 }
 
+std::string AzureErrorCode(std::string_view body) {
+  const auto open = body.find("<Code>");
+  if (open == std::string_view::npos) return {};
+  const auto start = open + 6;
+  const auto close = body.find("</Code>", start);
+  if (close == std::string_view::npos || close - start > 128) return {};
+  return std::string(body.substr(start, close - start));
+}
+
 std::string RedactSourceUrl(std::string_view source) {
   std::string out(source);
   // user:password@ in the authority.

@@ -31,9 +31,10 @@ std::string EncodeBlobPath(std::string_view blob_name);
 // One HTTP request to Blob Storage as SharedKey sees it. Header names are as sent; the signer
 // lowercases the x-ms-* ones.
 struct BlobRequest {
-  std::string method;                                      // GET, PUT, ...
-  std::string path;                                        // URL path as sent, percent-encoded
-  std::vector<std::pair<std::string, std::string>> query;  // decoded names and values
+  using Query = std::vector<std::pair<std::string, std::string>>;
+  std::string method;  // GET, PUT, ...
+  std::string path;    // URL path as sent, percent-encoded
+  Query query;         // decoded names and values
   std::vector<std::pair<std::string, std::string>> headers;
   std::uint64_t content_length = 0;
 };
@@ -43,6 +44,9 @@ struct BlobRequest {
 // canonicalized resource "/<account><path>" plus the sorted query parameters. With Azurite's
 // path-style URLs the path already starts with the account, so the account appears twice.
 std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view account_name);
+
+// The <Code> of a Blob Storage XML error body (e.g. "AuthenticationFailed"), or "".
+std::string AzureErrorCode(std::string_view body);
 
 // Hides secrets in a source before it is logged or stored: the SAS signature (sig=...) and any
 // password in the URL's user information.

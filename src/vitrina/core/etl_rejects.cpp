@@ -74,4 +74,25 @@ std::string StorableRawRecord(std::string_view raw, std::size_t max_bytes) {
   return out;
 }
 
+void AppendCopyText(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
 }  // namespace vitrina::core
