@@ -1,6 +1,6 @@
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
+
+#include <spdlog/spdlog.h>
 
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
@@ -31,13 +31,13 @@ struct RunOptions {
 void PrintSummary(const etl::EtlRunReport& report) {
   const auto& totals = report.totals;
   const double seconds = std::max(report.seconds, 1e-9);
-  std::printf("run %lld succeeded: %lld rows read, %lld loaded, %lld rejected in %.2f s "
-              "(%.0f rows/s, %.1f MB/s)\n",
-              static_cast<long long>(report.run_id), static_cast<long long>(totals.rows_read),
-              static_cast<long long>(totals.rows_loaded),
-              static_cast<long long>(totals.rows_rejected), report.seconds,
-              static_cast<double>(totals.rows_read) / seconds,
-              static_cast<double>(totals.size_bytes.value_or(0)) / 1e6 / seconds);
+  std::printf(
+      "run %lld succeeded: %lld rows read, %lld loaded, %lld rejected in %.2f s "
+      "(%.0f rows/s, %.1f MB/s)\n",
+      static_cast<long long>(report.run_id), static_cast<long long>(totals.rows_read),
+      static_cast<long long>(totals.rows_loaded), static_cast<long long>(totals.rows_rejected),
+      report.seconds, static_cast<double>(totals.rows_read) / seconds,
+      static_cast<double>(totals.size_bytes.value_or(0)) / 1e6 / seconds);
   std::printf("source: %s, sha256 %s\n",
               etl::HumanBytes(static_cast<double>(totals.size_bytes.value_or(0))).c_str(),
               totals.checksum.c_str());
@@ -116,9 +116,8 @@ void AddEtlCommand(CLI::App& app, CommandContext& context) {
   auto destination = std::make_shared<std::string>();
   upload->add_option("FILE", *file, "Local file")->required();
   upload->add_option("DESTINATION", *destination, "az://container/blob")->required();
-  upload->callback([&context, file, destination] {
-    context.exit_code = RunUpload(*file, *destination);
-  });
+  upload->callback(
+      [&context, file, destination] { context.exit_code = RunUpload(*file, *destination); });
 
   auto* run = etl->add_subcommand(
       "run", "Extract a CSV, validate it against a spec and replace the live catalog");

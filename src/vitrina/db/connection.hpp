@@ -33,9 +33,9 @@ struct QueryResult {
 class Connection {
  public:
   // `application_name` shows in pg_stat_activity, so an operator can tell the connections apart.
-  static core::Result<Connection> Open(const std::string& url,
-                                       std::chrono::seconds connect_timeout = std::chrono::seconds(5),
-                                       const std::string& application_name = "vitrina");
+  static core::Result<Connection> Open(
+      const std::string& url, std::chrono::seconds connect_timeout = std::chrono::seconds(5),
+      const std::string& application_name = "vitrina");
 
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;

@@ -1,13 +1,12 @@
 #include "vitrina/etl/blob_client.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #include "vitrina/core/base64.hpp"
@@ -118,7 +117,8 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
-  for (const auto& [name, value] : signed_request.headers) request.headers.push_back(name + ": " + value);
+  for (const auto& [name, value] : signed_request.headers)
+    request.headers.push_back(name + ": " + value);
   // curl would otherwise add headers that are not signed.
   if (content_type.empty()) request.headers.emplace_back("Content-Type:");
   request.headers.emplace_back("Expect:");
@@ -144,8 +144,8 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   if (status == 403 || status == 401) {
     return core::MakeError(core::ErrorCode::kPermissionDenied,
-                           "Azure Blob Storage refused the credentials (" + http + ") to " +
-                               what + " " + label + ": check AZURE_STORAGE_CONNECTION_STRING");
+                           "Azure Blob Storage refused the credentials (" + http + ") to " + what +
+                               " " + label + ": check AZURE_STORAGE_CONNECTION_STRING");
   }
   if (status == 404) {
     const bool no_container = code == "ContainerNotFound";
@@ -162,8 +162,8 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
 }
 
 core::Status BlobClient::CreateContainerIfMissing(const std::string& container) {
-  auto status = Send("PUT", container, "", {{"restype", "container"}}, "", {}, nullptr,
-                     "create container");
+  auto status =
+      Send("PUT", container, "", {{"restype", "container"}}, "", {}, nullptr, "create container");
   if (!status && status.error().code == core::ErrorCode::kConflict) return core::OkStatus();
   return status;
 }
@@ -175,13 +175,12 @@ std::unique_ptr<ByteSource> BlobClient::OpenBlob(const std::string& container,
 
 core::Status BlobClient::UploadFile(
     const std::string& path, const std::string& container, const std::string& blob,
-    const std::function<void(std::uint64_t, std::uint64_t)>& on_progress,
-    std::size_t block_size) {
+    const std::function<void(std::uint64_t, std::uint64_t)>& on_progress, std::size_t block_size) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return core::MakeError(errno == ENOENT ? core::ErrorCode::kNotFound
-                                           : core::ErrorCode::kInvalidArgument,
-                           "cannot open '" + path + "': " + std::strerror(errno));
+    return core::MakeError(
+        errno == ENOENT ? core::ErrorCode::kNotFound : core::ErrorCode::kInvalidArgument,
+        "cannot open '" + path + "': " + std::strerror(errno));
   }
   struct FdCloser {
     int fd;

@@ -53,8 +53,8 @@ core::Status CatalogLoader::Begin() {
   auto locked = connection_.Execute(kTryTableLock, {spec_.table});
   if (!locked) return Failed(locked.error(), "taking the ETL lock");
   if (locked->Scalar() != "t") {
-    return core::MakeError(core::ErrorCode::kConflict,
-                           "another ETL run is loading table '" + spec_.table + "'; try again later");
+    return core::MakeError(core::ErrorCode::kConflict, "another ETL run is loading table '" +
+                                                           spec_.table + "'; try again later");
   }
   if (auto status = connection_.ExecuteScript(core::CatalogTableDdl(spec_, staging_)); !status) {
     return Failed(status.error(), "creating the staging table");
@@ -89,8 +89,8 @@ core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
   auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
   if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
   if (expected_rows > 0) {
-    auto set = connection_.Execute(kContinueIdentity,
-                                   {sequence->Scalar().value_or(""), std::to_string(expected_rows)});
+    auto set = connection_.Execute(
+        kContinueIdentity, {sequence->Scalar().value_or(""), std::to_string(expected_rows)});
     if (!set) return Failed(set.error(), "moving the identity sequence");
   }
   return core::OkStatus();

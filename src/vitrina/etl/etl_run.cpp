@@ -153,7 +153,8 @@ core::Result<bool> IsUnchanged(db::Connection& connection, const core::DatasetSp
   auto exists = connection.Execute(kTableExists, {core::QuoteIdent(spec.table)});
   if (!exists) return exists.error();
   if (exists->Scalar() != "t") return false;
-  auto rows = connection.Execute("SELECT EXISTS (SELECT 1 FROM " + core::QuoteIdent(spec.table) + ")");
+  auto rows =
+      connection.Execute("SELECT EXISTS (SELECT 1 FROM " + core::QuoteIdent(spec.table) + ")");
   if (!rows) return rows.error();
   if (rows->Scalar() != "t") return false;
   Progress quiet(Progress::Style::kNone);
@@ -178,9 +179,9 @@ core::Result<std::unique_ptr<ByteSource>> OpenSource(
       return std::unique_ptr<ByteSource>(std::make_unique<HttpSource>(source.location));
     case core::EtlSourceKind::kAzureBlob: {
       if (!azure_connection_string) {
-        return core::MakeError(core::ErrorCode::kInvalidArgument,
-                               "AZURE_STORAGE_CONNECTION_STRING is not set; it is needed to read " +
-                                   source.location);
+        return core::MakeError(
+            core::ErrorCode::kInvalidArgument,
+            "AZURE_STORAGE_CONNECTION_STRING is not set; it is needed to read " + source.location);
       }
       auto account = core::ParseAzureConnectionString(*azure_connection_string);
       if (!account) return account.error();

@@ -1,11 +1,10 @@
 #include "vitrina/etl/file_source.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 namespace vitrina::etl {
@@ -14,9 +13,9 @@ core::Status FileSource::StreamTo(ByteSink& sink) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int error = errno;
-    return core::MakeError(error == ENOENT ? core::ErrorCode::kNotFound
-                                           : core::ErrorCode::kInvalidArgument,
-                           "cannot open source file '" + path_ + "': " + std::strerror(error));
+    return core::MakeError(
+        error == ENOENT ? core::ErrorCode::kNotFound : core::ErrorCode::kInvalidArgument,
+        "cannot open source file '" + path_ + "': " + std::strerror(error));
   }
   struct FdCloser {
     int fd;

@@ -1,10 +1,10 @@
 #include "vitrina/etl/http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <mutex>
 #include <optional>
+
+#include <curl/curl.h>
 
 namespace vitrina::etl {
 

@@ -1,9 +1,9 @@
 #include "vitrina/etl/progress.hpp"
 
-#include <spdlog/spdlog.h>
+#include <cstdio>
 #include <unistd.h>
 
-#include <cstdio>
+#include <spdlog/spdlog.h>
 
 namespace vitrina::etl {
 
@@ -45,9 +45,11 @@ void Progress::Draw(std::uint64_t bytes, std::int64_t rows,
   const double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
   std::string line;
   if (total_ && *total_ > 0) {
-    const double fraction = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(*total_));
+    const double fraction =
+        std::min(1.0, static_cast<double>(bytes) / static_cast<double>(*total_));
     const double bytes_rate = seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
-    const double eta = bytes_rate > 0 ? static_cast<double>(*total_ - std::min(bytes, *total_)) / bytes_rate : 0;
+    const double eta =
+        bytes_rate > 0 ? static_cast<double>(*total_ - std::min(bytes, *total_)) / bytes_rate : 0;
     char text[160];
     if (style_ == Style::kBar) {
       constexpr int kWidth = 24;
@@ -56,8 +58,8 @@ void Progress::Draw(std::uint64_t bytes, std::int64_t rows,
       bar.append(static_cast<std::size_t>(kWidth - filled), '-');
       std::snprintf(text, sizeof(text), "[%s] %5.1f%% %s/%s  %lld rows  %.0f rows/s  ETA %.0fs",
                     bar.c_str(), fraction * 100, HumanBytes(static_cast<double>(bytes)).c_str(),
-                    HumanBytes(static_cast<double>(*total_)).c_str(),
-                    static_cast<long long>(rows), rate, eta);
+                    HumanBytes(static_cast<double>(*total_)).c_str(), static_cast<long long>(rows),
+                    rate, eta);
     } else {
       std::snprintf(text, sizeof(text), "read %s of %s (%.0f%%), %lld rows, %.0f rows/s, ETA %.0fs",
                     HumanBytes(static_cast<double>(bytes)).c_str(),

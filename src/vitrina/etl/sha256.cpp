@@ -1,9 +1,9 @@
 #include "vitrina/etl/sha256.hpp"
 
+#include <stdexcept>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <stdexcept>
 
 namespace vitrina::etl {
 
@@ -13,7 +13,8 @@ struct Sha256::State {
 
 Sha256::Sha256() : state_(std::make_unique<State>()) {
   state_->context = EVP_MD_CTX_new();
-  if (state_->context == nullptr || EVP_DigestInit_ex(state_->context, EVP_sha256(), nullptr) != 1) {
+  if (state_->context == nullptr ||
+      EVP_DigestInit_ex(state_->context, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL cannot initialise SHA-256");
   }
 }
