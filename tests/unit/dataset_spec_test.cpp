@@ -54,16 +54,16 @@ TEST(DatasetSpec, UnknownColumnKeyIsRejected) {
 }
 
 TEST(DatasetSpec, RejectsUnsafeOrDuplicateNames) {
-  EXPECT_FALSE(spec::ParseSpecYaml(
-                   "name: a\ncolumns:\n  - {source: x, name: 'x; drop', type: string}\n", "a.yaml")
+  EXPECT_FALSE(spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: x, name: 'x; drop', type: string}\n",
+                                   "a.yaml")
                    .ok());
   EXPECT_FALSE(spec::ParseSpecYaml(
                    "name: a\ncolumns:\n  - {source: x, type: string}\n  - {source: y, name: x, "
                    "type: string}\n",
                    "a.yaml")
                    .ok());
-  EXPECT_FALSE(
-      spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: id, type: integer}\n", "a.yaml").ok());
+  EXPECT_FALSE(spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: id, type: integer}\n", "a.yaml")
+                   .ok());
 }
 
 TEST(DatasetSpec, BoundsOnlyOnNumbersAndCategoriesOnlyOnDiscreteTypes) {
