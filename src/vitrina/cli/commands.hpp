@@ -13,5 +13,6 @@ struct CommandContext {
 void AddMigrateCommand(CLI::App& app, CommandContext& context);
 void AddUsersCommand(CLI::App& app, CommandContext& context);
 void AddAdfCommand(CLI::App& app, CommandContext& context);
+void AddEtlCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace vitrina::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   vitrina::cli::AddMigrateCommand(app, context);
   vitrina::cli::AddUsersCommand(app, context);
   vitrina::cli::AddAdfCommand(app, context);
+  vitrina::cli::AddEtlCommand(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -45,10 +45,11 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 }  // namespace
 
 core::Result<Connection> Connection::Open(const std::string& url,
-                                          std::chrono::seconds connect_timeout) {
+                                          std::chrono::seconds connect_timeout,
+                                          const std::string& application_name) {
   const std::string timeout = std::to_string(connect_timeout.count());
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {url.c_str(), timeout.c_str(), "vitrina", nullptr};
+  const char* values[] = {url.c_str(), timeout.c_str(), application_name.c_str(), nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     std::string detail = conn != nullptr ? PQerrorMessage(conn) : "out of memory";

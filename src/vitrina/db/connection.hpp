@@ -32,8 +32,10 @@ struct QueryResult {
 // error's detail.
 class Connection {
  public:
-  static core::Result<Connection> Open(const std::string& url,
-                                       std::chrono::seconds connect_timeout = std::chrono::seconds(5));
+  // `application_name` shows in pg_stat_activity, so an operator can tell the connections apart.
+  static core::Result<Connection> Open(
+      const std::string& url, std::chrono::seconds connect_timeout = std::chrono::seconds(5),
+      const std::string& application_name = "vitrina");
 
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;

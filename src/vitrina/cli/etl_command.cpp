@@ -1,0 +1,140 @@
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "vitrina/cli/commands.hpp"
+#include "vitrina/cli/config.hpp"
+#include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/core/azure_storage.hpp"
+#include "vitrina/core/etl_source.hpp"
+#include "vitrina/etl/blob_client.hpp"
+#include "vitrina/etl/etl_run.hpp"
+#include "vitrina/etl/progress.hpp"
+#include "vitrina/spec/spec_file.hpp"
+
+namespace vitrina::cli {
+namespace {
+
+int Fail(const core::Error& error) {
+  spdlog::error("{}", error.message);
+  if (!error.detail.empty()) spdlog::debug("{}", error.detail);
+  return ExitCodeFor(error.code);
+}
+
+struct RunOptions {
+  std::string spec_path;
+  std::string source;
+  double max_reject_ratio = 0.01;
+  bool if_changed = false;
+};
+
+void PrintSummary(const etl::EtlRunReport& report) {
+  const auto& totals = report.totals;
+  const double seconds = std::max(report.seconds, 1e-9);
+  std::printf(
+      "run %lld succeeded: %lld rows read, %lld loaded, %lld rejected in %.2f s "
+      "(%.0f rows/s, %.1f MB/s)\n",
+      static_cast<long long>(report.run_id), static_cast<long long>(totals.rows_read),
+      static_cast<long long>(totals.rows_loaded), static_cast<long long>(totals.rows_rejected),
+      report.seconds, static_cast<double>(totals.rows_read) / seconds,
+      static_cast<double>(totals.size_bytes.value_or(0)) / 1e6 / seconds);
+  std::printf("source: %s, sha256 %s\n",
+              etl::HumanBytes(static_cast<double>(totals.size_bytes.value_or(0))).c_str(),
+              totals.checksum.c_str());
+  if (!report.top_rejects.empty()) {
+    std::printf("top reject reasons (all of them are in etl_rejects, run_id = %lld):\n",
+                static_cast<long long>(report.run_id));
+    for (const auto& [reason, count] : report.top_rejects) {
+      std::printf("  %8lld  %s\n", static_cast<long long>(count), reason.c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+int RunEtlCommand(const RunOptions& options) {
+  auto config = LoadConfig();
+  if (!config) return Fail(config.error());
+  auto spec = spec::LoadSpecFile(options.spec_path);
+  if (!spec) return Fail(spec.error());
+  auto source = core::ParseEtlSource(options.source);
+  if (!source) return Fail(source.error());
+  auto bytes = etl::OpenSource(*source, config->azure_storage_connection_string);
+  if (!bytes) return Fail(bytes.error());
+
+  etl::EtlRunSettings settings;
+  settings.database_url = config->database_url;
+  settings.max_reject_ratio = options.max_reject_ratio;
+  settings.if_changed = options.if_changed;
+  etl::Progress progress(etl::Progress::StyleForStderr());
+  spdlog::info("loading {} into table '{}' (dataset '{}')", source->redacted, spec->table,
+               spec->name);
+  auto report = etl::RunEtl(settings, *spec, *source, **bytes, progress);
+  if (!report) return Fail(report.error());
+  if (report->unchanged) {
+    std::printf("unchanged, keeping the loaded catalog\n");
+    return 0;
+  }
+  PrintSummary(*report);
+  return 0;
+}
+
+int RunUpload(const std::string& file, const std::string& destination) {
+  auto config = LoadConfig();
+  if (!config) return Fail(config.error());
+  auto target = core::ParseAzureBlobUri(destination);
+  if (!target) return Fail(target.error());
+  if (!config->azure_storage_connection_string) {
+    return Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                "AZURE_STORAGE_CONNECTION_STRING is not set"));
+  }
+  auto account = core::ParseAzureConnectionString(*config->azure_storage_connection_string);
+  if (!account) return Fail(account.error());
+  etl::BlobClient client(std::move(*account));
+  if (auto status = client.CreateContainerIfMissing(target->container); !status) {
+    return Fail(status.error());
+  }
+  etl::Progress progress(etl::Progress::StyleForStderr());
+  auto status = client.UploadFile(file, target->container, target->blob,
+                                  [&](std::uint64_t sent, std::uint64_t total) {
+                                    progress.SetTotal(total);
+                                    progress.Update(sent, 0);
+                                  });
+  progress.Done();
+  if (!status) return Fail(status.error());
+  std::printf("uploaded %s to %s\n", file.c_str(), destination.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddEtlCommand(CLI::App& app, CommandContext& context) {
+  auto* etl = app.add_subcommand("etl", "Upload datasets and load them into the catalog");
+  etl->require_subcommand(1);
+
+  auto* upload = etl->add_subcommand("upload", "Upload a local file to Azure Blob Storage");
+  auto file = std::make_shared<std::string>();
+  auto destination = std::make_shared<std::string>();
+  upload->add_option("FILE", *file, "Local file")->required();
+  upload->add_option("DESTINATION", *destination, "az://container/blob")->required();
+  upload->callback(
+      [&context, file, destination] { context.exit_code = RunUpload(*file, *destination); });
+
+  auto* run = etl->add_subcommand(
+      "run", "Extract a CSV, validate it against a spec and replace the live catalog");
+  auto options = std::make_shared<RunOptions>();
+  run->add_option("--spec", options->spec_path, "Dataset spec (YAML)")->required();
+  run->add_option("SOURCE", options->source,
+                  "A path, an http(s):// URL (SAS URLs too) or az://container/blob; .gz is "
+                  "decompressed")
+      ->required();
+  run->add_option("--max-reject-ratio", options->max_reject_ratio,
+                  "Fail (and keep the live catalog) when more than this share of records is "
+                  "rejected")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  run->add_flag("--if-changed", options->if_changed,
+                "Do nothing when the source's sha256 equals the last succeeded run's");
+  run->callback([&context, options] { context.exit_code = RunEtlCommand(*options); });
+}
+
+}  // namespace vitrina::cli

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vitrina/core/azure_storage.hpp"
+#include "vitrina/core/result.hpp"
+#include "vitrina/etl/byte_stream.hpp"
+
+namespace vitrina::etl {
+
+// Signs a request with the account key: "SharedKey account:base64(HMAC-SHA256(key, string))".
+core::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
+                                                 const core::BlobRequest& request);
+
+// The few Blob Storage REST operations the ETL needs, over plain HTTP with SharedKey (or SAS)
+// authentication: no Azure SDK exists for C++ on Debian 12, and Azurite speaks the same protocol.
+class BlobClient {
+ public:
+  explicit BlobClient(core::AzureStorageAccount account) : account_(std::move(account)) {}
+
+  // Create Container; an existing container is fine.
+  core::Status CreateContainerIfMissing(const std::string& container);
+
+  // Uploads a local file. Up to one block it is a single Put Blob; larger files go as Put Block
+  // calls of `block_size` bytes and a Put Block List, so memory holds one block at a time.
+  // `on_progress` gets the bytes sent so far and the total.
+  core::Status UploadFile(const std::string& path, const std::string& container,
+                          const std::string& blob,
+                          const std::function<void(std::uint64_t, std::uint64_t)>& on_progress,
+                          std::size_t block_size = 8 * 1024 * 1024);
+
+  // Get Blob, streamed. Each StreamTo signs a fresh request.
+  std::unique_ptr<ByteSource> OpenBlob(const std::string& container, const std::string& blob);
+
+  // GET/PUT one request (body may be empty). Non-2xx statuses become errors worded for `what`.
+  core::Status Send(const std::string& method, const std::string& container,
+                    const std::string& blob, const core::BlobRequest::Query& query,
+                    const std::string& content_type, std::string_view body, ByteSink* sink,
+                    const std::string& what);
+
+ private:
+  core::AzureStorageAccount account_;
+};
+
+}  // namespace vitrina::etl

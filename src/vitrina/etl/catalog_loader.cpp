@@ -1,0 +1,148 @@
+#include "vitrina/etl/catalog_loader.hpp"
+
+#include "vitrina/core/catalog_schema.hpp"
+#include "vitrina/db/catalog_table.hpp"
+
+namespace vitrina::etl {
+
+namespace {
+
+// One ETL run per table at a time: a second one fails fast instead of racing the swap.
+constexpr const char* kTryTableLock =
+    "SELECT pg_try_advisory_xact_lock(hashtext('vitrina-etl:' || $1))";
+constexpr const char* kSequenceOf = "SELECT pg_get_serial_sequence($1, 'id')";
+constexpr const char* kContinueIdentity = "SELECT setval($1::regclass, $2)";
+// Readers queue behind the swap's lock; a reader holding the table for longer than this makes
+// the run fail rather than stall every request.
+constexpr const char* kSwapLockTimeout = "SET LOCAL lock_timeout = '30s'";
+constexpr const char* kNotify = "SELECT pg_notify('vitrina_catalog_reloaded', $1)";
+
+core::Error Failed(core::Error error, const std::string& step) {
+  const std::string cause = error.detail.empty() ? error.message : error.detail;
+  if (error.code == core::ErrorCode::kUnavailable) {
+    error.message = "lost the PostgreSQL connection while " + step + ": " + cause;
+  } else {
+    error.message = "PostgreSQL failed while " + step + ": " + cause;
+  }
+  return error;
+}
+
+}  // namespace
+
+CatalogLoader::CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec,
+                             std::int64_t run_id)
+    : connection_(connection),
+      spec_(spec),
+      run_id_(run_id),
+      staging_("etl_staging_" + std::to_string(run_id)) {}
+
+CatalogLoader::~CatalogLoader() { Abort(); }
+
+core::Status CatalogLoader::Begin() {
+  // "already exists, skipping" notices from the idempotent DDL are not news for the operator.
+  if (auto status = connection_.ExecuteScript("SET client_min_messages = warning"); !status) {
+    return Failed(status.error(), "configuring the session");
+  }
+  if (auto status = db::EnsureCatalogTable(connection_, spec_); !status) {
+    return Failed(status.error(), "creating the catalog table '" + spec_.table + "'");
+  }
+  if (auto status = connection_.ExecuteScript("BEGIN"); !status) {
+    return Failed(status.error(), "starting the load transaction");
+  }
+  in_transaction_ = true;
+  auto locked = connection_.Execute(kTryTableLock, {spec_.table});
+  if (!locked) return Failed(locked.error(), "taking the ETL lock");
+  if (locked->Scalar() != "t") {
+    return core::MakeError(core::ErrorCode::kConflict, "another ETL run is loading table '" +
+                                                           spec_.table + "'; try again later");
+  }
+  if (auto status = connection_.ExecuteScript(core::CatalogTableDdl(spec_, staging_)); !status) {
+    return Failed(status.error(), "creating the staging table");
+  }
+  std::string copy = "COPY " + core::QuoteIdent(staging_) + " (id";
+  for (const auto& column : spec_.columns) copy += ", " + core::QuoteIdent(column.name);
+  copy += ") FROM STDIN WITH (FREEZE)";
+  if (auto status = connection_.CopyBegin(copy); !status) {
+    return Failed(status.error(), "starting the COPY");
+  }
+  copy_open_ = true;
+  return core::OkStatus();
+}
+
+core::Status CatalogLoader::Put(std::string_view copy_text) {
+  if (auto status = connection_.CopyPut(copy_text); !status) {
+    return Failed(status.error(), "loading rows");
+  }
+  return core::OkStatus();
+}
+
+core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
+  copy_open_ = false;
+  auto stored = connection_.CopyEnd();
+  if (!stored) return Failed(stored.error(), "loading rows");
+  if (*stored != expected_rows) {
+    return core::MakeError(core::ErrorCode::kInternal,
+                           "PostgreSQL stored " + std::to_string(*stored) + " rows, expected " +
+                               std::to_string(expected_rows));
+  }
+  // Ids 1..N came from the file; API inserts must continue after them.
+  auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
+  if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
+  if (expected_rows > 0) {
+    auto set = connection_.Execute(
+        kContinueIdentity, {sequence->Scalar().value_or(""), std::to_string(expected_rows)});
+    if (!set) return Failed(set.error(), "moving the identity sequence");
+  }
+  return core::OkStatus();
+}
+
+core::Status CatalogLoader::Publish() {
+  for (const auto& statement : core::CatalogIndexDdl(spec_, staging_)) {
+    if (auto status = connection_.ExecuteScript(statement); !status) {
+      return Failed(status.error(), "building indexes");
+    }
+  }
+  auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
+  if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
+  const std::string live = core::QuoteIdent(spec_.table);
+  std::string swap = std::string(kSwapLockTimeout) + ";\nLOCK TABLE " + live +
+                     " IN ACCESS EXCLUSIVE MODE;\nDROP TABLE " + live + ";\nALTER TABLE " +
+                     core::QuoteIdent(staging_) + " RENAME TO " + live + ";\nALTER TABLE " + live +
+                     " RENAME CONSTRAINT " + core::QuoteIdent(staging_ + "_pkey") + " TO " +
+                     core::QuoteIdent(spec_.table + "_pkey") + ";\n";
+  // Keep the names the live table had, so the next run (and a reader of \d) finds them.
+  for (const auto& column : spec_.columns) {
+    if (!column.category) continue;
+    swap += "ALTER INDEX " + core::QuoteIdent(staging_ + "_" + column.name + "_idx") +
+            " RENAME TO " + core::QuoteIdent(spec_.table + "_" + column.name + "_idx") + ";\n";
+  }
+  if (const auto name = sequence->Scalar()) {
+    swap += "ALTER SEQUENCE " + *name + " RENAME TO " + core::QuoteIdent(spec_.table + "_id_seq") +
+            ";\n";
+  }
+  if (auto status = connection_.ExecuteScript(swap); !status) {
+    return Failed(status.error(), "swapping in the new catalog");
+  }
+  if (auto notified = connection_.Execute(kNotify, {std::to_string(run_id_)}); !notified) {
+    return Failed(notified.error(), "notifying vitrina_catalog_reloaded");
+  }
+  if (auto status = connection_.ExecuteScript("COMMIT"); !status) {
+    in_transaction_ = false;
+    return Failed(status.error(), "committing the new catalog");
+  }
+  in_transaction_ = false;
+  return core::OkStatus();
+}
+
+void CatalogLoader::Abort() {
+  if (copy_open_) {
+    connection_.CopyAbort("ETL run aborted");
+    copy_open_ = false;
+  }
+  if (in_transaction_) {
+    (void)connection_.ExecuteScript("ROLLBACK");
+    in_transaction_ = false;
+  }
+}
+
+}  // namespace vitrina::etl

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/result.hpp"
+#include "vitrina/db/connection.hpp"
+
+namespace vitrina::etl {
+
+// Loads a new catalog beside the live one and swaps it in atomically.
+//
+// Everything happens in one transaction on one connection: create a staging table, COPY the
+// rows into it (FREEZE: the table is new in this transaction), build the category indexes, then
+// lock the live table, drop it, rename staging to the live name (with its key, indexes and
+// identity sequence) and NOTIFY. Readers see the old catalog or the new one, never a mix, and any
+// failure (or a lost connection) rolls everything back, leaving the live table as it was and no
+// staging table behind.
+class CatalogLoader {
+ public:
+  CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec, std::int64_t run_id);
+  ~CatalogLoader();
+  CatalogLoader(const CatalogLoader&) = delete;
+  CatalogLoader& operator=(const CatalogLoader&) = delete;
+
+  // Makes sure the live table exists, takes the per-table ETL lock, creates staging, opens COPY.
+  core::Status Begin();
+  // COPY text ("id\tcol\t...\n" lines), as large a block as the caller buffered.
+  core::Status Put(std::string_view copy_text);
+  // Ends the COPY and checks that PostgreSQL stored exactly `expected_rows`.
+  core::Status EndCopy(std::int64_t expected_rows);
+  // Indexes, swap, NOTIFY vitrina_catalog_reloaded '<run id>', COMMIT.
+  core::Status Publish();
+  // Rolls back; the live table is untouched. Safe to call at any point, also twice.
+  void Abort();
+
+  const std::string& staging_table() const { return staging_; }
+
+ private:
+  db::Connection& connection_;
+  const core::DatasetSpec& spec_;
+  std::int64_t run_id_;
+  std::string staging_;
+  bool in_transaction_ = false;
+  bool copy_open_ = false;
+};
+
+}  // namespace vitrina::etl

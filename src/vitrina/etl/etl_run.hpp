@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/etl_source.hpp"
+#include "vitrina/core/result.hpp"
+#include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/etl/progress.hpp"
+#include "vitrina/etl/run_log.hpp"
+
+namespace vitrina::etl {
+
+struct EtlRunSettings {
+  std::string database_url;
+  double max_reject_ratio = 0.01;
+  // Skip the load when the source's sha256 equals the last succeeded run's and the live table
+  // has rows: nothing is recorded.
+  bool if_changed = false;
+};
+
+struct EtlRunReport {
+  bool unchanged = false;  // --if-changed found the same checksum; nothing was done
+  std::int64_t run_id = 0;
+  RunTotals totals;
+  std::vector<std::pair<std::string, std::int64_t>> top_rejects;  // at most 5
+  double seconds = 0;
+};
+
+// Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
+// az:// blob signed with the account key of `azure_connection_string`.
+core::Result<std::unique_ptr<ByteSource>> OpenSource(
+    const core::EtlSource& source, const std::optional<std::string>& azure_connection_string);
+
+// One ETL run, streaming end to end: bytes (sha256 and size on the way, gunzip when needed) →
+// CSV records → header mapping → row validation → COPY into staging → swap. Rejected records go
+// to etl_rejects; the run is a row of etl_runs whatever happens. On failure the live catalog is
+// unchanged and the error message is one line naming the run.
+core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::DatasetSpec& spec,
+                                  const core::EtlSource& source, ByteSource& bytes,
+                                  Progress& progress);
+
+}  // namespace vitrina::etl

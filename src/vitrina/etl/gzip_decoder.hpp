@@ -1,0 +1,37 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vitrina/etl/byte_stream.hpp"
+
+namespace vitrina::etl {
+
+// Passes bytes through to `next`, inflating them first when the stream starts with the gzip magic
+// bytes (1f 8b), whatever the source's name. Concatenated gzip members are supported.
+class GunzipIfCompressed : public ByteSink {
+ public:
+  explicit GunzipIfCompressed(ByteSink& next);
+  ~GunzipIfCompressed() override;
+
+  void OnSize(std::uint64_t size) override;
+  core::Status Consume(std::string_view bytes) override;
+  // Call at the end of input: a gzip stream cut short is an error.
+  core::Status Finish();
+
+  bool compressed() const { return mode_ == Mode::kGzip; }
+
+ private:
+  enum class Mode { kUndecided, kPlain, kGzip };
+  core::Status Inflate(std::string_view bytes);
+
+  ByteSink& next_;
+  Mode mode_ = Mode::kUndecided;
+  std::string probe_;  // the first byte, while we cannot tell yet
+  struct ZStream;
+  std::unique_ptr<ZStream> zstream_;
+  bool member_ended_ = false;
+  std::string output_;
+};
+
+}  // namespace vitrina::etl

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+#include "vitrina/etl/byte_stream.hpp"
+
+namespace vitrina::etl {
+
+// An http:// or https:// URL, including a Blob Storage SAS URL. Messages never show the SAS
+// signature.
+class HttpSource : public ByteSource {
+ public:
+  explicit HttpSource(std::string url) : url_(std::move(url)) {}
+  core::Status StreamTo(ByteSink& sink) override;
+
+ private:
+  std::string url_;
+};
+
+}  // namespace vitrina::etl
