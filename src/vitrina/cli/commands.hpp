@@ -12,5 +12,6 @@ struct CommandContext {
 
 void AddMigrateCommand(CLI::App& app, CommandContext& context);
 void AddUsersCommand(CLI::App& app, CommandContext& context);
+void AddServeCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace vitrina::cli

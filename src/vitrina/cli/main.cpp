@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   vitrina::cli::CommandContext context;
   vitrina::cli::AddMigrateCommand(app, context);
   vitrina::cli::AddUsersCommand(app, context);
+  vitrina::cli::AddServeCommand(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
