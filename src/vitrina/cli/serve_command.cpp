@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <boost/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "vitrina/api/catalog_handlers.hpp"
@@ -38,7 +39,8 @@ void WriteAccessLine(const http::AccessRecord& record) {
   if (!record.error_code.empty()) line["error_code"] = record.error_code;
   if (!record.error_detail.empty()) line["error_detail"] = record.error_detail;
   static const auto access = spdlog::get("access");
-  const auto text = boost::json::serialize(line);
+  // The logger's pattern opens the object with ts and level; the fields continue it.
+  const auto text = boost::json::serialize(line).substr(1);
   if (record.status >= 500) {
     access->error("{}", text);
   } else {
@@ -48,8 +50,11 @@ void WriteAccessLine(const http::AccessRecord& record) {
 
 void SetUpLogging(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
-  auto access = spdlog::default_logger()->clone("access");
-  access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","event":%v})");
+  // A sink of its own: a pattern set on a shared sink would reformat every other logger too.
+  auto access = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v)");
+  access->set_level(spdlog::get_level());
   spdlog::register_logger(access);
 }
 
