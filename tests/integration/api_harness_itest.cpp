@@ -1,6 +1,7 @@
 // Not tests: the helpers of api_*_itest.cpp (see api_harness.hpp).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,6 +203,8 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
 
   const pid_t pid = fork();
   if (pid == 0) {
+    // A crashed test run must not leave servers behind.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, 1);
