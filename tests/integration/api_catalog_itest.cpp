@@ -1,11 +1,10 @@
 // GET /catalog, /catalog/{id}, /healthz and /readyz over real HTTP against a real PostgreSQL.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <functional>
 #include <memory>
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "api_harness.hpp"
 
@@ -29,7 +28,8 @@ class CatalogApi : public ::testing::Test {
     rows_ = nullptr;
   }
   void SetUp() override {
-    if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
+    if (!AdminDatabaseUrl())
+      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
   }
 
   static HttpReply Get(const std::string& target) { return Fetch(server_->port(), "GET", target); }
@@ -53,8 +53,7 @@ class CatalogApi : public ::testing::Test {
     EXPECT_EQ(reply.status, 400u) << target;
     const auto body = reply.Json();
     EXPECT_EQ(body.at("error").at("code"), "invalid_argument") << target;
-    EXPECT_NE(std::string(body.at("error").at("message").as_string()).find(name),
-              std::string::npos)
+    EXPECT_NE(std::string(body.at("error").at("message").as_string()).find(name), std::string::npos)
         << target << ": " << reply.body;
   }
 
@@ -86,12 +85,13 @@ TEST_F(CatalogApi, CategoryFilterRepeatedMeansOr) {
 
 TEST_F(CatalogApi, RangeFiltersAreInclusive) {
   const auto page = Get("/catalog?price_min=500&price_max=1000").Json();
-  EXPECT_EQ(Ids(page), Expected([](const TestDiamond& d) {
-              return d.price >= 500 && d.price <= 1000;
-            }));
+  EXPECT_EQ(Ids(page),
+            Expected([](const TestDiamond& d) { return d.price >= 500 && d.price <= 1000; }));
   EXPECT_EQ(page.at("items").at(0).at("price").as_int64(), 500);
   EXPECT_EQ(Ids(Get("/catalog?carat_min=0.5&carat_max=0.6").Json()),
-            Expected([](const TestDiamond& d) { return d.carat >= 0.5 - 1e-9 && d.carat <= 0.6 + 1e-9; }));
+            Expected([](const TestDiamond& d) {
+              return d.carat >= 0.5 - 1e-9 && d.carat <= 0.6 + 1e-9;
+            }));
 }
 
 TEST_F(CatalogApi, DifferentParametersCombineWithAnd) {
@@ -160,8 +160,8 @@ TEST_F(CatalogApi, BadValuesAreRefusedNamingTheParameter) {
 }
 
 TEST_F(CatalogApi, InvalidPercentEncodingOrUtf8IsRefused) {
-  for (const char* target : {"/catalog?cut=%zz", "/catalog?cut=%E2%82", "/catalog?cut=%ff",
-                             "/catalog?cut=%00"}) {
+  for (const char* target :
+       {"/catalog?cut=%zz", "/catalog?cut=%E2%82", "/catalog?cut=%ff", "/catalog?cut=%00"}) {
     const auto reply = Get(target);
     EXPECT_EQ(reply.status, 400u) << target;
     EXPECT_EQ(reply.Json().at("error").at("code"), "invalid_argument") << target;
@@ -204,7 +204,8 @@ TEST_F(CatalogApi, HealthAndReadinessReportPostgres) {
 
 TEST(CatalogApiWithoutDatabase, ReadyzAndQueriesAnswer503WhenPostgresIsDown) {
   // A port nothing listens on: the server starts anyway, alive but not ready.
-  auto env = ServerEnv("postgresql://postgres@127.0.0.1:1/none", SourcePath("datasets/diamonds.yaml"));
+  auto env =
+      ServerEnv("postgresql://postgres@127.0.0.1:1/none", SourcePath("datasets/diamonds.yaml"));
   env["REQUEST_TIMEOUT_MS"] = "1000";
   ServerProcess server(env, FreePort());
   EXPECT_EQ(Fetch(server.port(), "GET", "/healthz").status, 200u);

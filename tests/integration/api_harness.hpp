@@ -5,12 +5,11 @@
 // api_harness_itest.cpp (named *_itest.cpp so the tests' glob compiles it, once: it is the
 // suite's only Beast translation unit).
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -38,8 +37,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  HttpReply Send(const std::string& method, const std::string& target,
-                 const std::string& body = {}, const HeaderList& headers = {});
+  HttpReply Send(const std::string& method, const std::string& target, const std::string& body = {},
+                 const HeaderList& headers = {});
   // Writes raw bytes and reads one response (for malformed requests).
   HttpReply SendRaw(const std::string& bytes);
 
@@ -111,7 +110,8 @@ struct TestDiamond {
   double x = 0, y = 0, z = 0;
 };
 std::vector<TestDiamond> MakeDiamonds(int count);
-// Recreates `database`, migrates it with datasets/diamonds.yaml and loads the rows; returns its URL.
+// Recreates `database`, migrates it with datasets/diamonds.yaml and loads the rows; returns its
+// URL.
 std::string LoadDiamondsDatabase(const std::string& database, const std::vector<TestDiamond>& rows);
 
 }  // namespace vitrina::itest

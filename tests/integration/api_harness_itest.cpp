@@ -1,16 +1,15 @@
 // Not tests: the helpers of api_*_itest.cpp (see api_harness.hpp).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -279,8 +278,8 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
 
 ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port)
     : port_(port) {
-  log_path_ = "/tmp/vitrina-api-itest-" + std::to_string(getpid()) + "-" + std::to_string(port) +
-              ".log";
+  log_path_ =
+      "/tmp/vitrina-api-itest-" + std::to_string(getpid()) + "-" + std::to_string(port) + ".log";
   auto full_env = env;
   full_env["PORT"] = std::to_string(port);
   pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_);
@@ -344,7 +343,8 @@ std::vector<TestDiamond> MakeDiamonds(int count) {
   return rows;
 }
 
-std::string LoadDiamondsDatabase(const std::string& database, const std::vector<TestDiamond>& rows) {
+std::string LoadDiamondsDatabase(const std::string& database,
+                                 const std::vector<TestDiamond>& rows) {
   const auto admin = AdminDatabaseUrl().value();
   RecreateDatabase(admin, database);
   const auto url = WithDatabase(admin, database);
@@ -355,11 +355,12 @@ std::string LoadDiamondsDatabase(const std::string& database, const std::vector<
          << row.clarity << '\t' << row.depth << '\t' << row.table << '\t' << row.price << '\t'
          << row.x << '\t' << row.y << '\t' << row.z << '\n';
   }
-  CopyRows(url, "diamonds",
-           "id, carat, cut, color, clarity, depth, \"table\", price, x, y, z", copy.str());
+  CopyRows(url, "diamonds", "id, carat, cut, color, clarity, depth, \"table\", price, x, y, z",
+           copy.str());
   // Rows were loaded with explicit ids: move the identity past them for POST.
-  ExecuteSql(url, "SELECT setval(pg_get_serial_sequence('diamonds', 'id'), "
-                  "(SELECT max(id) FROM diamonds))");
+  ExecuteSql(url,
+             "SELECT setval(pg_get_serial_sequence('diamonds', 'id'), "
+             "(SELECT max(id) FROM diamonds))");
   return url;
 }
 

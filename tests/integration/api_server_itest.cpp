@@ -1,13 +1,12 @@
 // HTTP behaviour of `vitrina serve` itself: errors of the transport, keep-alive, side-by-side
 // instances and graceful shutdown with a request in flight.
-#include <gtest/gtest.h>
-#include <signal.h>
-
 #include <chrono>
 #include <future>
+#include <signal.h>
 #include <thread>
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "api_harness.hpp"
 #include "vitrina/db/connection.hpp"
@@ -32,7 +31,8 @@ class HttpServer : public ::testing::Test {
     url_ = nullptr;
   }
   void SetUp() override {
-    if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
+    if (!AdminDatabaseUrl())
+      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
   }
 
   static inline std::string* url_ = nullptr;
@@ -65,7 +65,8 @@ TEST_F(HttpServer, BodyOverTheLimitIs413) {
 
 TEST_F(HttpServer, MalformedHttpIs400Json) {
   HttpClient client(server_->port());
-  const auto reply = client.SendRaw("GET /catalog HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
+  const auto reply =
+      client.SendRaw("GET /catalog HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
   EXPECT_EQ(reply.status, 400u);
   EXPECT_EQ(reply.Json().at("error").at("code"), "invalid_argument");
 }

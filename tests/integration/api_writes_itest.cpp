@@ -1,8 +1,7 @@
 // POST/PUT/DELETE /catalog over real HTTP: the development admin token, spec validation, the
 // error shapes, and that writes are visible to reads.
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "api_harness.hpp"
 
@@ -30,7 +29,8 @@ class CatalogWrites : public ::testing::Test {
     server_ = nullptr;
   }
   void SetUp() override {
-    if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
+    if (!AdminDatabaseUrl())
+      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
   }
 
   static HttpReply Call(const std::string& method, const std::string& target,
@@ -46,9 +46,8 @@ class CatalogWrites : public ::testing::Test {
 TEST_F(CatalogWrites, WritesWithoutAValidTokenAre401WithABearerChallenge) {
   for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
            {"POST", "/catalog"}, {"PUT", "/catalog/1"}, {"DELETE", "/catalog/1"}}) {
-    for (const HeaderList& headers :
-         {HeaderList{}, HeaderList{{"Authorization", "Bearer wrong"}},
-          HeaderList{{"Authorization", "Basic aXRlc3Q="}}}) {
+    for (const HeaderList& headers : {HeaderList{}, HeaderList{{"Authorization", "Bearer wrong"}},
+                                      HeaderList{{"Authorization", "Basic aXRlc3Q="}}}) {
       const auto reply = Call(method, target, kNewDiamond, headers);
       EXPECT_EQ(reply.status, 401u) << method << " " << target;
       EXPECT_EQ(reply.Header("www-authenticate"), "Bearer");
@@ -71,10 +70,10 @@ TEST_F(CatalogWrites, CreateAnswers201WithLocationAndTheStoredItem) {
 }
 
 TEST_F(CatalogWrites, InvalidFieldsAreReportedOnePerFieldBySpecRules) {
-  const auto reply = Call(
-      "POST", "/catalog",
-      R"({"carat":0,"cut":"Ideal","color":"F","clarity":"VS1","depth":161,"table":56,)"
-      R"("price":"cheap","x":6.9,"y":6.95})");
+  const auto reply =
+      Call("POST", "/catalog",
+           R"({"carat":0,"cut":"Ideal","color":"F","clarity":"VS1","depth":161,"table":56,)"
+           R"("price":"cheap","x":6.9,"y":6.95})");
   ASSERT_EQ(reply.status, 400u);
   const auto error = reply.Json().at("error");
   EXPECT_EQ(error.at("code"), "invalid_argument");

@@ -51,8 +51,8 @@ void WriteAccessLine(const http::AccessRecord& record) {
 void SetUpLogging(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
   // A sink of its own: a pattern set on a shared sink would reformat every other logger too.
-  auto access = std::make_shared<spdlog::logger>(
-      "access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  auto access =
+      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
   access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v)");
   access->set_level(spdlog::get_level());
   spdlog::register_logger(access);
