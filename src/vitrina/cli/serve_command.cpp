@@ -1,7 +1,9 @@
 // `vitrina serve`: the composition root of the HTTP API. Only this file knows the configuration;
 // components get plain settings structs and references to what they use.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -69,7 +71,7 @@ http::ServerSettings ServerSettingsFrom(const Config& config) {
   return settings;
 }
 
-int RunServe() {
+int RunServe(bool print_sql) {
   auto config = LoadConfig();
   if (!config) {
     spdlog::error("{}", config.error().message);
@@ -80,6 +82,13 @@ int RunServe() {
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return ExitCodeFor(spec.error().code);
+  }
+  if (print_sql) {
+    // For benchmarks and reviews: exactly the statements the server prepares.
+    for (const auto& statement : db::CatalogPreparedStatements(*spec)) {
+      std::printf("-- %s\n%s;\n", statement.name.c_str(), statement.sql.c_str());
+    }
+    return 0;
   }
 
   http::Server server(ServerSettingsFrom(*config));
@@ -131,7 +140,9 @@ int RunServe() {
 
 void AddServeCommand(CLI::App& app, CommandContext& context) {
   auto* command = app.add_subcommand("serve", "Serve the catalog HTTP API (configured by env)");
-  command->callback([&context] { context.exit_code = RunServe(); });
+  auto print_sql = std::make_shared<bool>(false);
+  command->add_flag("--print-sql", *print_sql, "Print the named SQL statements and exit");
+  command->callback([&context, print_sql] { context.exit_code = RunServe(*print_sql); });
 }
 
 }  // namespace vitrina::cli
