@@ -49,8 +49,11 @@ Response Build(unsigned status, std::string_view code, std::string_view message,
 
 Response ErrorResponse(const core::Error& error, const core::FieldErrors& fields) {
   // Internal errors may carry text that was never meant for clients; they get a fixed message.
-  const std::string_view message =
-      error.code == core::ErrorCode::kInternal ? "internal server error" : error.message;
+  // Both branches are string_views: mixing a literal and a std::string would make a temporary
+  // string that dies before the view is used.
+  const std::string_view message = error.code == core::ErrorCode::kInternal
+                                       ? std::string_view("internal server error")
+                                       : std::string_view(error.message);
   Response response = Build(StatusFor(error.code), core::ErrorCodeName(error.code), message, fields,
                             error.detail.empty() ? error.message : error.detail);
   if (error.code == core::ErrorCode::kUnauthenticated) {
