@@ -1,5 +1,6 @@
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 
 #include "vitrina/cli/commands.hpp"
 

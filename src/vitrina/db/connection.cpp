@@ -1,8 +1,8 @@
 #include "vitrina/db/connection.hpp"
 
-#include <utility>
-
 #include <libpq-fe.h>
+
+#include <utility>
 
 namespace vitrina::db {
 
@@ -28,8 +28,8 @@ core::Error ErrorFromResult(const PGresult* result, pg_conn* conn, std::string_v
   std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
   if (message.empty()) message = PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  const std::string detail =
-      std::string(what) + ": " + (sqlstate.empty() ? "" : "SQLSTATE " + sqlstate + ": ") + message;
+  const std::string detail = std::string(what) + ": " +
+                             (sqlstate.empty() ? "" : "SQLSTATE " + sqlstate + ": ") + message;
   if (PQstatus(conn) != CONNECTION_OK || IsUnavailableState(sqlstate)) {
     return MakeError(ErrorCode::kUnavailable, "the database is unavailable", detail);
   }

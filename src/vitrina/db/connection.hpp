@@ -32,8 +32,8 @@ struct QueryResult {
 // error's detail.
 class Connection {
  public:
-  static core::Result<Connection> Open(
-      const std::string& url, std::chrono::seconds connect_timeout = std::chrono::seconds(5));
+  static core::Result<Connection> Open(const std::string& url,
+                                       std::chrono::seconds connect_timeout = std::chrono::seconds(5));
 
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;
