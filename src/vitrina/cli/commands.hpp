@@ -14,5 +14,6 @@ void AddMigrateCommand(CLI::App& app, CommandContext& context);
 void AddUsersCommand(CLI::App& app, CommandContext& context);
 void AddAdfCommand(CLI::App& app, CommandContext& context);
 void AddEtlCommand(CLI::App& app, CommandContext& context);
+void AddServeCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace vitrina::cli

@@ -23,6 +23,13 @@ struct Config {
   std::string migrations_dir;
   std::optional<std::string> azure_storage_connection_string;
   std::string log_level;
+
+  // HTTP server (vitrina serve).
+  int request_timeout_ms = 10'000;
+  std::int64_t body_limit_bytes = 1024 * 1024;
+  int shutdown_grace_ms = 15'000;
+  std::string docs_dir;                        // swagger-ui-dist, for /docs
+  std::optional<std::string> dev_admin_token;  // until identity lands: the admin bearer token
 };
 
 // Reads and validates the environment; a malformed value is an error naming the variable and

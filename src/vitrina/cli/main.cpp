@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   vitrina::cli::AddUsersCommand(app, context);
   vitrina::cli::AddAdfCommand(app, context);
   vitrina::cli::AddEtlCommand(app, context);
+  vitrina::cli::AddServeCommand(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

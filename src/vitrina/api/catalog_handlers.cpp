@@ -1,0 +1,109 @@
+#include "vitrina/api/catalog_handlers.hpp"
+
+#include <charconv>
+
+#include "vitrina/core/catalog_query.hpp"
+#include "vitrina/core/cursor.hpp"
+#include "vitrina/core/item_json.hpp"
+#include "vitrina/http/error_response.hpp"
+
+namespace vitrina::api {
+
+namespace asio = boost::asio;
+using http::ErrorResponse;
+using http::Request;
+using http::Response;
+
+namespace {
+
+// Ids in paths are positive integers; anything else is a client error (400), not a missing item.
+core::Result<std::int64_t> ItemId(const Request& request) {
+  const std::string_view text = request.Param("id");
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "the id in the path must be a positive integer");
+  }
+  return id;
+}
+
+// {"count":N,"items":[...],"next_cursor":...}: the items are PostgreSQL's bytes, unparsed.
+std::string RenderPage(const core::CatalogQuery& query, db::CatalogPage& page) {
+  std::string body;
+  body.reserve(page.items_json.size() + 64);
+  body += "{\"count\":";
+  body += std::to_string(page.count);
+  body += ",\"items\":";
+  body += page.items_json;
+  if (query.limit) {
+    body += ",\"next_cursor\":";
+    if (page.has_more && page.last_id) {
+      body += '"' + core::EncodeCursor(*page.last_id) + '"';
+    } else {
+      body += "null";
+    }
+  }
+  body += '}';
+  return body;
+}
+
+}  // namespace
+
+asio::awaitable<Response> CatalogHandlers::List(Request& request) {
+  auto query = core::ParseCatalogQuery(spec_, request.query);
+  if (!query) co_return ErrorResponse(query.error());
+  auto page = co_await reader_.List(*query);
+  if (!page) co_return ErrorResponse(page.error());
+  co_return Response::Json(200, RenderPage(*query, *page));
+}
+
+asio::awaitable<Response> CatalogHandlers::Get(Request& request) {
+  auto id = ItemId(request);
+  if (!id) co_return ErrorResponse(id.error());
+  auto item = co_await reader_.Get(*id);
+  if (!item) co_return ErrorResponse(item.error());
+  co_return Response::Json(200, std::move(*item));
+}
+
+asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
+  core::FieldErrors field_errors;
+  auto values = core::ParseItemBody(spec_, request.body, field_errors);
+  if (!values) co_return ErrorResponse(values.error(), field_errors);
+  auto outcome = co_await writer_.Create(std::move(*values));
+  if (!outcome) co_return ErrorResponse(outcome.error());
+  co_await NotifyCommitted(*outcome);
+  Response response = Response::Json(201, outcome->new_item->json);
+  response.headers.emplace_back("Location",
+                                "/catalog/" + std::to_string(outcome->new_item->item.id));
+  co_return response;
+}
+
+asio::awaitable<Response> CatalogHandlers::Replace(Request& request) {
+  auto id = ItemId(request);
+  if (!id) co_return ErrorResponse(id.error());
+  core::FieldErrors field_errors;
+  auto values = core::ParseItemBody(spec_, request.body, field_errors);
+  if (!values) co_return ErrorResponse(values.error(), field_errors);
+  auto outcome = co_await writer_.Replace(*id, std::move(*values));
+  if (!outcome) co_return ErrorResponse(outcome.error());
+  co_await NotifyCommitted(*outcome);
+  co_return Response::Json(200, outcome->new_item->json);
+}
+
+asio::awaitable<Response> CatalogHandlers::Delete(Request& request) {
+  auto id = ItemId(request);
+  if (!id) co_return ErrorResponse(id.error());
+  auto outcome = co_await writer_.Delete(*id);
+  if (!outcome) co_return ErrorResponse(outcome.error());
+  co_await NotifyCommitted(*outcome);
+  Response response;
+  response.status = 204;
+  co_return response;
+}
+
+asio::awaitable<void> CatalogHandlers::NotifyCommitted(const db::WriteOutcome& outcome) {
+  for (auto* listener : listeners_) co_await listener->OnWriteCommitted(outcome);
+}
+
+}  // namespace vitrina::api

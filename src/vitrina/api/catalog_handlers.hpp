@@ -1,0 +1,36 @@
+#pragma once
+
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/db/catalog_repository.hpp"
+#include "vitrina/http/message.hpp"
+
+namespace vitrina::api {
+
+// The /catalog resource. Each handler parses (core), calls the domain (reader/writer) and renders;
+// SQL lives in core/catalog_sql, cache keys will come from core::CatalogQuery.
+class CatalogHandlers {
+ public:
+  CatalogHandlers(const core::DatasetSpec& spec, db::CatalogReader& reader,
+                  db::CatalogWriter& writer, std::vector<db::CatalogWriteListener*> listeners = {})
+      : spec_(spec), reader_(reader), writer_(writer), listeners_(std::move(listeners)) {}
+
+  boost::asio::awaitable<http::Response> List(http::Request& request);
+  boost::asio::awaitable<http::Response> Get(http::Request& request);
+  boost::asio::awaitable<http::Response> Create(http::Request& request);
+  boost::asio::awaitable<http::Response> Replace(http::Request& request);
+  boost::asio::awaitable<http::Response> Delete(http::Request& request);
+
+ private:
+  boost::asio::awaitable<void> NotifyCommitted(const db::WriteOutcome& outcome);
+
+  const core::DatasetSpec& spec_;
+  db::CatalogReader& reader_;
+  db::CatalogWriter& writer_;
+  std::vector<db::CatalogWriteListener*> listeners_;
+};
+
+}  // namespace vitrina::api

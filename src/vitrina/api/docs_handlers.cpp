@@ -1,0 +1,108 @@
+#include "vitrina/api/docs_handlers.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "vitrina/http/error_response.hpp"
+
+namespace vitrina::api {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Only these files are served, so a path can never reach outside the folder.
+struct AssetSpec {
+  const char* name;
+  const char* content_type;
+};
+constexpr AssetSpec kAssets[] = {
+    {"swagger-ui.css", "text/css; charset=utf-8"},
+    {"index.css", "text/css; charset=utf-8"},
+    {"swagger-ui-bundle.js", "application/javascript; charset=utf-8"},
+    {"swagger-ui-standalone-preset.js", "application/javascript; charset=utf-8"},
+    {"favicon-16x16.png", "image/png"},
+    {"favicon-32x32.png", "image/png"},
+};
+
+constexpr const char* kPage = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>Vitrina API</title>
+  <link rel="stylesheet" type="text/css" href="/docs/swagger-ui.css">
+  <link rel="stylesheet" type="text/css" href="/docs/index.css">
+  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js" charset="UTF-8"></script>
+  <script src="/docs/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+  <script src="/docs/swagger-initializer.js" charset="UTF-8"></script>
+</body>
+</html>
+)";
+
+// validatorUrl: null keeps the page from calling the public validator (no internet here).
+constexpr const char* kInitializer = R"(window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: "/openapi.json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: "StandaloneLayout"
+  });
+};
+)";
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+http::Response Text(std::string content_type, std::string body) {
+  http::Response response = http::Response::Json(200, std::move(body));
+  response.content_type = std::move(content_type);
+  response.headers.emplace_back("Cache-Control", "public, max-age=3600");
+  return response;
+}
+
+}  // namespace
+
+DocsHandlers::DocsHandlers(std::string openapi_json, const std::string& docs_dir)
+    : openapi_json_(std::move(openapi_json)) {
+  for (const auto& asset : kAssets) {
+    auto content = ReadFile(docs_dir + "/" + asset.name);
+    if (!content) {
+      assets_.clear();  // all or nothing: a half-loaded Swagger UI renders a blank page
+      return;
+    }
+    assets_[asset.name] = File{asset.content_type, std::move(*content)};
+  }
+  assets_["swagger-initializer.js"] = File{"application/javascript; charset=utf-8", kInitializer};
+}
+
+asio::awaitable<http::Response> DocsHandlers::OpenApi(http::Request&) {
+  co_return http::Response::Json(200, openapi_json_);
+}
+
+asio::awaitable<http::Response> DocsHandlers::Page(http::Request&) {
+  if (assets_.empty()) {
+    co_return http::ErrorResponse(core::MakeError(
+        core::ErrorCode::kNotFound, "API docs are not installed (see DOCS_DIR); /openapi.json is"));
+  }
+  co_return Text("text/html; charset=utf-8", kPage);
+}
+
+asio::awaitable<http::Response> DocsHandlers::Asset(http::Request& request) {
+  const auto found = assets_.find(request.Param("asset"));
+  if (found == assets_.end()) co_return http::NotFoundResponse(request.path);
+  co_return Text(found->second.content_type, found->second.body);
+}
+
+}  // namespace vitrina::api

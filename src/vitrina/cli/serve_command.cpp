@@ -1,0 +1,148 @@
+// `vitrina serve`: the composition root of the HTTP API. Only this file knows the configuration;
+// components get plain settings structs and references to what they use.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <boost/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "vitrina/api/catalog_handlers.hpp"
+#include "vitrina/api/docs_handlers.hpp"
+#include "vitrina/api/health_handlers.hpp"
+#include "vitrina/api/routes.hpp"
+#include "vitrina/cli/commands.hpp"
+#include "vitrina/cli/config.hpp"
+#include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/core/openapi.hpp"
+#include "vitrina/db/async_pool.hpp"
+#include "vitrina/db/connection.hpp"
+#include "vitrina/db/pg_catalog_repository.hpp"
+#include "vitrina/http/dev_token_authenticator.hpp"
+#include "vitrina/http/middleware.hpp"
+#include "vitrina/http/server.hpp"
+#include "vitrina/spec/spec_file.hpp"
+
+namespace vitrina::cli {
+namespace {
+
+// One JSON object per line, so log shippers need no parsing rules.
+void WriteAccessLine(const http::AccessRecord& record) {
+  boost::json::object line = {{"msg", "request"},
+                              {"request_id", record.request_id},
+                              {"method", record.method},
+                              {"route", record.route},
+                              {"path", record.path},
+                              {"status", record.status},
+                              {"duration_us", std::llround(record.duration_ms * 1000)},
+                              {"bytes", record.response_bytes}};
+  if (!record.error_code.empty()) line["error_code"] = record.error_code;
+  if (!record.error_detail.empty()) line["error_detail"] = record.error_detail;
+  static const auto access = spdlog::get("access");
+  // The logger's pattern opens the object with ts and level; the fields continue it.
+  const auto text = boost::json::serialize(line).substr(1);
+  if (record.status >= 500) {
+    access->error("{}", text);
+  } else {
+    access->info("{}", text);
+  }
+}
+
+void SetUpLogging(const std::string& level) {
+  spdlog::set_level(spdlog::level::from_str(level));
+  // A sink of its own: a pattern set on a shared sink would reformat every other logger too.
+  auto access =
+      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v)");
+  access->set_level(spdlog::get_level());
+  spdlog::register_logger(access);
+}
+
+http::ServerSettings ServerSettingsFrom(const Config& config) {
+  http::ServerSettings settings;
+  settings.host = config.host;
+  settings.port = config.port;
+  settings.threads = config.threads;
+  settings.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  settings.body_limit = static_cast<std::size_t>(config.body_limit_bytes);
+  settings.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  return settings;
+}
+
+int RunServe(bool print_sql) {
+  auto config = LoadConfig();
+  if (!config) {
+    spdlog::error("{}", config.error().message);
+    return ExitCodeFor(config.error().code);
+  }
+  SetUpLogging(config->log_level);
+  auto spec = spec::LoadSpecFile(config->dataset_spec);
+  if (!spec) {
+    spdlog::error("{}", spec.error().message);
+    return ExitCodeFor(spec.error().code);
+  }
+  if (print_sql) {
+    // For benchmarks and reviews: exactly the statements the server prepares.
+    for (const auto& statement : db::CatalogPreparedStatements(*spec)) {
+      std::printf("-- %s\n%s;\n", statement.name.c_str(), statement.sql.c_str());
+    }
+    return 0;
+  }
+
+  http::Server server(ServerSettingsFrom(*config));
+  db::AsyncPool pool(
+      server.Executors(),
+      db::PoolSettings{.url = config->database_url,
+                       .size = config->db_pool_size,
+                       .timeout = std::chrono::milliseconds(config->request_timeout_ms),
+                       .statements = db::CatalogPreparedStatements(*spec)});
+  db::PgCatalogRepository repository(*spec, pool);
+  http::DevTokenAuthenticator authenticator(config->dev_admin_token);
+
+  api::HealthHandlers health({{"postgres", [&repository] { return repository.Ping(); }}});
+  api::DocsHandlers docs(core::BuildOpenApiJson(*spec), config->docs_dir);
+  if (!docs.has_assets()) {
+    spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
+                 config->docs_dir);
+  }
+  api::CatalogHandlers catalog(*spec, repository, repository);
+  const http::Pipeline pipeline(
+      api::BuildRoutes({health, docs, catalog}),
+      {http::RequestLogging(WriteAccessLine), http::RecoverFromExceptions(),
+       http::RequireAccess(authenticator)});
+
+  spdlog::info("serving dataset '{}' (table '{}') from {}", spec->name, spec->table,
+               db::RedactDatabaseUrl(config->database_url));
+  if (!config->dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
+  pool.Warm();
+  const http::ServerEvents events{[](std::string_view text) { spdlog::info("{}", text); },
+                                  [](std::string_view text) { spdlog::error("{}", text); }};
+  auto outcome = server.Run(pipeline, events);
+  if (!outcome) {
+    spdlog::error("{}", outcome.error().message);
+    return ExitCodeFor(outcome.error().code);
+  }
+  if (*outcome == http::ShutdownOutcome::kForced) {
+    // Requests are still suspended inside the stopped event loops; unwinding them now would race
+    // with the pool they hold. Leave without running destructors.
+    spdlog::error("forced shutdown: requests were still running after SHUTDOWN_GRACE_MS");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
+  pool.Close();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CommandContext& context) {
+  auto* command = app.add_subcommand("serve", "Serve the catalog HTTP API (configured by env)");
+  auto print_sql = std::make_shared<bool>(false);
+  command->add_flag("--print-sql", *print_sql, "Print the named SQL statements and exit");
+  command->callback([&context, print_sql] { context.exit_code = RunServe(*print_sql); });
+}
+
+}  // namespace vitrina::cli

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/core/result.hpp"
+#include "vitrina/db/connection.hpp"
+
+namespace vitrina::db {
+
+struct PreparedStatement {
+  std::string name;  // a named constant (core/catalog_sql.hpp); labels logs and metrics
+  std::string sql;
+};
+
+struct PoolSettings {
+  std::string url;
+  // Connections in all, split evenly over the executors (at least one each).
+  int size = 8;
+  // Bounds waiting for a free connection, connecting and each statement. A statement that runs
+  // out of time closes its connection (it is reopened on next use) and the server-side
+  // statement_timeout is set to the same value, so PostgreSQL stops working on it too.
+  std::chrono::milliseconds timeout{10'000};
+  // Prepared on every connection right after it opens.
+  std::vector<PreparedStatement> statements;
+};
+
+// Non-blocking libpq connections driven by Asio: a coroutine awaits the connection's socket
+// instead of blocking its thread. One libpq connection runs one statement at a time, so each
+// I/O thread (executor) gets its own shard of connections and uses them without locks; a
+// coroutine always uses the shard of the thread it runs on. Connections open lazily (or through
+// Warm) and reopen after a failure, so the server starts and answers /readyz while PostgreSQL
+// is down.
+class AsyncPool {
+ public:
+  AsyncPool(std::vector<boost::asio::any_io_executor> executors, PoolSettings settings);
+  ~AsyncPool();
+  AsyncPool(const AsyncPool&) = delete;
+  AsyncPool& operator=(const AsyncPool&) = delete;
+
+  // Runs a prepared statement by name with text parameters. Must be awaited from a coroutine
+  // running on one of the pool's executors.
+  boost::asio::awaitable<core::Result<QueryResult>> Execute(std::string_view statement,
+                                                            Params params);
+
+  // Opens every connection in the background, so the first requests do not pay for it.
+  void Warm();
+
+  // Closes every connection; call on the executors' threads after they stopped serving.
+  void Close();
+
+ private:
+  class Shard;
+  Shard& ShardFor(const boost::asio::any_io_executor& executor);
+
+  PoolSettings settings_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace vitrina::db

@@ -1,0 +1,119 @@
+#include "vitrina/db/pg_catalog_repository.hpp"
+
+#include <charconv>
+
+#include "vitrina/core/item_json.hpp"
+
+namespace vitrina::db {
+
+namespace asio = boost::asio;
+using core::ErrorCode;
+using core::MakeError;
+
+namespace {
+
+std::optional<std::int64_t> ToInt(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return value;
+}
+
+core::Error NotFound(std::int64_t id) {
+  return MakeError(ErrorCode::kNotFound, "no catalog item with id " + std::to_string(id));
+}
+
+core::Error Unexpected(std::string_view statement) {
+  return MakeError(ErrorCode::kInternal, "database error",
+                   std::string(statement) + ": unexpected result shape");
+}
+
+}  // namespace
+
+std::vector<PreparedStatement> CatalogPreparedStatements(const core::DatasetSpec& spec) {
+  std::vector<PreparedStatement> statements;
+  for (auto& statement : core::BuildCatalogStatements(spec).All()) {
+    statements.push_back(PreparedStatement{std::string(statement.name), std::move(statement.sql)});
+  }
+  return statements;
+}
+
+core::Result<StoredItem> PgCatalogRepository::Decode(const std::string& json) const {
+  auto item = core::DecodeStoredItem(spec_, json);
+  if (!item) return item.error();
+  return StoredItem{json, std::move(*item)};
+}
+
+asio::awaitable<core::Result<CatalogPage>> PgCatalogRepository::List(
+    const core::CatalogQuery& query) {
+  auto params = core::CatalogListParams(spec_, query);
+  auto result = co_await pool_.Execute(core::kCatalogListStatement, std::move(params));
+  if (!result) co_return result.error();
+  if (result->rows.size() != 1 || result->rows[0].size() != 4) {
+    co_return Unexpected(core::kCatalogListStatement);
+  }
+  auto& row = result->rows[0];
+  CatalogPage page;
+  page.count = ToInt(row[0]).value_or(0);
+  page.items_json = std::move(row[1]).value_or("[]");
+  page.has_more = row[2].value_or("f") == "t";
+  page.last_id = ToInt(row[3]);
+  co_return page;
+}
+
+asio::awaitable<core::Result<std::string>> PgCatalogRepository::Get(std::int64_t id) {
+  core::SqlParams params = {std::to_string(id)};
+  auto result = co_await pool_.Execute(core::kCatalogGetStatement, std::move(params));
+  if (!result) co_return result.error();
+  if (result->rows.empty() || !result->rows[0][0]) co_return NotFound(id);
+  co_return std::move(*result->rows[0][0]);
+}
+
+asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Create(
+    std::vector<core::FieldValue> values) {
+  auto result =
+      co_await pool_.Execute(core::kCatalogInsertStatement, core::CatalogInsertParams(values));
+  if (!result) co_return result.error();
+  if (result->rows.size() != 1 || !result->rows[0][0]) {
+    co_return Unexpected(core::kCatalogInsertStatement);
+  }
+  auto stored = Decode(*result->rows[0][0]);
+  if (!stored) co_return stored.error();
+  co_return WriteOutcome{WriteOutcome::Kind::kCreated, std::nullopt, std::move(*stored)};
+}
+
+asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
+    std::int64_t id, std::vector<core::FieldValue> values) {
+  auto result = co_await pool_.Execute(core::kCatalogReplaceStatement,
+                                       core::CatalogReplaceParams(id, values));
+  if (!result) co_return result.error();
+  if (result->rows.size() != 1 || result->rows[0].size() != 2) {
+    co_return Unexpected(core::kCatalogReplaceStatement);
+  }
+  const auto& row = result->rows[0];
+  if (!row[0] || !row[1]) co_return NotFound(id);
+  auto old_item = Decode(*row[0]);
+  if (!old_item) co_return old_item.error();
+  auto new_item = Decode(*row[1]);
+  if (!new_item) co_return new_item.error();
+  co_return WriteOutcome{WriteOutcome::Kind::kReplaced, std::move(*old_item), std::move(*new_item)};
+}
+
+asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Delete(std::int64_t id) {
+  core::SqlParams params = {std::to_string(id)};
+  auto result = co_await pool_.Execute(core::kCatalogDeleteStatement, std::move(params));
+  if (!result) co_return result.error();
+  if (result->rows.empty() || !result->rows[0][0]) co_return NotFound(id);
+  auto old_item = Decode(*result->rows[0][0]);
+  if (!old_item) co_return old_item.error();
+  co_return WriteOutcome{WriteOutcome::Kind::kDeleted, std::move(*old_item), std::nullopt};
+}
+
+asio::awaitable<core::Status> PgCatalogRepository::Ping() {
+  auto result = co_await pool_.Execute(core::kHealthPingStatement, {});
+  if (!result) co_return result.error();
+  co_return core::OkStatus();
+}
+
+}  // namespace vitrina::db

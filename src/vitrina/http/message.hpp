@@ -1,0 +1,59 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vitrina/core/error.hpp"
+#include "vitrina/core/path_template.hpp"
+#include "vitrina/core/principal.hpp"
+
+namespace vitrina::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view MethodName(Method method);
+
+// Who may call a route; the authentication middleware enforces it before the handler runs.
+enum class Access { kPublic, kUser, kAdmin };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;  // names in lower case
+
+// An HTTP request as handlers see it: plain data, no sockets and no Beast types, so handlers
+// and middleware compile quickly and can be called directly in tests.
+struct Request {
+  Method method = Method::kGet;
+  std::string method_text;
+  std::string path;   // the target before '?'
+  std::string query;  // the target after '?', still percent-encoded
+  Headers headers;
+  std::string body;
+
+  // Filled in by the pipeline before middleware runs.
+  std::string request_id;
+  std::string route;  // the matched route template ("/catalog/{id}"), or empty
+  Access access = Access::kPublic;
+  core::PathParams params;
+  std::optional<core::Principal> principal;  // set by the authentication middleware
+
+  // Value of a header (name in lower case), empty when absent.
+  std::string_view Header(std::string_view lower_name) const;
+  std::string_view Param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  Headers headers;
+  std::string body;
+
+  // For the access log only, never sent: the error code and its internal detail.
+  std::string error_code;
+  std::string error_detail;
+
+  static Response Json(unsigned status, std::string body);
+};
+
+}  // namespace vitrina::http

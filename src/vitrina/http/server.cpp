@@ -1,0 +1,318 @@
+// The only translation unit that includes Beast: each one costs 15-20 s to compile, and handlers
+// see plain Request/Response values instead.
+// At -O3 g++ 12 reports a false -Wnull-dereference inside Asio's scheduler (Boost's code, inlined
+// here). The pragma must come before the first Asio include to cover it.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+#include "vitrina/http/server.hpp"
+
+#include <atomic>
+#include <list>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "vitrina/http/error_response.hpp"
+
+namespace vitrina::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+
+Method ToMethod(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
+  }
+}
+
+Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
+  Request request;
+  request.method = ToMethod(message.method());
+  request.method_text = std::string(message.method_string());
+  const std::string_view target = message.target();
+  const auto question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+  request.headers.reserve(8);
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  return request;
+}
+
+bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned version,
+                                              bool keep_alive) {
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+  if (!response.body.empty() || response.status != 204) {
+    message.set(bhttp::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) message.insert(name, value);
+  message.body() = std::move(response.body);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  return message;
+}
+
+// One per connection; lives in its session's coroutine frame and is listed in its shard so a
+// shutdown can close the connections that are only waiting for a next request.
+struct SessionEntry {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;
+};
+
+// Everything one I/O thread owns. Only that thread touches it (shutdown posts to it).
+struct Shard {
+  asio::io_context context{1};
+  std::list<SessionEntry*> sessions;
+  bool draining = false;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  explicit Impl(ServerSettings settings) : settings_(std::move(settings)) {
+    for (int i = 0; i < std::max(1, settings_.threads); ++i) {
+      shards_.push_back(std::make_unique<Shard>());
+    }
+  }
+
+  std::vector<asio::any_io_executor> Executors() const {
+    std::vector<asio::any_io_executor> executors;
+    for (const auto& shard : shards_) executors.push_back(shard->context.get_executor());
+    return executors;
+  }
+
+  core::Result<ShutdownOutcome> Run(const Pipeline& pipeline, const ServerEvents& events) {
+    pipeline_ = &pipeline;
+    events_ = &events;
+    Shard& main = *shards_.front();
+    tcp::acceptor acceptor(main.context);
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(settings_.host, ec);
+    if (ec) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "HOST='" + settings_.host + "' is not an IP address");
+    }
+    const tcp::endpoint endpoint(address, settings_.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return core::MakeError(core::ErrorCode::kUnavailable,
+                             "cannot listen on " + settings_.host + ":" +
+                                 std::to_string(settings_.port) + ": " + ec.message());
+    }
+
+    asio::signal_set signals(main.context, SIGINT, SIGTERM);
+    signals.async_wait([this, &acceptor](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      events_->info("received signal " + std::to_string(signal) + ", draining");
+      acceptor.close();
+      BeginDrain();
+    });
+    asio::co_spawn(main.context, Accept(acceptor), [this](std::exception_ptr failure) {
+      if (failure) Report(failure, "accept loop");
+    });
+    events_->info("listening on http://" + settings_.host + ":" + std::to_string(settings_.port) +
+                  " with " + std::to_string(shards_.size()) + " I/O threads");
+
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < shards_.size(); ++i) {
+      threads.emplace_back([shard = shards_[i].get()] {
+        auto guard = asio::make_work_guard(shard->context);  // idle threads wait for sessions
+        shard->context.run();
+      });
+    }
+    main.context.run();
+    for (auto& shard : shards_) shard->context.stop();
+    for (auto& thread : threads) thread.join();
+    return forced_ ? ShutdownOutcome::kForced : ShutdownOutcome::kClean;
+  }
+
+ private:
+  awaitable<void> Accept(tcp::acceptor& acceptor) {
+    std::size_t next = 0;
+    while (acceptor.is_open()) {
+      Shard& shard = *shards_[next];
+      next = (next + 1) % shards_.size();
+      auto [ec, socket] = co_await acceptor.async_accept(shard.context, kTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        events_->error("accept failed: " + ec.message());
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      active_sessions_.fetch_add(1);
+      asio::co_spawn(shard.context, Session(shard, beast::tcp_stream(std::move(socket))),
+                     [this](std::exception_ptr failure) {
+                       active_sessions_.fetch_sub(1);
+                       if (failure) Report(failure, "session");
+                     });
+    }
+  }
+
+  awaitable<void> Session(Shard& shard, beast::tcp_stream stream) {
+    SessionEntry entry{&stream, true};
+    shard.sessions.push_front(&entry);
+    const auto listed = shard.sessions.begin();
+    struct Unlist {
+      Shard& shard;
+      std::list<SessionEntry*>::iterator position;
+      ~Unlist() { shard.sessions.erase(position); }
+    } unlist{shard, listed};
+
+    beast::flat_buffer buffer;
+    while (!shard.draining) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(kHeaderLimit);
+      parser.body_limit(settings_.body_limit);
+      entry.idle = buffer.size() == 0;
+      stream.expires_after(settings_.request_timeout);
+      auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      entry.idle = false;
+      if (read_error) {
+        if (read_error == bhttp::error::body_limit) {
+          co_await RefuseAndClose(
+              stream, parser,
+              core::MakeError(core::ErrorCode::kPayloadTooLarge,
+                              "the request body is larger than " +
+                                  std::to_string(settings_.body_limit) + " bytes"));
+        } else if (read_error.category() ==
+                       bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+                   read_error != bhttp::error::end_of_stream &&
+                   read_error != bhttp::error::partial_message) {
+          co_await RefuseAndClose(
+              stream, parser,
+              core::MakeError(core::ErrorCode::kInvalidArgument, "malformed HTTP request"));
+        }
+        break;  // closed by the client, timed out, or cancelled by a shutdown
+      }
+      auto message = parser.release();
+      const unsigned version = message.version();
+      const bool keep_alive = message.keep_alive();
+      Request request = ToRequest(std::move(message));
+      Response response = co_await pipeline_->Handle(request);
+      // A draining server answers what it has and then closes the connection.
+      const bool keep = keep_alive && !shard.draining;
+      auto reply = ToMessage(std::move(response), version, keep);
+      stream.expires_after(settings_.request_timeout);
+      auto [write_error, written] = co_await bhttp::async_write(stream, reply, kTuple);
+      if (write_error || !keep) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Answers an unreadable request, then reads (and drops) what the client is still sending for a
+  // moment before closing: closing with unread data makes the kernel send a reset that can
+  // destroy the answer before the client reads it.
+  awaitable<void> RefuseAndClose(beast::tcp_stream& stream,
+                                 bhttp::request_parser<bhttp::string_body>& parser,
+                                 const core::Error& error) {
+    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    auto reply = ToMessage(ErrorResponse(error), version, false);
+    stream.expires_after(settings_.request_timeout);
+    (void)co_await bhttp::async_write(stream, reply, kTuple);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink{};
+    stream.expires_after(std::chrono::seconds(1));
+    std::size_t drained = 0;
+    while (drained < 64 * settings_.body_limit + 1024 * 1024) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+      if (ec) break;
+      drained += n;
+    }
+  }
+
+  void BeginDrain() {
+    const auto deadline = Clock::now() + settings_.shutdown_grace;
+    for (auto& shard : shards_) {
+      asio::post(shard->context, [shard = shard.get()] {
+        shard->draining = true;
+        for (auto* entry : shard->sessions) {
+          if (entry->idle) entry->stream->cancel();  // waiting for a request that may never come
+        }
+      });
+    }
+    asio::co_spawn(shards_.front()->context, AwaitDrained(deadline), asio::detached);
+  }
+
+  awaitable<void> AwaitDrained(Clock::time_point deadline) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (active_sessions_.load() > 0 && Clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      (void)co_await timer.async_wait(kTuple);
+    }
+    forced_ = active_sessions_.load() > 0;
+    events_->info(forced_ ? "shutdown grace period over with requests still running"
+                          : "all connections closed");
+    for (auto& shard : shards_) shard->context.stop();
+  }
+
+  void Report(std::exception_ptr failure, std::string_view where) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      events_->error(std::string(where) + " failed: " + error.what());
+    } catch (...) {
+      events_->error(std::string(where) + " failed with an unknown exception");
+    }
+  }
+
+  ServerSettings settings_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  const Pipeline* pipeline_ = nullptr;
+  const ServerEvents* events_ = nullptr;
+  std::atomic<int> active_sessions_{0};
+  bool forced_ = false;
+};
+
+Server::Server(ServerSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+Server::~Server() = default;
+
+std::vector<asio::any_io_executor> Server::Executors() const { return impl_->Executors(); }
+
+core::Result<ShutdownOutcome> Server::Run(const Pipeline& pipeline, const ServerEvents& events) {
+  return impl_->Run(pipeline, events);
+}
+
+}  // namespace vitrina::http
