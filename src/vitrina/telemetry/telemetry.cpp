@@ -17,6 +17,46 @@ std::string HostName() {
 
 }  // namespace
 
+DependencyCall PostgresqlCall(std::string_view statement_name, std::string_view target,
+                              std::chrono::microseconds duration, bool success,
+                              std::string_view sqlstate) {
+  DependencyCall call;
+  call.type = "postgresql";
+  call.name = statement_name;
+  call.data = statement_name;
+  call.target = target;
+  call.duration = duration;
+  call.success = success;
+  call.result_code = sqlstate.empty() ? (success ? "OK" : "ERROR") : std::string(sqlstate);
+  return call;
+}
+
+DependencyCall RedisCall(std::string_view command, std::string_view target,
+                         std::chrono::microseconds duration, bool success) {
+  DependencyCall call;
+  call.type = "redis";
+  call.name = command;
+  call.data = command;
+  call.target = target;
+  call.duration = duration;
+  call.success = success;
+  call.result_code = success ? "OK" : "ERROR";
+  return call;
+}
+
+DependencyCall HttpCall(std::string_view name, std::string_view url, std::string_view target,
+                        std::chrono::microseconds duration, int status) {
+  DependencyCall call;
+  call.type = "HTTP";
+  call.name = name;
+  call.data = url;
+  call.target = target;
+  call.duration = duration;
+  call.success = status >= 200 && status < 400;
+  call.result_code = std::to_string(status);
+  return call;
+}
+
 std::string RequestContext::OutgoingTraceparent() const {
   return core::FormatTraceparent(trace_id, span_id, flags);
 }
@@ -160,9 +200,11 @@ void Telemetry::ExportCounterDelta(std::string metric_name, const core::Counter&
 
 void Telemetry::RunMetricPump() {
   std::unique_lock lock(pump_mutex_);
-  while (!pump_stopping_) {
-    pump_wake_.wait_for(lock, settings_.metric_interval, [this] { return pump_stopping_; });
-    SendCounterDeltas();
+  while (true) {
+    const bool stopping =
+        pump_wake_.wait_for(lock, settings_.metric_interval, [this] { return pump_stopping_; });
+    SendCounterDeltas();  // on stopping too: the last, partial interval is not lost
+    if (stopping) return;
   }
 }
 

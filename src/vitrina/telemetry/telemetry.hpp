@@ -44,9 +44,22 @@ struct DependencyCall {
   std::string_view data;    // statement name, command, or URL without its query
   std::chrono::microseconds duration{0};
   bool success = true;
-  std::string_view result_code;  // "OK", SQLSTATE, HTTP status
+  std::string result_code;  // "OK", SQLSTATE, HTTP status (short: no allocation)
   core::TelemetryProperties properties;
 };
+
+// The conventions for each kind of dependency, so every call site names them the same way.
+// `statement_name` is the named SQL constant (never the SQL text, which may be long and whose
+// parameters could be personal data).
+DependencyCall PostgresqlCall(std::string_view statement_name, std::string_view target,
+                              std::chrono::microseconds duration, bool success,
+                              std::string_view sqlstate = {});
+DependencyCall RedisCall(std::string_view command, std::string_view target,
+                         std::chrono::microseconds duration, bool success);
+// `name` is "METHOD /path" (e.g. "POST /v1/token"), `url` has no query string (API keys travel
+// there); status 0 means no response.
+DependencyCall HttpCall(std::string_view name, std::string_view url, std::string_view target,
+                        std::chrono::microseconds duration, int status);
 
 // What the server calls. Without a connection string it is a no-op whose Track* calls return
 // at once; with one, each Track* builds an envelope (~1 µs) and hands it to the exporter queue.
