@@ -1,9 +1,9 @@
 // The per-request cost of telemetry: what a request thread pays to start a trace, build a
 // Request envelope and hand it to the exporter (target: well under 5 µs), plus the metrics hot
 // paths. The transport discards batches, so only our side is measured.
-#include <benchmark/benchmark.h>
-
 #include <atomic>
+
+#include <benchmark/benchmark.h>
 
 #include "vitrina/core/metrics_catalog.hpp"
 #include "vitrina/core/telemetry_access_log.hpp"
@@ -112,7 +112,8 @@ BENCHMARK(BM_HistogramObserveWithLabelLookup)->Threads(1)->Threads(2);
 void BM_RenderPrometheus(benchmark::State& state) {
   core::MetricsRegistry registry;
   core::ServiceMetrics metrics(registry);
-  for (const char* route : {"GET /catalog", "GET /catalog/{id}", "POST /auth/login", "GET /health"}) {
+  for (const char* route :
+       {"GET /catalog", "GET /catalog/{id}", "POST /auth/login", "GET /health"}) {
     for (const char* status : {"200", "304", "400", "404", "500"}) {
       metrics.http_request_duration.WithLabels({route, status}).Observe(0.003);
     }

@@ -1,17 +1,8 @@
 // The exporter against a local stand-in for the Application Insights ingestion endpoint that
 // runs inside the test (a thread with a blocking Beast server), scripted to fail, throttle,
 // answer 206 or hang, so every branch of the delivery logic is exercised over real HTTP.
-#include <gtest/gtest.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/json.hpp>
-#include <boost/url/url_view.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -19,8 +10,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url/url_view.hpp>
+#include <gtest/gtest.h>
 
 #include "vitrina/telemetry/telemetry.hpp"
 
@@ -144,12 +144,13 @@ class CaptureServer {
       }
       http::response<http::string_body> response{static_cast<http::status>(reply.status), 11};
       const std::size_t count = received_.back().envelopes.size();
-      response.body() = !reply.body.empty()
-                            ? reply.body
-                            : R"({"itemsReceived":)" + std::to_string(count) +
-                                  R"(,"itemsAccepted":)" + std::to_string(count) + R"(,"errors":[]})";
+      response.body() = !reply.body.empty() ? reply.body
+                                            : R"({"itemsReceived":)" + std::to_string(count) +
+                                                  R"(,"itemsAccepted":)" + std::to_string(count) +
+                                                  R"(,"errors":[]})";
       response.set(http::field::content_type, "application/json");
-      if (reply.retry_after) response.set(http::field::retry_after, std::to_string(*reply.retry_after));
+      if (reply.retry_after)
+        response.set(http::field::retry_after, std::to_string(*reply.retry_after));
       response.keep_alive(request.keep_alive());
       response.prepare_payload();
       http::write(socket, response, error);
@@ -227,8 +228,7 @@ TEST(TelemetryExporter, BatchesArriveWithTheEnvelopeFieldsOfTheIngestionProtocol
   CaptureServer capture;
   auto telemetry = Make(SettingsFor(capture.endpoint()));
   telemetry->Start();
-  auto context =
-      telemetry->StartRequest("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  auto context = telemetry->StartRequest("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   context.operation_name = "GET /catalog";
   telemetry->TrackDependency(context,
                              PostgresqlCall("kSelectCatalogPage", "127.0.0.1:5432 | vitrina",
@@ -382,10 +382,11 @@ TEST(TelemetryExporter, QueueOverflowIsCountedAndTrackNeverBlocksWhileTheEndpoin
   const auto stop_took = Clock::now() - stop_start;
 
   const auto stats = telemetry->stats();
-  std::printf("Track latency while the endpoint hangs: p99 %.1f us, worst %.1f us; Stop took %lld ms\n",
-              std::chrono::duration<double, std::micro>(p99).count(),
-              std::chrono::duration<double, std::micro>(worst).count(),
-              static_cast<long long>(std::chrono::duration_cast<milliseconds>(stop_took).count()));
+  std::printf(
+      "Track latency while the endpoint hangs: p99 %.1f us, worst %.1f us; Stop took %lld ms\n",
+      std::chrono::duration<double, std::micro>(p99).count(),
+      std::chrono::duration<double, std::micro>(worst).count(),
+      static_cast<long long>(std::chrono::duration_cast<milliseconds>(stop_took).count()));
   EXPECT_EQ(stats.dropped_queue_full, static_cast<std::uint64_t>(kTracked - 100));
   EXPECT_EQ(stats.enqueued, 110U);
   EXPECT_EQ(stats.dropped_shutdown, 110U);  // held by the hang, then the deadline passed

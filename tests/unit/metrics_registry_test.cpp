@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "vitrina/core/metrics.hpp"
 #include "vitrina/core/metrics_catalog.hpp"
@@ -12,8 +12,8 @@ namespace {
 
 TEST(MetricsRegistry, RendersCountersWithHelpTypeAndSortedLabels) {
   MetricsRegistry registry;
-  auto& results = registry.AddCounter("vitrina_cache_results_total", "Cache lookups by outcome.",
-                                      {"outcome"});
+  auto& results =
+      registry.AddCounter("vitrina_cache_results_total", "Cache lookups by outcome.", {"outcome"});
   results.WithLabels({"miss"}).Increment();
   results.WithLabels({"hit"}).Increment(3);
   registry.AddCounter("vitrina_empty_total", "Registered, never used.");
@@ -36,15 +36,20 @@ TEST(MetricsRegistry, RendersHistogramBucketsCumulativelyWithSumAndCount) {
   catalog.Observe(0.125);  // a value equal to a bound falls in that bucket
   catalog.Observe(0.25);
   catalog.Observe(3);
-  EXPECT_EQ(registry.RenderPrometheus(),
-            "# HELP vitrina_http_request_duration_seconds Latency.\n"
-            "# TYPE vitrina_http_request_duration_seconds histogram\n"
-            "vitrina_http_request_duration_seconds_bucket{route=\"GET /catalog\",status=\"200\",le=\"0.125\"} 2\n"
-            "vitrina_http_request_duration_seconds_bucket{route=\"GET /catalog\",status=\"200\",le=\"0.2\"} 2\n"
-            "vitrina_http_request_duration_seconds_bucket{route=\"GET /catalog\",status=\"200\",le=\"1\"} 3\n"
-            "vitrina_http_request_duration_seconds_bucket{route=\"GET /catalog\",status=\"200\",le=\"+Inf\"} 4\n"
-            "vitrina_http_request_duration_seconds_sum{route=\"GET /catalog\",status=\"200\"} 3.4375\n"
-            "vitrina_http_request_duration_seconds_count{route=\"GET /catalog\",status=\"200\"} 4\n");
+  EXPECT_EQ(
+      registry.RenderPrometheus(),
+      "# HELP vitrina_http_request_duration_seconds Latency.\n"
+      "# TYPE vitrina_http_request_duration_seconds histogram\n"
+      "vitrina_http_request_duration_seconds_bucket{route=\"GET "
+      "/catalog\",status=\"200\",le=\"0.125\"} 2\n"
+      "vitrina_http_request_duration_seconds_bucket{route=\"GET "
+      "/catalog\",status=\"200\",le=\"0.2\"} 2\n"
+      "vitrina_http_request_duration_seconds_bucket{route=\"GET "
+      "/catalog\",status=\"200\",le=\"1\"} 3\n"
+      "vitrina_http_request_duration_seconds_bucket{route=\"GET "
+      "/catalog\",status=\"200\",le=\"+Inf\"} 4\n"
+      "vitrina_http_request_duration_seconds_sum{route=\"GET /catalog\",status=\"200\"} 3.4375\n"
+      "vitrina_http_request_duration_seconds_count{route=\"GET /catalog\",status=\"200\"} 4\n");
 }
 
 TEST(MetricsRegistry, EscapesLabelValuesAndHelpText) {
@@ -64,8 +69,9 @@ TEST(MetricsRegistry, CallbackMetricsAreReadAtScrapeTime) {
     return std::vector<CallbackSample>{{{"postgresql"}, in_use}};
   });
   in_use = 7;
-  EXPECT_EQ(registry.RenderPrometheus(),
-            "# HELP pool_in_use In use.\n# TYPE pool_in_use gauge\npool_in_use{pool=\"postgresql\"} 7\n");
+  EXPECT_EQ(
+      registry.RenderPrometheus(),
+      "# HELP pool_in_use In use.\n# TYPE pool_in_use gauge\npool_in_use{pool=\"postgresql\"} 7\n");
 }
 
 TEST(MetricsRegistry, MisuseIsABugAndThrows) {
@@ -103,12 +109,14 @@ TEST(ServiceMetrics, RegistersEveryServiceMetricOnce) {
   metrics.db_query_duration.WithLabels({"kSelectCatalogPage"}).Observe(0.004);
   const std::string text = registry.RenderPrometheus();
   for (const char* name :
-       {"vitrina_http_request_duration_seconds histogram", "vitrina_db_query_duration_seconds histogram",
+       {"vitrina_http_request_duration_seconds histogram",
+        "vitrina_db_query_duration_seconds histogram",
         "vitrina_redis_command_duration_seconds histogram", "vitrina_cache_results_total counter",
         "vitrina_pool_connections gauge", "vitrina_etl_runs_total counter"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name), std::string::npos) << name;
   }
-  EXPECT_NE(text.find("vitrina_db_query_duration_seconds_bucket{statement=\"kSelectCatalogPage\",le=\"0.005\"} 1"),
+  EXPECT_NE(text.find("vitrina_db_query_duration_seconds_bucket{statement=\"kSelectCatalogPage\","
+                      "le=\"0.005\"} 1"),
             std::string::npos);
 }
 

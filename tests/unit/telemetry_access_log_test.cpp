@@ -1,8 +1,7 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/telemetry_access_log.hpp"
 
 #include <boost/json/parse.hpp>
-
-#include "vitrina/core/telemetry_access_log.hpp"
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {

@@ -1,9 +1,8 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/telemetry_envelope.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "vitrina/core/telemetry_envelope.hpp"
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {

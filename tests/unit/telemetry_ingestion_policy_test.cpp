@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "vitrina/core/telemetry_ingestion_policy.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/telemetry_server_timing.hpp"
 
 #include <vector>
 
-#include "vitrina/core/telemetry_server_timing.hpp"
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {

@@ -1,9 +1,9 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/telemetry_trace_context.hpp"
 
 #include <set>
 #include <string>
 
-#include "vitrina/core/telemetry_trace_context.hpp"
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {
@@ -21,22 +21,24 @@ TEST(Traceparent, ParsesAValidVersion00Header) {
 TEST(Traceparent, RejectsInvalidHeaders) {
   const char* invalid[] = {
       "",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",            // no flags
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",   // v00 must be exact
-      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",         // zero trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",         // zero parent id
-      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",         // upper case
-      "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",         // not hex
-      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // version ff
-      "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // separator
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",         // flags
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",           // no flags
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // v00 must be exact
+      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",        // zero trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",        // zero parent id
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",        // upper case
+      "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",        // not hex
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // version ff
+      "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // separator
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",        // flags
   };
   for (const char* header : invalid) EXPECT_FALSE(ParseTraceparent(header)) << header;
 }
 
 TEST(Traceparent, AcceptsLaterVersionsWithExtraFields) {
-  EXPECT_TRUE(ParseTraceparent(std::string("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what")));
-  EXPECT_FALSE(ParseTraceparent(std::string("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01what")));
+  EXPECT_TRUE(ParseTraceparent(
+      std::string("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what")));
+  EXPECT_FALSE(
+      ParseTraceparent(std::string("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01what")));
 }
 
 TEST(Traceparent, FormatRoundTrips) {

@@ -1,7 +1,8 @@
 #include "vitrina/telemetry/app_insights_exporter.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <random>
+
+#include <boost/json/serialize.hpp>
 
 namespace vitrina::telemetry {
 namespace {
@@ -87,9 +88,8 @@ void AppInsightsExporter::Run() {
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_flush, [&] {
-        return stopping_ || queue_.size() >= settings_.max_batch_items;
-      });
+      wake_.wait_until(lock, next_flush,
+                       [&] { return stopping_ || queue_.size() >= settings_.max_batch_items; });
       stopping = stopping_;
       if (stopping && queue_.empty()) return;
       if (queue_.size() < settings_.max_batch_items && Clock::now() < next_flush && !stopping) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <atomic>
-#include <boost/json/object.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -11,17 +10,19 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "vitrina/core/telemetry_ingestion_policy.hpp"
 #include "vitrina/telemetry/ingestion_transport.hpp"
 
 namespace vitrina::telemetry {
 
 struct ExporterSettings {
-  std::size_t queue_capacity = 10'000;           // items waiting; beyond this Track drops
-  std::size_t max_batch_items = 500;             // items per POST; a full batch is sent at once
+  std::size_t queue_capacity = 10'000;             // items waiting; beyond this Track drops
+  std::size_t max_batch_items = 500;               // items per POST; a full batch is sent at once
   std::chrono::milliseconds flush_interval{1500};  // a partial batch waits at most this long
-  int max_retries = 5;                           // per batch, after the first attempt
-  core::BackoffPolicy backoff;                   // 0.5 s doubling to 30 s, with jitter
+  int max_retries = 5;                             // per batch, after the first attempt
+  core::BackoffPolicy backoff;                     // 0.5 s doubling to 30 s, with jitter
   std::chrono::milliseconds request_timeout{10'000};
 };
 

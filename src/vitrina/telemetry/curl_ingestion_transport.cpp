@@ -1,8 +1,8 @@
-#include <curl/curl.h>
-
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
+
+#include <curl/curl.h>
 
 #include "vitrina/core/telemetry_ingestion_policy.hpp"
 #include "vitrina/telemetry/ingestion_transport.hpp"

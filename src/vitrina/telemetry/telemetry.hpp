@@ -38,10 +38,11 @@ struct RequestContext {
 
 // One call to PostgreSQL, Redis or an HTTP service, as the Telemetry facade takes it.
 struct DependencyCall {
-  std::string_view type;    // "postgresql", "redis", "HTTP"
-  std::string_view name;    // statement name, Redis command, or "POST /v1/token"
-  std::string_view target;  // "db-host:5432 | vitrina", "redis-host:6379", "securetoken.googleapis.com"
-  std::string_view data;    // statement name, command, or URL without its query
+  std::string_view type;  // "postgresql", "redis", "HTTP"
+  std::string_view name;  // statement name, Redis command, or "POST /v1/token"
+  std::string_view
+      target;  // "db-host:5432 | vitrina", "redis-host:6379", "securetoken.googleapis.com"
+  std::string_view data;  // statement name, command, or URL without its query
   std::chrono::microseconds duration{0};
   bool success = true;
   std::string result_code;  // "OK", SQLSTATE, HTTP status (short: no allocation)
