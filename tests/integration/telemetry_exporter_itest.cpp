@@ -392,8 +392,8 @@ TEST(TelemetryExporter, QueueOverflowIsCountedAndTrackNeverBlocksWhileTheEndpoin
   EXPECT_EQ(stats.dropped_shutdown, 110U);  // held by the hang, then the deadline passed
   // The worst case is scheduling noise on a shared machine (a preempted thread), not the queue:
   // the p99 bound is the real check that nothing waits on I/O.
-  EXPECT_LT(p99, milliseconds(1));
-  EXPECT_LT(worst, milliseconds(100));
+  EXPECT_LT(p99, milliseconds(5));      // ~15 us in a plain debug build, ~400 us under ASan
+  EXPECT_LT(worst, milliseconds(250));  // blocking would mean the whole hang: seconds
   EXPECT_LT(stop_took, milliseconds(1500));
 }
 
