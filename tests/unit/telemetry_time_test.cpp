@@ -25,6 +25,11 @@ TEST(TelemetryTime, IsIso8601UtcWithMicroseconds) {
   EXPECT_EQ(FormatTelemetryTime(time), "2024-05-01T12:34:56.789012Z");
   EXPECT_EQ(FormatTelemetryTime(std::chrono::system_clock::time_point{}),
             "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatTelemetryTime(std::chrono::system_clock::time_point{microseconds(-1)}),
+            "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatTelemetryTime(std::chrono::system_clock::time_point{
+                std::chrono::sys_days{std::chrono::year{2024} / 2 / 29}.time_since_epoch()}),
+            "2024-02-29T00:00:00.000000Z");
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "vitrina/core/telemetry_time.hpp"
 
 #include <cstdio>
-#include <ctime>
 
 namespace vitrina::core {
 
@@ -17,22 +16,20 @@ std::string FormatTelemetryDuration(std::chrono::microseconds duration) {
 }
 
 std::string FormatTelemetryTime(std::chrono::system_clock::time_point time) {
-  const auto since_epoch =
-      std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
-  // Floor division, so times before 1970 (only ever seen in tests) still format sanely.
-  long long seconds = since_epoch / 1'000'000;
-  long long micros = since_epoch % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    seconds -= 1;
-  }
-  const std::time_t whole = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&whole, &utc);
+  // Calendar arithmetic instead of gmtime_r: glibc's gmtime_r takes the process-wide timezone
+  // lock, and this runs for every envelope on every request thread.
+  using namespace std::chrono;
+  const auto micros = floor<microseconds>(time);
+  const auto day = floor<days>(micros);
+  const year_month_day date{day};
+  const hh_mm_ss clock{micros - day};
   char text[48];
-  const int size =
-      std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", utc.tm_year + 1900,
-                    utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
+  const int size = std::snprintf(
+      text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+      static_cast<int>(clock.seconds().count()),
+      static_cast<long long>(clock.subseconds().count()));
   return std::string(text, static_cast<std::size_t>(size));
 }
 

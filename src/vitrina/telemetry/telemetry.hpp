@@ -110,7 +110,8 @@ class Telemetry {
   // counter must outlive this object.
   void ExportCounterDelta(std::string metric_name, const core::Counter& counter);
 
-  // Adds vitrina_telemetry_items_total{outcome=...} (sent, dropped_*) to /metrics.
+  // Adds vitrina_telemetry_items_total{outcome=...} (sent, dropped_*) to /metrics. The registry
+  // reads this object's counters when rendered, so it must not be rendered after this is gone.
   void RegisterMetrics(core::MetricsRegistry& registry) const;
 
   ExporterStats stats() const;
