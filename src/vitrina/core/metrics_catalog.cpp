@@ -1,0 +1,23 @@
+#include "vitrina/core/metrics_catalog.hpp"
+
+namespace vitrina::core {
+
+ServiceMetrics::ServiceMetrics(MetricsRegistry& registry)
+    : http_request_duration(registry.AddHistogram(
+          "vitrina_http_request_duration_seconds",
+          "Time from request read to response written, by route template and status.",
+          {"route", "status"})),
+      db_query_duration(registry.AddHistogram("vitrina_db_query_duration_seconds",
+                                              "PostgreSQL statement latency by statement name.",
+                                              {"statement"})),
+      redis_command_duration(registry.AddHistogram("vitrina_redis_command_duration_seconds",
+                                                   "Redis command latency by command.",
+                                                   {"command"})),
+      cache_results(registry.AddCounter("vitrina_cache_results_total",
+                                        "Catalog cache lookups by outcome.", {"outcome"})),
+      pool_connections(registry.AddGauge("vitrina_pool_connections",
+                                         "Connections per pool and state.", {"pool", "state"})),
+      etl_runs(
+          registry.AddCounter("vitrina_etl_runs_total", "Dataset loads by result.", {"result"})) {}
+
+}  // namespace vitrina::core

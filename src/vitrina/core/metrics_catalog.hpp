@@ -1,0 +1,27 @@
+#pragma once
+
+#include "vitrina/core/metrics.hpp"
+
+namespace vitrina::core {
+
+// Every metric the service exposes on GET /metrics, registered in one place so names, labels
+// and help texts are reviewed together (docs/observability.md lists them). Components receive
+// the family they update; hot paths resolve their label values once.
+struct ServiceMetrics {
+  explicit ServiceMetrics(MetricsRegistry& registry);
+
+  // labels: route (the template, e.g. "GET /catalog"), status ("200")
+  HistogramFamily& http_request_duration;
+  // labels: statement (the named SQL constant)
+  HistogramFamily& db_query_duration;
+  // labels: command ("GET", "SET", "DEL")
+  HistogramFamily& redis_command_duration;
+  // labels: outcome ("hit", "miss", "bypass", "error")
+  CounterFamily& cache_results;
+  // labels: pool ("postgresql", "redis"), state ("in_use", "idle", "size")
+  GaugeFamily& pool_connections;
+  // labels: result ("success", "failure")
+  CounterFamily& etl_runs;
+};
+
+}  // namespace vitrina::core

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vitrina::telemetry {
+
+// What one POST to the ingestion endpoint came back with.
+struct IngestionResponse {
+  long status = 0;  // HTTP status; 0 when there was no answer (refused, timed out, given up)
+  std::string body;
+  std::optional<std::chrono::seconds> retry_after;
+  std::string error;  // the transport's reason when status is 0
+};
+
+// Sends one batch body. An interface so the exporter's queue and retry logic can be tested and
+// benchmarked without a network; the real one is libcurl.
+class IngestionTransport {
+ public:
+  virtual ~IngestionTransport() = default;
+
+  // Blocks until answered, until `timeout`, or until `give_up()` turns true (checked at least
+  // every 50 ms, so shutdown deadlines hold even while the endpoint hangs).
+  virtual IngestionResponse Post(std::string_view body, std::chrono::milliseconds timeout,
+                                 const std::function<bool()>& give_up) = 0;
+};
+
+// POSTs to `track_url` with one libcurl handle, so the TLS connection is reused between batches.
+// Used from one thread at a time (the exporter's worker).
+std::unique_ptr<IngestionTransport> MakeCurlIngestionTransport(
+    std::string track_url, std::chrono::milliseconds connect_timeout);
+
+}  // namespace vitrina::telemetry

@@ -1,0 +1,25 @@
+#include "vitrina/telemetry/telemetry_settings.hpp"
+
+namespace vitrina::telemetry {
+
+TelemetrySettings ReadTelemetrySettings(core::EnvReader& env) {
+  TelemetrySettings settings;
+  settings.connection_string = env.OptionalString("APPLICATIONINSIGHTS_CONNECTION_STRING");
+  settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", "vitrina");
+  settings.cloud_role_instance = env.String("TELEMETRY_CLOUD_ROLE_INSTANCE", "");
+  auto& exporter = settings.exporter;
+  exporter.queue_capacity =
+      static_cast<std::size_t>(env.Integer("TELEMETRY_QUEUE_CAPACITY", 10'000, 1, 10'000'000));
+  exporter.max_batch_items =
+      static_cast<std::size_t>(env.Integer("TELEMETRY_BATCH_SIZE", 500, 1, 10'000));
+  exporter.flush_interval =
+      std::chrono::milliseconds(env.Integer("TELEMETRY_FLUSH_INTERVAL_MS", 1500, 10, 600'000));
+  exporter.max_retries = static_cast<int>(env.Integer("TELEMETRY_MAX_RETRIES", 5, 0, 100));
+  settings.shutdown_deadline =
+      std::chrono::milliseconds(env.Integer("TELEMETRY_SHUTDOWN_DEADLINE_MS", 5000, 0, 600'000));
+  settings.metric_interval =
+      std::chrono::seconds(env.Integer("TELEMETRY_METRIC_INTERVAL_S", 60, 1, 86'400));
+  return settings;
+}
+
+}  // namespace vitrina::telemetry

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "vitrina/core/env_reader.hpp"
+#include "vitrina/telemetry/app_insights_exporter.hpp"
+
+namespace vitrina::telemetry {
+
+struct TelemetrySettings {
+  // Unset: telemetry is a no-op (nothing is sent, nothing fails).
+  std::optional<std::string> connection_string;
+  std::string cloud_role = "vitrina";  // ai.cloud.role
+  std::string cloud_role_instance;     // ai.cloud.roleInstance; "" means the host name
+  ExporterSettings exporter;
+  std::chrono::milliseconds shutdown_deadline{5000};
+  std::chrono::milliseconds metric_interval{60'000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+// Reads the settings from the environment (names and defaults in docs/observability.md).
+// Problems are added to `env`, so start-up reports them with every other bad variable.
+// Only the composition root calls this.
+TelemetrySettings ReadTelemetrySettings(core::EnvReader& env);
+
+}  // namespace vitrina::telemetry
