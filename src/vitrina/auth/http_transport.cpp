@@ -1,11 +1,11 @@
 #include "vitrina/auth/http_transport.hpp"
 
-#include <curl/curl.h>
-
 #include <cctype>
 #include <memory>
 #include <mutex>
 #include <string_view>
+
+#include <curl/curl.h>
 
 namespace vitrina::auth {
 namespace {
@@ -109,8 +109,9 @@ core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
                                std::to_string(request.max_response_bytes) + " bytes");
   }
   if (code != CURLE_OK) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
-                           request.method + " " + WithoutQuery(request.url) + ": " + curl_easy_strerror(code));
+    return core::MakeError(
+        core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+        request.method + " " + WithoutQuery(request.url) + ": " + curl_easy_strerror(code));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
