@@ -21,7 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Google's keys are 2048-bit RSA; anything weaker is refused even if served to us.
 constexpr int kMinRsaBits = 2048;
-constexpr std::size_t kMaxCertificateDocumentBytes = 256 * 1024;
+constexpr std::size_t kMaxCertificateDocumentBytes = std::size_t{256} * 1024;
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -145,14 +145,18 @@ struct FirebaseTokenVerifier::State {
   std::size_t fetches = 0;
   std::thread refresher;
 
-  // Runs on the start-up thread once, then on the refresher thread only.
-  core::Status FetchNow() {
+  // Call with `mutex` held, in the same critical section that claims the refresh, so no
+  // concurrent unknown-kid request can slip a second fetch in between.
+  SteadyClock::time_point MarkAttempt() {
     const auto started = SteadyClock::now();
-    {
-      std::lock_guard lock(mutex);
-      last_attempt = started;
-      ++fetches;
-    }
+    last_attempt = started;
+    refresh_requested = false;
+    ++fetches;
+    return started;
+  }
+
+  // Runs on the start-up thread once, then on the refresher thread only; MarkAttempt() first.
+  core::Status FetchNow(SteadyClock::time_point started) {
     auto document = source->Fetch();
     auto parsed = document ? ParseKeyDocument(*document, settings.key_refresh, started)
                            : core::Result<std::shared_ptr<const KeySet>>(document.error());
@@ -174,9 +178,9 @@ struct FirebaseTokenVerifier::State {
         wake.wait_until(lock, next_refresh, [this] { return stopping || refresh_requested; });
         continue;
       }
-      refresh_requested = false;
+      const auto started = MarkAttempt();
       lock.unlock();
-      if (auto status = FetchNow(); !status) {
+      if (auto status = FetchNow(started); !status) {
         spdlog::warn("auth: refreshing signing keys failed: {}", status.error().detail);
       }
       lock.lock();
@@ -216,7 +220,12 @@ core::Result<std::unique_ptr<FirebaseTokenVerifier>> FirebaseTokenVerifier::Star
   if (!state->sha256) {
     return core::MakeError(core::ErrorCode::kInternal, "internal error", "SHA256 unavailable");
   }
-  if (auto status = state->FetchNow(); !status) {
+  SteadyClock::time_point started;
+  {
+    std::lock_guard lock(state->mutex);
+    started = state->MarkAttempt();
+  }
+  if (auto status = state->FetchNow(started); !status) {
     auto error = status.error();
     error.message = "cannot load Firebase signing keys: " + error.detail;
     return error;

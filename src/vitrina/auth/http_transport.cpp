@@ -25,8 +25,8 @@ CURL* ThreadHandle() {
 }
 
 struct Sink {
-  HttpResponse* response;
-  std::size_t limit;
+  HttpResponse* response = nullptr;
+  std::size_t limit = 0;
   bool too_large = false;
 };
 
@@ -79,8 +79,14 @@ core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
   Sink sink{&response, request.max_response_bytes};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
-    headers.reset(curl_slist_append(headers.release(), line.c_str()));
+    std::string line = name;
+    line.append(": ").append(value);
+    curl_slist* appended = curl_slist_append(headers.get(), line.c_str());
+    if (appended == nullptr) {
+      return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_slist_append");
+    }
+    (void)headers.release();  // `appended` is the same list, grown
+    headers.reset(appended);
   }
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -1,14 +1,15 @@
 #pragma once
 
-#include <string_view>
+#include <string>
 
 #include "vitrina/core/auth_rate_limit.hpp"
 
 namespace vitrina::auth {
 
+// Owns its strings: an attempt is built from request fields and temporaries (no dangling views).
 struct LoginAttempt {
-  std::string_view email;
-  std::string_view client_address;
+  std::string email;
+  std::string client_address;
 };
 
 // Counts failed logins per email and per client address. Check before asking Firebase; record

@@ -32,7 +32,7 @@ class LoginService {
 
   LoginOutcome Login(std::string_view email, std::string_view password,
                      std::string_view client_address) {
-    const LoginAttempt attempt{email, client_address};
+    const LoginAttempt attempt{std::string(email), std::string(client_address)};
     if (email.empty() || password.empty()) {
       return {
           core::MakeError(core::ErrorCode::kInvalidArgument, "email and password are required")};

@@ -11,7 +11,7 @@
 namespace vitrina::core {
 
 // Firebase ID tokens are about 1 KB; anything far larger is refused before any decoding work.
-inline constexpr std::size_t kMaxJwtSize = 8 * 1024;
+inline constexpr std::size_t kMaxJwtSize = std::size_t{8} * 1024;
 
 // The one message a client sees for every token problem; the precise reason goes to Error::detail
 // (logs only), so a caller probing tokens learns nothing about which check failed.
