@@ -1,5 +1,6 @@
 #include "vitrina/auth/firebase_identity_client.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include <boost/json/parse.hpp>
