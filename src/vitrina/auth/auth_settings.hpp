@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "vitrina/auth/user_status_cache.hpp"
+#include "vitrina/core/auth_rate_limit.hpp"
+#include "vitrina/core/env_reader.hpp"
+#include "vitrina/core/jwt_key_refresh.hpp"
+
+namespace vitrina::auth {
+
+// Everything the Firebase-facing components need. Built by the composition root (ReadAuthSettings
+// below, or by hand in tests); components never read the environment themselves.
+struct FirebaseSettings {
+  std::string environment = "development";  // VITRINA_ENV: development | production
+  std::string project_id;                   // FIREBASE_PROJECT_ID
+  std::string api_key;                      // FIREBASE_API_KEY
+  // FIREBASE_AUTH_EMULATOR_HOST ("127.0.0.1:9099"): when set, both REST bases point at the
+  // emulator and tokens are unsigned; refused in production.
+  std::optional<std::string> emulator_host;
+  std::string identity_toolkit_url = "https://identitytoolkit.googleapis.com";
+  std::string secure_token_url = "https://securetoken.googleapis.com";
+  std::string certificates_url =
+      "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com";
+  std::chrono::milliseconds http_timeout{5000};
+  std::chrono::seconds clock_skew{60};
+  core::KeyRefreshPolicy key_refresh;
+
+  // The REST bases actually used: the emulator prefixes the production host name to the path.
+  std::string IdentityToolkitBase() const;
+  std::string SecureTokenBase() const;
+};
+
+struct LoginRateLimitSettings {
+  std::string redis_url;  // REDIS_URL, shared with the cache
+  core::RateLimitRule per_email{5, std::chrono::seconds(300)};
+  core::RateLimitRule per_address{20, std::chrono::seconds(300)};
+  std::chrono::milliseconds timeout{250};  // per Redis command; a slow Redis fails open
+};
+
+struct AuthSettings {
+  FirebaseSettings firebase;
+  LoginRateLimitSettings login_rate_limit;
+  UserStatusCacheSettings user_status;
+};
+
+// Reads the auth variables (names and defaults in docs/auth.md); problems are collected in `env`.
+AuthSettings ReadAuthSettings(core::EnvReader& env);
+
+}  // namespace vitrina::auth

@@ -1,0 +1,26 @@
+#include "vitrina/auth/emulator_token_verifier.hpp"
+
+#include "vitrina/core/jwt.hpp"
+
+namespace vitrina::auth {
+
+core::Result<VerifiedIdentity> EmulatorTokenVerifier::Verify(std::string_view token) const {
+  auto parts = core::ParseJwt(token);
+  if (!parts) return parts.error();
+  if (auto header = core::CheckJwtHeader(*parts, core::SignatureMode::kUnsignedEmulator); !header) {
+    return header.error();
+  }
+  return core::CheckFirebaseClaims(parts->payload, project_id_, std::chrono::system_clock::now(),
+                                   clock_skew_);
+}
+
+core::Result<std::unique_ptr<TokenVerifier>> MakeEmulatorTokenVerifier(
+    std::string project_id, std::chrono::seconds clock_skew) {
+  if (project_id.empty()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "FIREBASE_PROJECT_ID is required");
+  }
+  return std::unique_ptr<TokenVerifier>(
+      new EmulatorTokenVerifier(std::move(project_id), clock_skew));
+}
+
+}  // namespace vitrina::auth

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vitrina/core/result.hpp"
+
+namespace vitrina::auth {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{5000};
+  std::size_t max_response_bytes = 1 << 20;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::string cache_control;  // the Cache-Control header, when sent
+};
+
+// One blocking HTTP exchange over libcurl. Each thread keeps its own easy handle, so consecutive
+// calls on a thread reuse the connection (TLS included). Only http and https, no redirects, a
+// total timeout and a response-size cap. Transport failures are kUnavailable; any HTTP status is
+// a value for the caller to interpret.
+core::Result<HttpResponse> PerformHttp(const HttpRequest& request);
+
+}  // namespace vitrina::auth

@@ -1,0 +1,24 @@
+#include "vitrina/auth/token_verifier_factory.hpp"
+
+#include "vitrina/auth/emulator_token_verifier.hpp"
+#include "vitrina/auth/firebase_token_verifier.hpp"
+#include "vitrina/core/jwt.hpp"
+
+namespace vitrina::auth {
+
+core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSettings& settings) {
+  auto mode = core::SelectSignatureMode(settings.environment, settings.emulator_host.has_value());
+  if (!mode) return mode.error();
+  if (*mode == core::SignatureMode::kUnsignedEmulator) {
+    return MakeEmulatorTokenVerifier(settings.project_id, settings.clock_skew);
+  }
+  FirebaseTokenVerifierSettings verifier_settings{settings.project_id, settings.clock_skew,
+                                                  settings.key_refresh};
+  auto verifier = FirebaseTokenVerifier::Start(
+      std::move(verifier_settings),
+      MakeHttpSigningKeySource(settings.certificates_url, settings.http_timeout));
+  if (!verifier) return verifier.error();
+  return std::unique_ptr<TokenVerifier>(std::move(*verifier));
+}
+
+}  // namespace vitrina::auth
