@@ -1,14 +1,11 @@
 #include "vitrina/core/cache_key.hpp"
 
+#include "vitrina/core/query_string.hpp"
+
 #include <algorithm>
 
 namespace vitrina::core {
 namespace {
-
-bool IsUnreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -29,23 +26,6 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
 }
 
 }  // namespace
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (IsUnreserved(c)) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
-}
 
 std::optional<std::string> PercentDecode(std::string_view text) {
   std::string out;

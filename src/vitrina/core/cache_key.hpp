@@ -44,8 +44,8 @@ class CacheKey {
 // The inverse of CacheKey::ForCatalog: nullopt for text that is not a well-formed catalog key.
 std::optional<KeyParams> ParseCatalogKey(std::string_view key);
 
-// Percent-encodes every byte outside RFC 3986 "unreserved" (A-Z a-z 0-9 - . _ ~), upper-case hex.
-std::string PercentEncode(std::string_view text);
+// PercentEncode lives in query_string.hpp (RFC 3986 unreserved kept, upper-case hex).
+
 // nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text);
 
