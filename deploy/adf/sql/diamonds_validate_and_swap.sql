@@ -4,7 +4,7 @@ DECLARE
   total bigint;
   rejected bigint;
 BEGIN
-  INSERT INTO etl_runs (dataset, source) VALUES ('diamonds', 'adf://datasets/diamonds.csv') RETURNING id INTO run;
+  INSERT INTO etl_runs (dataset, target_table, source) VALUES ('diamonds', 'diamonds', 'adf://datasets/diamonds.csv') RETURNING id INTO run;
   CREATE TEMP TABLE adf_checked ON COMMIT DROP AS
     SELECT s.*, COALESCE(
       CASE WHEN s."carat" IS NULL OR btrim(s."carat", E' \t\r\n\x0B\f') = '' THEN 'column ''carat'': is required' WHEN btrim(s."carat", E' \t\r\n\x0B\f') !~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$' THEN 'column ''carat'': must be a number' WHEN abs((btrim(s."carat", E' \t\r\n\x0B\f'))::numeric) > 1.7976931348623157e308 THEN 'column ''carat'': must be a number' WHEN (btrim(s."carat", E' \t\r\n\x0B\f'))::numeric <= 0 THEN 'column ''carat'': must be greater than 0' END,

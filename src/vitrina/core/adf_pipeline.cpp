@@ -77,8 +77,8 @@ std::string AdfValidateAndSwapSql(const DatasetSpec& spec, const AdfOptions& opt
   }
   const std::string ratio = FormatNumber(options.max_reject_ratio);
   return "DO $vitrina$\nDECLARE\n  run bigint;\n  total bigint;\n  rejected bigint;\nBEGIN\n"
-         "  INSERT INTO etl_runs (dataset, source) VALUES (" +
-         SqlLiteral(spec.name) + ", " +
+         "  INSERT INTO etl_runs (dataset, target_table, source) VALUES (" +
+         SqlLiteral(spec.name) + ", " + SqlLiteral(spec.table) + ", " +
          SqlLiteral("adf://" + options.container + "/" +
                     (options.blob_name.empty() ? spec.name + ".csv" : options.blob_name)) +
          ") RETURNING id INTO run;\n"
