@@ -3,6 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "integration/support/database.hpp"
+#include "integration/support/test_env.hpp"
+
 #include "auth_test_support.hpp"
 #include "vitrina/auth/firebase_identity_client.hpp"
 #include "vitrina/auth/http_transport.hpp"
@@ -191,8 +194,9 @@ class EmulatorWithDatabaseTest : public EmulatorTest {
   void SetUp() override {
     EmulatorTest::SetUp();
     if (IsSkipped()) return;
-    const auto url = Env("DATABASE_URL");
-    if (!url) GTEST_SKIP() << "DATABASE_URL is not set";
+    VITRINA_REQUIRE_ENV(admin_url, "DATABASE_URL");
+    auto url = vitrina::testing::FreshDatabase(admin_url, "vitrina_test_auth_firebase");
+    ASSERT_TRUE(url.ok()) << url.error().message << " " << url.error().detail;
     users_ = std::make_unique<PgUserDirectory>(PgUserDirectorySettings{*url, 2});
   }
   std::unique_ptr<PgUserDirectory> users_;

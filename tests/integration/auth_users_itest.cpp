@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/support/database.hpp"
+#include "integration/support/test_env.hpp"
+
 #include "auth_test_support.hpp"
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/user_status_cache.hpp"
@@ -15,8 +18,9 @@ using namespace std::chrono_literals;
 class UsersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto url = testing::Env("DATABASE_URL");
-    if (!url) GTEST_SKIP() << "DATABASE_URL is not set";
+    VITRINA_REQUIRE_ENV(admin_url, "DATABASE_URL");
+    auto url = vitrina::testing::FreshDatabase(admin_url, "vitrina_test_auth_users");
+    ASSERT_TRUE(url.ok()) << url.error().message << " " << url.error().detail;
     url_ = *url;
     users_ = std::make_unique<PgUserDirectory>(PgUserDirectorySettings{url_, 2});
   }
