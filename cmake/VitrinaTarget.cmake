@@ -4,6 +4,10 @@ function(vitrina_target_defaults target)
     -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Woverloaded-virtual -Wconversion -Wno-sign-conversion -Wnull-dereference
     -Wimplicit-fallthrough)
+  # g++ 12 at -O2/-O3 reports -Wrestrict and -Wnull-dereference inside inlined libstdc++ and Asio
+  # code (known false positives, GCC bugs 105329 and 105651); Debug and sanitizer builds keep them.
+  target_compile_options(${target} PRIVATE
+    $<$<NOT:$<CONFIG:Debug>>:-Wno-restrict -Wno-null-dereference>)
   target_compile_definitions(${target} PRIVATE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
   if(VITRINA_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
