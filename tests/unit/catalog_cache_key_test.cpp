@@ -1,0 +1,46 @@
+#include "vitrina/core/catalog_cache_key.hpp"
+
+#include <gtest/gtest.h>
+
+#include "vitrina/spec/spec_file.hpp"
+
+namespace vitrina::core {
+namespace {
+
+const DatasetSpec& Diamonds() {
+  static const DatasetSpec spec =
+      spec::LoadSpecFile(std::string(VITRINA_SOURCE_DIR) + "/datasets/diamonds.yaml").value();
+  return spec;
+}
+
+std::string KeyOf(std::string_view raw) {
+  auto query = ParseCatalogQuery(Diamonds(), raw);
+  EXPECT_TRUE(query.ok()) << raw;
+  return query.ok() ? CatalogCacheKey(*query).str() : std::string();
+}
+
+TEST(CatalogCacheKey, FollowsTheDocumentedContract) {
+  EXPECT_EQ(KeyOf(""), "catalog:all");
+  EXPECT_EQ(KeyOf("cut=Fair"), "catalog:cut=Fair");
+  EXPECT_EQ(KeyOf("cut=Ideal&color=E"), "catalog:color=E&cut=Ideal");
+  EXPECT_EQ(KeyOf("price_min=500.0"), "catalog:price_min=500");
+  EXPECT_EQ(KeyOf("cut=Very%20Good&cut=Fair"), "catalog:cut=Fair,Very%20Good");
+  EXPECT_EQ(KeyOf("price_max=500.0&limit=50"), "catalog:limit=50&price_max=500");
+}
+
+TEST(CatalogCacheKey, EqualQueriesShareAKey) {
+  EXPECT_EQ(KeyOf("cut=Good&cut=Fair&cut=Good"), KeyOf("cut=Fair&cut=Good"));
+  EXPECT_EQ(KeyOf("price_min=500&color=E"), KeyOf("color=E&price_min=500.00"));
+}
+
+TEST(CatalogCacheKey, TheCursorIsPartOfTheKey) {
+  const auto first = KeyOf("limit=2");
+  auto query = ParseCatalogQuery(Diamonds(), "limit=2").value();
+  query.after_id = 7;
+  const auto next = CatalogCacheKey(query).str();
+  EXPECT_NE(first, next);
+  EXPECT_NE(next.find("cursor="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vitrina::core
