@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "vitrina/core/cache_value.hpp"
+#include "vitrina/core/catalog_cache_key.hpp"
 #include "vitrina/core/catalog_query.hpp"
 #include "vitrina/core/cursor.hpp"
 #include "vitrina/core/item_json.hpp"
@@ -29,7 +31,7 @@ core::Result<std::int64_t> ItemId(const Request& request) {
 }
 
 // {"count":N,"items":[...],"next_cursor":...}: the items are PostgreSQL's bytes, unparsed.
-std::string RenderPage(const core::CatalogQuery& query, db::CatalogPage& page) {
+std::string RenderPage(const core::CatalogQuery& query, const db::CatalogPage& page) {
   std::string body;
   body.reserve(page.items_json.size() + 64);
   body += "{\"count\":";
@@ -53,9 +55,36 @@ std::string RenderPage(const core::CatalogQuery& query, db::CatalogPage& page) {
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   auto query = core::ParseCatalogQuery(spec_, request.query);
   if (!query) co_return ErrorResponse(query.error());
-  auto page = co_await reader_.List(*query);
-  if (!page) co_return ErrorResponse(page.error());
-  co_return Response::Json(200, RenderPage(*query, *page));
+  const auto key = core::CatalogCacheKey(*query);
+  // The loader renders the whole body, so a hit sends the stored bytes as they are.
+  auto loader = [this, &query]() -> asio::awaitable<core::Result<std::string>> {
+    auto page = co_await reader_.List(*query);
+    if (!page) co_return page.error();
+    co_return RenderPage(*query, *page);
+  };
+  cache::CachedResponse cached;
+  if (cache_ != nullptr) {
+    auto result = co_await cache_->Get(key, loader);
+    if (!result) co_return ErrorResponse(result.error());
+    cached = std::move(*result);
+  } else {
+    auto body = co_await loader();
+    if (!body) co_return ErrorResponse(body.error());
+    cached.etag = core::BodyEtag(*body);
+    cached.body = std::make_shared<const std::string>(std::move(*body));
+    cached.outcome = cache::CacheOutcome::kDisabled;
+  }
+  Response response;
+  const auto if_none_match = request.Header("if-none-match");
+  if (!if_none_match.empty() && (if_none_match == cached.etag || if_none_match == "*")) {
+    response.status = 304;
+  } else {
+    response = Response::Json(200, *cached.body);
+  }
+  response.headers.emplace_back("ETag", cached.etag);
+  response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));
+  response.headers.emplace_back("X-Cache-Key", key.str());
+  co_return response;
 }
 
 asio::awaitable<Response> CatalogHandlers::Get(Request& request) {

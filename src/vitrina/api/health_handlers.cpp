@@ -19,7 +19,7 @@ asio::awaitable<http::Response> HealthHandlers::Ready(http::Request&) {
     if (status) {
       checks[check.name] = "ok";
     } else {
-      ready = false;
+      if (check.required) ready = false;
       checks[check.name] = core::ErrorCodeName(status.error().code);
       details += check.name + ": " + status.error().detail + "; ";
     }

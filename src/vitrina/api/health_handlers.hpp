@@ -15,6 +15,7 @@ namespace vitrina::api {
 struct ReadinessCheck {
   std::string name;
   std::function<boost::asio::awaitable<core::Status>()> probe;
+  bool required = true;  // false: its state is reported, but a failure does not make it 503
 };
 
 class HealthHandlers {

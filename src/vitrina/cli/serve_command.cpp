@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -13,9 +16,14 @@
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
 #include "vitrina/api/routes.hpp"
+#include "vitrina/cache/cache_settings.hpp"
+#include "vitrina/cache/catalog_cache.hpp"
+#include "vitrina/cache/catalog_reload_listener.hpp"
+#include "vitrina/cache/redis_client.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/core/env_reader.hpp"
 #include "vitrina/core/openapi.hpp"
 #include "vitrina/db/async_pool.hpp"
 #include "vitrina/db/connection.hpp"
@@ -60,6 +68,41 @@ void SetUpLogging(const std::string& level) {
   spdlog::register_logger(access);
 }
 
+// Stands in for Redis when neither REDIS_URL nor REDIS_CLUSTER_NODES is set (cache disabled).
+class NoRedis final : public cache::RedisClient {
+ public:
+  boost::asio::awaitable<core::Result<cache::RedisReply>> Command(cache::RedisArgs) override {
+    co_return core::MakeError(core::ErrorCode::kUnavailable, "Redis is not configured");
+  }
+  std::string Describe() const override { return "none"; }
+};
+
+// Runs after a write committed and before its response: drops every cached answer it affects.
+class CacheInvalidator final : public db::CatalogWriteListener {
+ public:
+  CacheInvalidator(const core::DatasetSpec& spec, cache::CatalogCache& cache)
+      : spec_(spec), cache_(cache) {}
+
+  boost::asio::awaitable<void> OnWriteCommitted(const db::WriteOutcome& outcome) override {
+    std::vector<core::ItemValues> versions;
+    for (const auto* stored : {&outcome.old_item, &outcome.new_item}) {
+      if (!*stored) continue;
+      core::ItemValues values;
+      const auto& item = (*stored)->item;
+      for (std::size_t i = 0; i < item.values.size() && i < spec_.columns.size(); ++i) {
+        values.emplace(spec_.columns[i].name, item.values[i]);
+      }
+      versions.push_back(std::move(values));
+    }
+    const auto status = co_await cache_.InvalidateForWrite(std::move(versions));
+    if (!status) spdlog::warn("cache invalidation failed: {}", status.error().message);
+  }
+
+ private:
+  const core::DatasetSpec& spec_;
+  cache::CatalogCache& cache_;
+};
+
 http::ServerSettings ServerSettingsFrom(const Config& config) {
   http::ServerSettings settings;
   settings.host = config.host;
@@ -91,6 +134,15 @@ int RunServe(bool print_sql) {
     return 0;
   }
 
+  auto env = core::EnvReader::FromProcess();
+  const auto cache_config = cache::ReadCacheConfig(env);
+  if (!env.problems().empty()) {
+    std::string message = "invalid configuration:";
+    for (const auto& problem : env.problems()) message += "\n  " + problem;
+    spdlog::error("{}", message);
+    return ExitCodeFor(core::ErrorCode::kInvalidArgument);
+  }
+
   http::Server server(ServerSettingsFrom(*config));
   db::AsyncPool pool(
       server.Executors(),
@@ -101,13 +153,49 @@ int RunServe(bool print_sql) {
   db::PgCatalogRepository repository(*spec, pool);
   http::DevTokenAuthenticator authenticator(config->dev_admin_token);
 
-  api::HealthHandlers health({{"postgres", [&repository] { return repository.Ping(); }}});
+  // The cache and Redis run on their own event loop, so they can be stopped after the server's.
+  boost::asio::io_context cache_io;
+  auto cache_work = boost::asio::make_work_guard(cache_io);
+  std::thread cache_thread([&cache_io] { cache_io.run(); });
+  std::unique_ptr<cache::RedisClient> redis;
+  if (cache_config.redis.nodes.empty()) {
+    redis = std::make_unique<NoRedis>();
+  } else {
+    redis = cache::MakeRedisClient(cache_io.get_executor(), cache_config.redis);
+  }
+  cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
+  cache::CatalogReloadListener reload_listener({.database_url = config->database_url},
+                                               catalog_cache, cache_io.get_executor());
+  CacheInvalidator invalidator(*spec, catalog_cache);
+  if (cache_config.cache.enabled) {
+    catalog_cache.Start();
+    reload_listener.Start();
+    spdlog::info("catalog cache on {} (TTL {} s)", redis->Describe(),
+                 cache_config.cache.ttl.count());
+  } else {
+    spdlog::info("catalog cache disabled: responses carry X-Cache: DISABLED");
+  }
+
+  std::vector<api::ReadinessCheck> checks{
+      {"postgres", [&repository] { return repository.Ping(); }}};
+  if (cache_config.cache.enabled) {
+    // Reported, never required: without Redis the API still serves (X-Cache: BYPASS).
+    checks.push_back({.name = "redis",
+                      .probe = [&catalog_cache]() -> boost::asio::awaitable<core::Status> {
+                        const auto health = catalog_cache.Health();
+                        if (health.usable) co_return core::OkStatus();
+                        co_return core::MakeError(core::ErrorCode::kUnavailable, "cache not usable",
+                                                  "breaker " + health.breaker);
+                      },
+                      .required = false});
+  }
+  api::HealthHandlers health(std::move(checks));
   api::DocsHandlers docs(core::BuildOpenApiJson(*spec), config->docs_dir);
   if (!docs.has_assets()) {
     spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
                  config->docs_dir);
   }
-  api::CatalogHandlers catalog(*spec, repository, repository);
+  api::CatalogHandlers catalog(*spec, repository, repository, {&invalidator}, &catalog_cache);
   const http::Pipeline pipeline(
       api::BuildRoutes({health, docs, catalog}),
       {http::RequestLogging(WriteAccessLine), http::RecoverFromExceptions(),
@@ -120,7 +208,15 @@ int RunServe(bool print_sql) {
   const http::ServerEvents events{[](std::string_view text) { spdlog::info("{}", text); },
                                   [](std::string_view text) { spdlog::error("{}", text); }};
   auto outcome = server.Run(pipeline, events);
+  const auto stop_cache = [&] {
+    reload_listener.Stop();
+    catalog_cache.Stop();
+    cache_work.reset();
+    cache_io.stop();
+    cache_thread.join();
+  };
   if (!outcome) {
+    stop_cache();
     spdlog::error("{}", outcome.error().message);
     return ExitCodeFor(outcome.error().code);
   }
@@ -131,6 +227,7 @@ int RunServe(bool print_sql) {
     spdlog::shutdown();
     std::_Exit(1);
   }
+  stop_cache();
   pool.Close();
   spdlog::info("stopped");
   return 0;
