@@ -34,10 +34,12 @@ TEST(CatalogCacheKey, EqualQueriesShareAKey) {
   EXPECT_EQ(KeyOf("price_min=500&color=E"), KeyOf("color=E&price_min=500"));
 }
 
-// price is an integer column in diamonds.yaml: "500.0" is refused by the parser (400), so it never
-// reaches a key, although docs/cache.md lists `price_max=500.0` as canonicalising to 500.
-TEST(CatalogCacheKey, ADecimalOnAnIntegerColumnIsInvalidAndBuildsNoKey) {
-  EXPECT_FALSE(ParseCatalogQuery(Diamonds(), "price_min=500.0").ok());
+// price is an integer column: a whole number written as a decimal is the same question, with the
+// same key; a fractional one is refused (400) and never reaches a key.
+TEST(CatalogCacheKey, AWholeDecimalOnAnIntegerColumnHasTheCanonicalKey) {
+  EXPECT_EQ(KeyOf("price_min=500.0"), "catalog:price_min=500");
+  EXPECT_EQ(KeyOf("price_max=5e2"), "catalog:price_max=500");
+  EXPECT_FALSE(ParseCatalogQuery(Diamonds(), "price_min=500.5").ok());
 }
 
 TEST(CatalogCacheKey, TheCursorIsPartOfTheKey) {

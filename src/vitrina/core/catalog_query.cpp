@@ -36,7 +36,16 @@ Result<FieldValue> ParseFilterValue(const ColumnSpec& column, std::string_view n
       const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), integer);
       if (error == std::errc::result_out_of_range) return BadParameter(name, "is out of range");
       if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-        return BadParameter(name, "must be an integer");
+        // A whole number written as a decimal (500.0, 5e2) is the same question as 500: accept
+        // it, so clients that format numbers as floats get the same answer and cache key.
+        double number = 0;
+        const auto [number_end, number_error] =
+            std::from_chars(text.data(), text.data() + text.size(), number);
+        const bool whole = !text.empty() && number_error == std::errc() &&
+                           number_end == text.data() + text.size() && std::isfinite(number) &&
+                           std::trunc(number) == number && std::abs(number) < 9.0e15;
+        if (!whole) return BadParameter(name, "must be an integer");
+        integer = static_cast<std::int64_t>(number);
       }
       return FieldValue{integer};
     }
