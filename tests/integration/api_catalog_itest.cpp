@@ -199,7 +199,10 @@ TEST_F(CatalogApi, HealthAndReadinessReportPostgres) {
   EXPECT_EQ(live.body, R"({"status":"ok"})");
   const auto ready = Get("/readyz");
   EXPECT_EQ(ready.status, 200u);
-  EXPECT_EQ(ready.body, R"({"status":"ready","checks":{"postgres":"ok"}})");
+  // Redis is listed too when the run provides one (REDIS_URL); it never decides readiness.
+  const auto body = boost::json::parse(ready.body);
+  EXPECT_EQ(body.at("status").as_string(), "ready") << ready.body;
+  EXPECT_EQ(body.at("checks").at("postgres").as_string(), "ok") << ready.body;
 }
 
 TEST(CatalogApiWithoutDatabase, ReadyzAndQueriesAnswer503WhenPostgresIsDown) {
@@ -211,7 +214,9 @@ TEST(CatalogApiWithoutDatabase, ReadyzAndQueriesAnswer503WhenPostgresIsDown) {
   EXPECT_EQ(Fetch(server.port(), "GET", "/healthz").status, 200u);
   const auto ready = Fetch(server.port(), "GET", "/readyz");
   EXPECT_EQ(ready.status, 503u);
-  EXPECT_EQ(ready.body, R"({"status":"not_ready","checks":{"postgres":"unavailable"}})");
+  const auto body = boost::json::parse(ready.body);
+  EXPECT_EQ(body.at("status").as_string(), "not_ready") << ready.body;
+  EXPECT_EQ(body.at("checks").at("postgres").as_string(), "unavailable") << ready.body;
   const auto list = Fetch(server.port(), "GET", "/catalog");
   EXPECT_EQ(list.status, 503u);
   EXPECT_EQ(list.Json().at("error").at("code"), "unavailable");
