@@ -104,7 +104,7 @@ TEST_F(ApiAuth, SignupCreatesAnActiveNonAdminAndRefusesADuplicate) {
   const auto email = UniqueEmail("signup");
   const auto user = SignUp(email, "secret-password-1");
   EXPECT_FALSE(user.at("uid").as_string().empty());
-  EXPECT_EQ(user.at("email"), email);
+  EXPECT_EQ(user.at("email").as_string(), email);
   EXPECT_EQ(user.at("is_active"), true);
   EXPECT_EQ(user.at("is_admin"), false);  // the extra "is_admin": true was ignored
 
@@ -152,7 +152,7 @@ TEST_F(ApiAuth, TheUsersTableDecidesWhatATokenMayDo) {
 
   const auto me = Call("GET", "/me", {}, Bearer(token));
   ASSERT_EQ(me.status, 200u) << me.body;
-  EXPECT_EQ(me.Json().at("uid"), uid);
+  EXPECT_EQ(me.Json().at("uid").as_string(), uid);
   EXPECT_EQ(Call("GET", "/users", {}, Bearer(token)).status, 403u);
   EXPECT_EQ(Call("POST", "/catalog", kNewDiamond, BearerJson(token)).status, 403u);
 
