@@ -273,7 +273,11 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
           {"DOCS_DIR", std::getenv("DOCS_DIR") != nullptr
                            ? std::getenv("DOCS_DIR")
                            : SourcePath("tools/node/node_modules/swagger-ui-dist")},
-          {"LOG_LEVEL", "info"}};
+          {"LOG_LEVEL", "info"},
+          // Empty means unset: without these the server keeps the development token even when
+          // the test runner exports the Firebase emulator's coordinates.
+          {"FIREBASE_AUTH_EMULATOR_HOST", ""},
+          {"FIREBASE_PROJECT_ID", ""}};
 }
 
 ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port)

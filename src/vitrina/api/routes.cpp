@@ -10,6 +10,7 @@ http::Router BuildRoutes(const Handlers& handlers) {
   auto* health = &handlers.health;
   auto* docs = &handlers.docs;
   auto* catalog = &handlers.catalog;
+  const Access reads = handlers.public_reads ? Access::kPublic : Access::kUser;
   http::Router router;
   // clang-format off
   router.Get   ("/healthz",        Access::kPublic, [=](Request& r) { return health->Live(r); });
@@ -18,11 +19,21 @@ http::Router BuildRoutes(const Handlers& handlers) {
   router.Get   ("/docs",           Access::kPublic, [=](Request& r) { return docs->Page(r); });
   router.Get   ("/docs/{asset}",   Access::kPublic, [=](Request& r) { return docs->Asset(r); });
 
-  router.Get   ("/catalog",        Access::kPublic, [=](Request& r) { return catalog->List(r); });
+  router.Get   ("/catalog",        reads,           [=](Request& r) { return catalog->List(r); });
   router.Post  ("/catalog",        Access::kAdmin,  [=](Request& r) { return catalog->Create(r); });
-  router.Get   ("/catalog/{id}",   Access::kPublic, [=](Request& r) { return catalog->Get(r); });
+  router.Get   ("/catalog/{id}",   reads,           [=](Request& r) { return catalog->Get(r); });
   router.Put   ("/catalog/{id}",   Access::kAdmin,  [=](Request& r) { return catalog->Replace(r); });
   router.Delete("/catalog/{id}",   Access::kAdmin,  [=](Request& r) { return catalog->Delete(r); });
+  if (auto* account = handlers.auth) {
+    router.Post ("/signup",        Access::kPublic, [=](Request& r) { return account->Signup(r); });
+    router.Post ("/login",         Access::kPublic, [=](Request& r) { return account->Login(r); });
+    router.Post ("/token/refresh", Access::kPublic, [=](Request& r) { return account->Refresh(r); });
+  }
+  if (auto* users = handlers.users) {
+    router.Get  ("/me",            Access::kUser,   [=](Request& r) { return users->Me(r); });
+    router.Get  ("/users",         Access::kAdmin,  [=](Request& r) { return users->List(r); });
+    router.Patch("/users/{uid}",   Access::kAdmin,  [=](Request& r) { return users->Patch(r); });
+  }
   // clang-format on
   return router;
 }

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "vitrina/api/auth_handlers.hpp"
 #include "vitrina/api/catalog_handlers.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
+#include "vitrina/api/users_handlers.hpp"
 #include "vitrina/http/pipeline.hpp"
 
 namespace vitrina::api {
@@ -12,6 +14,11 @@ struct Handlers {
   HealthHandlers& health;
   DocsHandlers& docs;
   CatalogHandlers& catalog;
+  // Null without an identity provider (the development-token fallback): no account routes.
+  AuthHandlers* auth = nullptr;
+  UsersHandlers* users = nullptr;
+  // GET /catalog and /catalog/{id} without credentials; otherwise any active user may read.
+  bool public_reads = true;
 };
 
 // Every route of the service, in one table.

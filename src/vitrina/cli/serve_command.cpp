@@ -4,14 +4,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "vitrina/api/auth_handlers.hpp"
 #include "vitrina/api/catalog_handlers.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
@@ -20,6 +23,13 @@
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/cache/catalog_reload_listener.hpp"
 #include "vitrina/cache/redis_client.hpp"
+#include "vitrina/api/users_handlers.hpp"
+#include "vitrina/auth/auth_settings.hpp"
+#include "vitrina/auth/firebase_authenticator.hpp"
+#include "vitrina/auth/firebase_identity_client.hpp"
+#include "vitrina/auth/pg_user_directory.hpp"
+#include "vitrina/auth/redis_login_rate_limiter.hpp"
+#include "vitrina/auth/token_verifier_factory.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -114,6 +124,50 @@ http::ServerSettings ServerSettingsFrom(const Config& config) {
   return settings;
 }
 
+// Firebase identity: token verification, the users table, sign-up and login. Members are declared
+// in dependency order; the thread pool for blocking calls comes last, so it is joined first.
+struct Identity {
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<auth::IdentityProvider> provider;
+  std::unique_ptr<auth::PgUserDirectory> directory;
+  std::unique_ptr<auth::UserStatusCache> status;
+  std::unique_ptr<auth::RedisLoginRateLimiter> limiter;
+  std::unique_ptr<auth::SignupService> signup;
+  std::unique_ptr<auth::LoginService> login;
+  boost::asio::thread_pool blocking{4};
+  std::unique_ptr<auth::FirebaseAuthenticator> authenticator;
+  std::unique_ptr<api::AuthHandlers> auth_handlers;
+  std::unique_ptr<api::UsersHandlers> users_handlers;
+};
+
+core::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& settings,
+                                                      const Config& config) {
+  auto identity = std::make_unique<Identity>();
+  // Refuses the emulator in production: the service must not start then.
+  auto verifier = auth::MakeTokenVerifier(settings.firebase);
+  if (!verifier) return verifier.error();
+  identity->verifier = std::move(*verifier);
+  auto provider = auth::MakeIdentityProvider(settings.firebase);
+  if (!provider) return provider.error();
+  identity->provider = std::move(*provider);
+  identity->directory = std::make_unique<auth::PgUserDirectory>(
+      auth::PgUserDirectorySettings{.database_url = config.database_url, .pool_size = 4});
+  identity->status =
+      std::make_unique<auth::UserStatusCache>(*identity->directory, settings.user_status);
+  identity->limiter = std::make_unique<auth::RedisLoginRateLimiter>(settings.login_rate_limit);
+  identity->signup =
+      std::make_unique<auth::SignupService>(*identity->provider, *identity->directory);
+  identity->login = std::make_unique<auth::LoginService>(*identity->provider, *identity->directory,
+                                                         *identity->limiter);
+  identity->authenticator = std::make_unique<auth::FirebaseAuthenticator>(
+      *identity->verifier, *identity->status, identity->blocking);
+  identity->auth_handlers =
+      std::make_unique<api::AuthHandlers>(*identity->signup, *identity->login, identity->blocking);
+  identity->users_handlers = std::make_unique<api::UsersHandlers>(
+      *identity->directory, *identity->status, identity->blocking);
+  return identity;
+}
+
 int RunServe(bool print_sql) {
   auto config = LoadConfig();
   if (!config) {
@@ -134,13 +188,31 @@ int RunServe(bool print_sql) {
     return 0;
   }
 
+  // Firebase when it is configured (emulator host or project id); otherwise the development token.
   auto env = core::EnvReader::FromProcess();
   const auto cache_config = cache::ReadCacheConfig(env);
+  const bool firebase = env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST").has_value() ||
+                        env.OptionalString("FIREBASE_PROJECT_ID").has_value();
+  std::unique_ptr<Identity> identity;
+  bool public_reads = true;
+  std::optional<auth::AuthSettings> auth_settings;
+  if (firebase) {
+    auth_settings = auth::ReadAuthSettings(env);
+    public_reads = env.Boolean("AUTH_PUBLIC_READS", false);
+  }
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
     spdlog::error("{}", message);
     return ExitCodeFor(core::ErrorCode::kInvalidArgument);
+  }
+  if (auth_settings) {
+    auto built = BuildIdentity(*auth_settings, *config);
+    if (!built) {
+      spdlog::error("{}", built.error().message);
+      return ExitCodeFor(built.error().code);
+    }
+    identity = std::move(*built);
   }
 
   http::Server server(ServerSettingsFrom(*config));
@@ -151,7 +223,9 @@ int RunServe(bool print_sql) {
                        .timeout = std::chrono::milliseconds(config->request_timeout_ms),
                        .statements = db::CatalogPreparedStatements(*spec)});
   db::PgCatalogRepository repository(*spec, pool);
-  http::DevTokenAuthenticator authenticator(config->dev_admin_token);
+  http::DevTokenAuthenticator dev_authenticator(config->dev_admin_token);
+  http::Authenticator& authenticator =
+      identity ? static_cast<http::Authenticator&>(*identity->authenticator) : dev_authenticator;
 
   // The cache and Redis run on their own event loop, so they can be stopped after the server's.
   boost::asio::io_context cache_io;
@@ -197,13 +271,25 @@ int RunServe(bool print_sql) {
   }
   api::CatalogHandlers catalog(*spec, repository, repository, {&invalidator}, &catalog_cache);
   const http::Pipeline pipeline(
-      api::BuildRoutes({health, docs, catalog}),
+      api::BuildRoutes({.health = health,
+                        .docs = docs,
+                        .catalog = catalog,
+                        .auth = identity ? identity->auth_handlers.get() : nullptr,
+                        .users = identity ? identity->users_handlers.get() : nullptr,
+                        .public_reads = public_reads}),
       {http::RequestLogging(WriteAccessLine), http::RecoverFromExceptions(),
        http::RequireAccess(authenticator)});
 
   spdlog::info("serving dataset '{}' (table '{}') from {}", spec->name, spec->table,
                db::RedactDatabaseUrl(config->database_url));
-  if (!config->dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
+  if (identity) {
+    spdlog::info("authentication: Firebase ID tokens{}, catalog reads {}",
+                 env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST") ? " (emulator)" : "",
+                 public_reads ? "public" : "need a token");
+  } else {
+    spdlog::info("authentication: development token (FIREBASE_PROJECT_ID is not set)");
+    if (!config->dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
+  }
   pool.Warm();
   const http::ServerEvents events{[](std::string_view text) { spdlog::info("{}", text); },
                                   [](std::string_view text) { spdlog::error("{}", text); }};

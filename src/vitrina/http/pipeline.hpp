@@ -40,6 +40,9 @@ class Router {
   void Put(std::string_view path, Access access, Handler handler) {
     Add(Method::kPut, path, access, std::move(handler));
   }
+  void Patch(std::string_view path, Access access, Handler handler) {
+    Add(Method::kPatch, path, access, std::move(handler));
+  }
   void Delete(std::string_view path, Access access, Handler handler) {
     Add(Method::kDelete, path, access, std::move(handler));
   }

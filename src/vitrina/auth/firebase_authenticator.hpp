@@ -1,0 +1,30 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "vitrina/auth/token_verifier.hpp"
+#include "vitrina/auth/user_status_cache.hpp"
+#include "vitrina/http/authenticator.hpp"
+
+namespace vitrina::auth {
+
+// Bearer Firebase ID token → TokenVerifier (no I/O, on the calling thread) → the users row via
+// UserStatusCache (may query PostgreSQL: run on `blocking`) → Principal. A missing or invalid
+// token, or a uid without a users row (a deleted user), is kUnauthenticated; the middleware then
+// checks is_active and is_admin against the route.
+class FirebaseAuthenticator final : public http::Authenticator {
+ public:
+  FirebaseAuthenticator(const TokenVerifier& verifier, UserStatusCache& users,
+                        boost::asio::thread_pool& blocking)
+      : verifier_(verifier), users_(users), blocking_(blocking) {}
+
+  boost::asio::awaitable<core::Result<core::Principal>> Authenticate(
+      const http::Request& request) override;
+
+ private:
+  const TokenVerifier& verifier_;
+  UserStatusCache& users_;
+  boost::asio::thread_pool& blocking_;
+};
+
+}  // namespace vitrina::auth

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace vitrina::http {
+
+// Runs a blocking call (libpq, libcurl, hiredis) on `pool` and resumes the calling coroutine on
+// its own executor (the I/O thread) with the result, so I/O threads never block. An exception
+// thrown by `call` is rethrown in the caller.
+template <typename Call>
+boost::asio::awaitable<std::invoke_result_t<Call&>> Offload(boost::asio::thread_pool& pool,
+                                                            Call call) {
+  std::optional<std::invoke_result_t<Call&>> result;
+  co_await boost::asio::co_spawn(
+      pool,
+      [&]() -> boost::asio::awaitable<void> {
+        result.emplace(call());
+        co_return;
+      },
+      boost::asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+}  // namespace vitrina::http
