@@ -1,5 +1,7 @@
 #include "vitrina/core/field_value.hpp"
 
+#include "vitrina/core/etl_rejects.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -177,26 +179,7 @@ void AppendCopyField(std::string& out, const FieldValue& value) {
   struct Appender {
     std::string& out;
     void operator()(std::monostate) const { out += "\\N"; }
-    void operator()(const std::string& text) const {
-      for (const char c : text) {
-        switch (c) {
-          case '\\':
-            out += "\\\\";
-            break;
-          case '\t':
-            out += "\\t";
-            break;
-          case '\n':
-            out += "\\n";
-            break;
-          case '\r':
-            out += "\\r";
-            break;
-          default:
-            out += c;
-        }
-      }
-    }
+    void operator()(const std::string& text) const { AppendCopyText(out, text); }
     void operator()(std::int64_t integer) const {
       char buffer[24];
       const auto result = std::to_chars(buffer, buffer + sizeof(buffer), integer);
