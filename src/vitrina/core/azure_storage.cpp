@@ -4,6 +4,7 @@
 #include <map>
 
 #include "vitrina/core/field_value.hpp"
+#include "vitrina/core/query_string.hpp"
 
 namespace vitrina::core {
 
@@ -86,24 +87,7 @@ Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view text) {
   return account;
 }
 
-std::string EncodeBlobPath(std::string_view blob_name) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(blob_name.size());
-  for (const char c : blob_name) {
-    const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
-    if (keep) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
-}
+std::string EncodeBlobPath(std::string_view blob_name) { return PercentEncode(blob_name, "/"); }
 
 std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view account_name) {
   std::map<std::string, std::string> standard;

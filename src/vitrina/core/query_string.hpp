@@ -20,8 +20,9 @@ struct QueryParam {
 // kInvalidArgument error, because such bytes can only come from a broken or hostile client.
 Result<std::vector<QueryParam>> ParseQueryString(std::string_view query);
 
-// Percent-encodes everything but unreserved characters (RFC 3986), so the result is safe in a
-// query string and canonical: one text per byte sequence.
-std::string PercentEncode(std::string_view text);
+// Percent-encodes everything but unreserved characters (RFC 3986) and the characters in
+// `also_keep` (e.g. "/" for a URL path), so the result is safe in a URL and canonical: one text
+// per byte sequence.
+std::string PercentEncode(std::string_view text, std::string_view also_keep = {});
 
 }  // namespace vitrina::core

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vitrina/core/base64.hpp"
+#include "vitrina/core/query_string.hpp"
 #include "vitrina/etl/http_client.hpp"
 #include "vitrina/etl/sha256.hpp"
 
@@ -27,25 +28,6 @@ std::string HttpDate() {
   char text[64];
   std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &utc);
   return text;
-}
-
-// Query values in URLs: block ids are base64 ('+', '/', '=') and must be escaped.
-std::string EncodeQueryValue(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : value) {
-    const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~';
-    if (keep) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
 }
 
 // The URL path of the endpoint (empty for production, "/devstoreaccount1" for Azurite).
@@ -119,7 +101,8 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
   request.url = account_.blob_endpoint.substr(0, host_end) + signed_request.path;
   std::string query_text;
   for (const auto& [name, value] : query) {
-    query_text += (query_text.empty() ? "" : "&") + name + "=" + EncodeQueryValue(value);
+    // Block ids are base64 ('+', '/', '='): they must be escaped in the URL.
+    query_text += (query_text.empty() ? "" : "&") + name + "=" + core::PercentEncode(value);
   }
   if (!account_.sas_token.empty()) {
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
