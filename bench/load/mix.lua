@@ -1,0 +1,51 @@
+-- wrk script for `make bench`: weighted random paths, an optional bearer token, and a JSON summary.
+--
+--   BENCH_PATHS=paths.txt BENCH_TOKEN=eyJ... wrk -s bench/load/mix.lua http://127.0.0.1:PORT
+--
+-- paths.txt: one "WEIGHT PATH" per line. Without BENCH_TOKEN no Authorization header is sent.
+-- done() prints one JSON line (latencies in microseconds) after wrk's own report.
+
+local requests = {}  -- one pre-formatted request per weight unit, so a pick is one random index
+
+local function load_paths(file, token)
+  local headers = {}
+  if token and token ~= "" then
+    headers["Authorization"] = "Bearer " .. token
+  end
+  for line in io.lines(file) do
+    local weight, path = line:match("^%s*(%d+)%s+(%S+)")
+    if weight then
+      local request = wrk.format("GET", path, headers)
+      for _ = 1, tonumber(weight) do
+        requests[#requests + 1] = request
+      end
+    end
+  end
+  assert(#requests > 0, "no paths in " .. file)
+end
+
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+end
+
+function init(args)
+  math.randomseed(os.time() * 100 + (id or 0))
+  load_paths(assert(os.getenv("BENCH_PATHS"), "set BENCH_PATHS"), os.getenv("BENCH_TOKEN"))
+end
+
+function request()
+  return requests[math.random(#requests)]
+end
+
+function done(summary, latency, requests_stats)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"bytes":%d,' ..
+    '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+    '"latency_us":{"mean":%.1f,"p50":%d,"p95":%d,"p99":%d,"max":%d}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency.mean, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
