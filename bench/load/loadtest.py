@@ -164,6 +164,7 @@ def wrk_case(args, port, paths_file, token, sampler):
         "mean_ms": lat["mean"] / 1000, "p50_ms": lat["p50"] / 1000, "p95_ms": lat["p95"] / 1000,
         "p99_ms": lat["p99"] / 1000, "max_ms": lat["max"] / 1000,
         "errors": sum(summary["errors"].values()), "error_detail": summary["errors"],
+        "x_cache": summary.get("x_cache", {}),
         "cpu_cores": cpu, "machine_cores": machine, "wall_s": wall,
     }
 
@@ -287,11 +288,10 @@ def curl_times(url, token, count, before_each=None):
 
 
 def sequential_full_catalog(args, token, ports):
-    """The full catalog, one request at a time: hit, miss (key deleted first), cache off."""
+    """The full catalog, one request at a time: hit, then miss (the key deleted before each request)."""
     path = "/catalog"
     key = "catalog:all"
     hit_url = f"http://127.0.0.1:{ports['cache']}{path}"
-    off_url = f"http://127.0.0.1:{ports['nocache']}{path}"
 
     def delete_key():
         subprocess.run(["redis-cli", "-p", str(args.port_base + 1), "DEL", key], check=True,
@@ -300,13 +300,12 @@ def sequential_full_catalog(args, token, ports):
     curl_times(hit_url, token, 1)  # make sure it is cached
     figures = {}
     for label, url, before, expected in (("hit", hit_url, None, "HIT"),
-                                         ("miss", hit_url, delete_key, "MISS"),
-                                         ("cache_off", off_url, None, "DISABLED")):
+                                         ("miss", hit_url, delete_key, "MISS")):
         samples = curl_times(url, token, args.sequential, before)
-        outcomes = {outcome for _, outcome in samples}
-        if outcomes != {expected}:
-            raise RuntimeError(f"full catalog {label}: X-Cache was {outcomes}, expected {expected}")
-        figures[label] = statistics.median(ms for ms, _ in samples)
+        matching = [ms for ms, outcome in samples if outcome == expected]
+        # Only answers of the kind being measured count; others (e.g. BYPASS) are reported.
+        figures[label] = statistics.median(matching) if matching else None
+        figures[label + "_unexpected"] = [outcome for _, outcome in samples if outcome != expected]
     curl_times(hit_url, token, 1)  # leave it cached for the next run
     return figures
 
@@ -350,6 +349,7 @@ def main():
     parser.add_argument("--nginx-pid", type=int, required=True)
     parser.add_argument("--db-pool", type=int, required=True)
     parser.add_argument("--server-threads", type=int, required=True)
+    parser.add_argument("--redis-timeout-ms", type=int, required=True)
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
@@ -403,7 +403,8 @@ def main():
                     "kernel": os.uname().release},
         "settings": {"duration_s": args.duration, "runs": args.runs, "connections": args.connections,
                      "wrk_threads": args.wrk_threads, "server_threads": args.server_threads,
-                     "db_pool": args.db_pool, "sequential_requests": args.sequential},
+                     "db_pool": args.db_pool, "sequential_requests": args.sequential,
+                     "redis_timeout_ms": args.redis_timeout_ms},
         "mix": mix, "fair": {"path": "/catalog?cut=Fair", "rows": fair_rows, "bytes": fair_bytes},
         "cases": {name: {"label": label, "runs": []} for name, label, *_ in CASES},
         "full_catalog": [], "telemetry": [],
@@ -421,7 +422,8 @@ def main():
             figures["load_average"] = load
             results["cases"][name]["runs"].append(figures)
             log(f"run {run}/{args.runs} {name:<14} {figures['rps']:9.0f} req/s  p50 {figures['p50_ms']:7.2f} ms"
-                f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  load {load[0]:.2f}")
+                f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  load {load[0]:.2f}"
+                f"  X-Cache {figures.get('x_cache', '')}")
             if name == "mix_telemetry":
                 summary = collect_envelopes(args, os.path.join(args.out, f"envelopes-run{run}.jsonl"))
                 results["telemetry"].append({"wrk": {k: figures[k] for k in ("requests", "rps", "mean_ms", "errors")},
@@ -431,8 +433,7 @@ def main():
         seq = sequential_full_catalog(args, token, ports)
         seq["load_average"] = load_average()
         results["full_catalog"].append(seq)
-        log(f"run {run}/{args.runs} full catalog, sequential medians: hit {seq['hit']:.1f} ms, "
-            f"miss {seq['miss']:.1f} ms, cache off {seq['cache_off']:.1f} ms")
+        log(f"run {run}/{args.runs} full catalog, sequential medians (ms): {seq}")
     results["machine"]["load_average_after"] = load_average()
     results["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as target:

@@ -25,9 +25,11 @@ local function load_paths(file, token)
 end
 
 local next_id = 0
+local threads = {}
 function setup(thread)
   next_id = next_id + 1
   thread:set("id", next_id)
+  threads[#threads + 1] = thread
 end
 
 function init(args)
@@ -39,13 +41,30 @@ function request()
   return requests[math.random(#requests)]
 end
 
+-- How each response was answered (X-Cache: HIT, MISS, BYPASS, DISABLED; "none" without the header).
+cache = {}
+function response(status, headers, body)
+  local outcome = headers["X-Cache"] or headers["x-cache"] or "none"
+  cache[outcome] = (cache[outcome] or 0) + 1
+end
+
 function done(summary, latency, requests_stats)
+  local totals, outcomes = {}, {}
+  for _, thread in ipairs(threads) do
+    for outcome, n in pairs(thread:get("cache") or {}) do
+      totals[outcome] = (totals[outcome] or 0) + n
+    end
+  end
+  for outcome, n in pairs(totals) do
+    outcomes[#outcomes + 1] = string.format('"%s":%d', outcome, n)
+  end
   local e = summary.errors
   io.write(string.format(
     '{"requests":%d,"duration_us":%d,"bytes":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-    '"latency_us":{"mean":%.1f,"p50":%d,"p95":%d,"p99":%d,"max":%d}}\n',
+    '"latency_us":{"mean":%.1f,"p50":%d,"p95":%d,"p99":%d,"max":%d},"x_cache":{%s}}\n',
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+    latency.mean, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    table.concat(outcomes, ",")))
 end
