@@ -65,28 +65,39 @@ say "loading the diamonds dataset"
 "$binary" migrate >"$out/logs/migrate.log" 2>&1
 "$binary" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
   >"$out/logs/etl.log" 2>&1 || { tail "$out/logs/etl.log" >&2; exit 1; }
+# Settle the database first, so autovacuum does not run during a case.
+psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE" -c "CHECKPOINT"
 
-# start_api NAME PORT [VAR=VALUE...]: one `vitrina serve`, ready when /readyz answers.
+# start_api NAME PORT [VAR=VALUE...]: one `vitrina serve`, ready when /readyz answers. Retried:
+# the bench's ports lie in the kernel's ephemeral range, so a client socket can hold one briefly.
 start_api() {
-  local name=$1 port=$2
+  local name=$1 port=$2 attempt pid
   shift 2
-  env PORT="$port" HOST=127.0.0.1 THREADS="$server_threads" DB_POOL_SIZE="$db_pool" \
-    CACHE_TTL_SECONDS=3600 CACHE_REDIS_TIMEOUT_MS="$redis_timeout" "$@" "$binary" serve >"$out/logs/api-$name.log" 2>&1 &
-  server_pids+=($!)
-  echo "$name $! $port" >>"$out/servers.txt"
+  for attempt in 1 2 3; do
+    env PORT="$port" HOST=127.0.0.1 THREADS="$server_threads" DB_POOL_SIZE="$db_pool" \
+      CACHE_TTL_SECONDS=3600 CACHE_REDIS_TIMEOUT_MS="$redis_timeout" "$@" "$binary" serve \
+      >"$out/logs/api-$name.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do
+      if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+        server_pids+=("$pid")
+        echo "$name $pid $port" >>"$out/servers.txt"
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    say "the API ($name) did not start on port $port (attempt $attempt): $(tail -n1 "$out/logs/api-$name.log")"
+    sleep 1
+  done
+  exit 1
 }
 start_api nocache $((base + 10)) CACHE_ENABLED=false
 start_api cache $((base + 11))
 start_api public $((base + 12)) AUTH_PUBLIC_READS=true
 start_api telemetry $((base + 13)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs"
-for port in $((base + 10)) $((base + 11)) $((base + 12)) $((base + 13)); do
-  for _ in $(seq 300); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && continue 2
-    sleep 0.1
-  done
-  echo "bench: the API on port $port did not become ready; logs in $out/logs" >&2
-  exit 1
-done
 
 say "signing up and logging in a user through the API (Firebase Auth emulator)"
 api=http://127.0.0.1:$((base + 11))
