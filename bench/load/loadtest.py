@@ -149,8 +149,9 @@ def child_cpu_seconds():
 
 # ----------------------------------------------------------------------------- the cases
 
-def wrk_case(args, port, paths_file, token, sampler):
-    env = dict(os.environ, BENCH_PATHS=paths_file, BENCH_TOKEN=token or "")
+def wrk_case(args, port, paths_file, token, sampler, count_cache=False):
+    env = dict(os.environ, BENCH_PATHS=paths_file, BENCH_TOKEN=token or "",
+               BENCH_COUNT_CACHE="1" if count_cache else "0")
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
                "--timeout", "10s", "-s", "bench/load/mix.lua", f"http://127.0.0.1:{port}"]
     stdout, cpu, machine, wall = run_measured(command, sampler, env)
@@ -420,6 +421,12 @@ def main():
             else:
                 figures = pgbench_case(args, scripts, sampler, os.path.join(args.out, f"pgbench-run{run}"))
             figures["load_average"] = load
+            if tool == "wrk" and server in ("cache", "public", "telemetry"):
+                # How the server answered: a short second pass that counts X-Cache (counting slows wrk,
+                # so the timed pass above does not count).
+                check = argparse.Namespace(**{**vars(args), "duration": 3})
+                figures["x_cache"] = wrk_case(check, ports[server], os.path.join(args.out, paths),
+                                              token if send_token else None, sampler, count_cache=True)["x_cache"]
             results["cases"][name]["runs"].append(figures)
             log(f"run {run}/{args.runs} {name:<14} {figures['rps']:9.0f} req/s  p50 {figures['p50_ms']:7.2f} ms"
                 f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  load {load[0]:.2f}"
