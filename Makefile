@@ -8,6 +8,10 @@ RUN_STATE   ?= .run
 TEST_STATE  ?= .run/test
 RUN_PORTS   ?= 55400
 TEST_PORTS  ?= 56400
+BENCH_STATE ?= .run/bench
+BENCH_PORTS ?= 55700
+BENCH_DURATION ?= 10
+BENCH_RUNS  ?= 3
 JOBS        ?= $(shell nproc)
 
 .PHONY: help deps build run test unit integration bench format lint clean
@@ -36,6 +40,10 @@ unit: ## Unit tests only (no servers)
 integration: ## Integration tests against real services started for the run
 	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
+
+bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md
+	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
+	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
 
 format: ## Reformat the C++ sources
 	@find src tests bench -name '*.[ch]pp' | xargs clang-format -i

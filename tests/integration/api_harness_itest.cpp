@@ -277,7 +277,10 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
           // Empty means unset: without these the server keeps the development token even when
           // the test runner exports the Firebase emulator's coordinates.
           {"FIREBASE_AUTH_EMULATOR_HOST", ""},
-          {"FIREBASE_PROJECT_ID", ""}};
+          {"FIREBASE_PROJECT_ID", ""},
+          // Telemetry only where a test asks for it (api_telemetry_itest), so the shared capture
+          // holds what that test sent.
+          {"APPLICATIONINSIGHTS_CONNECTION_STRING", ""}};
 }
 
 ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port)

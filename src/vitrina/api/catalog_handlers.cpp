@@ -57,14 +57,14 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   if (!query) co_return ErrorResponse(query.error());
   const auto key = core::CatalogCacheKey(*query);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.
-  auto loader = [this, &query]() -> asio::awaitable<core::Result<std::string>> {
-    auto page = co_await reader_.List(*query);
+  auto loader = [this, &query, &request]() -> asio::awaitable<core::Result<std::string>> {
+    auto page = co_await reader_.List(*query, request.trace);
     if (!page) co_return page.error();
     co_return RenderPage(*query, *page);
   };
   cache::CachedResponse cached;
   if (cache_ != nullptr) {
-    auto result = co_await cache_->Get(key, loader);
+    auto result = co_await cache_->Get(key, loader, request.trace);
     if (!result) co_return ErrorResponse(result.error());
     cached = std::move(*result);
   } else {
@@ -90,7 +90,7 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
 asio::awaitable<Response> CatalogHandlers::Get(Request& request) {
   auto id = ItemId(request);
   if (!id) co_return ErrorResponse(id.error());
-  auto item = co_await reader_.Get(*id);
+  auto item = co_await reader_.Get(*id, request.trace);
   if (!item) co_return ErrorResponse(item.error());
   co_return Response::Json(200, std::move(*item));
 }
@@ -99,7 +99,7 @@ asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
   core::FieldErrors field_errors;
   auto values = core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
-  auto outcome = co_await writer_.Create(std::move(*values));
+  auto outcome = co_await writer_.Create(std::move(*values), request.trace);
   if (!outcome) co_return ErrorResponse(outcome.error());
   co_await NotifyCommitted(*outcome);
   Response response = Response::Json(201, outcome->new_item->json);
@@ -114,7 +114,7 @@ asio::awaitable<Response> CatalogHandlers::Replace(Request& request) {
   core::FieldErrors field_errors;
   auto values = core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
-  auto outcome = co_await writer_.Replace(*id, std::move(*values));
+  auto outcome = co_await writer_.Replace(*id, std::move(*values), request.trace);
   if (!outcome) co_return ErrorResponse(outcome.error());
   co_await NotifyCommitted(*outcome);
   co_return Response::Json(200, outcome->new_item->json);
@@ -123,7 +123,7 @@ asio::awaitable<Response> CatalogHandlers::Replace(Request& request) {
 asio::awaitable<Response> CatalogHandlers::Delete(Request& request) {
   auto id = ItemId(request);
   if (!id) co_return ErrorResponse(id.error());
-  auto outcome = co_await writer_.Delete(*id);
+  auto outcome = co_await writer_.Delete(*id, request.trace);
   if (!outcome) co_return ErrorResponse(outcome.error());
   co_await NotifyCommitted(*outcome);
   Response response;

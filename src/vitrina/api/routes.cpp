@@ -34,6 +34,9 @@ http::Router BuildRoutes(const Handlers& handlers) {
     router.Get  ("/users",         Access::kAdmin,  [=](Request& r) { return users->List(r); });
     router.Patch("/users/{uid}",   Access::kAdmin,  [=](Request& r) { return users->Patch(r); });
   }
+  if (auto* metrics = handlers.metrics) {
+    router.Get  ("/metrics",       Access::kPublic, [=](Request& r) { return metrics->Metrics(r); });
+  }
   // clang-format on
   return router;
 }

@@ -4,6 +4,7 @@
 #include "vitrina/api/catalog_handlers.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
+#include "vitrina/api/observability.hpp"
 #include "vitrina/api/users_handlers.hpp"
 #include "vitrina/http/pipeline.hpp"
 
@@ -19,6 +20,9 @@ struct Handlers {
   UsersHandlers* users = nullptr;
   // GET /catalog and /catalog/{id} without credentials; otherwise any active user may read.
   bool public_reads = true;
+  // GET /metrics (public: restrict it at the ingress in production); null with
+  // METRICS_ENABLED=false.
+  MetricsHandlers* metrics = nullptr;
 };
 
 // Every route of the service, in one table.

@@ -150,8 +150,13 @@ void CatalogCache::MarkRepairNeeded() {
   breaker_.ForceOpen();
 }
 
-asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args) {
+asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args,
+                                                             core::RequestTrace* trace,
+                                                             std::string_view name) {
+  const core::DependencyTimer timer(trace);
   auto reply = co_await redis_.Command(std::move(args));
+  const bool ok = reply.ok() && !reply->IsError();
+  timer.Finish("redis", name, ok, ok ? "OK" : "ERROR");
   if (!reply.ok()) {
     ++counters_.redis_errors;
     breaker_.RecordFailure();
@@ -177,14 +182,15 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader&
 }
 
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
-                                                                Loader loader) {
+                                                                Loader loader,
+                                                                core::RequestTrace* trace) {
   if (!settings_.enabled) co_return co_await Bypass(loader, CacheOutcome::kDisabled);
   if (!UsesRedis()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
   const std::string& k = key.str();
 
   // 1. The hit path: one GET.
   RedisArgs get = {"GET", k};
-  auto cached = co_await Send(std::move(get));
+  auto cached = co_await Send(std::move(get), trace, "GET");
   if (!cached.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
   if (!cached->IsNil()) {
     if (auto stored = core::DecodeStoredResponse(cached->text)) {
@@ -200,14 +206,14 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   RedisArgs register_key = {"EVAL", std::string(scripts::kRegister),
                             "1",    RegistryKey(CurrentBucket(settings_.ttl)),
                             k,      std::to_string(4 * ttl + 60)};
-  if (!(co_await Send(std::move(register_key))).ok()) {
+  if (!(co_await Send(std::move(register_key), trace, "EVAL register_key")).ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
 
   // 3. Read (or create) the version this load will have to present when storing.
   RedisArgs begin = {"EVAL",       std::string(scripts::kBeginMiss), "2", k, scripts::VersionKey(k),
                      FreshToken(), std::to_string(2 * ttl + 60)};
-  auto begun = co_await Send(std::move(begin));
+  auto begun = co_await Send(std::move(begin), trace, "EVAL begin_miss");
   if (!begun.ok() || begun->elements.size() != 2) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
@@ -241,12 +247,12 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
     std::lock_guard lock(flight->mutex);
     co_return flight->result;
   }
-  co_return co_await LoadAsLeader(k, version, flight, loader);
+  co_return co_await LoadAsLeader(k, version, flight, loader, trace);
 }
 
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
     const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
-    const Loader& loader) {
+    const Loader& loader, core::RequestTrace* trace) {
   const auto finish = [&](core::Result<CachedResponse> result) {
     {
       std::lock_guard lock(flights_mutex_);
@@ -281,7 +287,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
                      core::EncodeStoredResponse(etag, *body),
                      std::to_string(ttl),
                      std::to_string(2 * ttl + 60)};
-  auto stored = co_await Send(std::move(store));
+  auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
   if (stored.ok()) {
     ++(stored->integer == 1 ? counters_.stores : counters_.stores_refused);
   }

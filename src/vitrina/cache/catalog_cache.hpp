@@ -20,6 +20,7 @@
 #include "vitrina/core/cache_match.hpp"
 #include "vitrina/core/circuit_breaker.hpp"
 #include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 
 namespace vitrina::cache {
@@ -84,9 +85,10 @@ class CatalogCache {
 
   // The cached answer for `key`, or the loader's. Never fails because of Redis: at most one
   // command timeout is paid, then the breaker sends requests straight to the loader. Concurrent
-  // misses of one key in this process share one loader call.
-  boost::asio::awaitable<core::Result<CachedResponse>> Get(const core::CacheKey& key,
-                                                           Loader loader);
+  // misses of one key in this process share one loader call. With a trace, each Redis command
+  // is recorded as a "redis" dependency of the request.
+  boost::asio::awaitable<core::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
+                                                           core::RequestTrace* trace = nullptr);
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change
@@ -110,9 +112,14 @@ class CatalogCache {
   boost::asio::awaitable<core::Result<CachedResponse>> LoadAsLeader(const std::string& key,
                                                                     const std::string& version,
                                                                     std::shared_ptr<Flight> flight,
-                                                                    const Loader& loader);
-  // Sends one command; a transport failure counts against the breaker.
-  boost::asio::awaitable<core::Result<RedisReply>> Send(RedisArgs args);
+                                                                    const Loader& loader,
+                                                                    core::RequestTrace* trace);
+  // Sends one command; a transport failure counts against the breaker. With a trace, the call
+  // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
+  // EVAL).
+  boost::asio::awaitable<core::Result<RedisReply>> Send(RedisArgs args,
+                                                        core::RequestTrace* trace = nullptr,
+                                                        std::string_view name = {});
   boost::asio::awaitable<core::Status> InvalidateKeys(const std::vector<std::string>& keys);
   boost::asio::awaitable<core::Result<std::vector<std::string>>> RegisteredKeys();
   boost::asio::awaitable<core::Status> FlushRegistered();

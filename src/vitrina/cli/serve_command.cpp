@@ -18,11 +18,8 @@
 #include "vitrina/api/catalog_handlers.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
+#include "vitrina/api/observability.hpp"
 #include "vitrina/api/routes.hpp"
-#include "vitrina/cache/cache_settings.hpp"
-#include "vitrina/cache/catalog_cache.hpp"
-#include "vitrina/cache/catalog_reload_listener.hpp"
-#include "vitrina/cache/redis_client.hpp"
 #include "vitrina/api/users_handlers.hpp"
 #include "vitrina/auth/auth_settings.hpp"
 #include "vitrina/auth/firebase_authenticator.hpp"
@@ -30,10 +27,16 @@
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
+#include "vitrina/cache/cache_settings.hpp"
+#include "vitrina/cache/catalog_cache.hpp"
+#include "vitrina/cache/catalog_reload_listener.hpp"
+#include "vitrina/cache/redis_client.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
 #include "vitrina/core/env_reader.hpp"
+#include "vitrina/core/metrics.hpp"
+#include "vitrina/core/metrics_catalog.hpp"
 #include "vitrina/core/openapi.hpp"
 #include "vitrina/db/async_pool.hpp"
 #include "vitrina/db/connection.hpp"
@@ -42,6 +45,8 @@
 #include "vitrina/http/middleware.hpp"
 #include "vitrina/http/server.hpp"
 #include "vitrina/spec/spec_file.hpp"
+#include "vitrina/telemetry/telemetry.hpp"
+#include "vitrina/telemetry/telemetry_settings.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -56,6 +61,8 @@ void WriteAccessLine(const http::AccessRecord& record) {
                               {"status", record.status},
                               {"duration_us", std::llround(record.duration_ms * 1000)},
                               {"bytes", record.response_bytes}};
+  if (!record.cache.empty()) line["cache"] = record.cache;
+  if (!record.trace_id.empty()) line["trace_id"] = record.trace_id;
   if (!record.error_code.empty()) line["error_code"] = record.error_code;
   if (!record.error_detail.empty()) line["error_detail"] = record.error_detail;
   static const auto access = spdlog::get("access");
@@ -200,12 +207,28 @@ int RunServe(bool print_sql) {
     auth_settings = auth::ReadAuthSettings(env);
     public_reads = env.Boolean("AUTH_PUBLIC_READS", false);
   }
+  const auto telemetry_settings = telemetry::ReadTelemetrySettings(env);
+  const bool metrics_enabled = env.Boolean("METRICS_ENABLED", true);
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
     spdlog::error("{}", message);
     return ExitCodeFor(core::ErrorCode::kInvalidArgument);
   }
+  // Without a connection string this is a no-op; a malformed one stops start-up.
+  auto created_telemetry = telemetry::Telemetry::Create(telemetry_settings);
+  if (!created_telemetry) {
+    spdlog::error("APPLICATIONINSIGHTS_CONNECTION_STRING: {}", created_telemetry.error().message);
+    return ExitCodeFor(created_telemetry.error().code);
+  }
+  telemetry::Telemetry& telemetry = **created_telemetry;
+  core::MetricsRegistry registry;
+  core::ServiceMetrics metrics(registry);
+  telemetry.RegisterMetrics(registry);
+  telemetry.ExportCounterDelta("Cache hits", metrics.cache_results.WithLabels({"hit"}));
+  telemetry.ExportCounterDelta("Cache misses", metrics.cache_results.WithLabels({"miss"}));
+  telemetry.ExportCounterDelta("Cache bypasses", metrics.cache_results.WithLabels({"bypass"}));
+
   if (auth_settings) {
     auto built = BuildIdentity(*auth_settings, *config);
     if (!built) {
@@ -270,15 +293,27 @@ int RunServe(bool print_sql) {
                  config->docs_dir);
   }
   api::CatalogHandlers catalog(*spec, repository, repository, {&invalidator}, &catalog_cache);
+  api::RequestObservability observability(
+      metrics, telemetry,
+      {.postgresql = db::DatabaseTarget(config->database_url), .redis = redis->Describe()});
+  api::MetricsHandlers metrics_handlers(registry, [&pool, &metrics] {
+    const auto usage = pool.CurrentUsage();
+    auto& connections = metrics.pool_connections;
+    connections.WithLabels({"postgresql", "size"}).Set(usage.size);
+    connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
+    connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
+    connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
+  });
   const http::Pipeline pipeline(
       api::BuildRoutes({.health = health,
                         .docs = docs,
                         .catalog = catalog,
                         .auth = identity ? identity->auth_handlers.get() : nullptr,
                         .users = identity ? identity->users_handlers.get() : nullptr,
-                        .public_reads = public_reads}),
-      {http::RequestLogging(WriteAccessLine), http::RecoverFromExceptions(),
-       http::RequireAccess(authenticator)});
+                        .public_reads = public_reads,
+                        .metrics = metrics_enabled ? &metrics_handlers : nullptr}),
+      {observability.Middleware(), http::RequestLogging(WriteAccessLine),
+       http::RecoverFromExceptions(), http::RequireAccess(authenticator)});
 
   spdlog::info("serving dataset '{}' (table '{}') from {}", spec->name, spec->table,
                db::RedactDatabaseUrl(config->database_url));
@@ -290,6 +325,14 @@ int RunServe(bool print_sql) {
     spdlog::info("authentication: development token (FIREBASE_PROJECT_ID is not set)");
     if (!config->dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
   }
+  if (telemetry.enabled()) {
+    spdlog::info("telemetry: Application Insights as ai.cloud.role '{}'",
+                 telemetry_settings.cloud_role);
+  } else {
+    spdlog::info("telemetry: off (APPLICATIONINSIGHTS_CONNECTION_STRING is not set)");
+  }
+  if (metrics_enabled) spdlog::info("metrics: GET /metrics (public: restrict it at the ingress)");
+  telemetry.Start();
   pool.Warm();
   const http::ServerEvents events{[](std::string_view text) { spdlog::info("{}", text); },
                                   [](std::string_view text) { spdlog::error("{}", text); }};
@@ -303,6 +346,7 @@ int RunServe(bool print_sql) {
   };
   if (!outcome) {
     stop_cache();
+    telemetry.Stop();
     spdlog::error("{}", outcome.error().message);
     return ExitCodeFor(outcome.error().code);
   }
@@ -310,11 +354,20 @@ int RunServe(bool print_sql) {
     // Requests are still suspended inside the stopped event loops; unwinding them now would race
     // with the pool they hold. Leave without running destructors.
     spdlog::error("forced shutdown: requests were still running after SHUTDOWN_GRACE_MS");
+    telemetry.Stop();  // its threads are its own: what was tracked is still flushed
     spdlog::shutdown();
     std::_Exit(1);
   }
   stop_cache();
   pool.Close();
+  // After the server drained: sends the last metric interval and flushes the queue.
+  telemetry.Stop();
+  const auto sent = telemetry.stats();
+  if (telemetry.enabled()) {
+    spdlog::info("telemetry: {} items sent, {} dropped", sent.sent,
+                 sent.dropped_queue_full + sent.dropped_rejected + sent.dropped_retries_exhausted +
+                     sent.dropped_shutdown);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -101,6 +101,10 @@ std::string FormatTraceparent(const TraceId& trace_id, const SpanId& span_id, st
   return text;
 }
 
+std::string TraceContext::OutgoingTraceparent() const {
+  return FormatTraceparent(trace_id, span_id, flags);
+}
+
 TraceId NewTraceId() {
   TraceId id;
   WriteHex(NextNonZero(), id.hex.data());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,5 +43,21 @@ std::string FormatTraceparent(const TraceId& trace_id, const SpanId& span_id, st
 // unique, not secret, and generating them must not take a lock or a syscall per request.
 TraceId NewTraceId();
 SpanId NewSpanId();
+
+// The trace a request belongs to: from its `traceparent` header, or new.
+struct TraceContext {
+  TraceId trace_id;                 // ai.operation.id
+  SpanId span_id;                   // the Request envelope's id; dependencies' parentId
+  std::optional<SpanId> parent_id;  // the caller's span, when a valid traceparent came in
+  std::uint8_t flags = kTraceFlagSampled;
+  std::chrono::system_clock::time_point start;  // the Request envelope's time
+  // The route template once the router knows it (points into the route table), so that
+  // dependencies tracked during the request carry ai.operation.name.
+  std::string_view operation_name;
+
+  // The `traceparent` header for outbound HTTP calls made for this request (this request's
+  // span is their parent).
+  std::string OutgoingTraceparent() const;
+};
 
 }  // namespace vitrina::core

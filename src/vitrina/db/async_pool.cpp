@@ -5,6 +5,7 @@
 #include "vitrina/db/async_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <optional>
 
@@ -228,6 +229,9 @@ class AsyncPool::Shard {
   }
 
   const asio::any_io_executor& executor() const { return executor_; }
+  int size() const { return static_cast<int>(all_.size()); }
+  int in_use() const { return in_use_.load(std::memory_order_relaxed); }
+  int waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
   awaitable<core::Result<QueryResult>> Execute(const PoolSettings& settings,
                                                std::string_view statement, Params params) {
@@ -284,11 +288,14 @@ class AsyncPool::Shard {
     if (!idle_.empty()) {
       PgConnection* connection = idle_.back();
       idle_.pop_back();
+      in_use_.fetch_add(1, std::memory_order_relaxed);
       co_return connection;
     }
     Waiter waiter{asio::steady_timer(executor_, deadline)};
     waiters_.push_back(&waiter);
+    waiting_.fetch_add(1, std::memory_order_relaxed);
     (void)co_await waiter.timer.async_wait(asio::as_tuple(use_awaitable));
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
     if (waiter.granted == nullptr) {
       waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &waiter));
     }
@@ -297,12 +304,14 @@ class AsyncPool::Shard {
 
   void Release(PgConnection* connection) {
     if (!waiters_.empty()) {
+      // Handed straight to a waiter: it stays in use.
       Waiter* next = waiters_.front();
       waiters_.pop_front();
       next->granted = connection;
       next->timer.cancel();
       return;
     }
+    in_use_.fetch_sub(1, std::memory_order_relaxed);
     idle_.push_back(connection);
   }
 
@@ -310,6 +319,9 @@ class AsyncPool::Shard {
   std::vector<std::unique_ptr<PgConnection>> all_;
   std::vector<PgConnection*> idle_;
   std::deque<Waiter*> waiters_;
+  // Written on this shard's thread, read by /metrics from any thread.
+  std::atomic<int> in_use_{0};
+  std::atomic<int> waiting_{0};
 };
 
 AsyncPool::AsyncPool(std::vector<asio::any_io_executor> executors, PoolSettings settings)
@@ -331,9 +343,34 @@ AsyncPool::Shard& AsyncPool::ShardFor(const asio::any_io_executor& executor) {
   throw std::logic_error("AsyncPool::Execute awaited outside the pool's executors");
 }
 
-awaitable<core::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params) {
+awaitable<core::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params,
+                                                        core::RequestTrace* trace) {
   auto executor = co_await asio::this_coro::executor;
-  co_return co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
+  const core::DependencyTimer timer(trace);
+  auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
+  if (timer.active()) {
+    std::string_view sqlstate;
+    if (!result) {
+      // ErrorFromPg puts "SQLSTATE xxxxx" in the detail; other failures have none.
+      const auto& detail = result.error().detail;
+      const auto at = detail.find("SQLSTATE ");
+      if (at != std::string::npos && detail.size() >= at + 14) {
+        sqlstate = std::string_view(detail).substr(at + 9, 5);
+      }
+    }
+    timer.Finish("postgresql", statement, result.ok(), result ? std::string_view("OK") : sqlstate);
+  }
+  co_return result;
+}
+
+AsyncPool::Usage AsyncPool::CurrentUsage() const {
+  Usage usage;
+  for (const auto& shard : shards_) {
+    usage.size += shard->size();
+    usage.in_use += shard->in_use();
+    usage.waiting += shard->waiting();
+  }
+  return usage;
 }
 
 void AsyncPool::Warm() {

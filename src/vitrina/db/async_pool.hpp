@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 #include "vitrina/db/connection.hpp"
 
@@ -45,9 +46,20 @@ class AsyncPool {
   AsyncPool& operator=(const AsyncPool&) = delete;
 
   // Runs a prepared statement by name with text parameters. Must be awaited from a coroutine
-  // running on one of the pool's executors.
+  // running on one of the pool's executors. With a trace, the call (waiting for a connection
+  // included) is recorded as a "postgresql" dependency named after the statement.
   boost::asio::awaitable<core::Result<QueryResult>> Execute(std::string_view statement,
-                                                            Params params);
+                                                            Params params,
+                                                            core::RequestTrace* trace = nullptr);
+
+  // Connection counts for /metrics; read from any thread (each figure is exact, the set is not
+  // a snapshot).
+  struct Usage {
+    int size = 0;     // connections in all
+    int in_use = 0;   // leased to a statement
+    int waiting = 0;  // statements waiting for a free connection
+  };
+  Usage CurrentUsage() const;
 
   // Opens every connection in the background, so the first requests do not pay for it.
   void Warm();

@@ -9,6 +9,7 @@
 
 #include "vitrina/core/catalog_query.hpp"
 #include "vitrina/core/field_value.hpp"
+#include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 
 namespace vitrina::db {
@@ -37,14 +38,16 @@ struct WriteOutcome {
 };
 
 // Read side of the catalog. The repository implements it over PostgreSQL; a cache implements it
-// too, wrapping the repository (read-through), and the handlers cannot tell them apart.
+// too, wrapping the repository (read-through), and the handlers cannot tell them apart. `trace`
+// (optional, on both sides) attributes the statements to the request that made them.
 class CatalogReader {
  public:
   virtual ~CatalogReader() = default;
   virtual boost::asio::awaitable<core::Result<CatalogPage>> List(
-      const core::CatalogQuery& query) = 0;
+      const core::CatalogQuery& query, core::RequestTrace* trace = nullptr) = 0;
   // The item's JSON; kNotFound when there is no such id.
-  virtual boost::asio::awaitable<core::Result<std::string>> Get(std::int64_t id) = 0;
+  virtual boost::asio::awaitable<core::Result<std::string>> Get(
+      std::int64_t id, core::RequestTrace* trace = nullptr) = 0;
 };
 
 // Write side. Values are already validated against the spec (core::ParseItemBody). Replace and
@@ -53,10 +56,12 @@ class CatalogWriter {
  public:
   virtual ~CatalogWriter() = default;
   virtual boost::asio::awaitable<core::Result<WriteOutcome>> Create(
-      std::vector<core::FieldValue> values) = 0;
+      std::vector<core::FieldValue> values, core::RequestTrace* trace = nullptr) = 0;
   virtual boost::asio::awaitable<core::Result<WriteOutcome>> Replace(
-      std::int64_t id, std::vector<core::FieldValue> values) = 0;
-  virtual boost::asio::awaitable<core::Result<WriteOutcome>> Delete(std::int64_t id) = 0;
+      std::int64_t id, std::vector<core::FieldValue> values,
+      core::RequestTrace* trace = nullptr) = 0;
+  virtual boost::asio::awaitable<core::Result<WriteOutcome>> Delete(
+      std::int64_t id, core::RequestTrace* trace = nullptr) = 0;
 };
 
 // Called by the write handlers after a write committed and before the response is sent (e.g.

@@ -1,8 +1,8 @@
 #include "vitrina/db/connection.hpp"
 
-#include <libpq-fe.h>
-
 #include <utility>
+
+#include <libpq-fe.h>
 
 namespace vitrina::db {
 
@@ -28,8 +28,8 @@ core::Error ErrorFromResult(const PGresult* result, pg_conn* conn, std::string_v
   std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
   if (message.empty()) message = PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  const std::string detail = std::string(what) + ": " +
-                             (sqlstate.empty() ? "" : "SQLSTATE " + sqlstate + ": ") + message;
+  const std::string detail =
+      std::string(what) + ": " + (sqlstate.empty() ? "" : "SQLSTATE " + sqlstate + ": ") + message;
   if (PQstatus(conn) != CONNECTION_OK || IsUnavailableState(sqlstate)) {
     return MakeError(ErrorCode::kUnavailable, "the database is unavailable", detail);
   }
@@ -60,7 +60,8 @@ core::Result<Connection> Connection::Open(const std::string& url,
                      detail);
   }
   // Server notices ("relation already exists, skipping") are expected chatter for the tools.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return Connection(conn);
 }
 
@@ -175,6 +176,28 @@ std::string RedactDatabaseUrl(std::string_view url) {
   const auto colon = url.find(':', scheme_end + 3);
   if (colon == std::string_view::npos || colon > at) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
+std::string DatabaseTarget(std::string_view url) {
+  const std::string text(url);
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(text.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return "postgresql";
+  }
+  std::string host = "localhost", port = "5432", dbname;
+  for (auto* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || *option->val == '\0') continue;
+    const std::string_view keyword = option->keyword;
+    if (keyword == "host") host = option->val;
+    if (keyword == "port") port = option->val;
+    if (keyword == "dbname") dbname = option->val;
+  }
+  PQconninfoFree(options);
+  // A socket directory is not a host name worth showing.
+  if (!host.empty() && host.front() == '/') host = "localhost";
+  return host + ":" + port + (dbname.empty() ? "" : " | " + dbname);
 }
 
 }  // namespace vitrina::db

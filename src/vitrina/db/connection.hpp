@@ -65,4 +65,8 @@ class Connection {
 // Turns "postgresql://user@host:port/db" into a form safe to log (the password is masked).
 std::string RedactDatabaseUrl(std::string_view url);
 
+// "host:port | dbname" for telemetry (App Insights' dependency target): no user, no password.
+// Either form of connection string; libpq's defaults fill what it leaves out.
+std::string DatabaseTarget(std::string_view url);
+
 }  // namespace vitrina::db

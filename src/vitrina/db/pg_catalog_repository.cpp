@@ -46,9 +46,9 @@ core::Result<StoredItem> PgCatalogRepository::Decode(const std::string& json) co
 }
 
 asio::awaitable<core::Result<CatalogPage>> PgCatalogRepository::List(
-    const core::CatalogQuery& query) {
+    const core::CatalogQuery& query, core::RequestTrace* trace) {
   auto params = core::CatalogListParams(spec_, query);
-  auto result = co_await pool_.Execute(core::kCatalogListStatement, std::move(params));
+  auto result = co_await pool_.Execute(core::kCatalogListStatement, std::move(params), trace);
   if (!result) co_return result.error();
   if (result->rows.size() != 1 || result->rows[0].size() != 4) {
     co_return Unexpected(core::kCatalogListStatement);
@@ -62,18 +62,19 @@ asio::awaitable<core::Result<CatalogPage>> PgCatalogRepository::List(
   co_return page;
 }
 
-asio::awaitable<core::Result<std::string>> PgCatalogRepository::Get(std::int64_t id) {
+asio::awaitable<core::Result<std::string>> PgCatalogRepository::Get(std::int64_t id,
+                                                                    core::RequestTrace* trace) {
   core::SqlParams params = {std::to_string(id)};
-  auto result = co_await pool_.Execute(core::kCatalogGetStatement, std::move(params));
+  auto result = co_await pool_.Execute(core::kCatalogGetStatement, std::move(params), trace);
   if (!result) co_return result.error();
   if (result->rows.empty() || !result->rows[0][0]) co_return NotFound(id);
   co_return std::move(*result->rows[0][0]);
 }
 
 asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Create(
-    std::vector<core::FieldValue> values) {
-  auto result =
-      co_await pool_.Execute(core::kCatalogInsertStatement, core::CatalogInsertParams(values));
+    std::vector<core::FieldValue> values, core::RequestTrace* trace) {
+  auto result = co_await pool_.Execute(core::kCatalogInsertStatement,
+                                       core::CatalogInsertParams(values), trace);
   if (!result) co_return result.error();
   if (result->rows.size() != 1 || !result->rows[0][0]) {
     co_return Unexpected(core::kCatalogInsertStatement);
@@ -84,9 +85,9 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Create(
 }
 
 asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
-    std::int64_t id, std::vector<core::FieldValue> values) {
+    std::int64_t id, std::vector<core::FieldValue> values, core::RequestTrace* trace) {
   auto result = co_await pool_.Execute(core::kCatalogReplaceStatement,
-                                       core::CatalogReplaceParams(id, values));
+                                       core::CatalogReplaceParams(id, values), trace);
   if (!result) co_return result.error();
   if (result->rows.size() != 1 || result->rows[0].size() != 2) {
     co_return Unexpected(core::kCatalogReplaceStatement);
@@ -100,9 +101,10 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
   co_return WriteOutcome{WriteOutcome::Kind::kReplaced, std::move(*old_item), std::move(*new_item)};
 }
 
-asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Delete(std::int64_t id) {
+asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Delete(std::int64_t id,
+                                                                        core::RequestTrace* trace) {
   core::SqlParams params = {std::to_string(id)};
-  auto result = co_await pool_.Execute(core::kCatalogDeleteStatement, std::move(params));
+  auto result = co_await pool_.Execute(core::kCatalogDeleteStatement, std::move(params), trace);
   if (!result) co_return result.error();
   if (result->rows.empty() || !result->rows[0][0]) co_return NotFound(id);
   auto old_item = Decode(*result->rows[0][0]);

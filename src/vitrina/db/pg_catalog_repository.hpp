@@ -13,13 +13,17 @@ class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
  public:
   PgCatalogRepository(const core::DatasetSpec& spec, AsyncPool& pool) : spec_(spec), pool_(pool) {}
 
-  boost::asio::awaitable<core::Result<CatalogPage>> List(const core::CatalogQuery& query) override;
-  boost::asio::awaitable<core::Result<std::string>> Get(std::int64_t id) override;
+  boost::asio::awaitable<core::Result<CatalogPage>> List(
+      const core::CatalogQuery& query, core::RequestTrace* trace = nullptr) override;
+  boost::asio::awaitable<core::Result<std::string>> Get(
+      std::int64_t id, core::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<core::Result<WriteOutcome>> Create(
-      std::vector<core::FieldValue> values) override;
+      std::vector<core::FieldValue> values, core::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<core::Result<WriteOutcome>> Replace(
-      std::int64_t id, std::vector<core::FieldValue> values) override;
-  boost::asio::awaitable<core::Result<WriteOutcome>> Delete(std::int64_t id) override;
+      std::int64_t id, std::vector<core::FieldValue> values,
+      core::RequestTrace* trace = nullptr) override;
+  boost::asio::awaitable<core::Result<WriteOutcome>> Delete(
+      std::int64_t id, core::RequestTrace* trace = nullptr) override;
 
   // Readiness probe: PostgreSQL answers a trivial statement.
   boost::asio::awaitable<core::Status> Ping();

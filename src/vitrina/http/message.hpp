@@ -9,6 +9,7 @@
 #include "vitrina/core/error.hpp"
 #include "vitrina/core/path_template.hpp"
 #include "vitrina/core/principal.hpp"
+#include "vitrina/core/request_trace.hpp"
 
 namespace vitrina::http {
 
@@ -37,6 +38,10 @@ struct Request {
   Access access = Access::kPublic;
   core::PathParams params;
   std::optional<core::Principal> principal;  // set by the authentication middleware
+
+  // Set by the observability middleware (null without it); handlers pass it to repository,
+  // cache and HTTP-client calls so their dependencies are attributed to this request.
+  core::RequestTrace* trace = nullptr;
 
   // Value of a header (name in lower case), empty when absent.
   std::string_view Header(std::string_view lower_name) const;

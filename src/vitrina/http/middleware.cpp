@@ -46,10 +46,15 @@ asio::awaitable<Response> LogRequest(const AccessLogSink& sink, Request& request
   response.headers.emplace_back("X-Request-Id", request.request_id);
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - started;
+  std::string_view cache;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "X-Cache") cache = value;
+  }
   sink(AccessRecord{request.request_id, request.method_text,
                     request.route.empty() ? std::string_view("(unmatched)") : request.route,
                     request.path, response.status, elapsed.count(), response.body.size(),
-                    response.error_code, response.error_detail});
+                    response.error_code, response.error_detail, cache,
+                    request.trace ? request.trace->context().trace_id.View() : std::string_view()});
   co_return response;
 }
 
@@ -69,7 +74,12 @@ asio::awaitable<Response> Recover(Request& request, const Handler& next) {
 asio::awaitable<Response> CheckAccess(Authenticator& authenticator, Request& request,
                                       const Handler& next) {
   if (request.access == Access::kPublic) co_return co_await next(request);
+  const auto started = std::chrono::steady_clock::now();
   auto principal = co_await authenticator.Authenticate(request);
+  if (request.trace != nullptr) {
+    request.trace->AddAuthTime(std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started));
+  }
   if (!principal) co_return ErrorResponse(principal.error());
   if (!principal->is_active) {
     co_return ErrorResponse(

@@ -21,6 +21,8 @@ struct AccessRecord {
   std::size_t response_bytes = 0;
   std::string_view error_code;
   std::string_view error_detail;  // internal: SQLSTATE, exception text
+  std::string_view cache;         // the response's X-Cache (HIT, MISS, BYPASS, DISABLED) or ""
+  std::string_view trace_id;      // the W3C trace id (App Insights operation id) or ""
 };
 using AccessLogSink = std::function<void(const AccessRecord&)>;
 
@@ -32,7 +34,8 @@ Middleware RequestLogging(AccessLogSink sink);
 Middleware RecoverFromExceptions();
 
 // Enforces the matched route's Access with the authenticator: 401 without valid credentials, 403
-// for an inactive user or a non-admin on an admin route; sets Request::principal.
+// for an inactive user or a non-admin on an admin route; sets Request::principal. The time spent
+// authenticating goes to the request's trace (Server-Timing "auth").
 Middleware RequireAccess(Authenticator& authenticator);
 
 }  // namespace vitrina::http

@@ -57,10 +57,6 @@ DependencyCall HttpCall(std::string_view name, std::string_view url, std::string
   return call;
 }
 
-std::string RequestContext::OutgoingTraceparent() const {
-  return core::FormatTraceparent(trace_id, span_id, flags);
-}
-
 core::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettings& settings) {
   core::TelemetryIdentity identity;
   identity.cloud_role = settings.cloud_role;

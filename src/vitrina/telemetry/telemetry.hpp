@@ -21,20 +21,9 @@
 
 namespace vitrina::telemetry {
 
-// The trace a request belongs to: from its `traceparent` header, or new.
-struct RequestContext {
-  core::TraceId trace_id;                 // ai.operation.id
-  core::SpanId span_id;                   // the Request envelope's id; dependencies' parentId
-  std::optional<core::SpanId> parent_id;  // the caller's span, when a valid traceparent came in
-  std::uint8_t flags = core::kTraceFlagSampled;
-  std::chrono::system_clock::time_point start;  // the Request envelope's time
-  // The route template once the router knows it (points into the route table), so that
-  // dependencies tracked during the request carry ai.operation.name.
-  std::string_view operation_name;
-
-  // The `traceparent` header for outbound HTTP calls made for this request.
-  std::string OutgoingTraceparent() const;
-};
+// The trace a request belongs to (defined in core so that http and the adapters can carry it
+// inside core::RequestTrace without linking the exporter).
+using RequestContext = core::TraceContext;
 
 // One call to PostgreSQL, Redis or an HTTP service, as the Telemetry facade takes it.
 struct DependencyCall {

@@ -5,7 +5,7 @@ namespace vitrina::telemetry {
 TelemetrySettings ReadTelemetrySettings(core::EnvReader& env) {
   TelemetrySettings settings;
   settings.connection_string = env.OptionalString("APPLICATIONINSIGHTS_CONNECTION_STRING");
-  settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", "vitrina");
+  settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", "vitrina-api");
   settings.cloud_role_instance = env.String("TELEMETRY_CLOUD_ROLE_INSTANCE", "");
   auto& exporter = settings.exporter;
   exporter.queue_capacity =

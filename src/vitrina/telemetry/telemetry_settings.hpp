@@ -12,8 +12,8 @@ namespace vitrina::telemetry {
 struct TelemetrySettings {
   // Unset: telemetry is a no-op (nothing is sent, nothing fails).
   std::optional<std::string> connection_string;
-  std::string cloud_role = "vitrina";  // ai.cloud.role
-  std::string cloud_role_instance;     // ai.cloud.roleInstance; "" means the host name
+  std::string cloud_role = "vitrina-api";  // ai.cloud.role
+  std::string cloud_role_instance;         // ai.cloud.roleInstance; "" means the host name
   ExporterSettings exporter;
   std::chrono::milliseconds shutdown_deadline{5000};
   std::chrono::milliseconds metric_interval{60'000};

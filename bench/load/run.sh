@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# `make bench`: the load-test report. Starts its own services, loads the diamonds dataset, gets a
+# Firebase (emulator) token for a new active user, starts the API in the configurations to compare
+# and nginx as a reference, runs every case (bench/load/loadtest.py), then writes
+# docs/performance.md and docs/img/*.png (bench/report/performance_report.py).
+#
+#   bench/load/run.sh VITRINA_BINARY STATE_DIR PORT_BASE
+#
+# Ports (PORT_BASE = BENCH_PORTS, 55700 by default): services on +0..+9 (tools/services.sh),
+# the API on +10 (cache off), +11 (cache on), +12 (cache on, public reads), +13 (cache on,
+# telemetry exported), nginx on +14.
+# Environment: BENCH_DURATION (s per run, 10), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
+# BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (nproc), BENCH_DB_POOL (8), BENCH_SEQUENTIAL (20),
+# BENCH_REDIS_TIMEOUT_MS (1000: the server's CACHE_REDIS_TIMEOUT_MS, default 50, is too short for
+# the 7 MB full-catalog answer on a loaded machine: it times out and is answered as BYPASS),
+# BENCH_DOCS (docs: where performance.md and img/ go).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+binary=${1:?usage: bench/load/run.sh VITRINA_BINARY STATE_DIR PORT_BASE}
+state=${2:?state dir}
+base=${3:?port base}
+server_threads=${BENCH_SERVER_THREADS:-$(nproc)}
+db_pool=${BENCH_DB_POOL:-8}
+redis_timeout=${BENCH_REDIS_TIMEOUT_MS:-1000}
+docs=${BENCH_DOCS:-docs}
+
+for tool in wrk nginx pgbench gnuplot curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (run make deps)" >&2; exit 1; }
+done
+
+say() { echo "bench: $*"; }
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+out=$state/out
+rm -rf "$out"
+mkdir -p "$out/static" "$out/logs" "$out/nginx"
+
+server_pids=()
+nginx_pid=
+cleanup() {
+  local pid
+  for pid in "${server_pids[@]}" $nginx_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${server_pids[@]}" $nginx_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  tools/services.sh stop "$state" || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "services in $state (ports $base..$((base + 9)))"
+tools/services.sh start "$state" "$base" postgres redis firebase appinsights
+set -a
+# shellcheck disable=SC1091 # written by services.sh
+. "$state/env"
+set +a
+telemetry_cs=$APPLICATIONINSIGHTS_CONNECTION_STRING
+unset APPLICATIONINSIGHTS_CONNECTION_STRING
+
+say "loading the diamonds dataset"
+"$binary" migrate >"$out/logs/migrate.log" 2>&1
+"$binary" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
+  >"$out/logs/etl.log" 2>&1 || { tail "$out/logs/etl.log" >&2; exit 1; }
+# Settle the database first, so autovacuum does not run during a case.
+psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE" -c "CHECKPOINT"
+
+# start_api NAME PORT [VAR=VALUE...]: one `vitrina serve`, ready when /readyz answers. Retried:
+# the bench's ports lie in the kernel's ephemeral range, so a client socket can hold one briefly.
+start_api() {
+  local name=$1 port=$2 attempt pid
+  shift 2
+  for attempt in 1 2 3; do
+    env PORT="$port" HOST=127.0.0.1 THREADS="$server_threads" DB_POOL_SIZE="$db_pool" \
+      CACHE_TTL_SECONDS=3600 CACHE_REDIS_TIMEOUT_MS="$redis_timeout" "$@" "$binary" serve \
+      >"$out/logs/api-$name.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do
+      if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+        server_pids+=("$pid")
+        echo "$name $pid $port" >>"$out/servers.txt"
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    say "the API ($name) did not start on port $port (attempt $attempt): $(tail -n1 "$out/logs/api-$name.log")"
+    sleep 1
+  done
+  exit 1
+}
+start_api nocache $((base + 10)) CACHE_ENABLED=false
+start_api cache $((base + 11))
+start_api public $((base + 12)) AUTH_PUBLIC_READS=true
+start_api telemetry $((base + 13)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs"
+
+say "signing up and logging in a user through the API (Firebase Auth emulator)"
+api=http://127.0.0.1:$((base + 11))
+email="bench-$(date +%s)-$$@example.com"
+password="bench-$RANDOM-password"
+curl -fsS -X POST "$api/signup" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\"}" >"$out/signup.json"
+token=$(curl -fsS -X POST "$api/login" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\"}" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+status=$(curl -s -o /dev/null -w '%{http_code}' "$api/catalog?cut=Fair")
+[[ $status == 401 ]] || { echo "bench: without a token GET /catalog answered $status, not 401" >&2; exit 1; }
+
+# Each path of the mix, fetched once from the API with the cache off: the bodies nginx serves.
+say "fetching every path of the mix once"
+grep -Ev '^\s*(#|$)' bench/load/mix.txt >"$out/mix-api.txt"
+: >"$out/mix-nginx.txt"
+index=0
+while read -r weight path; do
+  curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$((base + 10))$path" -o "$out/static/$index.json"
+  echo "$weight /static/$index.json" >>"$out/mix-nginx.txt"
+  index=$((index + 1))
+done <"$out/mix-api.txt"
+echo "1 /catalog?cut=Fair" >"$out/fair-api.txt"
+curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$((base + 10))/catalog?cut=Fair" -o "$out/static/fair.json"
+echo "1 /static/fair.json" >"$out/fair-nginx.txt"
+
+say "starting nginx on port $((base + 14))"
+nginx_user=
+[[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
+cat >"$out/nginx/nginx.conf" <<EOF
+$nginx_user
+worker_processes $server_threads;
+daemon off;
+pid $out/nginx/nginx.pid;
+error_log $out/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  types { application/json json; }
+  default_type application/json;
+  access_log $out/nginx/access.log combined buffer=64k flush=1s;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $out/nginx/tmp;
+  proxy_temp_path $out/nginx/tmp;
+  fastcgi_temp_path $out/nginx/tmp;
+  uwsgi_temp_path $out/nginx/tmp;
+  scgi_temp_path $out/nginx/tmp;
+  server {
+    listen 127.0.0.1:$((base + 14));
+    location /static/ { alias $out/static/; }
+  }
+}
+EOF
+mkdir -p "$out/nginx/tmp"
+nginx -p "$out/nginx" -e "$out/nginx/error.log" -c "$out/nginx/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:$((base + 14))/static/fair.json" && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$((base + 14))/static/fair.json" | cmp -s - "$out/static/fair.json" ||
+  { echo "bench: nginx does not serve the same bytes" >&2; exit 1; }
+
+"$binary" serve --print-sql >"$out/statements.sql"
+
+say "measuring (BENCH_RUNS=${BENCH_RUNS:-3} x BENCH_DURATION=${BENCH_DURATION:-10} s per case)"
+BENCH_TOKEN=$token python3 bench/load/loadtest.py \
+  --out "$out" --port-base "$base" --database-url "$DATABASE_URL" \
+  --redis-pidfile "$state/redis/redis.pid" --postgres-pidfile "$state/pg/data/postmaster.pid" \
+  --capture-pidfile "$state/pids/appinsights.pid" --capture-url "$APPINSIGHTS_CAPTURE_URL" \
+  --nginx-pid "$nginx_pid" --db-pool "$db_pool" --server-threads "$server_threads" \
+  --redis-timeout-ms "$redis_timeout"
+
+python3 bench/report/performance_report.py "$out/results.json" "$docs/performance.md" "$docs/img"
+say "wrote $docs/performance.md and $docs/img/*.png"

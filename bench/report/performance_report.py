@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""Turns bench/load/loadtest.py's results.json into docs/performance.md and PNG charts (gnuplot).
+
+    performance_report.py results.json docs/performance.md docs/img
+
+Every figure is the median over the runs; every ratio is computed within each run (cases of one run
+are measured back to back) and then the median of those ratios is reported. Standard library only.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+MIX_CASES = ["mix_nocache", "mix_cache", "mix_nginx", "mix_pgbench"]
+FAIR_CASES = ["fair_nocache", "fair_cache", "fair_public", "fair_nginx"]
+SHORT = {
+    "mix_nocache": "API, cache off", "mix_cache": "API, cache on", "mix_nginx": "nginx (static)",
+    "mix_pgbench": "pgbench (SQL)", "fair_nocache": "API, cache off", "fair_cache": "API, cache on, token",
+    "fair_public": "API, cache on, no token", "fair_nginx": "nginx (static)",
+    "mix_telemetry": "API, cache on, telemetry",
+}
+CPU_GROUPS = ["vitrina", "postgres", "redis", "nginx", "telemetry capture", "load tool (wrk / pgbench)",
+              "everything else on the machine"]
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def figure(results, case, key):
+    return median(run[key] for run in results["cases"][case]["runs"])
+
+
+def ratio(results, numerator, denominator, key="rps"):
+    """Median of the per-run ratios."""
+    pairs = zip(results["cases"][numerator]["runs"], results["cases"][denominator]["runs"])
+    return median(a[key] / b[key] for a, b in pairs if b[key])
+
+
+def per_run(results, numerator, denominator, key="rps"):
+    """The ratio of every run, for the reader to see the spread: "0.78, 0.96, 1.21"."""
+    pairs = zip(results["cases"][numerator]["runs"], results["cases"][denominator]["runs"])
+    return ", ".join(f"{a[key] / b[key]:.2f}" for a, b in pairs if b[key])
+
+
+def cpu(results, case):
+    return {group: median(run["cpu_cores"].get(group, 0.0) for run in results["cases"][case]["runs"])
+            for group in CPU_GROUPS}
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def bottleneck(results, case):
+    usage = cpu(results, case)
+    cores = results["machine"]["cores"]
+    machine = median(run["machine_cores"] for run in results["cases"][case]["runs"])
+    ours = {g: v for g, v in usage.items() if g != "everything else on the machine"}
+    top = max(ours, key=ours.get)
+    return top, usage[top], machine, cores
+
+
+def case_table(results, cases):
+    lines = ["| case | requests/s | average ms | p50 ms | p95 ms | p99 ms | errors | answered as (X-Cache)¹ | runs |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+    for case in cases:
+        runs = results["cases"][case]["runs"]
+        errors = sum(run["errors"] for run in runs)
+        total = sum(run["requests"] for run in runs)
+        lines.append(f"| {results['cases'][case]['label']} | {fmt(figure(results, case, 'rps'))} | "
+                     f"{fmt(figure(results, case, 'mean_ms'), 2)} | {fmt(figure(results, case, 'p50_ms'), 2)} | "
+                     f"{fmt(figure(results, case, 'p95_ms'), 2)} | {fmt(figure(results, case, 'p99_ms'), 2)} | "
+                     f"{errors} of {total:,} | {x_cache(runs)} | {len(runs)} |")
+    lines += ["", "¹ Counted in a 3-s pass right after each timed run, same server and paths (counting "
+              "makes wrk hand every body to Lua, which slows wrk unevenly, so the timed runs do not count)."]
+    return lines
+
+
+def x_cache(runs):
+    """Share of each X-Cache value over all runs of a case, e.g. "HIT 98%, BYPASS 2%"."""
+    totals = {}
+    for run in runs:
+        for outcome, count in (run.get("x_cache") or {}).items():
+            totals[outcome] = totals.get(outcome, 0) + count
+    answered = sum(totals.values())
+    if not answered:
+        return "not counted"
+    if set(totals) == {"none"}:
+        return "(no header)"
+    return ", ".join(f"{outcome} {count / answered:.0%}" for outcome, count in
+                     sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def cpu_table(results, cases):
+    lines = ["| case | " + " | ".join(CPU_GROUPS) + " | whole machine |",
+             "|---|" + "---:|" * (len(CPU_GROUPS) + 1)]
+    for case in cases:
+        usage = cpu(results, case)
+        machine = median(run["machine_cores"] for run in results["cases"][case]["runs"])
+        lines.append(f"| {SHORT[case]} | " + " | ".join(f"{usage[g]:.2f}" for g in CPU_GROUPS) +
+                     f" | {machine:.2f} of {results['machine']['cores']} |")
+    return lines
+
+
+# ----------------------------------------------------------------------------- charts
+
+def gnuplot(script, data, png):
+    with tempfile.TemporaryDirectory() as tmp:
+        data_path = os.path.join(tmp, "data.tsv")
+        with open(data_path, "w", encoding="utf-8") as target:
+            target.write(data)
+        header = (f'set terminal pngcairo size 900,480 font "sans,10"\nset output "{png}"\n'
+                  f'set datafile separator "\\t"\nset style fill solid 0.85 border -1\n'
+                  f'set grid ytics\nset key top left\n')
+        subprocess.run(["gnuplot"], input=header + script.replace("DATA", data_path), text=True,
+                       check=True)
+
+
+def bar_chart(png, title, ylabel, rows, log_scale=False):
+    """rows: [(label, value)]: one bar each, value printed above it."""
+    data = "".join(f"{label}\t{value}\n" for label, value in rows)
+    script = (f'set title "{title}"\nset ylabel "{ylabel}"\nset style data histograms\n'
+              f'set boxwidth 0.6\nunset key\nset yrange [{"1" if log_scale else "0"}:*]\n'
+              + ("set logscale y\n" if log_scale else "") +
+              'plot "DATA" using 2:xtic(1) lc rgb "#4477aa", '
+              '"" using 0:2:(sprintf("%.4g", $2)) with labels offset 0,0.8 notitle\n')
+    gnuplot(script, data, png)
+
+
+def grouped_chart(png, title, ylabel, series, groups, values, log_scale=False):
+    """groups on the x axis, one bar per series in each; values[group][series]."""
+    data = "group\t" + "\t".join(series) + "\n"
+    for group in groups:
+        data += group + "\t" + "\t".join(str(values[group][s]) for s in series) + "\n"
+    colours = ["#cc6677", "#4477aa", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb"]
+    plots = [f'"DATA" using {i + 2}:xtic(1) title "{s}" lc rgb "{colours[i % len(colours)]}"'
+             for i, s in enumerate(series)]
+    script = (f'set title "{title}"\nset ylabel "{ylabel}"\nset style data histograms\n'
+              'set style histogram clustered gap 1\nset key autotitle columnhead\n'
+              + ("set logscale y\n" if log_scale else "set yrange [0:*]\n") +
+              "plot " + ", ".join(plots).replace('"DATA" using', '"DATA" using', 1) + "\n")
+    gnuplot(script, data, png)
+
+
+def stacked_cpu_chart(png, results, cases):
+    data = ""  # no header row: the titles are given in the plot command
+    for case in cases:
+        usage = cpu(results, case)
+        data += SHORT[case] + "\t" + "\t".join(f"{usage[g]:.3f}" for g in CPU_GROUPS) + "\n"
+    colours = ["#4477aa", "#228833", "#cc6677", "#ccbb44", "#aa3377", "#66ccee", "#bbbbbb"]
+    plots = [f'"DATA" using {i + 2}:xtic(1) title "{g}" lc rgb "{colours[i]}"' for i, g in enumerate(CPU_GROUPS)]
+    script = ('set title "CPU used per process during each case (cores; this machine has '
+              f'{results["machine"]["cores"]})"\nset ylabel "cores busy"\nset style data histograms\n'
+              'set style histogram rowstacked\nset boxwidth 0.6\nset key outside right\n'
+              f'set yrange [0:{results["machine"]["cores"] + 0.2}]\nset xtics rotate by -20\n'
+              "plot " + ", ".join(plots) + "\n")
+    gnuplot(script, data, png)
+
+
+def charts(results, img_dir):
+    os.makedirs(img_dir, exist_ok=True)
+    made = {}
+    made["throughput"] = "perf-mix-throughput.png"
+    bar_chart(os.path.join(img_dir, made["throughput"]),
+              "GET /catalog, realistic mix: requests per second (median of runs, higher is better)",
+              "requests/s (log scale)", [(SHORT[c], round(figure(results, c, "rps"), 1)) for c in MIX_CASES],
+              log_scale=True)
+    made["latency"] = "perf-mix-latency.png"
+    lat = {}
+    for label, key in (("average", "mean_ms"), ("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms")):
+        lat[label] = {SHORT[c]: round(figure(results, c, key), 3) for c in MIX_CASES}
+    grouped_chart(os.path.join(img_dir, made["latency"]),
+                  "GET /catalog, realistic mix: latency under load (median of runs, lower is better)",
+                  "milliseconds (log scale)", [SHORT[c] for c in MIX_CASES], list(lat), lat, log_scale=True)
+    made["fair"] = "perf-fair-throughput.png"
+    bar_chart(os.path.join(img_dir, made["fair"]),
+              "GET /catalog?cut=Fair: requests per second (median of runs, higher is better)",
+              "requests/s", [(SHORT[c], round(figure(results, c, "rps"), 1)) for c in FAIR_CASES])
+    made["full"] = "perf-full-catalog-latency.png"
+    full = results["full_catalog"]
+    bars = [(label, median(r[key] for r in full)) for label, key in
+            (("cache hit", "hit"), ("cache miss (key deleted first)", "miss"))]
+    bar_chart(os.path.join(img_dir, made["full"]),
+              "Full catalog (all rows), one request at a time: median latency (lower is better)",
+              "milliseconds (log scale)", [(label, round(v, 2)) for label, v in bars if v is not None],
+              log_scale=True)
+    made["cpu"] = "perf-cpu.png"
+    stacked_cpu_chart(os.path.join(img_dir, made["cpu"]), results, MIX_CASES + FAIR_CASES)
+    return made
+
+
+# ----------------------------------------------------------------------------- the page
+
+def telemetry_section(results):
+    lines = ["## What Application Insights shows for the same run", ""]
+    captured = [t for t in results["telemetry"] if t["summary"]["requests"] > 0]
+    if not captured:
+        lines += [
+            "**Pending.** `vitrina serve` on this build sends no telemetry yet (0 envelopes reached the "
+            "capture server during the telemetry case), so the Application Insights figures cannot be "
+            "computed from this run. The bench already runs that case (`API, cache on, telemetry "
+            "exported` against the local ingestion endpoint, `tools/appinsights-capture.py`) and compares "
+            "the captured Request count with wrk's; this section fills in once the exporter is in `serve`.",
+            ""]
+        return lines
+    lines += [
+        "During the case *API, cache on, telemetry exported*, the server sent its telemetry to the local "
+        "ingestion endpoint. `bench/report/telemetry_summary.py` computes from those envelopes the figures "
+        "the portal's Performance and Failures views show; wrk's own counts are next to them. A Request "
+        "count that differs from wrk's by more than 1% would mean telemetry lost or duplicated items under load.",
+        "",
+        "| run | wrk requests | telemetry requests (the /catalog operation) | difference | wrk req/s | telemetry request rate /s "
+        "| wrk average ms | telemetry average duration ms | failed (telemetry) | errors (wrk) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for index, entry in enumerate(results["telemetry"], 1):
+        summary, wrk = entry["summary"], entry["wrk"]
+        catalog = max((f for name, f in summary["operations"].items() if "/catalog" in name),
+                      key=lambda f: f["count"], default={"count": 0, "average_ms": 0})
+        diff = (catalog["count"] - wrk["requests"]) / wrk["requests"] * 100 if wrk["requests"] else 0
+        lines.append(f"| {index} | {wrk['requests']:,} | {catalog['count']:,} | {diff:+.2f}% | {fmt(wrk['rps'])} | "
+                     f"{fmt(summary['request_rate_per_s'])} | {wrk['mean_ms']:.2f} | {catalog['average_ms']:.2f} | "
+                     f"{summary['failed_requests']} | {wrk['errors']} |")
+    diffs = []
+    for entry in results["telemetry"]:
+        count = max((f["count"] for n, f in entry["summary"]["operations"].items() if "/catalog" in n), default=0)
+        diffs.append(abs(count - entry["wrk"]["requests"]) / max(1, entry["wrk"]["requests"]))
+    lines += ["", f"Telemetry and wrk agree within 1% in {sum(d <= 0.01 for d in diffs)} of {len(diffs)} runs "
+              "(wrk stops with requests in flight, which the server may still complete and report). "
+              "The telemetry duration is measured inside the server, from the request read to the "
+              "response written; wrk's latency also holds the time a request waits in socket queues and "
+              "for a CPU on this shared machine, so it is higher."]
+    last = captured[-1]["summary"]
+    lines += ["", "Slowest dependencies (last run, as the portal's *Dependencies* tab ranks them):", "",
+              "| type | name | calls | average ms | p95 ms |", "|---|---|---:|---:|---:|"]
+    for dep in last["slowest_dependencies"]:
+        lines.append(f"| {dep['type']} | {dep['name']} | {dep['count']:,} | {dep['average_ms']:.3f} | "
+                     f"{dep['p95_ms']:.3f} |")
+    if not last["slowest_dependencies"]:
+        lines.append("| – | no dependency telemetry captured | | | |")
+    lines.append("")
+    return lines
+
+
+def write_page(results, page, img_dir, made):
+    rel = os.path.relpath(img_dir, os.path.dirname(page))
+    cores = results["machine"]["cores"]
+    s = results["settings"]
+    mix_speedup = ratio(results, "mix_cache", "mix_nocache")
+    mix_vs_nginx = ratio(results, "mix_cache", "mix_nginx")
+    nocache_vs_pg = ratio(results, "mix_nocache", "mix_pgbench")
+    fair_vs_nginx = ratio(results, "fair_cache", "fair_nginx")
+    fair_speedup = ratio(results, "fair_cache", "fair_nocache")
+    auth_ratio = ratio(results, "fair_cache", "fair_public")
+    auth_cost = (1 - auth_ratio) * 100
+    auth_runs = [a["rps"] / b["rps"] for a, b in zip(results["cases"]["fair_cache"]["runs"],
+                                                     results["cases"]["fair_public"]["runs"]) if b["rps"]]
+    auth_caveat = (" by the median, but the runs disagree (one over 10% slower, one faster): not "
+                   "conclusive on this shared machine"
+                   if min(auth_runs) < 0.9 and max(auth_runs) > 1.0 else "")
+    full = results["full_catalog"]
+    full_entry = next(m for m in results["mix"] if m["path"] == "/catalog")
+    hit_ms, miss_ms = (median(r[k] for r in full) for k in ("hit", "miss"))
+    hit_speedup = median(r["miss"] / r["hit"] for r in full if r["hit"] and r["miss"]) or 0.0
+    unexpected = sum(len(r["hit_unexpected"]) + len(r["miss_unexpected"]) for r in full)
+    loads = [run["load_average"][0] for c in results["cases"].values() for run in c["runs"]]
+    mix_rows = sum(m["rows"] * m["weight"] for m in results["mix"]) / sum(m["weight"] for m in results["mix"])
+    mix_bytes = sum(m["bytes"] * m["weight"] for m in results["mix"]) / sum(m["weight"] for m in results["mix"])
+
+    out = []
+    add = out.append
+    add("# Performance: the catalog API under load, before and after the cache")
+    add("")
+    add("*Written by `make bench` (bench/load/run.sh) on " + results["started"] + "; do not edit by hand.*")
+    add("")
+    add("## In short")
+    add("")
+    add("Vitrina answers `GET /catalog` (the diamonds, filtered) for signed-in users. Without the cache, "
+        "every request makes PostgreSQL find the rows and build the JSON. With the cache, the first "
+        "request for a question stores the finished answer in Redis, and the following ones are sent "
+        "straight from there. This page measures both with the same load, next to two references: "
+        "**nginx** sending the very same bytes from files (about the fastest any server can hand out "
+        "a ready answer) and **pgbench** running the same SQL directly on PostgreSQL (the most the "
+        "database can do without any API in front).")
+    add("")
+    add(f"- With a realistic mix of queries, the API with the cache serves **{mix_speedup:.2f}×** the "
+        f"requests per second of the API without it "
+        f"({fmt(figure(results, 'mix_nocache', 'rps'))} → {fmt(figure(results, 'mix_cache', 'rps'))} "
+        f"requests/s); median latency goes from {figure(results, 'mix_nocache', 'p50_ms'):.2f} ms to "
+        f"{figure(results, 'mix_cache', 'p50_ms'):.2f} ms.")
+    add(f"- With the cache, the API reaches **{mix_vs_nginx:.2f}×** nginx's throughput on the mix and "
+        f"**{fair_vs_nginx:.2f}×** on `?cut=Fair`.")
+    add(f"- Asking for the whole catalog ({full_entry['rows']:,} rows) takes "
+        f"**{fmt(hit_ms)} ms** from the cache and {fmt(miss_ms)} ms without it (**{hit_speedup:.0f}×**).")
+    add(f"- Requiring a token changes the throughput of a cached request by **{-auth_cost:+.1f}%** "
+        "(negative: slower with the token).")
+    top, top_cores, machine, _ = bottleneck(results, "mix_nocache")
+    top_c, top_c_cores, machine_c, _ = bottleneck(results, "mix_cache")
+    add(f"- Bottleneck: without the cache, **{top}** uses the most CPU ({top_cores:.2f} of {cores} cores); "
+        f"with the cache, **{top_c}** ({top_c_cores:.2f} cores). Details and evidence below.")
+    add(f"- The machine has {cores} cores and was **shared** with other work during the run (load "
+        f"average {min(loads):.1f}–{max(loads):.1f} when the cases started; CPU used by other processes "
+        "is shown in every CPU table). Absolute numbers are therefore lower than on an idle machine; "
+        "the ratios compare cases measured back to back and are the figures to rely on.")
+    add("")
+    add("## Targets")
+    add("")
+    add("| what | measured | target | |")
+    add("|---|---:|---:|---|")
+    add(f"| cached `GET /catalog?cut=Fair` with a token, vs nginx serving the same body (requests/s) | "
+        f"{fair_vs_nginx:.2f}× (runs: {per_run(results, 'fair_cache', 'fair_nginx')}) | ≥ 0.8× | "
+        f"{verdict(fair_vs_nginx >= 0.8)} |")
+    runs_full = ", ".join(f"{r['miss'] / r['hit']:.1f}" for r in full if r["hit"] and r["miss"])
+    add(f"| full catalog: cache hit vs miss, median latency of sequential requests | {hit_speedup:.1f}× faster "
+        f"(runs: {runs_full}) | "
+        f"≥ 30× | {verdict(hit_speedup >= 30)} |")
+    add(f"| throughput, cache on vs `CACHE_ENABLED=false` (mix) | {mix_speedup:.2f}× "
+        f"(runs: {per_run(results, 'mix_cache', 'mix_nocache')}) | higher | "
+        f"{verdict(mix_speedup > 1)} |")
+    add(f"| authentication cost: token required vs `AUTH_PUBLIC_READS=true` (cached `?cut=Fair`) | "
+        f"{-auth_cost:+.1f}% (ratios per run: {per_run(results, 'fair_cache', 'fair_public')}) | "
+        f"at most 10% slower | {verdict(auth_cost <= 10)}{auth_caveat} |")
+    add("")
+    add("Each ratio is computed within each run (the cases of a run are measured one after the other) "
+        "and the median over the runs is shown; the per-run values show how much the shared machine "
+        "moved them.")
+    add("")
+    add("## How it was measured")
+    add("")
+    add("```sh")
+    add("make bench                          # BENCH_PORTS=55700 (uses 55700..55714)")
+    add("make bench BENCH_PORTS=59500 BENCH_DURATION=5 BENCH_RUNS=3")
+    add("```")
+    add("")
+    add(f"- A release build of `vitrina serve`, its own PostgreSQL, Redis, Firebase Auth emulator and "
+        "Application Insights capture server (`tools/services.sh`), all on this machine. The diamonds "
+        "dataset is loaded with `vitrina etl run`. A new user signs up and logs in through the API "
+        "(`POST /signup`, `POST /login`); every request below carries that user's Firebase ID token "
+        "(`Authorization: Bearer …`) unless the case says otherwise.")
+    add(f"- Load: `wrk -t{s['wrk_threads']} -c{s['connections']} -d{s['duration_s']}s` with "
+        "`bench/load/mix.lua`, which picks each request's path at random by weight. "
+        f"Every case runs {s['runs']} times, {s['duration_s']} s each; the cases are interleaved "
+        "(run 1 of every case, then run 2, …). Figures are medians over the runs.")
+    add(f"- Server: `THREADS={s['server_threads']}`, `DB_POOL_SIZE={s['db_pool']}`, "
+        f"`CACHE_REDIS_TIMEOUT_MS={s['redis_timeout_ms']}` (the default, 50 ms, is shorter than reading the "
+        "7 MB full-catalog answer from Redis takes on a loaded machine: such reads time out and are answered "
+        "from PostgreSQL as `X-Cache: BYPASS`), access log on (one JSON "
+        f"line per request, as in production). nginx: {s['server_threads']} workers, access log on "
+        "(buffered), `sendfile on`. pgbench: the server's own prepared statement (`vitrina serve --print-sql`) "
+        f"with each mix query's parameters written in, `-M prepared -c {s['db_pool']}` (as many sessions as "
+        "the API's pool), weighted like the mix; it is checked to find the same number of rows as the API.")
+    add("- CPU per process: `/proc/PID/stat` (user + system time of each process tree, including exited "
+        "children) read before and after each case, divided by the case's duration: 1.00 = one core busy. "
+        "\"everything else\" is the machine's total (`/proc/stat`) minus the processes of the bench.")
+    add(f"- Machine: {cores} cores, Linux {results['machine']['kernel']}; load average "
+        f"{' / '.join(str(v) for v in results['machine']['load_average_before'])} (1/5/15 min) before, "
+        f"{' / '.join(str(v) for v in results['machine']['load_average_after'])} after; the run ended "
+        f"{results['finished']}.")
+    add("")
+    add("### The request mix")
+    add("")
+    add(f"On average a request of the mix returns {mix_rows:,.0f} rows, {mix_bytes / 1e3:,.0f} kB.")
+    add("")
+    add("| weight | path | rows | bytes |")
+    add("|---:|---|---:|---:|")
+    for entry in results["mix"]:
+        add(f"| {entry['weight']} | `{entry['path']}` | {entry['rows']:,} | {entry['bytes']:,} |")
+    add("")
+    add("## Results: the realistic mix")
+    add("")
+    out.extend(case_table(results, MIX_CASES + ["mix_telemetry"]))
+    add("")
+    add("One request in "
+        f"{sum(m['weight'] for m in results['mix']) // full_entry['weight']} asks for the whole catalog "
+        f"({full_entry['bytes'] / 1e6:.1f} MB): without the cache each of those costs PostgreSQL seconds of CPU "
+        "(see the full-catalog section), so how many of them a 10-s run happens to draw moves the mix figures "
+        "from run to run.")
+    add("")
+    add(f"Cache on vs off: **{mix_speedup:.2f}×** the requests/s. Cache on vs nginx: {mix_vs_nginx:.2f}×. "
+        f"Cache off vs pgbench (the database alone): {nocache_vs_pg:.2f}×. Latencies are end to end as wrk "
+        "sees them (for pgbench: per transaction, from its log).")
+    add("")
+    add(f"![requests per second]({rel}/{made['throughput']})")
+    add("")
+    add(f"![latency]({rel}/{made['latency']})")
+    add("")
+    add("## Results: one cached query, `GET /catalog?cut=Fair`")
+    add("")
+    add(f"{results['fair']['rows']:,} rows, {results['fair']['bytes']:,} bytes.")
+    add("")
+    out.extend(case_table(results, FAIR_CASES))
+    add("")
+    add(f"- Cached API vs nginx with the identical body: **{fair_vs_nginx:.2f}×** (target ≥ 0.8×).")
+    add(f"- Cache on vs off for this query: {fair_speedup:.1f}×.")
+    add(f"- Token required vs public reads: {auth_ratio:.3f}× the throughput ({-auth_cost:+.1f}%; target: "
+        "at most 10% slower). Verifying a token is a signature check plus a lookup in the "
+        "in-process user-status cache: no PostgreSQL query per request.")
+    add("")
+    add(f"![cut=Fair]({rel}/{made['fair']})")
+    add("")
+    add("## Results: the full catalog, hit vs miss")
+    add("")
+    add(f"`GET /catalog` without parameters ({full_entry['rows']:,} rows, "
+        f"{full_entry['bytes'] / 1e6:.1f} MB), {s['sequential_requests']} requests one after "
+        "the other (no concurrency), median per run, then the median of the runs. *Miss*: the key "
+        "`catalog:all` is deleted before each request, so each one runs the query and stores the answer. "
+        "Only answers with the expected `X-Cache` (HIT, resp. MISS) are counted; "
+        f"{unexpected} answers of another kind (e.g. BYPASS) were left out.")
+    add("")
+    add("| run | hit ms | miss ms | miss / hit | other answers | load average |")
+    add("|---|---:|---:|---:|---|---:|")
+    for index, r in enumerate(full, 1):
+        speedup = f"{r['miss'] / r['hit']:.1f}×" if r["hit"] and r["miss"] else "–"
+        other = ", ".join(r["hit_unexpected"] + r["miss_unexpected"]) or "none"
+        add(f"| {index} | {fmt(r['hit'], 2)} | {fmt(r['miss'], 2)} | {speedup} | {other} | "
+            f"{r['load_average'][0]:.2f} |")
+    add(f"| **median** | **{fmt(hit_ms, 2)}** | **{fmt(miss_ms, 2)}** | **{hit_speedup:.1f}×** | | |")
+    add("")
+    add(f"![full catalog]({rel}/{made['full']})")
+    add("")
+    add("## Where the time goes (the bottleneck)")
+    add("")
+    out.extend(cpu_table(results, MIX_CASES + FAIR_CASES + ["mix_telemetry"]))
+    add("")
+    for case in MIX_CASES[:2] + ["fair_cache"]:
+        top, top_cores, machine, _ = bottleneck(results, case)
+        usage = cpu(results, case)
+        add(f"- **{results['cases'][case]['label']}**: {top} uses {top_cores:.2f} cores "
+            f"(postgres {usage['postgres']:.2f}, redis {usage['redis']:.2f}, vitrina {usage['vitrina']:.2f}, "
+            f"wrk {usage['load tool (wrk / pgbench)']:.2f}); the machine was {machine:.2f} of {cores} cores busy"
+            + (f", {usage['everything else on the machine']:.2f} of them by other jobs: the case was CPU-bound "
+               "and got only what the other jobs left."
+               if machine >= cores * 0.9 else "."))
+    add("")
+    add("How to read this: a case is limited by the process that uses the most CPU when the machine is "
+        "(nearly) saturated. PostgreSQL's share is the cost of finding the rows and building the JSON; "
+        "vitrina's is HTTP, the token check and copying answers (from PostgreSQL or Redis); wrk shares the "
+        "same cores. CPU taken by *everything else on the machine* (other jobs) is CPU the bench did not get.")
+    add("")
+    add(f"![cpu]({rel}/{made['cpu']})")
+    add("")
+    out.extend(telemetry_section(results))
+    add("## Reproducing and raw data")
+    add("")
+    add("`make bench` rebuilds the release binary, starts everything in `.run/bench` (override with "
+        "`BENCH_STATE`), and stops it all at the end. The raw output of the last run (wrk summaries, "
+        "pgbench logs, captured envelopes, `results.json`) stays in `.run/bench/out/`; "
+        "`docs/performance-results.json` is the copy this page was written from. Knobs: `BENCH_PORTS`, "
+        "`BENCH_DURATION`, `BENCH_RUNS`, `BENCH_CONNECTIONS`, `BENCH_WRK_THREADS`, `BENCH_SERVER_THREADS`, "
+        "`BENCH_DB_POOL`, `BENCH_SEQUENTIAL`; the mix is `bench/load/mix.txt`.")
+    add("")
+    with open(page, "w", encoding="utf-8") as target:
+        target.write("\n".join(out))
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    results_path, page, img_dir = sys.argv[1:]
+    with open(results_path, encoding="utf-8") as source:
+        results = json.load(source)
+    made = charts(results, img_dir)
+    write_page(results, page, img_dir, made)
+    with open(os.path.join(os.path.dirname(page), "performance-results.json"), "w", encoding="utf-8") as target:
+        json.dump(results, target, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+#include "vitrina/api/observability.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "vitrina/core/telemetry_server_timing.hpp"
+
+namespace vitrina::api {
+
+namespace asio = boost::asio;
+using http::Request;
+using http::Response;
+using Clock = std::chrono::steady_clock;
+using std::chrono::microseconds;
+
+namespace {
+
+std::string_view HeaderOf(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+// The URL App Insights shows: scheme (the proxy's, when TLS ends there), host, path and query.
+std::string RequestUrl(const Request& request) {
+  const std::string_view forwarded = request.Header("x-forwarded-proto");
+  const std::string_view host = request.Header("host");
+  std::string url;
+  url.reserve(16 + host.size() + request.path.size() + request.query.size());
+  url += forwarded == "https" ? "https://" : "http://";
+  url += host.empty() ? std::string_view("localhost") : host;
+  url += request.path;
+  if (!request.query.empty()) {
+    url += '?';
+    url += request.query;
+  }
+  return url;
+}
+
+}  // namespace
+
+RequestObservability::RequestObservability(core::ServiceMetrics& metrics,
+                                           telemetry::Telemetry& telemetry,
+                                           DependencyTargets targets)
+    : metrics_(metrics),
+      telemetry_(telemetry),
+      targets_(std::move(targets)),
+      cache_hits_(metrics.cache_results.WithLabels({"hit"})),
+      cache_misses_(metrics.cache_results.WithLabels({"miss"})),
+      cache_bypasses_(metrics.cache_results.WithLabels({"bypass"})) {}
+
+http::Middleware RequestObservability::Middleware() {
+  return [this](Request& request, const http::Handler& next) { return Observe(request, next); };
+}
+
+asio::awaitable<Response> RequestObservability::Observe(Request& request,
+                                                        const http::Handler& next) {
+  const auto started = Clock::now();
+  core::RequestTrace trace(this);
+  trace.context() = telemetry_.StartRequest(request.Header("traceparent"));
+  // The pipeline routed the request before the middleware runs: the template is known.
+  std::string name = request.method_text;
+  name += ' ';
+  name += request.route.empty() ? std::string_view("(unmatched)") : request.route;
+  trace.context().operation_name = name;
+  request.trace = &trace;
+
+  Response response = co_await next(request);
+  request.trace = nullptr;  // the trace ends with this frame
+
+  const auto total = std::chrono::duration_cast<microseconds>(Clock::now() - started);
+  std::array<char, 8> status_buffer{};
+  const auto status_end =
+      std::to_chars(status_buffer.data(), status_buffer.data() + status_buffer.size(),
+                    response.status)
+          .ptr;
+  const std::string_view status(status_buffer.data(),
+                                static_cast<std::size_t>(status_end - status_buffer.data()));
+  metrics_.http_request_duration.WithLabels({name, status}).ObserveDuration(total);
+
+  const std::string_view cache = HeaderOf(response, "X-Cache");
+  std::string_view cache_result;
+  if (cache == "HIT") {
+    cache_hits_.Increment();
+    cache_result = "hit";
+  } else if (cache == "MISS") {
+    cache_misses_.Increment();
+    cache_result = "miss";
+  } else if (cache == "BYPASS") {
+    cache_bypasses_.Increment();
+    cache_result = "bypass";
+  } else if (cache == "DISABLED") {
+    cache_result = "disabled";
+  }
+
+  std::array<core::ServerTimingMetric, 5> timings{{
+      {"auth", trace.auth_time()},
+      {"cache", trace.cache_time()},
+      {"db", trace.db_time()},
+      {trace.http_time().count() > 0 ? "http" : "", trace.http_time()},
+      {"total", total},
+  }};
+  response.headers.emplace_back("Server-Timing", core::FormatServerTiming(timings));
+  // W3C Trace Context Level 2: tells the caller which trace and span served it.
+  response.headers.emplace_back("traceresponse", trace.context().OutgoingTraceparent());
+
+  if (telemetry_.enabled()) {
+    const auto& context = trace.context();
+    std::array<core::TelemetryProperty, 2> properties{{{"request_id", request.request_id}}};
+    std::size_t property_count = 1;
+    if (!cache_result.empty()) properties[property_count++] = {"cache", cache_result};
+    telemetry_.TrackRequest(context, name, RequestUrl(request), static_cast<int>(response.status),
+                            total, core::TelemetryProperties(properties.data(), property_count));
+    if (response.status >= 500) {
+      // The internal detail (statement, SQLSTATE, exception text), as the access log has it;
+      // the client only saw the generic message.
+      const std::string type =
+          "vitrina." + (response.error_code.empty() ? std::string("http_") + std::string(status)
+                                                    : response.error_code);
+      const std::string message = response.error_detail.empty()
+                                      ? "HTTP " + std::string(status) + " from " + name
+                                      : response.error_detail;
+      const core::TelemetryProperty exception_properties[] = {{"request_id", request.request_id},
+                                                              {"status", status}};
+      telemetry_.TrackException(&context, type, message, exception_properties);
+    }
+  }
+  co_return response;
+}
+
+void RequestObservability::OnDependency(const core::RequestTrace& trace,
+                                        const core::DependencyRecord& record) {
+  const double seconds = std::chrono::duration<double>(record.duration).count();
+  if (record.type == "postgresql") {
+    metrics_.db_query_duration.WithLabels({record.name}).Observe(seconds);
+  } else if (record.type == "redis") {
+    metrics_.redis_command_duration.WithLabels({record.name}).Observe(seconds);
+  }
+  if (!telemetry_.enabled()) return;
+  telemetry::DependencyCall call;
+  call.type = record.type;
+  call.name = record.name;
+  call.data = record.data.empty() ? record.name : record.data;
+  if (record.type == "postgresql") {
+    call.target = targets_.postgresql;
+  } else if (record.type == "redis") {
+    call.target = targets_.redis;
+  } else {
+    call.target = record.target;
+  }
+  call.duration = record.duration;
+  call.success = record.success;
+  call.result_code = record.result_code.empty() ? (record.success ? "OK" : "ERROR")
+                                                : std::string(record.result_code);
+  telemetry_.TrackDependency(trace.context(), call);
+}
+
+asio::awaitable<Response> MetricsHandlers::Metrics(Request& /*request*/) {
+  if (refresh_) refresh_();
+  Response response = Response::Json(200, registry_.RenderPrometheus());
+  response.content_type = std::string(core::kPrometheusContentType);
+  co_return response;
+}
+
+}  // namespace vitrina::api

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/core/metrics.hpp"
+#include "vitrina/core/metrics_catalog.hpp"
+#include "vitrina/core/request_trace.hpp"
+#include "vitrina/http/pipeline.hpp"
+#include "vitrina/telemetry/telemetry.hpp"
+
+namespace vitrina::api {
+
+// Per-request observability for `vitrina serve`: the outermost middleware gives every request a
+// core::RequestTrace (W3C trace context from an incoming `traceparent`, or new), and when the
+// response is ready it
+//   - adds `Server-Timing` (auth, cache, db, http, total) and `traceresponse` headers,
+//   - observes vitrina_http_request_duration_seconds{route,status} and counts the X-Cache outcome,
+//   - sends a Request envelope (name "GET /catalog", the route template) and, for a 5xx, an
+//     Exception envelope, when telemetry is enabled.
+// As the trace's DependencyObserver it turns every PostgreSQL statement and Redis command into a
+// latency observation and, when telemetry is enabled, a RemoteDependency envelope with the
+// request's operation id. Thread-safe: one instance serves every I/O thread.
+class RequestObservability final : public core::DependencyObserver {
+ public:
+  // The RemoteDependency `target` of each kind (App Insights draws one Application Map node per
+  // target): "db-host:5432 | vitrina", "redis://cache:6379".
+  struct DependencyTargets {
+    std::string postgresql;
+    std::string redis;
+  };
+
+  RequestObservability(core::ServiceMetrics& metrics, telemetry::Telemetry& telemetry,
+                       DependencyTargets targets);
+
+  http::Middleware Middleware();
+
+  void OnDependency(const core::RequestTrace& trace, const core::DependencyRecord& record) override;
+
+ private:
+  boost::asio::awaitable<http::Response> Observe(http::Request& request, const http::Handler& next);
+
+  core::ServiceMetrics& metrics_;
+  telemetry::Telemetry& telemetry_;
+  const DependencyTargets targets_;
+  core::Counter& cache_hits_;
+  core::Counter& cache_misses_;
+  core::Counter& cache_bypasses_;
+};
+
+// GET /metrics: the registry in the Prometheus text format. `refresh` (optional) runs first, to
+// sample what is read rather than counted (pool usage).
+class MetricsHandlers {
+ public:
+  explicit MetricsHandlers(const core::MetricsRegistry& registry,
+                           std::function<void()> refresh = {})
+      : registry_(registry), refresh_(std::move(refresh)) {}
+
+  boost::asio::awaitable<http::Response> Metrics(http::Request& request);
+
+ private:
+  const core::MetricsRegistry& registry_;
+  std::function<void()> refresh_;
+};
+
+}  // namespace vitrina::api
