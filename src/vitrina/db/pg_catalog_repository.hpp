@@ -21,6 +21,9 @@ class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
       std::int64_t id, std::vector<core::FieldValue> values) override;
   boost::asio::awaitable<core::Result<WriteOutcome>> Delete(std::int64_t id) override;
 
+  // Deletes a write's cache_outbox row once its cache invalidation is confirmed.
+  boost::asio::awaitable<core::Status> DeleteOutboxRow(std::int64_t outbox_id);
+
   // Readiness probe: PostgreSQL answers a trivial statement.
   boost::asio::awaitable<core::Status> Ping();
 
