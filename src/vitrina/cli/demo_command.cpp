@@ -46,9 +46,11 @@ struct Exchange {
 class DemoClient {
  public:
   explicit DemoClient(std::string base_url) : base_url_(std::move(base_url)) {
-    while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+    while (!base_url_.empty() && base_url_.back() == '/') {
+      base_url_.pop_back();
+    }
   }
-  void set_token(std::string token) { token_ = std::move(token); }
+  void SetToken(std::string token) { token_ = std::move(token); }
 
   Exchange Send(std::string name, const std::string& method, const std::string& target,
                 const std::string& body = {}) {
@@ -58,8 +60,12 @@ class DemoClient {
     request.body = body;
     request.timeout = std::chrono::seconds(30);
     request.max_response_bytes = std::size_t{1} << 30;
-    if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+    if (!token_.empty()) {
+      request.headers.emplace_back("Authorization", "Bearer " + token_);
+    }
+    if (!body.empty()) {
+      request.headers.emplace_back("Content-Type", "application/json");
+    }
     Exchange exchange;
     exchange.step.name = std::move(name);
     exchange.step.request = method + " " + target;
@@ -88,13 +94,17 @@ core::Result<cache::RedisSettings> RedisSettingsFor(const std::string& redis_url
   settings.command_timeout = std::chrono::seconds(2);
   if (!redis_url.empty()) {
     auto address = core::ParseRedisUrl(redis_url);
-    if (!address) return address.error();
+    if (!address) {
+      return address.error();
+    }
     settings.nodes.push_back(std::move(*address));
     return settings;
   }
   if (const auto nodes = EnvOr("REDIS_CLUSTER_NODES"); !nodes.empty()) {
     auto addresses = core::ParseHostPortList(nodes);
-    if (!addresses) return addresses.error();
+    if (!addresses) {
+      return addresses.error();
+    }
     settings.nodes = std::move(*addresses);
     settings.cluster = true;
     return settings;
@@ -142,10 +152,18 @@ core::DemoStep RedisExists(const cache::RedisSettings& settings, const std::stri
 }
 
 int RunDemoCache(DemoOptions options) {
-  if (options.redis_url.empty()) options.redis_url = EnvOr("REDIS_URL");
-  if (options.email.empty()) options.email = EnvOr("DEMO_ADMIN_EMAIL");
-  if (options.password.empty()) options.password = EnvOr("DEMO_ADMIN_PASSWORD");
-  if (options.token.empty() && options.email.empty()) options.token = EnvOr("DEV_ADMIN_TOKEN");
+  if (options.redis_url.empty()) {
+    options.redis_url = EnvOr("REDIS_URL");
+  }
+  if (options.email.empty()) {
+    options.email = EnvOr("DEMO_ADMIN_EMAIL");
+  }
+  if (options.password.empty()) {
+    options.password = EnvOr("DEMO_ADMIN_PASSWORD");
+  }
+  if (options.token.empty() && options.email.empty()) {
+    options.token = EnvOr("DEV_ADMIN_TOKEN");
+  }
   const auto redis = RedisSettingsFor(options.redis_url);
   if (!redis) {
     std::fprintf(stderr, "vitrina demo cache: %s\n", redis.error().message.c_str());
@@ -159,7 +177,7 @@ int RunDemoCache(DemoOptions options) {
   }
 
   DemoClient client(options.url);
-  client.set_token(options.token);  // replaced by the login's token when logging in
+  client.SetToken(options.token);  // replaced by the login's token when logging in
   std::vector<core::DemoStep> steps;
   const auto report = [&steps]() {
     std::printf("%s", core::FormatDemoTable(steps).c_str());
@@ -169,7 +187,9 @@ int RunDemoCache(DemoOptions options) {
       return 0;
     }
     std::printf("\n%zu expectation(s) failed:\n", failures.size());
-    for (const auto& failure : failures) std::printf("  - %s\n", failure.c_str());
+    for (const auto& failure : failures) {
+      std::printf("  - %s\n", failure.c_str());
+    }
     return 1;
   };
 
@@ -185,11 +205,13 @@ int RunDemoCache(DemoOptions options) {
     const auto* token =
         !error && json.is_object() ? json.as_object().if_contains("access_token") : nullptr;
     if (token == nullptr || !token->is_string()) {
-      if (login.step.failures.empty()) login.step.failures.push_back("no access_token in answer");
+      if (login.step.failures.empty()) {
+        login.step.failures.push_back("no access_token in answer");
+      }
       steps.push_back(std::move(login.step));
       return report();
     }
-    client.set_token(std::string(token->as_string()));
+    client.SetToken(std::string(token->as_string()));
     steps.push_back(std::move(login.step));
   }
   // Opens the connection, so the first timed request does not pay for it.
@@ -202,13 +224,17 @@ int RunDemoCache(DemoOptions options) {
   miss.step.note = "PostgreSQL, then stored as catalog:cut=Fair";
   core::CheckDemoStep(miss.step, {.status = 200, .x_cache = {"MISS"}, .rows = std::nullopt});
   steps.push_back(miss.step);
-  if (!miss.step.status) return report();
+  if (!miss.step.status) {
+    return report();
+  }
 
   auto hit = client.Send("2 GET (warm)", "GET", fair);
   hit.step.rows = core::CatalogBodyCount(hit.body);
   hit.step.note = core::SpeedupNote(miss.step.time_ms, hit.step.time_ms);
   core::CheckDemoStep(hit.step, {.status = 200, .x_cache = {"HIT"}, .rows = miss.step.rows});
-  if (hit.body != miss.body) hit.step.failures.push_back("body differs from the miss's");
+  if (hit.body != miss.body) {
+    hit.step.failures.push_back("body differs from the miss's");
+  }
   steps.push_back(hit.step);
 
   auto prime = client.Send("3 GET other key", "GET", ideal);
@@ -223,7 +249,9 @@ int RunDemoCache(DemoOptions options) {
   created.step.x_cache.clear();
   created.step.note = id ? "created id " + std::to_string(*id) : "";
   core::CheckDemoStep(created.step, {.status = 201, .x_cache = {}, .rows = std::nullopt});
-  if (created.step.status == 201 && !id) created.step.failures.push_back("no id in the answer");
+  if (created.step.status == 201 && !id) {
+    created.step.failures.push_back("no id in the answer");
+  }
   steps.push_back(created.step);
 
   auto exists = RedisExists(*redis, "catalog:cut=Fair");

@@ -13,9 +13,13 @@ namespace {
 std::optional<std::int64_t> IntegerField(std::string_view body, std::string_view field) {
   boost::system::error_code error;
   const auto value = boost::json::parse(body, error);
-  if (error || !value.is_object()) return std::nullopt;
+  if (error || !value.is_object()) {
+    return std::nullopt;
+  }
   const auto* member = value.as_object().if_contains(field);
-  if (member == nullptr || !member->is_int64()) return std::nullopt;
+  if (member == nullptr || !member->is_int64()) {
+    return std::nullopt;
+  }
   return member->as_int64();
 }
 
@@ -27,7 +31,9 @@ std::string Milliseconds(double ms) {
 
 std::string Joined(const std::vector<std::string>& parts, std::string_view separator) {
   std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : std::string(separator)) + part;
+  for (const auto& part : parts) {
+    text += (text.empty() ? "" : std::string(separator)) + part;
+  }
   return text;
 }
 
@@ -56,7 +62,9 @@ std::optional<std::int64_t> CatalogBodyCount(std::string_view body) {
 std::optional<std::int64_t> ItemBodyId(std::string_view body) { return IntegerField(body, "id"); }
 
 std::string SpeedupNote(std::optional<double> miss_ms, std::optional<double> hit_ms) {
-  if (!miss_ms || !hit_ms || *miss_ms <= 0 || *hit_ms <= 0) return {};
+  if (!miss_ms || !hit_ms || *miss_ms <= 0 || *hit_ms <= 0) {
+    return {};
+  }
   std::array<char, 64> text{};
   std::snprintf(text.data(), text.size(), "%.1fx faster than the miss", *miss_ms / *hit_ms);
   return text.data();
@@ -78,12 +86,16 @@ std::string FormatDemoTable(const std::vector<DemoStep>& steps) {
   }
   std::array<std::size_t, kColumns> widths{};
   for (const auto& row : rows) {
-    for (std::size_t i = 0; i < kColumns; ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (std::size_t i = 0; i < kColumns; ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
   }
   const auto line = [&](const Row& row) {
     std::string text;
     for (std::size_t i = 0; i < kColumns; ++i) {
-      if (i > 0) text += " | ";
+      if (i > 0) {
+        text += " | ";
+      }
       // Numbers right-aligned, text left-aligned; the last column is not padded.
       const bool numeric = i == 2 || i == 4 || i == 5;
       const std::string padding(widths[i] - row[i].size(), ' ');
@@ -93,25 +105,33 @@ std::string FormatDemoTable(const std::vector<DemoStep>& steps) {
         text += numeric ? padding + row[i] : row[i] + padding;
       }
     }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+    while (!text.empty() && text.back() == ' ') {
+      text.pop_back();
+    }
     return text + "\n";
   };
   std::string table = line(rows[0]);
   std::string rule;
   for (std::size_t i = 0; i < kColumns; ++i) {
-    if (i > 0) rule += "-+-";
+    if (i > 0) {
+      rule += "-+-";
+    }
     // The note column is ragged: its rule is as wide as its title.
     rule += std::string(i + 1 == kColumns ? rows[0][i].size() : widths[i], '-');
   }
   table += rule + "\n";
-  for (std::size_t i = 1; i < rows.size(); ++i) table += line(rows[i]);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    table += line(rows[i]);
+  }
   return table;
 }
 
 std::vector<std::string> DemoFailures(const std::vector<DemoStep>& steps) {
   std::vector<std::string> failures;
   for (const auto& step : steps) {
-    for (const auto& failure : step.failures) failures.push_back(step.name + ": " + failure);
+    for (const auto& failure : step.failures) {
+      failures.push_back(step.name + ": " + failure);
+    }
   }
   return failures;
 }
