@@ -23,6 +23,19 @@ TEST(CatalogStatements, HaveStableNamesAndQuoteIdentifiers) {
   for (const auto& statement : statements.All()) EXPECT_FALSE(statement.sql.empty());
 }
 
+TEST(CatalogStatements, EveryWriteRecordsAnOutboxRowInItsOwnStatement) {
+  const auto statements = BuildCatalogStatements(Diamonds());
+  for (const auto* write : {&statements.insert, &statements.replace, &statements.remove}) {
+    // In the same statement, hence the same transaction as the write, and only for written rows.
+    EXPECT_NE(write->sql.find("INSERT INTO cache_outbox (created_at) SELECT now() FROM "),
+              std::string::npos)
+        << write->name;
+    EXPECT_NE(write->sql.find("AS outbox_id"), std::string::npos) << write->name;
+  }
+  EXPECT_EQ(statements.outbox_delete.name, "cache_outbox_delete");
+  EXPECT_EQ(statements.outbox_delete.sql, "DELETE FROM cache_outbox WHERE id = $1::bigint");
+}
+
 TEST(CatalogListParams, AbsentFiltersAreNullAndValuesAreBound) {
   const auto query = ParseCatalogQuery(Diamonds(), "cut=Fair&cut=Very+Good&price_min=500").value();
   const auto params = CatalogListParams(Diamonds(), query);

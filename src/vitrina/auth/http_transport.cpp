@@ -41,25 +41,25 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   return bytes;
 }
 
+std::string_view Trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
 std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
   auto* sink = static_cast<Sink*>(user);
   const std::size_t bytes = size * count;
-  std::string_view line(data, bytes);
-  constexpr std::string_view kName = "cache-control:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (std::size_t i = 0; i < kName.size() && match; ++i) {
-      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
-    }
-    if (match) {
-      line.remove_prefix(kName.size());
-      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-      while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) {
-        line.remove_suffix(1);
-      }
-      sink->response->cache_control = std::string(line);
-    }
-  }
+  const std::string_view line(data, bytes);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return bytes;  // status line, blank line
+  std::string name(line.substr(0, colon));
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string value(Trimmed(line.substr(colon + 1)));
+  if (name == "cache-control") sink->response->cache_control = value;
+  sink->response->headers.emplace_back(std::move(name), std::move(value));
   return bytes;
 }
 

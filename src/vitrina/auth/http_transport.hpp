@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,16 @@ struct HttpResponse {
   long status = 0;
   std::string body;
   std::string cache_control;  // the Cache-Control header, when sent
+  // Every response header, names lower-cased, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header of that (lower-case) name, or "".
+  std::string Header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers) {
+      if (name == lower_name) return value;
+    }
+    return {};
+  }
 };
 
 // One blocking HTTP exchange over libcurl. Each thread keeps its own easy handle, so consecutive

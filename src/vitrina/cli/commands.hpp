@@ -15,5 +15,6 @@ void AddUsersCommand(CLI::App& app, CommandContext& context);
 void AddAdfCommand(CLI::App& app, CommandContext& context);
 void AddEtlCommand(CLI::App& app, CommandContext& context);
 void AddServeCommand(CLI::App& app, CommandContext& context);
+void AddDemoCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace vitrina::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   vitrina::cli::AddAdfCommand(app, context);
   vitrina::cli::AddEtlCommand(app, context);
   vitrina::cli::AddServeCommand(app, context);
+  vitrina::cli::AddDemoCommand(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -94,11 +94,15 @@ class NoRedis final : public cache::RedisClient {
   std::string Describe() const override { return "none"; }
 };
 
-// Runs after a write committed and before its response: drops every cached answer it affects.
+// Runs after a write committed and before its response: drops every cached answer it affects,
+// then deletes the write's cache_outbox row. When Redis could not confirm, the row stays and the
+// CatalogReloadListener of every instance flushes the cache once Redis answers
+// (cache/invalidation_outbox.hpp).
 class CacheInvalidator final : public db::CatalogWriteListener {
  public:
-  CacheInvalidator(const core::DatasetSpec& spec, cache::CatalogCache& cache)
-      : spec_(spec), cache_(cache) {}
+  CacheInvalidator(const core::DatasetSpec& spec, cache::CatalogCache& cache,
+                   db::PgCatalogRepository& repository)
+      : spec_(spec), cache_(cache), repository_(repository) {}
 
   boost::asio::awaitable<void> OnWriteCommitted(const db::WriteOutcome& outcome) override {
     std::vector<core::ItemValues> versions;
@@ -112,12 +116,24 @@ class CacheInvalidator final : public db::CatalogWriteListener {
       versions.push_back(std::move(values));
     }
     const auto status = co_await cache_.InvalidateForWrite(std::move(versions));
-    if (!status) spdlog::warn("cache invalidation failed: {}", status.error().message);
+    if (!status) {
+      spdlog::warn("cache invalidation failed, outbox row {} kept: {}",
+                   outcome.outbox_id.value_or(0), status.error().message);
+      co_return;
+    }
+    if (!outcome.outbox_id) co_return;
+    // Best effort: a row left behind costs one cache flush, never a stale answer.
+    const auto deleted = co_await repository_.DeleteOutboxRow(*outcome.outbox_id);
+    if (!deleted) {
+      spdlog::warn("cache outbox row {} not deleted: {}", *outcome.outbox_id,
+                   deleted.error().message);
+    }
   }
 
  private:
   const core::DatasetSpec& spec_;
   cache::CatalogCache& cache_;
+  db::PgCatalogRepository& repository_;
 };
 
 http::ServerSettings ServerSettingsFrom(const Config& config) {
@@ -263,7 +279,7 @@ int RunServe(bool print_sql) {
   cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
   cache::CatalogReloadListener reload_listener({.database_url = config->database_url},
                                                catalog_cache, cache_io.get_executor());
-  CacheInvalidator invalidator(*spec, catalog_cache);
+  CacheInvalidator invalidator(*spec, catalog_cache, repository);
   if (cache_config.cache.enabled) {
     catalog_cache.Start();
     reload_listener.Start();

@@ -84,10 +84,20 @@ std::string ColumnList(const DatasetSpec& spec) {
   return names;
 }
 
+// The durable record of a write whose cache invalidation is not confirmed yet: one cache_outbox
+// row per changed item, inserted by the write's own statement, so it commits atomically with the
+// write (and not at all when nothing was written). docs/cache.md, "Faults".
+std::string OutboxRowFor(std::string_view written) {
+  return "outbox AS (INSERT INTO cache_outbox (created_at) SELECT now() FROM " +
+         std::string(written) + " RETURNING id)";
+}
+
 std::string InsertStatementSql(const DatasetSpec& spec) {
   return "WITH written AS (INSERT INTO " + QuoteIdent(spec.table) + " (" + ColumnList(spec) +
-         ") VALUES (" + ValueList(spec, 1) + ") RETURNING " + ItemColumns(spec) +
-         ") SELECT row_to_json(written)::text AS item FROM written";
+         ") VALUES (" + ValueList(spec, 1) + ") RETURNING " + ItemColumns(spec) + "), " +
+         OutboxRowFor("written") +
+         " SELECT row_to_json(written)::text AS item, (SELECT id FROM outbox) AS outbox_id "
+         "FROM written";
 }
 
 std::string ReplaceStatementSql(const DatasetSpec& spec) {
@@ -97,15 +107,18 @@ std::string ReplaceStatementSql(const DatasetSpec& spec) {
   return "WITH old AS (SELECT " + ItemColumns(spec) + " FROM " + table +
          " WHERE id = $1::bigint FOR UPDATE), written AS (UPDATE " + table + " AS target SET (" +
          ColumnList(spec) + ") = ROW(" + ValueList(spec, 2) +
-         ") FROM old WHERE target.id = old.id RETURNING " + ItemColumns(spec, "target.") +
-         ") SELECT (SELECT row_to_json(old)::text FROM old) AS old_item, "
-         "(SELECT row_to_json(written)::text FROM written) AS new_item";
+         ") FROM old WHERE target.id = old.id RETURNING " + ItemColumns(spec, "target.") + "), " +
+         OutboxRowFor("written") +
+         " SELECT (SELECT row_to_json(old)::text FROM old) AS old_item, "
+         "(SELECT row_to_json(written)::text FROM written) AS new_item, "
+         "(SELECT id FROM outbox) AS outbox_id";
 }
 
 std::string DeleteStatementSql(const DatasetSpec& spec) {
   return "WITH removed AS (DELETE FROM " + QuoteIdent(spec.table) +
-         " WHERE id = $1::bigint RETURNING " + ItemColumns(spec) +
-         ") SELECT row_to_json(removed)::text AS old_item FROM removed";
+         " WHERE id = $1::bigint RETURNING " + ItemColumns(spec) + "), " + OutboxRowFor("removed") +
+         " SELECT row_to_json(removed)::text AS old_item, (SELECT id FROM outbox) AS outbox_id "
+         "FROM removed";
 }
 
 std::optional<std::string> ParamText(const FieldValue& value) {
@@ -123,6 +136,8 @@ CatalogStatements BuildCatalogStatements(const DatasetSpec& spec) {
       .replace = {kCatalogReplaceStatement, ReplaceStatementSql(spec)},
       .remove = {kCatalogDeleteStatement, DeleteStatementSql(spec)},
       .ping = {kHealthPingStatement, "SELECT 1"},
+      .outbox_delete = {kCacheOutboxDeleteStatement,
+                        "DELETE FROM cache_outbox WHERE id = $1::bigint"},
   };
 }
 

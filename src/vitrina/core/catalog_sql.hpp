@@ -19,6 +19,7 @@ inline constexpr std::string_view kCatalogInsertStatement = "catalog_insert";
 inline constexpr std::string_view kCatalogReplaceStatement = "catalog_replace";
 inline constexpr std::string_view kCatalogDeleteStatement = "catalog_delete";
 inline constexpr std::string_view kHealthPingStatement = "health_ping";
+inline constexpr std::string_view kCacheOutboxDeleteStatement = "cache_outbox_delete";
 
 struct SqlStatement {
   std::string_view name;
@@ -34,9 +35,12 @@ using SqlParams = std::vector<std::optional<std::string>>;  // text values, null
 // Result shapes (all JSON is built by PostgreSQL, so the server forwards bytes):
 //   list:    item_count bigint, items text (JSON array), has_more boolean, last_id bigint
 //   get:     item text (JSON object), no row when absent
-//   insert:  item text
-//   replace: old_item text, new_item text (both NULL when absent)
-//   delete:  old_item text, no row when absent
+//   insert:  item text, outbox_id bigint
+//   replace: old_item text, new_item text, outbox_id bigint (all NULL when absent)
+//   delete:  old_item text, outbox_id bigint, no row when absent
+//   outbox_delete: removes one cache_outbox row by id ($1), once its invalidation is confirmed
+// Each write also inserts a cache_outbox row in the same statement (so in the same transaction)
+// and returns its id as outbox_id: see cache/invalidation_outbox.hpp for the protocol.
 struct CatalogStatements {
   SqlStatement list;
   SqlStatement get;
@@ -44,8 +48,11 @@ struct CatalogStatements {
   SqlStatement replace;
   SqlStatement remove;
   SqlStatement ping;
+  SqlStatement outbox_delete;
 
-  std::vector<SqlStatement> All() const { return {list, get, insert, replace, remove, ping}; }
+  std::vector<SqlStatement> All() const {
+    return {list, get, insert, replace, remove, ping, outbox_delete};
+  }
 };
 
 CatalogStatements BuildCatalogStatements(const DatasetSpec& spec);

@@ -35,6 +35,9 @@ struct WriteOutcome {
   Kind kind = Kind::kCreated;
   std::optional<StoredItem> old_item;
   std::optional<StoredItem> new_item;
+  // The cache_outbox row committed with the write (cache/invalidation_outbox.hpp): whoever
+  // confirms the cache invalidation deletes it; a leftover row makes every instance flush.
+  std::optional<std::int64_t> outbox_id;
 };
 
 // Read side of the catalog. The repository implements it over PostgreSQL; a cache implements it

@@ -76,12 +76,13 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Create(
   auto result = co_await pool_.Execute(core::kCatalogInsertStatement,
                                        core::CatalogInsertParams(values), trace);
   if (!result) co_return result.error();
-  if (result->rows.size() != 1 || !result->rows[0][0]) {
+  if (result->rows.size() != 1 || result->rows[0].size() != 2 || !result->rows[0][0]) {
     co_return Unexpected(core::kCatalogInsertStatement);
   }
   auto stored = Decode(*result->rows[0][0]);
   if (!stored) co_return stored.error();
-  co_return WriteOutcome{WriteOutcome::Kind::kCreated, std::nullopt, std::move(*stored)};
+  co_return WriteOutcome{WriteOutcome::Kind::kCreated, std::nullopt, std::move(*stored),
+                         ToInt(result->rows[0][1])};
 }
 
 asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
@@ -89,7 +90,7 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
   auto result = co_await pool_.Execute(core::kCatalogReplaceStatement,
                                        core::CatalogReplaceParams(id, values), trace);
   if (!result) co_return result.error();
-  if (result->rows.size() != 1 || result->rows[0].size() != 2) {
+  if (result->rows.size() != 1 || result->rows[0].size() != 3) {
     co_return Unexpected(core::kCatalogReplaceStatement);
   }
   const auto& row = result->rows[0];
@@ -98,7 +99,8 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Replace(
   if (!old_item) co_return old_item.error();
   auto new_item = Decode(*row[1]);
   if (!new_item) co_return new_item.error();
-  co_return WriteOutcome{WriteOutcome::Kind::kReplaced, std::move(*old_item), std::move(*new_item)};
+  co_return WriteOutcome{WriteOutcome::Kind::kReplaced, std::move(*old_item), std::move(*new_item),
+                         ToInt(row[2])};
 }
 
 asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Delete(std::int64_t id,
@@ -107,9 +109,18 @@ asio::awaitable<core::Result<WriteOutcome>> PgCatalogRepository::Delete(std::int
   auto result = co_await pool_.Execute(core::kCatalogDeleteStatement, std::move(params), trace);
   if (!result) co_return result.error();
   if (result->rows.empty() || !result->rows[0][0]) co_return NotFound(id);
+  if (result->rows[0].size() != 2) co_return Unexpected(core::kCatalogDeleteStatement);
   auto old_item = Decode(*result->rows[0][0]);
   if (!old_item) co_return old_item.error();
-  co_return WriteOutcome{WriteOutcome::Kind::kDeleted, std::move(*old_item), std::nullopt};
+  co_return WriteOutcome{WriteOutcome::Kind::kDeleted, std::move(*old_item), std::nullopt,
+                         ToInt(result->rows[0][1])};
+}
+
+asio::awaitable<core::Status> PgCatalogRepository::DeleteOutboxRow(std::int64_t outbox_id) {
+  core::SqlParams params = {std::to_string(outbox_id)};
+  auto result = co_await pool_.Execute(core::kCacheOutboxDeleteStatement, std::move(params));
+  if (!result) co_return result.error();
+  co_return core::OkStatus();
 }
 
 asio::awaitable<core::Status> PgCatalogRepository::Ping() {

@@ -25,6 +25,9 @@ class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
   boost::asio::awaitable<core::Result<WriteOutcome>> Delete(
       std::int64_t id, core::RequestTrace* trace = nullptr) override;
 
+  // Deletes a write's cache_outbox row once its cache invalidation is confirmed.
+  boost::asio::awaitable<core::Status> DeleteOutboxRow(std::int64_t outbox_id);
+
   // Readiness probe: PostgreSQL answers a trivial statement.
   boost::asio::awaitable<core::Status> Ping();
 
