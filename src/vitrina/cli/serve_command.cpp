@@ -19,10 +19,6 @@
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
 #include "vitrina/api/routes.hpp"
-#include "vitrina/cache/cache_settings.hpp"
-#include "vitrina/cache/catalog_cache.hpp"
-#include "vitrina/cache/catalog_reload_listener.hpp"
-#include "vitrina/cache/redis_client.hpp"
 #include "vitrina/api/users_handlers.hpp"
 #include "vitrina/auth/auth_settings.hpp"
 #include "vitrina/auth/firebase_authenticator.hpp"
@@ -30,6 +26,10 @@
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
+#include "vitrina/cache/cache_settings.hpp"
+#include "vitrina/cache/catalog_cache.hpp"
+#include "vitrina/cache/catalog_reload_listener.hpp"
+#include "vitrina/cache/redis_client.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -161,8 +161,8 @@ core::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& 
                                                          *identity->limiter);
   identity->authenticator = std::make_unique<auth::FirebaseAuthenticator>(
       *identity->verifier, *identity->status, identity->blocking);
-  identity->auth_handlers =
-      std::make_unique<api::AuthHandlers>(*identity->signup, *identity->login, identity->blocking);
+  identity->auth_handlers = std::make_unique<api::AuthHandlers>(
+      *identity->signup, *identity->login, identity->blocking, config.trusted_proxy_hops);
   identity->users_handlers = std::make_unique<api::UsersHandlers>(
       *identity->directory, *identity->status, identity->blocking);
   return identity;

@@ -38,6 +38,10 @@ struct Request {
   core::PathParams params;
   std::optional<core::Principal> principal;  // set by the authentication middleware
 
+  // Set by the server: the TCP peer ("203.0.113.7", IPv4-mapped IPv6 shown as IPv4), empty if
+  // unknown. Behind a proxy this is the proxy; see http::ClientAddress.
+  std::string peer_address;
+
   // Value of a header (name in lower case), empty when absent.
   std::string_view Header(std::string_view lower_name) const;
   std::string_view Param(std::string_view name) const;
