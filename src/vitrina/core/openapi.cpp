@@ -327,37 +327,23 @@ json::object Components(const DatasetSpec& spec) {
           {"token_type", {{"type", "string"}, {"const", "bearer"}}},
           {"expires_in", {{"type", "integer"}, {"description", "Seconds."}}},
           {"refresh_token", {{"type", "string"}}}}}}}};
-  return {
-    {"schemas", std::move(schemas)},
-        {"responses",
-         {{"BadRequest", error("Invalid parameter or body")},
-          {"Unauthorized", error("Missing or invalid bearer token")},
-          {"Forbidden", error("Not allowed for this user")},
-          {"NotFound", error("No such resource")},
-          {"PayloadTooLarge", error("Body larger than the limit")},
-          {"Unavailable", error("A dependency is unavailable")}}},
-    {
-      "securitySchemes", {
-        {"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}, {
-          "passwordLogin", {
-            {"type", "oauth2"},
-                {"description", "Email as username; POST /login answers the Firebase ID token."}, {
-              "flows", {
-                {
-                  "password", {
-                    {"tokenUrl", "/login"}, {
-                      "scopes", json::object {}
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-};
+  json::object password_flow = {{"tokenUrl", "/login"}, {"scopes", json::object{}}};
+  json::object password_login = {
+      {"type", "oauth2"},
+      {"description", "Email as username; POST /login answers the Firebase ID token."},
+      {"flows", json::object{{"password", std::move(password_flow)}}}};
+  json::object schemes = {
+      {"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}},
+      {"passwordLogin", std::move(password_login)}};
+  return {{"schemas", std::move(schemas)},
+          {"responses",
+           {{"BadRequest", error("Invalid parameter or body")},
+            {"Unauthorized", error("Missing or invalid bearer token")},
+            {"Forbidden", error("Not allowed for this user")},
+            {"NotFound", error("No such resource")},
+            {"PayloadTooLarge", error("Body larger than the limit")},
+            {"Unavailable", error("A dependency is unavailable")}}},
+          {"securitySchemes", std::move(schemes)}};
 }
 
 }  // namespace
