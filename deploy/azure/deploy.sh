@@ -75,6 +75,7 @@ az containerapp create -g "$RG" -n "$APP" --environment "$ENV_NAME" \
              AZURE_STORAGE_CONNECTION_STRING=secretref:storage \
              APPLICATIONINSIGHTS_CONNECTION_STRING=secretref:appi \
              FIREBASE_PROJECT_ID="$FIREBASE_PROJECT_ID" FIREBASE_API_KEY=secretref:firebase-api-key \
+             TRUSTED_PROXY_HOPS=1 \
   -o none
 
 step "schema and first load, as one-off runs of the same image"

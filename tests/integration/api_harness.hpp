@@ -32,7 +32,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // server closed it.
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port);
+  // `source_address` (e.g. "127.0.0.7"): the local address to connect from, so one test can be
+  // several clients to the server (any 127.x.y.z works on Linux); empty lets the kernel choose.
+  explicit HttpClient(std::uint16_t port, std::string source_address = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -46,8 +48,11 @@ class HttpClient {
 
  private:
   struct State;
+  void Connect();
+
   State* state_;
   std::uint16_t port_;
+  std::string source_address_;
   int connections_opened_ = 0;
 };
 
@@ -74,6 +79,15 @@ void Migrate(const std::string& url, const std::string& spec_path);
 
 std::string SourcePath(const std::string& relative);  // under VITRINA_SOURCE_DIR
 std::uint16_t FreePort();
+
+// Runs `vitrina ARGS...` to completion with `env` added to the test's environment: the exit code
+// (-1 when it did not finish within `timeout_ms`; it is then killed) and stdout + stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult RunVitrina(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env, int timeout_ms = 30'000);
 
 // `vitrina serve` as a child process. The destructor stops it if the test did not.
 class ServerProcess {

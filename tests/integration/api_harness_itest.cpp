@@ -1,5 +1,6 @@
 // Not tests: the helpers of api_*_itest.cpp (see api_harness.hpp).
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -44,7 +45,20 @@ struct HttpClient::State {
   bool open = false;
 };
 
-HttpClient::HttpClient(std::uint16_t port) : state_(new State), port_(port) {}
+HttpClient::HttpClient(std::uint16_t port, std::string source_address)
+    : state_(new State), port_(port), source_address_(std::move(source_address)) {}
+
+void HttpClient::Connect() {
+  if (!source_address_.empty()) {
+    auto& socket = state_->stream.socket();
+    socket.open(tcp::v4());
+    socket.bind(tcp::endpoint(asio::ip::make_address(source_address_), 0));
+  }
+  state_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  state_->buffer.clear();
+  state_->open = true;
+  ++connections_opened_;
+}
 HttpClient::~HttpClient() { delete state_; }
 
 namespace {
@@ -72,12 +86,7 @@ HttpReply ReadOne(Stream& stream, beast::flat_buffer& buffer) {
 HttpReply HttpClient::Send(const std::string& method, const std::string& target,
                            const std::string& body, const HeaderList& headers) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!state_->open) {
-      state_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-      state_->buffer.clear();
-      state_->open = true;
-      ++connections_opened_;
-    }
+    if (!state_->open) Connect();
     bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), target, 11};
     if (request.method() == bhttp::verb::unknown) request.method_string(method);
     request.set(bhttp::field::host, "127.0.0.1");
@@ -107,12 +116,7 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& target,
 }
 
 HttpReply HttpClient::SendRaw(const std::string& bytes) {
-  if (!state_->open) {
-    state_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    state_->buffer.clear();
-    state_->open = true;
-    ++connections_opened_;
-  }
+  if (!state_->open) Connect();
   state_->stream.expires_after(std::chrono::seconds(30));
   asio::write(state_->stream, asio::buffer(bytes));
   auto reply = ReadOne(state_->stream, state_->buffer);
@@ -244,6 +248,28 @@ void Migrate(const std::string& url, const std::string& spec_path) {
     text << in.rdbuf();
     throw std::runtime_error("vitrina migrate failed: " + text.str());
   }
+}
+
+CommandResult RunVitrina(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env, int timeout_ms) {
+  static int counter = 0;
+  const std::string log = "/tmp/vitrina-api-itest-run-" + std::to_string(getpid()) + "-" +
+                          std::to_string(++counter) + ".log";
+  std::vector<std::string> argv{VITRINA_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = Spawn(argv, env, log);
+  CommandResult result;
+  result.exit_code = WaitPid(pid, timeout_ms);
+  if (result.exit_code < 0) {
+    kill(pid, SIGKILL);
+    WaitPid(pid, 5'000);
+  }
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  result.output = text.str();
+  std::remove(log.c_str());
+  return result;
 }
 
 std::uint16_t FreePort() {

@@ -125,6 +125,69 @@ TEST(UserStatusCache, ConcurrentLookupsOfOneUidShareOneQuery) {
   EXPECT_EQ(users.entered.load(), 1);
 }
 
+TEST(UserStatusCache, PeekAnswersAFreshEntryWithoutTheDirectory) {
+  FakeUserDirectory users;
+  users.rows["u1"] = UserRecord{"u1", "a@x.com", true, true};
+  FakeClock clock;
+  UserStatusCache cache(users, {}, clock.Function());
+  EXPECT_FALSE(cache.Peek("u1").has_value());  // nothing cached: the caller must Get
+  EXPECT_EQ(users.find_calls.load(), 0);
+  ASSERT_TRUE(cache.Get("u1").ok());
+  for (int i = 0; i < 100; ++i) {
+    const auto hit = cache.Peek("u1");
+    ASSERT_TRUE(hit.has_value());
+    EXPECT_EQ(**hit, (UserRecord{"u1", "a@x.com", true, true}));
+  }
+  EXPECT_EQ(users.find_calls.load(), 1);
+}
+
+TEST(UserStatusCache, PeekHonoursTheOneSecondBound) {
+  FakeUserDirectory users;
+  users.rows["u1"] = UserRecord{"u1", "a@x.com", true, false};
+  FakeClock clock;
+  UserStatusCache cache(users, {}, clock.Function());
+  ASSERT_TRUE(cache.Get("u1").ok());
+  users.rows["u1"].is_active = false;
+  clock.now += 999ms;
+  ASSERT_TRUE(cache.Peek("u1").has_value());
+  EXPECT_TRUE((*cache.Peek("u1"))->is_active);
+  clock.now += 1ms;
+  EXPECT_FALSE(cache.Peek("u1").has_value());  // stale: only Get may answer, and it re-reads
+  EXPECT_FALSE(cache.Get("u1")->is_active);
+  EXPECT_FALSE((*cache.Peek("u1"))->is_active);
+}
+
+TEST(UserStatusCache, PeekRemembersMissingUsersButNeverErrors) {
+  FailingDirectory users;
+  FakeClock clock;
+  UserStatusCache cache(users, {}, clock.Function());
+  (void)cache.Get("u1");  // the database is down: not cached
+  EXPECT_FALSE(cache.Peek("u1").has_value());
+  users.down = false;
+  (void)cache.Get("u1");  // no row: remembered as kNotFound
+  const auto missing = cache.Peek("u1");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->error().code, core::ErrorCode::kNotFound);
+  cache.Invalidate("u1");
+  EXPECT_FALSE(cache.Peek("u1").has_value());
+}
+
+TEST(UserStatusCache, PeekDoesNotWaitForALoadInFlight) {
+  GatedDirectory users;
+  users.rows["u1"] = UserRecord{"u1", "a@x.com", true, false};
+  UserStatusCache cache(users, {});
+  std::thread loader([&] { (void)cache.Get("u1"); });
+  while (users.entered.load() == 0) std::this_thread::yield();
+  EXPECT_FALSE(cache.Peek("u1").has_value());  // returns at once although a load is running
+  {
+    std::lock_guard lock(users.gate_mutex);
+    users.open = true;
+  }
+  users.gate.notify_all();
+  loader.join();
+  EXPECT_TRUE(cache.Peek("u1").has_value());
+}
+
 TEST(UserStatusCache, StaysBoundedByEvictingStaleEntries) {
   FakeUserDirectory users;
   FakeClock clock;

@@ -89,6 +89,15 @@ TEST(OpenApi, DescribesTheSpecFiltersSchemasAndSecurity) {
   EXPECT_EQ(carat.at("exclusiveMinimum").to_number<double>(), 0.0);
   EXPECT_EQ(document.at("components").at("securitySchemes").at("bearerAuth").at("scheme"),
             "bearer");
+  // Swagger UI's Authorize form logs in with the password grant against /login.
+  EXPECT_EQ(document.at("components")
+                .at("securitySchemes")
+                .at("passwordLogin")
+                .at("flows")
+                .at("password")
+                .at("tokenUrl"),
+            "/login");
+  EXPECT_EQ(paths.at("/catalog").at("post").at("security").as_array().size(), 2u);
   EXPECT_TRUE(paths.at("/catalog").at("post").as_object().contains("security"));
   EXPECT_FALSE(paths.at("/catalog").at("get").as_object().contains("security"));
 }

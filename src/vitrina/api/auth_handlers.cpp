@@ -4,6 +4,7 @@
 
 #include "vitrina/api/users_handlers.hpp"
 #include "vitrina/core/query_string.hpp"
+#include "vitrina/http/client_address.hpp"
 #include "vitrina/http/error_response.hpp"
 #include "vitrina/http/offload.hpp"
 
@@ -109,9 +110,9 @@ asio::awaitable<Response> AuthHandlers::Signup(Request& request) {
 asio::awaitable<Response> AuthHandlers::Login(Request& request) {
   auto credentials = IsFormBody(request) ? FormCredentials(request) : JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
-  // The Request does not carry the peer address yet: every client shares one address bucket.
-  auto outcome = co_await http::Offload(blocking_, [this, &credentials] {
-    return login_.Login(credentials->email, credentials->password, "unknown");
+  const std::string client_address = http::ClientAddress(request, trusted_proxy_hops_);
+  auto outcome = co_await http::Offload(blocking_, [this, &credentials, &client_address] {
+    return login_.Login(credentials->email, credentials->password, client_address);
   });
   co_return RenderOutcome(outcome);
 }

@@ -13,9 +13,14 @@ namespace vitrina::api {
 // thread pool, render. The rules live in the services.
 class AuthHandlers {
  public:
+  // `trusted_proxy_hops` (TRUSTED_PROXY_HOPS): how many of our proxies write X-Forwarded-For;
+  // 0 counts login failures per TCP peer (see http::ClientAddress).
   AuthHandlers(auth::SignupService& signup, auth::LoginService& login,
-               boost::asio::thread_pool& blocking)
-      : signup_(signup), login_(login), blocking_(blocking) {}
+               boost::asio::thread_pool& blocking, int trusted_proxy_hops = 0)
+      : signup_(signup),
+        login_(login),
+        blocking_(blocking),
+        trusted_proxy_hops_(trusted_proxy_hops) {}
 
   boost::asio::awaitable<http::Response> Signup(http::Request& request);
   boost::asio::awaitable<http::Response> Login(http::Request& request);
@@ -25,6 +30,7 @@ class AuthHandlers {
   auth::SignupService& signup_;
   auth::LoginService& login_;
   boost::asio::thread_pool& blocking_;
+  int trusted_proxy_hops_;
 };
 
 }  // namespace vitrina::api

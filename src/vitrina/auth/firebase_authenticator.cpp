@@ -14,16 +14,23 @@ boost::asio::awaitable<core::Result<core::Principal>> FirebaseAuthenticator::Aut
   auto identity = verifier_.Verify(token);
   if (!identity) co_return identity.error();
   const std::string uid = identity->uid;
-  auto user = co_await http::Offload(blocking_, [this, &uid] { return users_.Get(uid); });
+  // A fresh cache entry answers here, on the I/O thread; only a miss hops to the pool (and
+  // possibly to PostgreSQL).
+  auto user = users_.Peek(uid);
   if (!user) {
-    if (user.error().code == core::ErrorCode::kNotFound) {
+    auto loaded = co_await http::Offload(blocking_, [this, &uid] { return users_.Get(uid); });
+    user.emplace(std::move(loaded));
+  }
+  if (!*user) {
+    if (user->error().code == core::ErrorCode::kNotFound) {
       co_return core::MakeError(core::ErrorCode::kUnauthenticated,
                                 std::string(core::kInvalidTokenMessage),
                                 "verified token of uid " + uid + " without a users row");
     }
-    co_return user.error();
+    co_return user->error();
   }
-  co_return core::Principal{user->uid, user->is_admin, user->is_active};
+  const UserRecord& row = **user;
+  co_return core::Principal{row.uid, row.is_admin, row.is_active};
 }
 
 }  // namespace vitrina::auth

@@ -9,7 +9,8 @@
 namespace vitrina::auth {
 
 // Bearer Firebase ID token → TokenVerifier (no I/O, on the calling thread) → the users row via
-// UserStatusCache (may query PostgreSQL: run on `blocking`) → Principal. A missing or invalid
+// UserStatusCache (a fresh entry on the calling thread; a miss may query PostgreSQL, so it runs
+// on `blocking`) → Principal. A missing or invalid
 // token, or a uid without a users row (a deleted user), is kUnauthenticated; the middleware then
 // checks is_active and is_admin against the route.
 class FirebaseAuthenticator final : public http::Authenticator {

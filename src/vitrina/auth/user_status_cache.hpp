@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,10 @@ struct UserStatusCacheSettings {
 // stale permissions. A PostgreSQL LISTEN/NOTIFY invalidation would make changes immediate, with
 // this bound kept as the safety net; see docs/auth.md.
 //
+// Two doors: Peek never blocks and never queries (the request path calls it on the I/O thread;
+// a hit costs one shared lock and a map lookup); Get may query, so callers run it where blocking
+// is allowed (a thread pool) and only on a Peek miss.
+//
 // Header-only so the unit tests (which link only core) can run it with a fake directory and clock.
 class UserStatusCache {
  public:
@@ -45,7 +50,18 @@ class UserStatusCache {
       Now now = [] { return Clock::now(); })
       : directory_(directory), settings_(settings), now_(std::move(now)) {}
 
-  // The user's row (kNotFound when there is none).
+  // The cached answer while it is fresh (a row, or kNotFound for a uid without one); nullopt when
+  // Get must load it. Never blocks on a load and never calls the directory.
+  std::optional<core::Result<UserRecord>> Peek(std::string_view uid) const {
+    const auto now = now_();
+    std::shared_lock lock(mutex_);
+    const auto it = entries_.find(uid);
+    if (it == entries_.end() || !it->second.value) return std::nullopt;
+    if (now - it->second.loaded_at >= settings_.freshness) return std::nullopt;
+    return *it->second.value;
+  }
+
+  // The user's row (kNotFound when there is none). May query the directory: blocking.
   core::Result<UserRecord> Get(std::string_view uid) {
     const auto now = now_();
     std::unique_lock lock(mutex_);
@@ -128,7 +144,7 @@ class UserStatusCache {
   UserDirectory& directory_;
   const UserStatusCacheSettings settings_;
   const Now now_;
-  mutable std::mutex mutex_;
+  mutable std::shared_mutex mutex_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::uint64_t next_load_id_ = 0;
 };

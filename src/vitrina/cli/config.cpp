@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "vitrina/core/client_address.hpp"
 #include "vitrina/core/env_reader.hpp"
 
 namespace vitrina::cli {
@@ -27,6 +28,8 @@ core::Result<Config> LoadConfig() {
   config.body_limit_bytes = env.Integer("BODY_LIMIT_BYTES", 1024 * 1024, 1, 1024 * 1024 * 1024);
   config.shutdown_grace_ms = static_cast<int>(env.Integer("SHUTDOWN_GRACE_MS", 15'000, 0, 600'000));
   config.docs_dir = env.String("DOCS_DIR", "tools/node/node_modules/swagger-ui-dist");
+  config.trusted_proxy_hops =
+      static_cast<int>(env.Integer("TRUSTED_PROXY_HOPS", 0, 0, core::kMaxTrustedProxyHops));
   config.dev_admin_token = env.OptionalString("DEV_ADMIN_TOKEN");
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";

@@ -28,7 +28,10 @@ struct Config {
   int request_timeout_ms = 10'000;
   std::int64_t body_limit_bytes = 1024 * 1024;
   int shutdown_grace_ms = 15'000;
-  std::string docs_dir;                        // swagger-ui-dist, for /docs
+  std::string docs_dir;  // swagger-ui-dist, for /docs
+  // Our proxies in front of the service that append to X-Forwarded-For (Azure Container Apps
+  // ingress: 1); 0 ignores the header. Decides the client address of per-address limits.
+  int trusted_proxy_hops = 0;
   std::optional<std::string> dev_admin_token;  // until identity lands: the admin bearer token
 };
 

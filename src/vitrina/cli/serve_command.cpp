@@ -184,8 +184,8 @@ core::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& 
                                                          *identity->limiter);
   identity->authenticator = std::make_unique<auth::FirebaseAuthenticator>(
       *identity->verifier, *identity->status, identity->blocking);
-  identity->auth_handlers =
-      std::make_unique<api::AuthHandlers>(*identity->signup, *identity->login, identity->blocking);
+  identity->auth_handlers = std::make_unique<api::AuthHandlers>(
+      *identity->signup, *identity->login, identity->blocking, config.trusted_proxy_hops);
   identity->users_handlers = std::make_unique<api::UsersHandlers>(
       *identity->directory, *identity->status, identity->blocking);
   return identity;

@@ -136,7 +136,12 @@ json::object IdParameter(std::string_view name, std::string_view type) {
   return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", type}}}};
 }
 
-json::array AdminOnly() { return json::array{json::object{{"bearerAuth", json::array{}}}}; }
+// Either scheme: a pasted token, or Swagger UI's Authorize form, which posts the OAuth2 password
+// grant (username, password) to /login and uses the access_token it answers.
+json::array AdminOnly() {
+  return json::array{json::object{{"bearerAuth", json::array{}}},
+                     json::object{{"passwordLogin", json::array{}}}};
+}
 
 json::object Operation(std::string_view summary, std::string_view tag, json::object responses) {
   return {{"summary", summary}, {"tags", json::array{tag}}, {"responses", std::move(responses)}};
@@ -322,6 +327,14 @@ json::object Components(const DatasetSpec& spec) {
           {"token_type", {{"type", "string"}, {"const", "bearer"}}},
           {"expires_in", {{"type", "integer"}, {"description", "Seconds."}}},
           {"refresh_token", {{"type", "string"}}}}}}}};
+  json::object password_flow = {{"tokenUrl", "/login"}, {"scopes", json::object{}}};
+  json::object password_login = {
+      {"type", "oauth2"},
+      {"description", "Email as username; POST /login answers the Firebase ID token."},
+      {"flows", json::object{{"password", std::move(password_flow)}}}};
+  json::object schemes = {
+      {"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}},
+      {"passwordLogin", std::move(password_login)}};
   return {{"schemas", std::move(schemas)},
           {"responses",
            {{"BadRequest", error("Invalid parameter or body")},
@@ -330,8 +343,7 @@ json::object Components(const DatasetSpec& spec) {
             {"NotFound", error("No such resource")},
             {"PayloadTooLarge", error("Body larger than the limit")},
             {"Unavailable", error("A dependency is unavailable")}}},
-          {"securitySchemes",
-           {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}}};
+          {"securitySchemes", std::move(schemes)}};
 }
 
 }  // namespace

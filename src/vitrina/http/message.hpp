@@ -43,6 +43,10 @@ struct Request {
   // cache and HTTP-client calls so their dependencies are attributed to this request.
   core::RequestTrace* trace = nullptr;
 
+  // Set by the server: the TCP peer ("203.0.113.7", IPv4-mapped IPv6 shown as IPv4), empty if
+  // unknown. Behind a proxy this is the proxy; see http::ClientAddress.
+  std::string peer_address;
+
   // Value of a header (name in lower case), empty when absent.
   std::string_view Header(std::string_view lower_name) const;
   std::string_view Param(std::string_view name) const;

@@ -76,6 +76,18 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
   return request;
 }
 
+// Read once per connection; an IPv4 client of a dual-stack listener is shown as IPv4.
+std::string PeerAddress(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  const auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
+}
+
 bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned version,
                                               bool keep_alive) {
   bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
@@ -199,6 +211,7 @@ class Server::Impl {
       ~Unlist() { shard.sessions.erase(position); }
     } unlist{shard, listed};
 
+    const std::string peer_address = PeerAddress(stream.socket());
     beast::flat_buffer buffer;
     while (!shard.draining) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -229,6 +242,7 @@ class Server::Impl {
       const unsigned version = message.version();
       const bool keep_alive = message.keep_alive();
       Request request = ToRequest(std::move(message));
+      request.peer_address = peer_address;
       Response response = co_await pipeline_->Handle(request);
       // A draining server answers what it has and then closes the connection.
       const bool keep = keep_alive && !shard.draining;
