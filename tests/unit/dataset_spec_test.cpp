@@ -54,16 +54,16 @@ TEST(DatasetSpec, UnknownColumnKeyIsRejected) {
 }
 
 TEST(DatasetSpec, RejectsUnsafeOrDuplicateNames) {
-  EXPECT_FALSE(spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: x, name: 'x; drop', type: string}\n",
-                                   "a.yaml")
+  EXPECT_FALSE(spec::ParseSpecYaml(
+                   "name: a\ncolumns:\n  - {source: x, name: 'x; drop', type: string}\n", "a.yaml")
                    .ok());
   EXPECT_FALSE(spec::ParseSpecYaml(
                    "name: a\ncolumns:\n  - {source: x, type: string}\n  - {source: y, name: x, "
                    "type: string}\n",
                    "a.yaml")
                    .ok());
-  EXPECT_FALSE(spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: id, type: integer}\n", "a.yaml")
-                   .ok());
+  EXPECT_FALSE(
+      spec::ParseSpecYaml("name: a\ncolumns:\n  - {source: id, type: integer}\n", "a.yaml").ok());
 }
 
 TEST(DatasetSpec, BoundsOnlyOnNumbersAndCategoriesOnlyOnDiscreteTypes) {
@@ -87,7 +87,10 @@ TEST(CatalogSchema, DdlQuotesIdentifiersAndMarksRequiredColumns) {
   const std::string ddl = core::CatalogTableDdl(*spec, "diamonds");
   EXPECT_NE(ddl.find("\"table\" double precision NOT NULL"), std::string::npos) << ddl;
   EXPECT_NE(ddl.find("\"price\" bigint NOT NULL"), std::string::npos);
-  EXPECT_EQ(core::CatalogIndexDdl(*spec, "diamonds").size(), 3U);
+  const auto indexes = core::CatalogIndexDdl(*spec, "diamonds");
+  ASSERT_EQ(indexes.size(), 3U);
+  EXPECT_EQ(indexes[0],
+            "CREATE INDEX IF NOT EXISTS \"diamonds_cut_idx\" ON \"diamonds\" (\"cut\")");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::vector<std::string> CatalogIndexDdl(const DatasetSpec& spec, std::string_vi
     if (!column.category) continue;
     const std::string index_name = std::string(table) + "_" + column.name + "_idx";
     statements.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(index_name) + " ON " +
-                         QuoteIdent(table) + " (" + QuoteIdent(column.name) + ", id)");
+                         QuoteIdent(table) + " (" + QuoteIdent(column.name) + ")");
   }
   return statements;
 }

@@ -16,6 +16,12 @@ constexpr const char* kContinueIdentity = "SELECT setval($1::regclass, $2)";
 // the run fail rather than stall every request.
 constexpr const char* kSwapLockTimeout = "SET LOCAL lock_timeout = '30s'";
 constexpr const char* kNotify = "SELECT pg_notify('vitrina_catalog_reloaded', $1)";
+// Index builds sort in memory up to maintenance_work_mem (split among the parallel workers), and
+// spill to disk beyond it. Raised for this session only, never lowered: managed servers (Azure
+// Database for PostgreSQL) let a session set it, and some size it below what 1M rows need.
+constexpr const char* kIndexBuildMemory =
+    "SELECT set_config('maintenance_work_mem', '256MB', false) "
+    "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('256MB')";
 
 core::Error Failed(core::Error error, const std::string& step) {
   const std::string cause = error.detail.empty() ? error.message : error.detail;
@@ -42,6 +48,9 @@ core::Status CatalogLoader::Begin() {
   // "already exists, skipping" notices from the idempotent DDL are not news for the operator.
   if (auto status = connection_.ExecuteScript("SET client_min_messages = warning"); !status) {
     return Failed(status.error(), "configuring the session");
+  }
+  if (auto set = connection_.Execute(kIndexBuildMemory); !set) {
+    return Failed(set.error(), "configuring the session");
   }
   if (auto status = db::EnsureCatalogTable(connection_, spec_); !status) {
     return Failed(status.error(), "creating the catalog table '" + spec_.table + "'");
