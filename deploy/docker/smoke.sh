@@ -41,7 +41,7 @@ fail() {
   exit 1
 }
 
-started_dockerd= registry_pid= started_services=
+started_dockerd='' registry_pid='' started_services=''
 cleanup() {
   local status=$?
   if [[ ${KEEP:-0} == 1 ]]; then

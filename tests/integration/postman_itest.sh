@@ -29,6 +29,7 @@ fi
 
 work=$(mktemp -d)
 server_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
