@@ -49,10 +49,16 @@ cleanup() {
     exit "$status"
   fi
   docker rm -f "$container" >/dev/null 2>&1 || true
-  [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-  [[ -n $started_services ]] && tools/services.sh stop "$state" >/dev/null 2>&1
+  if [[ -n $registry_pid ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
+  if [[ -n $started_services ]]; then
+    tools/services.sh stop "$state" >/dev/null 2>&1 || true
+  fi
   if [[ -n $started_dockerd ]]; then
-    kill "$started_dockerd" 2>/dev/null && wait "$started_dockerd" 2>/dev/null
+    kill "$started_dockerd" 2>/dev/null || true
+    wait "$started_dockerd" 2>/dev/null || true
   fi
   exit "$status"
 }
@@ -192,7 +198,8 @@ if [[ -x $newman ]]; then
   "$newman" run postman/vitrina.postman_collection.json -e postman/local.postman_environment.json \
     --env-var "baseUrl=$base" --env-var "adminEmail=$DEMO_ADMIN_EMAIL" \
     --env-var "adminPassword=$DEMO_ADMIN_PASSWORD" --reporters cli --reporter-cli-no-banner \
-    --reporter-cli-no-success-assertions --color off >"$logs/newman.log" 2>&1 ||
+    --reporter-cli-no-success-assertions --color off --timeout-script 300000 \
+    >"$logs/newman.log" 2>&1 ||
     fail "Postman collection against the container: $(tail -n 40 "$logs/newman.log")"
   say "ok  Postman collection: $(grep -E '│ +assertions' "$logs/newman.log" | tr -s ' │' ' ')"
 fi

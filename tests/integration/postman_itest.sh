@@ -86,7 +86,7 @@ status=0
   --env-var "adminEmail=$DEMO_ADMIN_EMAIL" --env-var "adminPassword=$DEMO_ADMIN_PASSWORD" \
   --env-var strict_cache_miss=true \
   --reporters cli --reporter-cli-no-banner --reporter-cli-no-console --color off \
-  --timeout-request 60000 || status=$?
+  --timeout-request 60000 --timeout-script 300000 || status=$?
 
 # A second run against the same server: the collection must be re-runnable (the first request of
 # ?cut=Fair may then be a HIT, so the strict MISS check is off).
@@ -96,7 +96,7 @@ if ((status == 0)); then
     --env-var "baseUrl=http://127.0.0.1:$port" \
     --env-var "adminEmail=$DEMO_ADMIN_EMAIL" --env-var "adminPassword=$DEMO_ADMIN_PASSWORD" \
     --reporters cli --reporter-cli-no-banner --reporter-cli-no-console --reporter-cli-no-summary \
-    --reporter-cli-no-success-assertions --color off --timeout-request 60000 || status=$?
+    --reporter-cli-no-success-assertions --color off --timeout-request 60000 --timeout-script 300000 || status=$?
 fi
 
 if ((status != 0)); then
