@@ -51,7 +51,7 @@ if [[ $with_browser == 1 ]]; then
   apt_packages+=(chromium chromium-driver)
 fi
 if [[ $with_docker == 1 ]]; then
-  apt_packages+=(docker.io containerd runc debootstrap)
+  apt_packages+=(docker.io containerd runc debootstrap docker-registry)
 fi
 
 # One dpkg-query call for all packages; a package never seen prints nothing.

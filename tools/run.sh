@@ -22,5 +22,23 @@ gzip -dc datasets/diamonds.csv.gz > "$state/data/diamonds.csv"
 # --if-changed: a second `make run` finds the same checksum and keeps the loaded catalog.
 "$bin" etl run --spec datasets/diamonds.yaml --if-changed az://datasets/diamonds.csv
 
-echo "run: serving on http://${HOST:-127.0.0.1}:${PORT:-8080} (Ctrl-C to stop)"
+# The demo admin (emulator only; idempotent): DEMO_ADMIN_EMAIL / DEMO_ADMIN_PASSWORD in $state/env.
+if [[ -n ${FIREBASE_AUTH_EMULATOR_HOST:-} && ${VITRINA_ENV:-development} != production ]]; then
+  tools/demo-admin.sh "$bin" "$state/env"
+  set -a
+  # shellcheck disable=SC1091
+  . "$state/env"
+  set +a
+fi
+
+url="http://${HOST:-127.0.0.1}:${PORT:-8080}"
+cat <<BANNER
+
+  Vitrina is starting on $url   (Ctrl-C stops it and the local services)
+    API docs     $url/docs
+    demo admin   ${DEMO_ADMIN_EMAIL:-(none: no Firebase emulator)}  /  ${DEMO_ADMIN_PASSWORD:-}
+    Postman      import postman/vitrina.postman_collection.json + postman/local.postman_environment.json
+    your shell   set -a; . $state/env; set +a
+
+BANNER
 "$bin" serve

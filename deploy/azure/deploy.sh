@@ -22,6 +22,14 @@ STORAGE=${STORAGE:-${PREFIX//-/}data}
 APPI=${APPI:-$PREFIX-appi}
 ENV_NAME=${ENV_NAME:-$PREFIX-env}
 APP=${APP:-$PREFIX-api}
+IDENTITY=${IDENTITY:-$PREFIX-pull}
+MIN_REPLICAS=${MIN_REPLICAS:-1}
+MAX_REPLICAS=${MAX_REPLICAS:-5}
+# Concurrent requests per replica before another replica is added (HTTP scale rule).
+HTTP_CONCURRENCY=${HTTP_CONCURRENCY:-50}
+# Server connections per replica: MAX_REPLICAS * DB_POOL_SIZE (+ the job) must stay under the
+# PostgreSQL tier's max_connections (Standard_B1ms: 50).
+DB_POOL_SIZE=${DB_POOL_SIZE:-8}
 TAG=${TAG:-$(git rev-parse --short HEAD)}
 FIREBASE_PROJECT_ID=${FIREBASE_PROJECT_ID:?set FIREBASE_PROJECT_ID}
 FIREBASE_API_KEY=${FIREBASE_API_KEY:?set FIREBASE_API_KEY}
@@ -34,6 +42,20 @@ az group create -n "$RG" -l "$LOCATION" -o none
 step "container registry $ACR and image vitrina:$TAG (built in Azure from this folder)"
 az acr create -g "$RG" -n "$ACR" --sku Basic --admin-enabled false -o none
 az acr build -r "$ACR" -t "vitrina:$TAG" -t vitrina:latest .
+
+# A user-assigned identity with AcrPull, created before the app: with a system-assigned identity
+# the app's first revision would try to pull before its identity has the role.
+step "managed identity $IDENTITY with AcrPull on $ACR"
+az identity create -g "$RG" -n "$IDENTITY" -l "$LOCATION" -o none
+IDENTITY_ID=$(az identity show -g "$RG" -n "$IDENTITY" --query id -o tsv)
+IDENTITY_PRINCIPAL=$(az identity show -g "$RG" -n "$IDENTITY" --query principalId -o tsv)
+ACR_ID=$(az acr show -g "$RG" -n "$ACR" --query id -o tsv)
+if [[ -z $(az role assignment list --assignee "$IDENTITY_PRINCIPAL" --scope "$ACR_ID" \
+             --role AcrPull --query '[0].id' -o tsv) ]]; then
+  az role assignment create --assignee-object-id "$IDENTITY_PRINCIPAL" \
+    --assignee-principal-type ServicePrincipal --role AcrPull --scope "$ACR_ID" -o none
+  sleep 30 # role assignments take a little while to propagate
+fi
 
 step "Azure Database for PostgreSQL flexible server $PG_SERVER"
 az postgres flexible-server create -g "$RG" -n "$PG_SERVER" -l "$LOCATION" \
@@ -66,9 +88,10 @@ az extension add --upgrade -n containerapp -o none
 az containerapp env create -g "$RG" -n "$ENV_NAME" -l "$LOCATION" -o none
 az containerapp create -g "$RG" -n "$APP" --environment "$ENV_NAME" \
   --image "$ACR.azurecr.io/vitrina:$TAG" --registry-server "$ACR.azurecr.io" \
-  --registry-identity system --ingress external --target-port 8080 \
-  --min-replicas 1 --max-replicas 5 --cpu 1.0 --memory 2.0Gi \
-  --scale-rule-name http --scale-rule-type http --scale-rule-http-concurrency 100 \
+  --user-assigned "$IDENTITY_ID" --registry-identity "$IDENTITY_ID" \
+  --ingress external --target-port 8080 \
+  --min-replicas "$MIN_REPLICAS" --max-replicas "$MAX_REPLICAS" --cpu 1.0 --memory 2.0Gi \
+  --scale-rule-name http --scale-rule-type http --scale-rule-http-concurrency "$HTTP_CONCURRENCY" \
   --secrets "database-url=$DATABASE_URL" "redis-url=$REDIS_URL" "storage=$STORAGE_CS" \
             "appi=$APPI_CS" "firebase-api-key=$FIREBASE_API_KEY" \
   --env-vars VITRINA_ENV=production DATABASE_URL=secretref:database-url REDIS_URL=secretref:redis-url \
@@ -76,12 +99,14 @@ az containerapp create -g "$RG" -n "$APP" --environment "$ENV_NAME" \
              APPLICATIONINSIGHTS_CONNECTION_STRING=secretref:appi \
              FIREBASE_PROJECT_ID="$FIREBASE_PROJECT_ID" FIREBASE_API_KEY=secretref:firebase-api-key \
              TRUSTED_PROXY_HOPS=1 \
+             THREADS=2 DB_POOL_SIZE="$DB_POOL_SIZE" \
   -o none
 
 step "schema and first load, as one-off runs of the same image"
 az containerapp job create -g "$RG" -n "$APP-etl" --environment "$ENV_NAME" \
   --trigger-type Manual --replica-timeout 1800 \
-  --image "$ACR.azurecr.io/vitrina:$TAG" --registry-server "$ACR.azurecr.io" --registry-identity system \
+  --image "$ACR.azurecr.io/vitrina:$TAG" --registry-server "$ACR.azurecr.io" \
+  --mi-user-assigned "$IDENTITY_ID" --registry-identity "$IDENTITY_ID" \
   --secrets "database-url=$DATABASE_URL" "storage=$STORAGE_CS" \
   --env-vars DATABASE_URL=secretref:database-url AZURE_STORAGE_CONNECTION_STRING=secretref:storage \
   --command /bin/sh --args "-c" "vitrina migrate && vitrina etl run --spec /app/datasets/diamonds.yaml az://datasets/diamonds.csv" \
