@@ -76,11 +76,10 @@ TEST(TraceContext, OutgoingTraceparentNamesThisRequestsSpan) {
   const auto incoming = ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   ASSERT_TRUE(incoming.has_value());
   context.trace_id = incoming->trace_id;
-});
-context.span_id = NewSpanId();
-const auto header = context.OutgoingTraceparent();
-EXPECT_EQ(header,
-          "00-4bf92f3577b34da6a3ce929d0e0e4736-" + std::string(context.span_id.View()) + "-01");
+  context.span_id = NewSpanId();
+  const auto header = context.OutgoingTraceparent();
+  EXPECT_EQ(header,
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-" + std::string(context.span_id.View()) + "-01");
 }
 
 }  // namespace

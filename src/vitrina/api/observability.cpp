@@ -17,7 +17,9 @@ namespace {
 
 std::string_view HeaderOf(const Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
-    if (key == name) return value;
+    if (key == name) {
+      return value;
+    }
   }
   return {};
 }
@@ -109,7 +111,9 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
     const auto& context = trace.context();
     std::array<core::TelemetryProperty, 2> properties{{{"request_id", request.request_id}}};
     std::size_t property_count = 1;
-    if (!cache_result.empty()) properties[property_count++] = {"cache", cache_result};
+    if (!cache_result.empty()) {
+      properties[property_count++] = {"cache", cache_result};
+    }
     telemetry_.TrackRequest(context, name, RequestUrl(request), static_cast<int>(response.status),
                             total, core::TelemetryProperties(properties.data(), property_count));
     if (response.status >= 500) {
@@ -137,7 +141,9 @@ void RequestObservability::OnDependency(const core::RequestTrace& trace,
   } else if (record.type == "redis") {
     metrics_.redis_command_duration.WithLabels({record.name}).Observe(seconds);
   }
-  if (!telemetry_.enabled()) return;
+  if (!telemetry_.enabled()) {
+    return;
+  }
   telemetry::DependencyCall call;
   call.type = record.type;
   call.name = record.name;
@@ -157,7 +163,9 @@ void RequestObservability::OnDependency(const core::RequestTrace& trace,
 }
 
 asio::awaitable<Response> MetricsHandlers::Metrics(Request& /*request*/) {
-  if (refresh_) refresh_();
+  if (refresh_) {
+    refresh_();
+  }
   Response response = Response::Json(200, registry_.RenderPrometheus());
   response.content_type = std::string(core::kPrometheusContentType);
   co_return response;

@@ -10,7 +10,9 @@ void RequestTrace::Record(const DependencyRecord& record) {
   } else {
     http_ += record.duration;
   }
-  if (observer_ != nullptr) observer_->OnDependency(*this, record);
+  if (observer_ != nullptr) {
+    observer_->OnDependency(*this, record);
+  }
 }
 
 }  // namespace vitrina::core
