@@ -14,6 +14,11 @@ CacheConfig ReadCacheConfig(core::EnvReader& env) {
       std::chrono::milliseconds(env.Integer("CACHE_PROBE_INTERVAL_MS", 500, 10, 60000));
   config.redis.command_timeout =
       std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
+  config.redis.transfer_timeout =
+      std::chrono::milliseconds(env.Integer("CACHE_REDIS_TRANSFER_TIMEOUT_MS", 2000, 1, 60000));
+  if (config.redis.transfer_timeout < config.redis.command_timeout) {
+    env.AddProblem("CACHE_REDIS_TRANSFER_TIMEOUT_MS must be at least CACHE_REDIS_TIMEOUT_MS");
+  }
   config.redis.connections_per_node =
       static_cast<int>(env.Integer("CACHE_REDIS_CONNECTIONS", 1, 1, 64));
 

@@ -18,6 +18,7 @@ RedisConnectionSettings ConnectionSettings(const RedisSettings& settings,
   RedisConnectionSettings connection;
   connection.address = std::move(address);
   connection.command_timeout = settings.command_timeout;
+  connection.transfer_timeout = settings.transfer_timeout;
   return connection;
 }
 

@@ -3,7 +3,10 @@
 #include "vitrina/cache/redis_connection.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
+
+#include <poll.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -76,12 +79,21 @@ struct AsioEvents : std::enable_shared_from_this<AsioEvents> {
             return;
           }
           // May free the context (peer closed): nothing may touch it afterwards.
+          ++self->handled;
           if (read) {
             redisAsyncHandleRead(self->context);
           } else {
             redisAsyncHandleWrite(self->context);
           }
         });
+  }
+
+  bool Readable() const {
+    if (context == nullptr || !descriptor.is_open()) return false;
+    pollfd poll_fd{};
+    poll_fd.fd = context->c.fd;
+    poll_fd.events = POLLIN;
+    return ::poll(&poll_fd, 1, 0) == 1 && (poll_fd.revents & POLLIN) != 0;
   }
 
   static void AddRead(void* data) { static_cast<AsioEvents*>(data)->Arm(true); }
@@ -101,6 +113,9 @@ struct AsioEvents : std::enable_shared_from_this<AsioEvents> {
   bool read_pending = false;
   bool want_write = false;
   bool write_pending = false;
+  // Socket events handled so far: a call whose idle timeout expires while this still moves is
+  // sending a large command or receiving a large reply, not waiting on a silent server.
+  std::uint64_t handled = 0;
 };
 
 // The replies of one Pipeline call. Kept alive by each outstanding hiredis callback, so a call that
@@ -171,13 +186,28 @@ class RedisConnection::Impl {
       pending.release();  // owned by hiredis until OnReply
     }
 
-    batch->timer.expires_after(settings_.command_timeout);
-    boost::system::error_code ignored;
-    co_await batch->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (batch->remaining > 0) {
-      Drop();  // fails the outstanding callbacks; a late reply must not answer a later command
-      co_return Unavailable("timed out after " + std::to_string(settings_.command_timeout.count()) +
-                            " ms");
+    const auto started = std::chrono::steady_clock::now();
+    const std::shared_ptr<AsioEvents> events = events_;
+    std::uint64_t handled_seen = events->handled;
+    for (;;) {
+      batch->timer.expires_after(settings_.command_timeout);
+      boost::system::error_code ignored;
+      co_await batch->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (batch->remaining == 0) break;
+      // Bytes already waiting in the socket count as progress too: on a busy machine this timer
+      // may run before the read handler that was ready at the same time.
+      const bool progressing = events->handled != handled_seen || events->Readable();
+      handled_seen = events->handled;
+      if (!progressing ||
+          std::chrono::steady_clock::now() - started >= settings_.transfer_timeout) {
+        Drop();  // fails the outstanding callbacks; a late reply must not answer a later command
+        co_return Unavailable(progressing ? "reply still incomplete after " +
+                                                std::to_string(settings_.transfer_timeout.count()) +
+                                                " ms"
+                                          : "no reply for " +
+                                                std::to_string(settings_.command_timeout.count()) +
+                                                " ms");
+      }
     }
     if (batch->failed) {
       Drop();
