@@ -331,6 +331,68 @@ TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
   EXPECT_EQ(BaseData(requests[1]).at("success"), false);
 }
 
+// Sign-up and login call Firebase (HTTP) and write/read the users table (PostgreSQL) from the
+// blocking pool: those calls are dependencies of their request too, and carry its traceparent on.
+TEST_F(TelemetryApi, FirebaseCallsAndUsersStatementsAreDependenciesOfTheirRequest) {
+  const auto emulator = testing::ServiceEnv("FIREBASE_AUTH_EMULATOR_HOST");
+  const auto project = testing::ServiceEnv("FIREBASE_PROJECT_ID");
+  if (!emulator || !project) GTEST_SKIP() << "the Firebase Auth emulator is not configured";
+  auto env = Env(CaptureUrl());
+  env["FIREBASE_AUTH_EMULATOR_HOST"] = *emulator;
+  env["FIREBASE_PROJECT_ID"] = *project;
+  ServerProcess server(env, FreePort());
+  const std::string email =
+      "telemetry-" + std::to_string(getpid()) + "-" + instance_.substr(instance_.size() - 6) +
+      "@vitrina.test";
+  const std::string credentials =
+      json::serialize(json::object{{"email", email}, {"password", "telemetry-pass-1"}});
+  const HeaderList json_type = {{"Content-Type", "application/json"}};
+  const auto signup = Fetch(server.port(), "POST", "/signup", credentials, json_type);
+  ASSERT_EQ(signup.status, 201u) << signup.body;
+  const auto login = Fetch(server.port(), "POST", "/login", credentials, json_type);
+  ASSERT_EQ(login.status, 200u) << login.body;
+  const std::string login_trace = login.Header("traceresponse").substr(3, 32);
+
+  const auto envelopes = WaitForEnvelopes([](const std::vector<json::object>& all) {
+    return RequestsNamed(all, "POST /login").size() == 1 &&
+           OfType(all, "RemoteDependencyData").size() >= 4;
+  });
+  const auto logins = RequestsNamed(envelopes, "POST /login");
+  ASSERT_EQ(logins.size(), 1u);
+  const std::string login_span = Text(BaseData(logins[0]), "id");
+  std::vector<std::string> login_calls;
+  for (const auto& dependency : OfType(envelopes, "RemoteDependencyData")) {
+    if (Tag(dependency, "ai.operation.id") != login_trace) continue;
+    EXPECT_EQ(Tag(dependency, "ai.operation.parentId"), login_span);
+    const auto& data = BaseData(dependency);
+    login_calls.push_back(Text(data, "type") + " " + Text(data, "name"));
+    if (Text(data, "type") == "HTTP") {
+      EXPECT_EQ(Text(data, "target"), *emulator);
+      EXPECT_EQ(Text(data, "resultCode"), "200");
+      EXPECT_EQ(data.at("success"), true);
+      EXPECT_EQ(Text(data, "data").find('?'), std::string::npos) << "the API key must stay out";
+    }
+  }
+  std::sort(login_calls.begin(), login_calls.end());
+  EXPECT_EQ(login_calls,
+            (std::vector<std::string>{
+                "HTTP POST /identitytoolkit.googleapis.com/v1/accounts:signInWithPassword",
+                "postgresql find_user_by_uid"}));
+
+  bool signup_http = false;
+  bool signup_insert = false;
+  const std::string signup_trace = signup.Header("traceresponse").substr(3, 32);
+  for (const auto& dependency : OfType(envelopes, "RemoteDependencyData")) {
+    if (Tag(dependency, "ai.operation.id") != signup_trace) continue;
+    const auto& data = BaseData(dependency);
+    signup_http = signup_http || (Text(data, "type") == "HTTP" &&
+                                  Text(data, "name").ends_with("/v1/accounts:signUp"));
+    signup_insert = signup_insert || Text(data, "type") == "postgresql";
+  }
+  EXPECT_TRUE(signup_http);
+  EXPECT_TRUE(signup_insert);
+}
+
 // Median of `count` sequential request latencies, in milliseconds.
 double MedianLatencyMs(std::uint16_t port, const std::string& target, int count) {
   std::vector<double> took;

@@ -1,6 +1,7 @@
 #include "vitrina/core/request_trace.hpp"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -80,6 +81,49 @@ TEST(TraceContext, OutgoingTraceparentNamesThisRequestsSpan) {
   const auto header = context.OutgoingTraceparent();
   EXPECT_EQ(header,
             "00-4bf92f3577b34da6a3ce929d0e0e4736-" + std::string(context.span_id.View()) + "-01");
+}
+
+TEST(BlockingTraceScope, NamesTheTraceForExactlyItsScopeOnItsThread) {
+  RequestTrace outer;
+  RequestTrace inner;
+  EXPECT_EQ(CurrentBlockingTrace(), nullptr);
+  {
+    const BlockingTraceScope scope(&outer);
+    EXPECT_EQ(CurrentBlockingTrace(), &outer);
+    {
+      const BlockingTraceScope nested(&inner);
+      EXPECT_EQ(CurrentBlockingTrace(), &inner);
+    }
+    EXPECT_EQ(CurrentBlockingTrace(), &outer);
+    RequestTrace* elsewhere = &inner;
+    std::thread([&elsewhere] { elsewhere = CurrentBlockingTrace(); }).join();
+    EXPECT_EQ(elsewhere, nullptr);  // another thread's calls are not this request's
+  }
+  EXPECT_EQ(CurrentBlockingTrace(), nullptr);
+}
+
+TEST(DescribeHttpCall, NamesMethodAndPathAndKeepsTheQueryOut) {
+  const auto names = DescribeHttpCall(
+      "POST", "http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1/accounts:signUp?key=SECRET");
+  EXPECT_EQ(names.name, "POST /identitytoolkit.googleapis.com/v1/accounts:signUp");
+  EXPECT_EQ(names.data, "http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1/accounts:signUp");
+  EXPECT_EQ(names.target, "127.0.0.1:9099");
+  EXPECT_EQ(names.data.find("SECRET"), std::string::npos);
+}
+
+TEST(DescribeHttpCall, HandlesBareHostsUserInfoAndFragments) {
+  const auto bare = DescribeHttpCall("GET", "https://www.googleapis.com");
+  EXPECT_EQ(bare.name, "GET /");
+  EXPECT_EQ(bare.target, "www.googleapis.com");
+  const auto with_user = DescribeHttpCall("GET", "https://user:pw@example.com/a/b#frag");
+  EXPECT_EQ(with_user.name, "GET /a/b");
+  EXPECT_EQ(with_user.target, "example.com");
+}
+
+TEST(SqlStateIn, FindsTheCodeThatErrorFromPgWrote) {
+  EXPECT_EQ(SqlStateIn("users_insert: SQLSTATE 23505 duplicate key"), "23505");
+  EXPECT_EQ(SqlStateIn("connection lost"), "");
+  EXPECT_EQ(SqlStateIn("truncated SQLSTATE 235"), "");
 }
 
 }  // namespace

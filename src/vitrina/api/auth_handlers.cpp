@@ -100,7 +100,7 @@ Response RenderOutcome(const auth::LoginOutcome& outcome) {
 asio::awaitable<Response> AuthHandlers::Signup(Request& request) {
   auto credentials = JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
-  auto user = co_await http::Offload(blocking_, [this, &credentials] {
+  auto user = co_await http::Offload(blocking_, request.trace, [this, &credentials] {
     return signup_.SignUp(credentials->email, credentials->password);
   });
   if (!user) co_return ErrorResponse(user.error());
@@ -111,7 +111,7 @@ asio::awaitable<Response> AuthHandlers::Login(Request& request) {
   auto credentials = IsFormBody(request) ? FormCredentials(request) : JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
   const std::string client_address = http::ClientAddress(request, trusted_proxy_hops_);
-  auto outcome = co_await http::Offload(blocking_, [this, &credentials, &client_address] {
+  auto outcome = co_await http::Offload(blocking_, request.trace, [this, &credentials, &client_address] {
     return login_.Login(credentials->email, credentials->password, client_address);
   });
   co_return RenderOutcome(outcome);
@@ -123,7 +123,7 @@ asio::awaitable<Response> AuthHandlers::Refresh(Request& request) {
   auto token = StringField(*object, "refresh_token");
   if (!token) co_return ErrorResponse(token.error());
   auto outcome =
-      co_await http::Offload(blocking_, [this, &token] { return login_.Refresh(*token); });
+      co_await http::Offload(blocking_, request.trace, [this, &token] { return login_.Refresh(*token); });
   co_return RenderOutcome(outcome);
 }
 

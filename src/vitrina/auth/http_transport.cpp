@@ -4,8 +4,11 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include <curl/curl.h>
+
+#include "vitrina/core/request_trace.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -66,9 +69,8 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
 // The API key travels in the query string: keep it out of error details (they are logged).
 std::string WithoutQuery(const std::string& url) { return url.substr(0, url.find('?')); }
 
-}  // namespace
-
-core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
+core::Result<HttpResponse> PerformUntraced(const HttpRequest& request,
+                                           core::RequestTrace* trace) {
   CURL* curl = ThreadHandle();
   if (curl == nullptr) {
     return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_easy_init failed");
@@ -78,9 +80,12 @@ core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
   HttpResponse response;
   Sink sink{&response, request.max_response_bytes};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
-  for (const auto& [name, value] : request.headers) {
-    std::string line = name;
-    line.append(": ").append(value);
+  std::vector<std::string> lines;
+  lines.reserve(request.headers.size() + 1);
+  for (const auto& [name, value] : request.headers) lines.push_back(name + ": " + value);
+  // W3C trace context goes on to the services we call (the request's span is their parent).
+  if (trace != nullptr) lines.push_back("traceparent: " + trace->context().OutgoingTraceparent());
+  for (const auto& line : lines) {
     curl_slist* appended = curl_slist_append(headers.get(), line.c_str());
     if (appended == nullptr) {
       return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_slist_append");
@@ -121,6 +126,26 @@ core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+}  // namespace
+
+core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
+  const core::DependencyTimer timer(core::CurrentBlockingTrace());
+  auto result = PerformUntraced(request, core::CurrentBlockingTrace());
+  if (timer.active()) {
+    const auto names = core::DescribeHttpCall(request.method, request.url);
+    core::DependencyRecord record;
+    record.type = "HTTP";
+    record.name = names.name;
+    record.data = names.data;
+    record.target = names.target;
+    const std::string status = result ? std::to_string(result->status) : std::string();
+    record.result_code = result ? std::string_view(status) : std::string_view("ERROR");
+    record.success = result && result->status >= 200 && result->status < 400;
+    timer.Finish(record);
+  }
+  return result;
 }
 
 }  // namespace vitrina::auth

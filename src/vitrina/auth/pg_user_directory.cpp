@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "vitrina/core/request_trace.hpp"
+
 namespace vitrina::auth {
 namespace {
 
@@ -61,7 +63,10 @@ core::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_na
     }
     connection.emplace(std::move(*opened));
   }
+  const core::DependencyTimer timer(core::CurrentBlockingTrace());
   auto result = connection->Execute(sql, params);
+  timer.Finish("postgresql", statement_name, result.ok(),
+               result ? std::string_view("OK") : core::SqlStateIn(result.error().detail));
   if (!result) {
     auto error = result.error();
     error.detail = std::string(statement_name) + ": " + error.detail;

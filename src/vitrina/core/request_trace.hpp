@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include "vitrina/core/telemetry_trace_context.hpp"
@@ -90,5 +91,36 @@ class DependencyTimer {
   RequestTrace* trace_;
   Clock::time_point started_;
 };
+
+// The trace of the request whose blocking call (libcurl, libpq; see http::Offload) runs on this
+// thread, or null. A coroutine cannot use a thread-local (requests interleave on an I/O thread),
+// but an offloaded call runs to completion on its worker thread while its request waits, so a
+// scope around exactly that call is unambiguous, and the adapters below it (PerformHttp,
+// PgUserDirectory) need no trace parameter threaded through interfaces that know nothing of
+// requests.
+RequestTrace* CurrentBlockingTrace();
+
+class BlockingTraceScope {
+ public:
+  explicit BlockingTraceScope(RequestTrace* trace);
+  ~BlockingTraceScope();
+  BlockingTraceScope(const BlockingTraceScope&) = delete;
+  BlockingTraceScope& operator=(const BlockingTraceScope&) = delete;
+
+ private:
+  RequestTrace* previous_;
+};
+
+// What an outbound HTTP call is called in telemetry: `name` "POST /v1/accounts:signUp", `data`
+// the URL without its query (Firebase's API key travels there), `target` the host[:port].
+struct HttpCallNames {
+  std::string name;
+  std::string data;
+  std::string target;
+};
+HttpCallNames DescribeHttpCall(std::string_view method, std::string_view url);
+
+// Finds "SQLSTATE xxxxx" in an error detail (db::ErrorFromPg writes it there); "" without one.
+std::string_view SqlStateIn(std::string_view detail);
 
 }  // namespace vitrina::core

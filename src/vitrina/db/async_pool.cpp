@@ -349,15 +349,7 @@ awaitable<core::Result<QueryResult>> AsyncPool::Execute(std::string_view stateme
   const core::DependencyTimer timer(trace);
   auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
   if (timer.active()) {
-    std::string_view sqlstate;
-    if (!result) {
-      // ErrorFromPg puts "SQLSTATE xxxxx" in the detail; other failures have none.
-      const auto& detail = result.error().detail;
-      const auto at = detail.find("SQLSTATE ");
-      if (at != std::string::npos && detail.size() >= at + 14) {
-        sqlstate = std::string_view(detail).substr(at + 9, 5);
-      }
-    }
+    const std::string_view sqlstate = result ? std::string_view() : core::SqlStateIn(result.error().detail);
     timer.Finish("postgresql", statement, result.ok(), result ? std::string_view("OK") : sqlstate);
   }
   co_return result;

@@ -9,6 +9,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "vitrina/core/request_trace.hpp"
+
 namespace vitrina::http {
 
 // Runs a blocking call (libpq, libcurl, hiredis) on `pool` and resumes the calling coroutine on
@@ -26,6 +28,17 @@ boost::asio::awaitable<std::invoke_result_t<Call&>> Offload(boost::asio::thread_
       },
       boost::asio::use_awaitable);
   co_return std::move(*result);
+}
+
+// The same, for a call made on behalf of a request: its dependencies (outbound HTTP, PostgreSQL
+// through blocking adapters) are recorded in `trace` (see core::BlockingTraceScope).
+template <typename Call>
+boost::asio::awaitable<std::invoke_result_t<Call&>> Offload(boost::asio::thread_pool& pool,
+                                                            core::RequestTrace* trace, Call call) {
+  co_return co_await Offload(pool, [trace, &call] {
+    const core::BlockingTraceScope scope(trace);
+    return call();
+  });
 }
 
 }  // namespace vitrina::http
