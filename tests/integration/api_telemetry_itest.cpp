@@ -341,9 +341,8 @@ TEST_F(TelemetryApi, FirebaseCallsAndUsersStatementsAreDependenciesOfTheirReques
   env["FIREBASE_AUTH_EMULATOR_HOST"] = *emulator;
   env["FIREBASE_PROJECT_ID"] = *project;
   ServerProcess server(env, FreePort());
-  const std::string email =
-      "telemetry-" + std::to_string(getpid()) + "-" + instance_.substr(instance_.size() - 6) +
-      "@vitrina.test";
+  const std::string email = "telemetry-" + std::to_string(getpid()) + "-" +
+                            instance_.substr(instance_.size() - 6) + "@vitrina.test";
   const std::string credentials =
       json::serialize(json::object{{"email", email}, {"password", "telemetry-pass-1"}});
   const HeaderList json_type = {{"Content-Type", "application/json"}};

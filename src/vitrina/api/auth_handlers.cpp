@@ -111,9 +111,10 @@ asio::awaitable<Response> AuthHandlers::Login(Request& request) {
   auto credentials = IsFormBody(request) ? FormCredentials(request) : JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
   const std::string client_address = http::ClientAddress(request, trusted_proxy_hops_);
-  auto outcome = co_await http::Offload(blocking_, request.trace, [this, &credentials, &client_address] {
-    return login_.Login(credentials->email, credentials->password, client_address);
-  });
+  auto outcome =
+      co_await http::Offload(blocking_, request.trace, [this, &credentials, &client_address] {
+        return login_.Login(credentials->email, credentials->password, client_address);
+      });
   co_return RenderOutcome(outcome);
 }
 
@@ -122,8 +123,8 @@ asio::awaitable<Response> AuthHandlers::Refresh(Request& request) {
   if (!object) co_return ErrorResponse(object.error());
   auto token = StringField(*object, "refresh_token");
   if (!token) co_return ErrorResponse(token.error());
-  auto outcome =
-      co_await http::Offload(blocking_, request.trace, [this, &token] { return login_.Refresh(*token); });
+  auto outcome = co_await http::Offload(blocking_, request.trace,
+                                        [this, &token] { return login_.Refresh(*token); });
   co_return RenderOutcome(outcome);
 }
 

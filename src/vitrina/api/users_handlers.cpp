@@ -46,13 +46,15 @@ asio::awaitable<Response> UsersHandlers::Me(Request& request) {
         core::MakeError(core::ErrorCode::kUnauthenticated, "a bearer token is required"));
   }
   const std::string uid = request.principal->uid;
-  auto user = co_await http::Offload(blocking_, request.trace, [this, &uid] { return users_.FindByUid(uid); });
+  auto user = co_await http::Offload(blocking_, request.trace,
+                                     [this, &uid] { return users_.FindByUid(uid); });
   if (!user) co_return ErrorResponse(user.error());
   co_return Response::Json(200, RenderUser(*user));
 }
 
 asio::awaitable<Response> UsersHandlers::List(Request& request) {
-  auto users = co_await http::Offload(blocking_, request.trace, [this] { return users_.List("", kListLimit); });
+  auto users = co_await http::Offload(blocking_, request.trace,
+                                      [this] { return users_.List("", kListLimit); });
   if (!users) co_return ErrorResponse(users.error());
   boost::json::array items;
   for (const auto& user : *users) items.push_back(UserObject(user));
@@ -74,8 +76,8 @@ asio::awaitable<Response> UsersHandlers::Patch(Request& request) {
   if (!is_admin) co_return ErrorResponse(is_admin.error());
   patch.is_active = *is_active;
   patch.is_admin = *is_admin;
-  auto user =
-      co_await http::Offload(blocking_, request.trace, [this, &uid, &patch] { return users_.Update(uid, patch); });
+  auto user = co_await http::Offload(blocking_, request.trace,
+                                     [this, &uid, &patch] { return users_.Update(uid, patch); });
   if (!user) co_return ErrorResponse(user.error());
   status_.Invalidate(uid);
   co_return Response::Json(200, RenderUser(*user));

@@ -18,7 +18,8 @@ boost::asio::awaitable<core::Result<core::Principal>> FirebaseAuthenticator::Aut
   // possibly to PostgreSQL).
   auto user = users_.Peek(uid);
   if (!user) {
-    auto loaded = co_await http::Offload(blocking_, request.trace, [this, &uid] { return users_.Get(uid); });
+    auto loaded =
+        co_await http::Offload(blocking_, request.trace, [this, &uid] { return users_.Get(uid); });
     user.emplace(std::move(loaded));
   }
   if (!*user) {

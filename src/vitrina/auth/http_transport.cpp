@@ -69,8 +69,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
 // The API key travels in the query string: keep it out of error details (they are logged).
 std::string WithoutQuery(const std::string& url) { return url.substr(0, url.find('?')); }
 
-core::Result<HttpResponse> PerformUntraced(const HttpRequest& request,
-                                           core::RequestTrace* trace) {
+core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::RequestTrace* trace) {
   CURL* curl = ThreadHandle();
   if (curl == nullptr) {
     return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_easy_init failed");

@@ -39,8 +39,9 @@ struct HttpResponse {
 // One blocking HTTP exchange over libcurl. Each thread keeps its own easy handle, so consecutive
 // calls on a thread reuse the connection (TLS included). Only http and https, no redirects, a
 // total timeout and a response-size cap. Transport failures are kUnavailable; any HTTP status is
-// a value for the caller to interpret. Inside a request's offloaded call (core::CurrentBlockingTrace)
-// the exchange is recorded as an HTTP dependency and carries the request's `traceparent`.
+// a value for the caller to interpret. Inside a request's offloaded call
+// (core::CurrentBlockingTrace) the exchange is recorded as an HTTP dependency and carries the
+// request's `traceparent`.
 core::Result<HttpResponse> PerformHttp(const HttpRequest& request);
 
 }  // namespace vitrina::auth

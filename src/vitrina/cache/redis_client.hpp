@@ -18,9 +18,9 @@ namespace vitrina::cache {
 struct RedisSettings {
   std::vector<core::RedisAddress> nodes;  // one address in single-node mode, seeds in cluster mode
   bool cluster = false;
-  std::chrono::milliseconds command_timeout{50};  // CACHE_REDIS_TIMEOUT_MS: silence allowed
+  std::chrono::milliseconds command_timeout{50};     // CACHE_REDIS_TIMEOUT_MS: silence allowed
   std::chrono::milliseconds transfer_timeout{2000};  // CACHE_REDIS_TRANSFER_TIMEOUT_MS: total
-  int connections_per_node = 1;                   // CACHE_REDIS_CONNECTIONS: strands per node
+  int connections_per_node = 1;                      // CACHE_REDIS_CONNECTIONS: strands per node
 };
 
 // What the cache needs from Redis: one command at a time, routed to the node that owns its key.

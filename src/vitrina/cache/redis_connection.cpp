@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-
 #include <poll.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -201,12 +200,11 @@ class RedisConnection::Impl {
       if (!progressing ||
           std::chrono::steady_clock::now() - started >= settings_.transfer_timeout) {
         Drop();  // fails the outstanding callbacks; a late reply must not answer a later command
-        co_return Unavailable(progressing ? "reply still incomplete after " +
-                                                std::to_string(settings_.transfer_timeout.count()) +
-                                                " ms"
-                                          : "no reply for " +
-                                                std::to_string(settings_.command_timeout.count()) +
-                                                " ms");
+        co_return Unavailable(progressing
+                                  ? "reply still incomplete after " +
+                                        std::to_string(settings_.transfer_timeout.count()) + " ms"
+                                  : "no reply for " +
+                                        std::to_string(settings_.command_timeout.count()) + " ms");
       }
     }
     if (batch->failed) {

@@ -15,11 +15,12 @@ namespace vitrina::cache {
 
 struct RedisConnectionSettings {
   core::RedisAddress address;
-  // How long a call may wait with no bytes moving between it and Redis. hiredis 0.14 has no timeouts of its
-  // own, so a steady_timer enforces it; on expiry the connection is dropped (a late reply would
-  // otherwise be read as the answer to a later command's question). It is an idle timeout, not a
-  // total one: a large reply still arriving (the 7 MB full catalog takes longer than 50 ms on a
-  // busy machine) is not cut off while bytes keep coming, up to transfer_timeout in total.
+  // How long a call may wait with no bytes moving between it and Redis. hiredis 0.14 has no
+  // timeouts of its own, so a steady_timer enforces it; on expiry the connection is dropped (a late
+  // reply would otherwise be read as the answer to a later command's question). It is an idle
+  // timeout, not a total one: a large reply still arriving (the 7 MB full catalog takes longer than
+  // 50 ms on a busy machine) is not cut off while bytes keep coming, up to transfer_timeout in
+  // total.
   std::chrono::milliseconds command_timeout{50};
   std::chrono::milliseconds transfer_timeout{2000};
   // After a failed connect, calls fail fast for this long (doubling up to max) instead of

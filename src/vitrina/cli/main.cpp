@@ -1,6 +1,5 @@
-#include <spdlog/spdlog.h>
-
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "vitrina/cli/commands.hpp"
 

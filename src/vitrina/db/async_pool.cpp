@@ -349,7 +349,8 @@ awaitable<core::Result<QueryResult>> AsyncPool::Execute(std::string_view stateme
   const core::DependencyTimer timer(trace);
   auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
   if (timer.active()) {
-    const std::string_view sqlstate = result ? std::string_view() : core::SqlStateIn(result.error().detail);
+    const std::string_view sqlstate =
+        result ? std::string_view() : core::SqlStateIn(result.error().detail);
     timer.Finish("postgresql", statement, result.ok(), result ? std::string_view("OK") : sqlstate);
   }
   co_return result;
