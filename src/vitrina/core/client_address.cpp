@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "vitrina/core/field_value.hpp"
+
 namespace vitrina::core {
 
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // Dotted quad with decimal octets 0-255, printed without leading zeros.
 std::optional<std::string> CanonicalIpv4(std::string_view text) {
@@ -90,7 +86,7 @@ std::optional<std::string> CanonicalIpv6(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> NormalizeIpAddress(std::string_view text) {
-  text = Trim(text);
+  text = TrimAscii(text);
   if (text.empty()) return std::nullopt;
   if (text.front() == '[') {  // "[v6]" or "[v6]:port"
     const auto close = text.find(']');
@@ -126,7 +122,7 @@ std::string ResolveClientAddress(std::string_view peer_address, std::string_view
   std::vector<std::string_view> entries;
   while (!forwarded_for.empty()) {
     const auto comma = forwarded_for.find(',');
-    const auto entry = Trim(forwarded_for.substr(0, comma));
+    const auto entry = TrimAscii(forwarded_for.substr(0, comma));
     if (!entry.empty()) entries.push_back(entry);  // empty list elements are allowed and ignored
     if (comma == std::string_view::npos) break;
     forwarded_for.remove_prefix(comma + 1);
