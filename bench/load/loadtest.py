@@ -37,6 +37,8 @@ CASES = [
     ("fair_nocache", "API, cache off", "wrk", "nocache", "fair-api.txt", True),
     ("fair_cache", "API, cache on, token required", "wrk", "cache", "fair-api.txt", True),
     ("fair_public", "API, cache on, AUTH_PUBLIC_READS=true, no token", "wrk", "public", "fair-api.txt", False),
+    ("fair_cache_redis", "API, cache on, token required, every hit reads the body from Redis "
+     "(CACHE_LOCAL_MAX_BYTES=0)", "wrk", "redis", "fair-api.txt", True),
     ("fair_nginx", "nginx serving the same body as a static file", "wrk", "nginx", "fair-nginx.txt", True),
     ("mix_telemetry", "API, cache on, telemetry exported to the capture server", "wrk", "telemetry",
      "mix-api.txt", True),
@@ -289,10 +291,12 @@ def curl_times(url, token, count, before_each=None):
 
 
 def sequential_full_catalog(args, token, ports):
-    """The full catalog, one request at a time: hit, then miss (the key deleted before each request)."""
+    """The full catalog, one request at a time: hit (from the local copy Redis confirmed, and from
+    Redis itself on the server without local copies), then miss (the key deleted before each request)."""
     path = "/catalog"
     key = "catalog:all"
     hit_url = f"http://127.0.0.1:{ports['cache']}{path}"
+    redis_url = f"http://127.0.0.1:{ports['redis']}{path}"
 
     def delete_key():
         subprocess.run(["redis-cli", "-p", str(args.port_base + 1), "DEL", key], check=True,
@@ -301,6 +305,7 @@ def sequential_full_catalog(args, token, ports):
     curl_times(hit_url, token, 1)  # make sure it is cached
     figures = {}
     for label, url, before, expected in (("hit", hit_url, None, "HIT"),
+                                         ("hit_redis", redis_url, None, "HIT"),
                                          ("miss", hit_url, delete_key, "MISS")):
         samples = curl_times(url, token, args.sequential, before)
         matching = [ms for ms, outcome in samples if outcome == expected]
@@ -393,7 +398,7 @@ def main():
     log("warming up (every server once, 2 s each; fills the cache)")
     child_cpu_seconds()
     warm = argparse.Namespace(**{**vars(args), "duration": 2})
-    for name in ("nocache", "cache", "public", "telemetry", "nginx"):
+    for name in ("nocache", "cache", "public", "telemetry", "redis", "nginx"):
         paths = "mix-nginx.txt" if name == "nginx" else "mix-api.txt"
         wrk_case(warm, ports[name], os.path.join(args.out, paths), token, sampler)
     wrk_case(warm, ports["public"], os.path.join(args.out, "fair-api.txt"), None, sampler)
@@ -422,7 +427,7 @@ def main():
                 figures = pgbench_case(args, scripts, sampler, os.path.join(args.out, f"pgbench-run{run}"))
             figures["load_average"] = load
             # Not on the telemetry server: its envelopes must hold the timed run's requests only.
-            if tool == "wrk" and server in ("cache", "public"):
+            if tool == "wrk" and server in ("cache", "public", "redis"):
                 # How the server answered: a short second pass that counts X-Cache (counting slows wrk,
                 # so the timed pass above does not count).
                 check = argparse.Namespace(**{**vars(args), "duration": 3})

@@ -37,6 +37,61 @@ TEST_P(CacheReadTest, MissStoresThenHitReturnsTheSameBytesAndEtag) {
   EXPECT_EQ(counters.stores, 1u);
 }
 
+// Each instance keeps the bodies it read or stored, but sends one only after Redis confirmed (a
+// GETRANGE of the entry's header, which carries a stamp drawn at each store) that the key still
+// holds exactly those bytes.
+TEST_P(CacheReadTest, LocalCopiesAreSentOnlyWhileRedisHoldsTheSameEntry) {
+  auto a = NewInstance();
+  auto b = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+
+  EXPECT_EQ(Get(a->cache, key, db).outcome, CacheOutcome::kMiss);  // a stores and keeps a copy
+  EXPECT_EQ(*Get(a->cache, key, db).body, "body-v1");
+  EXPECT_EQ(a->cache.Counters().local_hits, 1u);
+  EXPECT_EQ(*Get(b->cache, key, db).body, "body-v1");  // b reads the body from Redis once...
+  EXPECT_EQ(b->cache.Counters().local_hits, 0u);
+  EXPECT_EQ(*Get(b->cache, key, db).body, "body-v1");  // ...then uses its copy
+  EXPECT_EQ(b->cache.Counters().local_hits, 1u);
+  EXPECT_EQ(b->cache.LocalUsage().entries, 1u);
+
+  // A write through b: a's copy is not sent, a runs the query again and stores v2.
+  db.version = 2;
+  ASSERT_TRUE(pool_.Run(b->cache.InvalidateForWrite({Diamond("Fair", "E", 900)})).ok());
+  const auto after_write = Get(a->cache, key, db);
+  EXPECT_EQ(after_write.outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(*after_write.body, "body-v2");
+  // b's copy (v1) no longer matches the entry a stored: b reads v2 from Redis.
+  const auto replaced = Get(b->cache, key, db);
+  EXPECT_EQ(replaced.outcome, CacheOutcome::kHit);
+  EXPECT_EQ(*replaced.body, "body-v2");
+  EXPECT_EQ(replaced.etag, core::BodyEtag("body-v2"));
+  EXPECT_EQ(b->cache.Counters().local_hits, 1u);
+  EXPECT_EQ(*Get(b->cache, key, db).body, "body-v2");
+  EXPECT_EQ(b->cache.Counters().local_hits, 2u);
+
+  // The same bytes stored again (e.g. after a TTL expiry) get a new stamp: copies are re-read.
+  ASSERT_TRUE(probe_->Command({"DEL", key.str()}).ok());
+  EXPECT_EQ(Get(a->cache, key, db).outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(Get(b->cache, key, db).outcome, CacheOutcome::kHit);
+  EXPECT_EQ(b->cache.Counters().local_hits, 2u);
+  EXPECT_EQ(db.loads, 3);
+}
+
+TEST_P(CacheReadTest, WithoutLocalCopiesEveryHitReadsTheBodyFromRedis) {
+  auto settings = FastSettings();
+  settings.local_max_bytes = 0;
+  auto instance = NewInstance(settings);
+  FakeCatalog db;
+  const auto key = Key({{"clarity", {"IF"}}});
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kHit);
+  EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kHit);
+  EXPECT_EQ(instance->cache.Counters().hits, 2u);
+  EXPECT_EQ(instance->cache.Counters().local_hits, 0u);
+  EXPECT_EQ(instance->cache.LocalUsage().max_bytes, 0u);
+}
+
 TEST_P(CacheReadTest, EntriesExpireAfterTheTtl) {
   auto settings = FastSettings();
   settings.ttl = 1s;

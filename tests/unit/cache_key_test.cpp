@@ -97,16 +97,38 @@ TEST(CacheKey, RandomParametersRoundTripThroughTheKey) {
   }
 }
 
-TEST(StoredResponse, EncodesEtagAndBodyAndDecodesThemBack) {
+TEST(StoredResponse, EncodesEtagStampAndBodyAndDecodesThemBack) {
   const std::string body = "[{\"id\":1}]\nsecond line";
+  const std::string stamp = "0123456789abcdef0123456789abcdef";
   const auto etag = BodyEtag(body);
   EXPECT_EQ(etag.size(), 18u);
   EXPECT_EQ(etag.front(), '"');
-  const auto decoded = DecodeStoredResponse(EncodeStoredResponse(etag, body));
+  const auto value = EncodeStoredResponse(etag, stamp, body);
+  EXPECT_EQ(value.substr(0, kStoredHeaderSize), StoredHeader(etag, stamp));
+  EXPECT_EQ(value.substr(kStoredHeaderSize), body);
+  const auto decoded = DecodeStoredResponse(value);
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->etag, etag);
+  EXPECT_EQ(decoded->stamp, stamp);
   EXPECT_EQ(decoded->body, body);
+  // An empty body is a valid entry.
+  ASSERT_TRUE(DecodeStoredResponse(EncodeStoredResponse(etag, stamp, "")));
+  EXPECT_EQ(DecodeStoredResponse(EncodeStoredResponse(etag, stamp, ""))->body, "");
+}
+
+TEST(StoredResponse, RejectsOtherFormatsAndBadSizes) {
+  const std::string stamp(32, 'a');
+  const auto etag = BodyEtag("x");
   EXPECT_FALSE(DecodeStoredResponse("garbage"));
+  EXPECT_FALSE(DecodeStoredResponse(""));
+  EXPECT_FALSE(DecodeStoredResponse("v1 " + etag + "\nbody"));  // an older release's entry
+  auto value = EncodeStoredResponse(etag, stamp, "body");
+  value[21] = 'x';  // the separator between etag and stamp
+  EXPECT_FALSE(DecodeStoredResponse(value));
+  EXPECT_FALSE(DecodeStoredResponse(EncodeStoredResponse(etag, stamp, "").substr(0, 54)));
+  EXPECT_EQ(StoredHeader(etag, "short"), "");
+  EXPECT_EQ(StoredHeader("\"tag\"", stamp), "");
+  EXPECT_EQ(EncodeStoredResponse(etag, "short", "body"), "");
 }
 
 TEST(StoredResponse, EtagsDifferForDifferentBodies) {

@@ -79,7 +79,7 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   if (!if_none_match.empty() && (if_none_match == cached.etag || if_none_match == "*")) {
     response.status = 304;
   } else {
-    response = Response::Json(200, *cached.body);
+    response = Response::Json(200, cached.body);
   }
   response.headers.emplace_back("ETag", cached.etag);
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));

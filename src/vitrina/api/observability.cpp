@@ -144,22 +144,11 @@ void RequestObservability::OnDependency(const core::RequestTrace& trace,
   if (!telemetry_.enabled()) {
     return;
   }
-  telemetry::DependencyCall call;
-  call.type = record.type;
-  call.name = record.name;
-  call.data = record.data.empty() ? record.name : record.data;
-  if (record.type == "postgresql") {
-    call.target = targets_.postgresql;
-  } else if (record.type == "redis") {
-    call.target = targets_.redis;
-  } else {
-    call.target = record.target;
-  }
-  call.duration = record.duration;
-  call.success = record.success;
-  call.result_code = record.result_code.empty() ? (record.success ? "OK" : "ERROR")
-                                                : std::string(record.result_code);
-  telemetry_.TrackDependency(trace.context(), call);
+  const std::string_view target = record.type == "postgresql"
+                                      ? std::string_view(targets_.postgresql)
+                                  : record.type == "redis" ? std::string_view(targets_.redis)
+                                                           : std::string_view();
+  telemetry_.TrackDependency(trace.context(), telemetry::ToDependencyCall(record, target));
 }
 
 asio::awaitable<Response> MetricsHandlers::Metrics(Request& /*request*/) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 
 #include "vitrina/cache/redis_client.hpp"
 #include "vitrina/core/env_reader.hpp"
@@ -12,11 +13,14 @@ namespace vitrina::cache {
 //   CACHE_TTL_SECONDS=600          safety net: every entry expires, whatever invalidation did
 //   CACHE_BREAKER_FAILURES=1       consecutive Redis failures that open the circuit breaker
 //   CACHE_PROBE_INTERVAL_MS=500    how often the background probe PINGs Redis while open
+//   CACHE_LOCAL_MAX_BYTES=67108864 bodies this instance keeps to skip re-reading them from Redis
+//                                  (each use is checked against Redis first); 0 turns that off
 struct CacheSettings {
   bool enabled = true;
   std::chrono::seconds ttl{600};
   int breaker_failure_threshold = 1;
   std::chrono::milliseconds probe_interval{500};
+  std::size_t local_max_bytes = 64 * 1024 * 1024;
 };
 
 // Everything the composition root needs to build the cache. Redis variables:

@@ -120,7 +120,11 @@ CatalogCache::CatalogCache(asio::any_io_executor executor, RedisClient& redis,
       spec_(spec),
       settings_(settings),
       breaker_({.failure_threshold = settings.breaker_failure_threshold,
-                .probe_interval = settings.probe_interval}) {}
+                .probe_interval = settings.probe_interval}) {
+  if (settings_.local_max_bytes > 0) {
+    local_ = std::make_unique<core::LocalCopies>(settings_.local_max_bytes);
+  }
+}
 
 CatalogCache::~CatalogCache() { Stop(); }
 
@@ -181,6 +185,13 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader&
                            outcome};
 }
 
+CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse stored) {
+  ++counters_.hits;
+  auto body = std::make_shared<const std::string>(std::move(stored.body));
+  if (local_) local_->Put(key, {core::StoredHeader(stored.etag, stored.stamp), stored.etag, body});
+  return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit};
+}
+
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
                                                                 Loader loader,
                                                                 core::RequestTrace* trace) {
@@ -188,15 +199,29 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   if (!UsesRedis()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
   const std::string& k = key.str();
 
-  // 1. The hit path: one GET.
+  // 1a. The hit path with a local copy: Redis confirms the key still holds exactly the copied
+  //     bytes (the header carries a stamp drawn at each store), and only the header travels.
+  if (local_) {
+    if (auto copy = local_->Find(k)) {
+      RedisArgs check = {"GETRANGE", k, "0", std::to_string(core::kStoredHeaderSize - 1)};
+      auto header = co_await Send(std::move(check), trace, "GETRANGE");
+      if (!header.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+      if (header->text == copy->header) {
+        ++counters_.hits;
+        ++counters_.local_hits;
+        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit};
+      }
+      local_->Erase(k);  // removed or replaced since: read it again
+    }
+  }
+
+  // 1b. The hit path: one GET.
   RedisArgs get = {"GET", k};
   auto cached = co_await Send(std::move(get), trace, "GET");
   if (!cached.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
   if (!cached->IsNil()) {
     if (auto stored = core::DecodeStoredResponse(cached->text)) {
-      ++counters_.hits;
-      co_return CachedResponse{std::make_shared<const std::string>(std::move(stored->body)),
-                               std::move(stored->etag), CacheOutcome::kHit};
+      co_return Hit(k, std::move(*stored));
     }
   }
 
@@ -219,9 +244,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   }
   if (begun->elements[0].integer == 1) {  // stored by someone else meanwhile
     if (auto stored = core::DecodeStoredResponse(begun->elements[1].text)) {
-      ++counters_.hits;
-      co_return CachedResponse{std::make_shared<const std::string>(std::move(stored->body)),
-                               std::move(stored->etag), CacheOutcome::kHit};
+      co_return Hit(k, std::move(*stored));
     }
   }
   const std::string version = begun->elements[1].text;
@@ -277,6 +300,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
   if (!body.ok()) co_return finish(body.error());
 
   auto etag = core::BodyEtag(*body);
+  const auto stamp = FreshToken();
   const auto ttl = settings_.ttl.count();
   RedisArgs store = {"EVAL",
                      std::string(scripts::kStoreIfVersion),
@@ -284,15 +308,17 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
                      key,
                      scripts::VersionKey(key),
                      version,
-                     core::EncodeStoredResponse(etag, *body),
+                     core::EncodeStoredResponse(etag, stamp, *body),
                      std::to_string(ttl),
                      std::to_string(2 * ttl + 60)};
+  auto shared_body = std::make_shared<const std::string>(std::move(*body));
   auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
   if (stored.ok()) {
-    ++(stored->integer == 1 ? counters_.stores : counters_.stores_refused);
+    const bool kept = stored->integer == 1;
+    ++(kept ? counters_.stores : counters_.stores_refused);
+    if (kept && local_) local_->Put(key, {core::StoredHeader(etag, stamp), etag, shared_body});
   }
-  co_return finish(CachedResponse{std::make_shared<const std::string>(std::move(*body)),
-                                  std::move(etag), CacheOutcome::kMiss});
+  co_return finish(CachedResponse{std::move(shared_body), std::move(etag), CacheOutcome::kMiss});
 }
 
 asio::awaitable<core::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
@@ -422,9 +448,16 @@ CacheHealth CatalogCache::Health() const {
   return health;
 }
 
+LocalCopiesUsage CatalogCache::LocalUsage() const {
+  if (!local_) return {};
+  return {
+      .entries = local_->size(), .bytes = local_->bytes(), .max_bytes = settings_.local_max_bytes};
+}
+
 CacheCounters CatalogCache::Counters() const {
   CacheCounters out;
   out.hits = counters_.hits;
+  out.local_hits = counters_.local_hits;
   out.misses = counters_.misses;
   out.bypasses = counters_.bypasses;
   out.loader_calls = counters_.loader_calls;

@@ -18,8 +18,10 @@
 #include "vitrina/cache/redis_client.hpp"
 #include "vitrina/core/cache_key.hpp"
 #include "vitrina/core/cache_match.hpp"
+#include "vitrina/core/cache_value.hpp"
 #include "vitrina/core/circuit_breaker.hpp"
 #include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/local_copies.hpp"
 #include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 
@@ -46,6 +48,7 @@ using Loader = std::function<boost::asio::awaitable<core::Result<std::string>>()
 
 struct CacheCounters {
   std::uint64_t hits = 0;
+  std::uint64_t local_hits = 0;  // hits whose body came from this instance's checked copy
   std::uint64_t misses = 0;
   std::uint64_t bypasses = 0;
   std::uint64_t loader_calls = 0;
@@ -55,6 +58,12 @@ struct CacheCounters {
   std::uint64_t invalidated_keys = 0;
   std::uint64_t invalidation_failures = 0;
   std::uint64_t redis_errors = 0;
+};
+
+struct LocalCopiesUsage {
+  std::size_t entries = 0;
+  std::size_t bytes = 0;
+  std::size_t max_bytes = 0;  // 0: local copies are off
 };
 
 struct CacheHealth {
@@ -102,11 +111,14 @@ class CatalogCache {
 
   CacheHealth Health() const;
   CacheCounters Counters() const;
+  LocalCopiesUsage LocalUsage() const;
   const CacheSettings& settings() const { return settings_; }
 
  private:
   struct Flight;
 
+  // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
+  CachedResponse Hit(const std::string& key, core::StoredResponse stored);
   boost::asio::awaitable<core::Result<CachedResponse>> Bypass(const Loader& loader,
                                                               CacheOutcome outcome);
   boost::asio::awaitable<core::Result<CachedResponse>> LoadAsLeader(const std::string& key,
@@ -134,6 +146,7 @@ class CatalogCache {
   const core::DatasetSpec& spec_;
   const CacheSettings settings_;
   core::CircuitBreaker breaker_;
+  std::unique_ptr<core::LocalCopies> local_;  // null when CACHE_LOCAL_MAX_BYTES=0
 
   // "Repair pending" while failed_invalidations_ != repaired_up_to_: a generation counter, so a
   // failure that happens during a repair flush is not erased by that flush's success.
@@ -147,8 +160,8 @@ class CatalogCache {
   std::future<void> probe_done_;
 
   struct AtomicCounters {
-    std::atomic<std::uint64_t> hits{0}, misses{0}, bypasses{0}, loader_calls{0}, coalesced{0},
-        stores{0}, stores_refused{0}, invalidated_keys{0}, invalidation_failures{0},
+    std::atomic<std::uint64_t> hits{0}, local_hits{0}, misses{0}, bypasses{0}, loader_calls{0},
+        coalesced{0}, stores{0}, stores_refused{0}, invalidated_keys{0}, invalidation_failures{0},
         redis_errors{0};
   };
   AtomicCounters counters_;

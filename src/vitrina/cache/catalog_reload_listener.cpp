@@ -2,6 +2,7 @@
 // socket (notifications), a timeout (outbox checks) or an eventfd (Stop).
 #include "vitrina/cache/catalog_reload_listener.hpp"
 
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <poll.h>
@@ -39,6 +40,25 @@ PgResult Exec(PGconn* conn, std::string_view sql, const std::vector<std::string>
 bool Succeeded(const PgResult& result) {
   const auto status = PQresultStatus(result.get());
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+constexpr std::string_view kCountEtlRuns = "SELECT status, count(*) FROM etl_runs GROUP BY status";
+
+// Reads etl_runs' totals and hands them to `report`; false when the query failed (the table may
+// not exist yet: `vitrina migrate` creates it).
+bool ReportEtlRuns(PGconn* conn, const std::function<void(const EtlRunCounts&)>& report) {
+  auto result = Exec(conn, kCountEtlRuns);
+  if (!Succeeded(result)) return false;
+  EtlRunCounts counts;
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    const std::string_view status = PQgetvalue(result.get(), row, 0);
+    const std::int64_t count = std::strtoll(PQgetvalue(result.get(), row, 1), nullptr, 10);
+    if (status == "running") counts.running = count;
+    if (status == "succeeded") counts.succeeded = count;
+    if (status == "failed") counts.failed = count;
+  }
+  report(counts);
+  return true;
 }
 
 }  // namespace
@@ -110,6 +130,7 @@ void CatalogReloadListener::Run() {
     connected_ = true;
     // Reloads NOTIFYed while we were not listening are lost: assume there was one.
     (void)InvalidateAll();
+    std::chrono::steady_clock::time_point etl_runs_due{};  // now: report on connect
 
     while (!stopping_) {
       pollfd fds[2] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
@@ -125,6 +146,12 @@ void CatalogReloadListener::Run() {
         PQfreemem(notify);
       }
       if (reloaded) (void)InvalidateAll();
+      if (settings_.on_etl_runs && (reloaded || std::chrono::steady_clock::now() >= etl_runs_due)) {
+        if (!ReportEtlRuns(conn.get(), settings_.on_etl_runs)) {
+          SetError("etl_runs: " + std::string(PQerrorMessage(conn.get())));
+        }
+        etl_runs_due = std::chrono::steady_clock::now() + settings_.etl_runs_interval;
+      }
       if (!settings_.drain_outbox) continue;
 
       const auto grace =

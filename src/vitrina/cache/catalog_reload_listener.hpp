@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -13,6 +14,13 @@
 
 namespace vitrina::cache {
 
+// The totals of etl_runs by status.
+struct EtlRunCounts {
+  std::int64_t running = 0;
+  std::int64_t succeeded = 0;
+  std::int64_t failed = 0;
+};
+
 struct CatalogReloadListenerSettings {
   std::string database_url;
   // How often the outbox is checked (and the longest Stop() waits for the thread).
@@ -21,12 +29,17 @@ struct CatalogReloadListenerSettings {
   std::chrono::milliseconds outbox_grace{2000};
   bool drain_outbox = true;
   std::chrono::milliseconds reconnect_backoff{1000};
+  // Called on this listener's thread with etl_runs' totals: on connect, after a reload
+  // notification, and at most every etl_runs_interval (failed runs send no notification).
+  std::function<void(const EtlRunCounts&)> on_etl_runs;
+  std::chrono::milliseconds etl_runs_interval{10000};
 };
 
 // Keeps the catalog cache in step with PostgreSQL, on its own libpq connection and thread:
 // - LISTEN vitrina_catalog_reloaded (the ETL NOTIFYs in its swap transaction) -> InvalidateAll;
 // - on every (re)connect -> InvalidateAll, since a notification may have been missed meanwhile;
-// - leftover rows of cache_outbox older than outbox_grace -> InvalidateAll, then delete them.
+// - leftover rows of cache_outbox older than outbox_grace -> InvalidateAll, then delete them;
+// - etl_runs' totals by status -> on_etl_runs (for /metrics).
 // A failed InvalidateAll is not lost: the cache then refuses Redis until it has flushed.
 class CatalogReloadListener {
  public:

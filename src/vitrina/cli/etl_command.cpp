@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
@@ -6,11 +7,16 @@
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
 #include "vitrina/core/azure_storage.hpp"
+#include "vitrina/core/env_reader.hpp"
 #include "vitrina/core/etl_source.hpp"
+#include "vitrina/core/request_trace.hpp"
+#include "vitrina/db/connection.hpp"
 #include "vitrina/etl/blob_client.hpp"
 #include "vitrina/etl/etl_run.hpp"
 #include "vitrina/etl/progress.hpp"
 #include "vitrina/spec/spec_file.hpp"
+#include "vitrina/telemetry/telemetry.hpp"
+#include "vitrina/telemetry/telemetry_settings.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -51,24 +57,92 @@ void PrintSummary(const etl::EtlRunReport& report) {
   std::fflush(stdout);
 }
 
-int RunEtlCommand(const RunOptions& options) {
-  auto config = LoadConfig();
-  if (!config) return Fail(config.error());
+// An ETL run's telemetry: with APPLICATIONINSIGHTS_CONNECTION_STRING set, the run is a Request
+// named "ETL run" (role vitrina-etl) whose dependencies are the Blob/HTTP download and the
+// PostgreSQL phases (etl_copy, etl_build_indexes, etl_swap), plus an Exception when it fails.
+// TRACEPARENT, when set, makes the run part of its caller's trace (a pipeline, a script).
+class EtlRunTelemetry final : public core::DependencyObserver {
+ public:
+  EtlRunTelemetry(telemetry::Telemetry& telemetry, std::string postgresql_target)
+      : telemetry_(telemetry), postgresql_target_(std::move(postgresql_target)) {}
+
+  void OnDependency(const core::RequestTrace& trace,
+                    const core::DependencyRecord& record) override {
+    const std::string_view target =
+        record.type == "postgresql" ? std::string_view(postgresql_target_) : std::string_view();
+    telemetry_.TrackDependency(trace.context(), telemetry::ToDependencyCall(record, target));
+  }
+
+ private:
+  telemetry::Telemetry& telemetry_;
+  std::string postgresql_target_;
+};
+
+core::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Config& config) {
   auto spec = spec::LoadSpecFile(options.spec_path);
-  if (!spec) return Fail(spec.error());
+  if (!spec) return spec.error();
   auto source = core::ParseEtlSource(options.source);
-  if (!source) return Fail(source.error());
-  auto bytes = etl::OpenSource(*source, config->azure_storage_connection_string);
-  if (!bytes) return Fail(bytes.error());
+  if (!source) return source.error();
+  auto bytes = etl::OpenSource(*source, config.azure_storage_connection_string);
+  if (!bytes) return bytes.error();
 
   etl::EtlRunSettings settings;
-  settings.database_url = config->database_url;
+  settings.database_url = config.database_url;
   settings.max_reject_ratio = options.max_reject_ratio;
   settings.if_changed = options.if_changed;
   etl::Progress progress(etl::Progress::StyleForStderr());
   spdlog::info("loading {} into table '{}' (dataset '{}')", source->redacted, spec->table,
                spec->name);
-  auto report = etl::RunEtl(settings, *spec, *source, **bytes, progress);
+  return etl::RunEtl(settings, *spec, *source, **bytes, progress);
+}
+
+int RunEtlCommand(const RunOptions& options) {
+  auto config = LoadConfig();
+  if (!config) return Fail(config.error());
+  auto env = core::EnvReader::FromProcess();
+  const auto telemetry_settings = telemetry::ReadTelemetrySettings(env, "vitrina-etl");
+  const auto traceparent = env.String("TRACEPARENT", "");
+  if (!env.problems().empty()) {
+    return Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                "invalid configuration: " + env.problems().front()));
+  }
+  auto created = telemetry::Telemetry::Create(telemetry_settings);
+  if (!created) {
+    return Fail(core::MakeError(
+        created.error().code, "APPLICATIONINSIGHTS_CONNECTION_STRING: " + created.error().message));
+  }
+  telemetry::Telemetry& telemetry = **created;
+  telemetry.Start();
+  EtlRunTelemetry observer(telemetry, db::DatabaseTarget(config->database_url));
+  core::RequestTrace trace(&observer);
+  trace.context() = telemetry.StartRequest(traceparent);
+  trace.context().operation_name = "ETL run";
+
+  const auto started = std::chrono::steady_clock::now();
+  core::Result<etl::EtlRunReport> report = core::MakeError(core::ErrorCode::kInternal, "not run");
+  {
+    const core::BlockingTraceScope scope(&trace);  // the adapters record into `trace`
+    report = LoadCatalog(options, *config);
+  }
+  const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  const auto parsed_source = core::ParseEtlSource(options.source);
+  const std::string url = parsed_source ? parsed_source->redacted : std::string();
+  if (report) {
+    const auto& totals = report->totals;
+    telemetry.TrackRequest(trace.context(), "ETL run", url, 200, duration,
+                           {{"run_id", std::to_string(report->run_id)},
+                            {"outcome", report->unchanged ? "unchanged" : "loaded"},
+                            {"rows_read", std::to_string(totals.rows_read)},
+                            {"rows_loaded", std::to_string(totals.rows_loaded)},
+                            {"rows_rejected", std::to_string(totals.rows_rejected)}});
+  } else {
+    telemetry.TrackRequest(trace.context(), "ETL run", url, 500, duration,
+                           {{"error_code", std::string(core::ErrorCodeName(report.error().code))}});
+    telemetry.TrackException(&trace.context(), "EtlRunFailed", report.error().message);
+  }
+  telemetry.Stop();  // flushes what was tracked, within TELEMETRY_SHUTDOWN_DEADLINE_MS
+
   if (!report) return Fail(report.error());
   if (report->unchanged) {
     std::printf("unchanged, keeping the loaded catalog\n");

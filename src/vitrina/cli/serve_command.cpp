@@ -277,12 +277,22 @@ int RunServe(bool print_sql) {
     redis = cache::MakeRedisClient(cache_io.get_executor(), cache_config.redis);
   }
   cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
-  cache::CatalogReloadListener reload_listener({.database_url = config->database_url},
-                                               catalog_cache, cache_io.get_executor());
+  // Also runs with the cache off, for vitrina_etl_runs; it then leaves the outbox to the
+  // instances that have a cache (their rows would otherwise be deleted unflushed).
+  cache::CatalogReloadListener reload_listener(
+      {.database_url = config->database_url,
+       .drain_outbox = cache_config.cache.enabled,
+       .on_etl_runs =
+           [&metrics](const cache::EtlRunCounts& counts) {
+             metrics.etl_runs.WithLabels({"running"}).Set(static_cast<double>(counts.running));
+             metrics.etl_runs.WithLabels({"succeeded"}).Set(static_cast<double>(counts.succeeded));
+             metrics.etl_runs.WithLabels({"failed"}).Set(static_cast<double>(counts.failed));
+           }},
+      catalog_cache, cache_io.get_executor());
   CacheInvalidator invalidator(*spec, catalog_cache, repository);
+  reload_listener.Start();
   if (cache_config.cache.enabled) {
     catalog_cache.Start();
-    reload_listener.Start();
     spdlog::info("catalog cache on {} (TTL {} s)", redis->Describe(),
                  cache_config.cache.ttl.count());
   } else {
@@ -312,13 +322,18 @@ int RunServe(bool print_sql) {
   api::RequestObservability observability(
       metrics, telemetry,
       {.postgresql = db::DatabaseTarget(config->database_url), .redis = redis->Describe()});
-  api::MetricsHandlers metrics_handlers(registry, [&pool, &metrics] {
+  api::MetricsHandlers metrics_handlers(registry, [&pool, &metrics, &catalog_cache] {
     const auto usage = pool.CurrentUsage();
     auto& connections = metrics.pool_connections;
     connections.WithLabels({"postgresql", "size"}).Set(usage.size);
     connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
     connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
     connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
+    const auto local = catalog_cache.LocalUsage();
+    auto& copies = metrics.cache_local_copies;
+    copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
+    copies.WithLabels({"bytes"}).Set(static_cast<double>(local.bytes));
+    copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
   });
   const http::Pipeline pipeline(
       api::BuildRoutes({.health = health,

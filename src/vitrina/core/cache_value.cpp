@@ -4,7 +4,10 @@
 
 namespace vitrina::core {
 namespace {
-constexpr std::string_view kFormatPrefix = "v1 ";
+constexpr std::string_view kFormatPrefix = "v2 ";
+constexpr std::size_t kEtagSize = 18;
+constexpr std::size_t kStampSize = 32;
+static_assert(kStoredHeaderSize == kFormatPrefix.size() + kEtagSize + 1 + kStampSize + 1);
 }  // namespace
 
 std::string BodyEtag(std::string_view body) {
@@ -24,20 +27,33 @@ std::string BodyEtag(std::string_view body) {
   return tag;
 }
 
-std::string EncodeStoredResponse(std::string_view etag, std::string_view body) {
-  std::string value;
-  value.reserve(kFormatPrefix.size() + etag.size() + 1 + body.size());
-  value.append(kFormatPrefix).append(etag).append(1, '\n').append(body);
+std::string StoredHeader(std::string_view etag, std::string_view stamp) {
+  if (etag.size() != kEtagSize || stamp.size() != kStampSize) return {};
+  std::string header;
+  header.reserve(kStoredHeaderSize);
+  header.append(kFormatPrefix).append(etag).append(1, ' ').append(stamp).append(1, '\n');
+  return header;
+}
+
+std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
+                                 std::string_view body) {
+  std::string value = StoredHeader(etag, stamp);
+  if (value.empty()) return value;
+  value.reserve(kStoredHeaderSize + body.size());
+  value.append(body);
   return value;
 }
 
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value) {
-  if (!value.starts_with(kFormatPrefix)) return std::nullopt;
-  value.remove_prefix(kFormatPrefix.size());
-  const auto newline = value.find('\n');
-  if (newline == std::string_view::npos) return std::nullopt;
-  return StoredResponse{std::string(value.substr(0, newline)),
-                        std::string(value.substr(newline + 1))};
+  if (value.size() < kStoredHeaderSize || !value.starts_with(kFormatPrefix)) return std::nullopt;
+  const auto etag = value.substr(kFormatPrefix.size(), kEtagSize);
+  const auto stamp = value.substr(kFormatPrefix.size() + kEtagSize + 1, kStampSize);
+  if (value[kFormatPrefix.size() + kEtagSize] != ' ' || value[kStoredHeaderSize - 1] != '\n' ||
+      etag.front() != '"' || etag.back() != '"') {
+    return std::nullopt;
+  }
+  return StoredResponse{std::string(etag), std::string(stamp),
+                        std::string(value.substr(kStoredHeaderSize))};
 }
 
 }  // namespace vitrina::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,15 +12,27 @@ namespace vitrina::core {
 // tag for the same bytes and If-None-Match works across instances.
 std::string BodyEtag(std::string_view body);
 
-// What one cache entry holds: the ETag and the exact response bytes.
+// What one cache entry holds: the ETag, a stamp and the exact response bytes. The stamp is a
+// random 32-hex-digit token drawn for each store: two entries with the same stamp are the same
+// bytes, which lets an instance that already holds them check a key with a 55-byte GETRANGE
+// instead of transferring the body again (see cache/local_copies.hpp).
 struct StoredResponse {
   std::string etag;
+  std::string stamp;
   std::string body;
 };
 
-// The value format in Redis: "v1 " + etag + "\n" + body. The version prefix lets a later format
-// coexist with entries written by an older release (they decode as nullopt, i.e. a miss).
-std::string EncodeStoredResponse(std::string_view etag, std::string_view body);
+// The value format in Redis: a fixed-size header line, then the body:
+//   "v2 " + etag (18 bytes) + " " + stamp (32 bytes) + "\n" + body
+// The version prefix lets a later format coexist with entries written by an older release (they
+// decode as nullopt, i.e. a miss).
+inline constexpr std::size_t kStoredHeaderSize = 55;
+
+// The header line (kStoredHeaderSize bytes) of an entry with this etag and stamp. Both must have
+// the sizes above (BodyEtag's and a 32-digit token); anything else gives an empty string.
+std::string StoredHeader(std::string_view etag, std::string_view stamp);
+std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
+                                 std::string_view body);
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value);
 
 }  // namespace vitrina::core

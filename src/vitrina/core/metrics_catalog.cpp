@@ -15,9 +15,13 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry)
                                                    {"command"})),
       cache_results(registry.AddCounter("vitrina_cache_results_total",
                                         "Catalog cache lookups by outcome.", {"outcome"})),
+      cache_local_copies(registry.AddGauge(
+          "vitrina_cache_local_copies",
+          "Cached bodies kept by this instance (each use is checked against Redis first).",
+          {"measure"})),
       pool_connections(registry.AddGauge("vitrina_pool_connections",
                                          "Connections per pool and state.", {"pool", "state"})),
-      etl_runs(
-          registry.AddCounter("vitrina_etl_runs_total", "Dataset loads by result.", {"result"})) {}
+      etl_runs(registry.AddGauge("vitrina_etl_runs",
+                                 "Dataset loads recorded in etl_runs, by status.", {"status"})) {}
 
 }  // namespace vitrina::core

@@ -18,10 +18,14 @@ struct ServiceMetrics {
   HistogramFamily& redis_command_duration;
   // labels: outcome ("hit", "miss", "bypass", "error")
   CounterFamily& cache_results;
+  // labels: measure ("entries", "bytes", "max_bytes"): the bodies this instance keeps to skip
+  // reading them from Redis again (cache/local copies)
+  GaugeFamily& cache_local_copies;
   // labels: pool ("postgresql", "redis"), state ("in_use", "idle", "size")
   GaugeFamily& pool_connections;
-  // labels: result ("success", "failure")
-  CounterFamily& etl_runs;
+  // labels: status ("running", "succeeded", "failed"): the runs recorded in etl_runs (ETL runs
+  // are other processes; the cache listener reads the table's totals, the same on every instance)
+  GaugeFamily& etl_runs;
 };
 
 }  // namespace vitrina::core

@@ -33,6 +33,18 @@ core::Error Failed(core::Error error, const std::string& step) {
   return error;
 }
 
+// Records one phase of the load, with the SQLSTATE of its failure if it failed.
+core::Status Traced(const core::DependencyTimer& timer, std::string_view phase,
+                    core::Status status) {
+  if (timer.active()) {
+    const std::string_view sqlstate =
+        status ? std::string_view() : core::SqlStateIn(status.error().detail);
+    timer.Finish("postgresql", phase, status.ok(),
+                 status ? std::string_view("OK") : (sqlstate.empty() ? "ERROR" : sqlstate));
+  }
+  return status;
+}
+
 }  // namespace
 
 CatalogLoader::CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec,
@@ -71,8 +83,9 @@ core::Status CatalogLoader::Begin() {
   std::string copy = "COPY " + core::QuoteIdent(staging_) + " (id";
   for (const auto& column : spec_.columns) copy += ", " + core::QuoteIdent(column.name);
   copy += ") FROM STDIN WITH (FREEZE)";
+  copy_timer_ = core::DependencyTimer(core::CurrentBlockingTrace());
   if (auto status = connection_.CopyBegin(copy); !status) {
-    return Failed(status.error(), "starting the COPY");
+    return Traced(copy_timer_, "etl_copy", Failed(status.error(), "starting the COPY"));
   }
   copy_open_ = true;
   return core::OkStatus();
@@ -88,7 +101,8 @@ core::Status CatalogLoader::Put(std::string_view copy_text) {
 core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
   copy_open_ = false;
   auto stored = connection_.CopyEnd();
-  if (!stored) return Failed(stored.error(), "loading rows");
+  if (!stored) return Traced(copy_timer_, "etl_copy", Failed(stored.error(), "loading rows"));
+  (void)Traced(copy_timer_, "etl_copy", core::OkStatus());
   if (*stored != expected_rows) {
     return core::MakeError(core::ErrorCode::kInternal,
                            "PostgreSQL stored " + std::to_string(*stored) + " rows, expected " +
@@ -106,11 +120,18 @@ core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
 }
 
 core::Status CatalogLoader::Publish() {
+  const core::DependencyTimer indexes(core::CurrentBlockingTrace());
   for (const auto& statement : core::CatalogIndexDdl(spec_, staging_)) {
     if (auto status = connection_.ExecuteScript(statement); !status) {
-      return Failed(status.error(), "building indexes");
+      return Traced(indexes, "etl_build_indexes", Failed(status.error(), "building indexes"));
     }
   }
+  (void)Traced(indexes, "etl_build_indexes", core::OkStatus());
+  const core::DependencyTimer swap_timer(core::CurrentBlockingTrace());
+  return Traced(swap_timer, "etl_swap", Swap());
+}
+
+core::Status CatalogLoader::Swap() {
   auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
   if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
   const std::string live = core::QuoteIdent(spec_.table);

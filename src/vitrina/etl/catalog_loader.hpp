@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "vitrina/core/dataset_spec.hpp"
+#include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 #include "vitrina/db/connection.hpp"
 
@@ -18,6 +19,10 @@ namespace vitrina::etl {
 // identity sequence) and NOTIFY. Readers see the old catalog or the new one, never a mix, and any
 // failure (or a lost connection) rolls everything back, leaving the live table as it was and no
 // staging table behind.
+//
+// With a trace on this thread (core::CurrentBlockingTrace, set by the ETL command), the phases
+// are recorded as "postgresql" dependencies of the run: etl_copy (the whole streamed COPY, which
+// overlaps the download), etl_build_indexes and etl_swap (swap, NOTIFY, COMMIT).
 class CatalogLoader {
  public:
   CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec, std::int64_t run_id);
@@ -39,12 +44,15 @@ class CatalogLoader {
   const std::string& staging_table() const { return staging_; }
 
  private:
+  core::Status Swap();  // swap, NOTIFY, COMMIT
+
   db::Connection& connection_;
   const core::DatasetSpec& spec_;
   std::int64_t run_id_;
   std::string staging_;
   bool in_transaction_ = false;
   bool copy_open_ = false;
+  core::DependencyTimer copy_timer_{nullptr};
 };
 
 }  // namespace vitrina::etl

@@ -6,6 +6,8 @@
 
 #include <curl/curl.h>
 
+#include "vitrina/core/request_trace.hpp"
+
 namespace vitrina::etl {
 
 namespace {
@@ -64,15 +66,19 @@ struct HeaderListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-}  // namespace
-
-core::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink) {
+core::Result<HttpResponse> Perform(const HttpRequest& request, ByteSink* sink,
+                                   core::RequestTrace* trace) {
   InitialiseCurlOnce();
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return core::MakeError(core::ErrorCode::kInternal, "libcurl cannot start");
   std::unique_ptr<curl_slist, HeaderListDeleter> headers;
   for (const auto& header : request.headers) {
     headers.reset(curl_slist_append(headers.release(), header.c_str()));
+  }
+  // W3C trace context goes on to the service we call (the ETL run's span is its parent).
+  if (trace != nullptr) {
+    const std::string traceparent = "traceparent: " + trace->context().OutgoingTraceparent();
+    headers.reset(curl_slist_append(headers.release(), traceparent.c_str()));
   }
   Transfer transfer;
   transfer.curl = curl.get();
@@ -103,6 +109,29 @@ core::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink) 
   }
   StatusOf(transfer);
   return std::move(transfer.response);
+}
+
+}  // namespace
+
+// With a trace on this thread (the ETL command sets one for its run), each request is recorded
+// as an HTTP dependency; a streamed download's duration is the whole transfer.
+core::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink) {
+  core::RequestTrace* trace = core::CurrentBlockingTrace();
+  const core::DependencyTimer timer(trace);
+  auto result = Perform(request, sink, trace);
+  if (timer.active()) {
+    const auto names = core::DescribeHttpCall(request.method, request.url);
+    const std::string status = result ? std::to_string(result->status) : std::string("ERROR");
+    core::DependencyRecord record;
+    record.type = "HTTP";
+    record.name = names.name;
+    record.data = names.data;
+    record.target = names.target;
+    record.result_code = status;
+    record.success = result && result->status >= 200 && result->status < 400;
+    timer.Finish(record);
+  }
+  return result;
 }
 
 }  // namespace vitrina::etl

@@ -45,4 +45,11 @@ Response Response::Json(unsigned status, std::string body) {
   return response;
 }
 
+Response Response::Json(unsigned status, std::shared_ptr<const std::string> body) {
+  Response response;
+  response.status = status;
+  response.shared_body = std::move(body);
+  return response;
+}
+
 }  // namespace vitrina::http

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,12 +58,18 @@ struct Response {
   std::string content_type = "application/json";
   Headers headers;
   std::string body;
+  // Instead of `body`: bytes shared with the cache, sent without a copy (a 7 MB catalog answer
+  // would otherwise be copied once per request).
+  std::shared_ptr<const std::string> shared_body;
+
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 
   // For the access log only, never sent: the error code and its internal detail.
   std::string error_code;
   std::string error_detail;
 
   static Response Json(unsigned status, std::string body);
+  static Response Json(unsigned status, std::shared_ptr<const std::string> body);
 };
 
 }  // namespace vitrina::http

@@ -52,7 +52,7 @@ asio::awaitable<Response> LogRequest(const AccessLogSink& sink, Request& request
   }
   sink(AccessRecord{request.request_id, request.method_text,
                     request.route.empty() ? std::string_view("(unmatched)") : request.route,
-                    request.path, response.status, elapsed.count(), response.body.size(),
+                    request.path, response.status, elapsed.count(), response.Body().size(),
                     response.error_code, response.error_detail, cache,
                     request.trace ? request.trace->context().trace_id.View() : std::string_view()});
   co_return response;

@@ -88,14 +88,16 @@ std::string PeerAddress(const tcp::socket& socket) {
   return address.to_string();
 }
 
-bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned version,
-                                              bool keep_alive) {
-  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
-  if (!response.body.empty() || response.status != 204) {
+// The body is not copied: `response` must outlive the message (both live until the write ends).
+using ResponseMessage = bhttp::response<bhttp::span_body<const char>>;
+ResponseMessage ToMessage(const Response& response, unsigned version, bool keep_alive) {
+  ResponseMessage message{static_cast<bhttp::status>(response.status), version};
+  const std::string_view body = response.Body();
+  if (!body.empty() || response.status != 204) {
     message.set(bhttp::field::content_type, response.content_type);
   }
-  for (auto& [name, value] : response.headers) message.insert(name, value);
-  message.body() = std::move(response.body);
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+  message.body() = {body.data(), body.size()};
   message.keep_alive(keep_alive);
   message.prepare_payload();
   return message;
@@ -246,7 +248,7 @@ class Server::Impl {
       Response response = co_await pipeline_->Handle(request);
       // A draining server answers what it has and then closes the connection.
       const bool keep = keep_alive && !shard.draining;
-      auto reply = ToMessage(std::move(response), version, keep);
+      auto reply = ToMessage(response, version, keep);
       stream.expires_after(settings_.request_timeout);
       auto [write_error, written] = co_await bhttp::async_write(stream, reply, kTuple);
       if (write_error || !keep) break;
@@ -262,7 +264,8 @@ class Server::Impl {
                                  bhttp::request_parser<bhttp::string_body>& parser,
                                  const core::Error& error) {
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-    auto reply = ToMessage(ErrorResponse(error), version, false);
+    const Response response = ErrorResponse(error);
+    auto reply = ToMessage(response, version, false);
     stream.expires_after(settings_.request_timeout);
     (void)co_await bhttp::async_write(stream, reply, kTuple);
     boost::system::error_code ignored;

@@ -57,6 +57,19 @@ DependencyCall HttpCall(std::string_view name, std::string_view url, std::string
   return call;
 }
 
+DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::string_view target) {
+  DependencyCall call;
+  call.type = record.type;
+  call.name = record.name;
+  call.data = record.data.empty() ? record.name : record.data;
+  call.target = record.target.empty() ? target : record.target;
+  call.duration = record.duration;
+  call.success = record.success;
+  call.result_code = record.result_code.empty() ? (record.success ? "OK" : "ERROR")
+                                                : std::string(record.result_code);
+  return call;
+}
+
 core::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettings& settings) {
   core::TelemetryIdentity identity;
   identity.cloud_role = settings.cloud_role;

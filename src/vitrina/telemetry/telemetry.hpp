@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vitrina/core/metrics.hpp"
+#include "vitrina/core/request_trace.hpp"
 #include "vitrina/core/result.hpp"
 #include "vitrina/core/telemetry_envelope.hpp"
 #include "vitrina/core/telemetry_trace_context.hpp"
@@ -50,6 +51,11 @@ DependencyCall RedisCall(std::string_view command, std::string_view target,
 // there); status 0 means no response.
 DependencyCall HttpCall(std::string_view name, std::string_view url, std::string_view target,
                         std::chrono::microseconds duration, int status);
+
+// The call a recorded dependency (core::RequestTrace) becomes. `target` is used when the record
+// names none (PostgreSQL and Redis records leave it to the observer, which knows the server).
+// The result borrows from `record` and `target`.
+DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::string_view target);
 
 // What the server calls. Without a connection string it is a no-op whose Track* calls return
 // at once; with one, each Track* builds an envelope (~1.5 µs) and hands it to the exporter queue.

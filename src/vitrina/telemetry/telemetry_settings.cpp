@@ -2,10 +2,10 @@
 
 namespace vitrina::telemetry {
 
-TelemetrySettings ReadTelemetrySettings(core::EnvReader& env) {
+TelemetrySettings ReadTelemetrySettings(core::EnvReader& env, std::string_view default_role) {
   TelemetrySettings settings;
   settings.connection_string = env.OptionalString("APPLICATIONINSIGHTS_CONNECTION_STRING");
-  settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", "vitrina-api");
+  settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", std::string(default_role));
   settings.cloud_role_instance = env.String("TELEMETRY_CLOUD_ROLE_INSTANCE", "");
   auto& exporter = settings.exporter;
   exporter.queue_capacity =

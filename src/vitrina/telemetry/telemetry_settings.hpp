@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vitrina/core/env_reader.hpp"
 #include "vitrina/telemetry/app_insights_exporter.hpp"
@@ -22,7 +23,9 @@ struct TelemetrySettings {
 
 // Reads the settings from the environment (names and defaults in docs/observability.md).
 // Problems are added to `env`, so start-up reports them with every other bad variable.
-// Only the composition root calls this.
-TelemetrySettings ReadTelemetrySettings(core::EnvReader& env);
+// Only the composition root calls this. `default_role` is ai.cloud.role without
+// TELEMETRY_CLOUD_ROLE ("vitrina-api" for the server, "vitrina-etl" for ETL runs).
+TelemetrySettings ReadTelemetrySettings(core::EnvReader& env,
+                                        std::string_view default_role = "vitrina-api");
 
 }  // namespace vitrina::telemetry
