@@ -315,7 +315,8 @@ def write_page(results, page, img_dir, made):
         f"**{fmt(hit_ms)} ms** from the cache and {fmt(miss_ms)} ms without it (**{hit_speedup:.0f}×**)"
         + (f"; {fmt(hit_redis_ms)} ms when the body is read from Redis." if hit_redis_ms else "."))
     add(f"- Requiring a token changes the throughput of a cached request by **{-auth_cost:+.1f}%** "
-        "(negative: slower with the token).")
+        f"({'slower' if auth_cost > 0 else 'faster'} with the token than without; see the targets "
+        "table for the spread over the runs).")
     top, top_cores, machine, _ = bottleneck(results, "mix_nocache")
     top_c, top_c_cores, machine_c, _ = bottleneck(results, "mix_cache")
     add(f"- Bottleneck: without the cache, **{top}** uses the most CPU ({top_cores:.2f} of {cores} cores); "
