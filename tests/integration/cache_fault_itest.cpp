@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "api_harness.hpp"
 #include "cache_test_support.hpp"
 
 namespace vitrina::cache::testing {
@@ -85,7 +86,7 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
 INSTANTIATE_TEST_SUITE_P(Redis, CacheFaultTest,
                          ::testing::Values(RedisMode::kSingle, RedisMode::kCluster), ModeName);
 
-// A Redis server this test starts, stops and restarts itself, on CACHE_TEST_OUTAGE_PORT. It never
+// A Redis server this test starts, stops and restarts itself, on a port of its own. It never
 // touches any other server.
 class OwnRedisServer {
  public:
@@ -111,11 +112,12 @@ class OwnRedisServer {
 };
 
 TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAnswers) {
+  // CACHE_TEST_OUTAGE_PORT pins the port (e.g. to one a firewall leaves open); a free one
+  // otherwise.
   const char* port_text = std::getenv("CACHE_TEST_OUTAGE_PORT");
-  if (port_text == nullptr || *port_text == '\0') {
-    GTEST_SKIP() << "CACHE_TEST_OUTAGE_PORT is not set: no port to run a Redis of our own on";
-  }
-  const int port = std::atoi(port_text);
+  const int port = (port_text != nullptr && *port_text != '\0')
+                       ? std::atoi(port_text)
+                       : static_cast<int>(itest::FreePort());
   OwnRedisServer server(port);
   ASSERT_TRUE(server.Start());
 
