@@ -1,6 +1,7 @@
 // End-to-end ETL runs against real PostgreSQL and Azurite, through the built binary.
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -37,6 +38,21 @@ TEST_F(EtlRun, LoadsDiamondsFromBlobStorageAndRecordsTheZeroDimensionRowsAsRejec
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("53940 rows read, 53920 loaded, 20 rejected"), std::string::npos)
       << run.output;
+  // Where the time went: the COPY and the index builds take measurable time.
+  double copy_s = 0;
+  double index_s = 0;
+  double swap_s = 0;
+  const auto time_line = run.output.find("\ntime: ");
+  ASSERT_NE(time_line, std::string::npos) << run.output;
+  ASSERT_EQ(std::sscanf(run.output.c_str() + time_line,
+                        "\ntime: %lf s extract, validate and COPY; %lf s indexes; %lf s swap and "
+                        "commit",
+                        &copy_s, &index_s, &swap_s),
+            3)
+      << run.output;
+  EXPECT_GT(copy_s, 0);
+  EXPECT_GT(index_s, 0);
+  EXPECT_GE(swap_s, 0);  // two decimals: a fast commit prints 0.00
   EXPECT_EQ(
       sandbox_->Query("SELECT count(*) || ',' || min(id) || ',' || max(id) FROM diamonds_run"),
       "53920,1,53920");

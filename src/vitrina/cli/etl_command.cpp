@@ -44,6 +44,8 @@ void PrintSummary(const etl::EtlRunReport& report) {
       static_cast<long long>(totals.rows_loaded), static_cast<long long>(totals.rows_rejected),
       report.seconds, static_cast<double>(totals.rows_read) / seconds,
       static_cast<double>(totals.size_bytes.value_or(0)) / 1e6 / seconds);
+  std::printf("time: %.2f s extract, validate and COPY; %.2f s indexes; %.2f s swap and commit\n",
+              report.copy_seconds, report.index_seconds, report.swap_seconds);
   std::printf("source: %s, sha256 %s\n",
               etl::HumanBytes(static_cast<double>(totals.size_bytes.value_or(0))).c_str(),
               totals.checksum.c_str());

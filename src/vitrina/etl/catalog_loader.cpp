@@ -1,5 +1,7 @@
 #include "vitrina/etl/catalog_loader.hpp"
 
+#include <chrono>
+
 #include "vitrina/core/catalog_schema.hpp"
 #include "vitrina/db/catalog_table.hpp"
 
@@ -120,6 +122,7 @@ core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
 }
 
 core::Status CatalogLoader::Publish() {
+  const auto started = std::chrono::steady_clock::now();
   const core::DependencyTimer indexes(core::CurrentBlockingTrace());
   for (const auto& statement : core::CatalogIndexDdl(spec_, staging_)) {
     if (auto status = connection_.ExecuteScript(statement); !status) {
@@ -127,8 +130,12 @@ core::Status CatalogLoader::Publish() {
     }
   }
   (void)Traced(indexes, "etl_build_indexes", core::OkStatus());
+  const auto indexed = std::chrono::steady_clock::now();
+  index_seconds_ = std::chrono::duration<double>(indexed - started).count();
   const core::DependencyTimer swap_timer(core::CurrentBlockingTrace());
-  return Traced(swap_timer, "etl_swap", Swap());
+  auto swapped = Traced(swap_timer, "etl_swap", Swap());
+  swap_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - indexed).count();
+  return swapped;
 }
 
 core::Status CatalogLoader::Swap() {

@@ -42,6 +42,9 @@ class CatalogLoader {
   void Abort();
 
   const std::string& staging_table() const { return staging_; }
+  // How long Publish() spent building indexes, and swapping and committing (0 before it ran).
+  double index_seconds() const { return index_seconds_; }
+  double swap_seconds() const { return swap_seconds_; }
 
  private:
   core::Status Swap();  // swap, NOTIFY, COMMIT
@@ -53,6 +56,8 @@ class CatalogLoader {
   bool in_transaction_ = false;
   bool copy_open_ = false;
   core::DependencyTimer copy_timer_{nullptr};
+  double index_seconds_ = 0;
+  double swap_seconds_ = 0;
 };
 
 }  // namespace vitrina::etl

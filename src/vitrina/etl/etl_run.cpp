@@ -243,6 +243,8 @@ core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::Da
     if (auto status = loader.EndCopy(rows.rows_loaded()); !status) return status;
     // Rejects are committed before the catalog changes: a published run has all its rejects.
     if (auto status = log->EndRejects(); !status) return status;
+    report.copy_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double ratio =
         static_cast<double>(rows.rows_rejected()) / static_cast<double>(rows.rows_read());
     if (ratio > settings.max_reject_ratio) {
@@ -269,6 +271,8 @@ core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::Da
   report.top_rejects = rows.tally().Top(5);
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.index_seconds = loader.index_seconds();
+  report.swap_seconds = loader.swap_seconds();
 
   const std::string error_text = loaded ? std::string() : loaded.error().message;
   auto recorded = log->Finish(report.totals, error_text);

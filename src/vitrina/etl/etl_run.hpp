@@ -30,6 +30,11 @@ struct EtlRunReport {
   RunTotals totals;
   std::vector<std::pair<std::string, std::int64_t>> top_rejects;  // at most 5
   double seconds = 0;
+  // Where the time went: extract, validate and COPY overlap (one stream), then PostgreSQL builds
+  // the category indexes on its own, then the swap and commit.
+  double copy_seconds = 0;   // from the start to the end of the COPY and of the rejects
+  double index_seconds = 0;  // CREATE INDEX on the staging table
+  double swap_seconds = 0;   // lock, swap, NOTIFY, COMMIT
 };
 
 // Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
