@@ -120,10 +120,14 @@ TEST_P(CacheInvalidationTest, NoReadAfterAnInvalidationReturnsOlderData) {
   const auto refused =
       first->cache.Counters().stores_refused + second->cache.Counters().stores_refused;
   const auto local_hits = first->cache.Counters().local_hits + second->cache.Counters().local_hits;
+  const auto shared_checks =
+      first->cache.Counters().shared_checks + second->cache.Counters().shared_checks;
   std::cout << "reads=" << reads << " stores refused=" << refused
-            << " hits from local copies=" << local_hits << "\n";
-  // Local copies were used (and, by the check above, never sent once stale).
+            << " hits from local copies=" << local_hits
+            << " answered by a shared header check=" << shared_checks << "\n";
+  // Local copies were used, and header checks shared (and, by the check above, never sent stale).
   EXPECT_GT(local_hits, 0u);
+  EXPECT_GT(shared_checks, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Redis, CacheInvalidationTest,

@@ -78,6 +78,49 @@ TEST_P(CacheReadTest, LocalCopiesAreSentOnlyWhileRedisHoldsTheSameEntry) {
   EXPECT_EQ(db.loads, 3);
 }
 
+// While one GETRANGE of a key is on its way, the requests that arrive wait together for one more,
+// sent when it returns (so it is still sent after each of them arrived): here Redis is paused
+// while 64 requests arrive, and two checks answer them all.
+TEST_P(CacheReadTest, ConcurrentHitsOfOneKeyShareOneHeaderCheckPerRoundTrip) {
+  auto patient = redis_settings_;
+  patient.command_timeout = 2s;  // the pause below must not look like a Redis outage
+  CacheInstance instance(pool_, patient, spec_, FastSettings());
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+  ASSERT_EQ(Get(instance.cache, key, db).outcome, CacheOutcome::kMiss);  // stored, copy kept
+  const auto before = instance.cache.Counters();
+
+  const RedisArgs pause = {"CLIENT", "PAUSE", "400", "ALL"};
+  probe_->OnEveryNode(pause);
+  std::vector<std::optional<core::Result<CachedResponse>>> responses(64);
+  std::vector<std::future<void>> requests;
+  for (auto& response : responses) {
+    requests.push_back(asio::co_spawn(
+        pool_.executor(),
+        [&]() -> asio::awaitable<void> {
+          response.emplace(co_await instance.cache.Get(key, db.MakeLoader()));
+        },
+        asio::use_future));
+  }
+  for (auto& request : requests) request.get();
+  for (const auto& response : responses) {
+    ASSERT_TRUE(response && response->ok());
+    EXPECT_EQ((*response)->outcome, CacheOutcome::kHit);
+    EXPECT_EQ(*(*response)->body, "body-v1");
+  }
+  const auto after = instance.cache.Counters();
+  const auto checks = after.header_checks - before.header_checks;
+  const auto shared = after.shared_checks - before.shared_checks;
+  EXPECT_EQ(after.local_hits - before.local_hits, 64u);
+  // The first request's own check, then one shared by the 63 that arrived while it was paused
+  // (3 and 62 if the machine was too slow to start 64 requests within the pause).
+  EXPECT_GE(checks, 2u);
+  EXPECT_LE(checks, 3u);
+  EXPECT_GE(shared, 62u);
+  EXPECT_LE(shared, 63u);
+  EXPECT_EQ(db.loads, 1);
+}
+
 TEST_P(CacheReadTest, WithoutLocalCopiesEveryHitReadsTheBodyFromRedis) {
   auto settings = FastSettings();
   settings.local_max_bytes = 0;

@@ -2,9 +2,11 @@
 
 #include <random>
 #include <set>
+#include <thread>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/cache/shared_result.hpp"
 #include "vitrina/core/cache_value.hpp"
 
 namespace vitrina::cache {
@@ -75,41 +78,14 @@ struct CatalogCache::Flight {
   explicit Flight(std::string version_token) : version(std::move(version_token)) {}
 
   const std::string version;
-  std::mutex mutex;
-  bool done = false;
-  core::Result<CachedResponse> result = core::MakeError(core::ErrorCode::kInternal, "not loaded");
-  std::vector<std::function<void()>> waiters;
+  SharedResult<core::Result<CachedResponse>> result;
+};
 
-  asio::awaitable<void> Wait() {
-    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-        [this](auto handler) {
-          // The waiter resumes on its own executor (its session's), never inside Finish().
-          auto executor = asio::get_associated_executor(handler);
-          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-          std::function<void()> wake = [executor, shared] {
-            asio::post(executor, [shared] { (*shared)(); });
-          };
-          std::unique_lock lock(mutex);
-          if (!done) {
-            waiters.push_back(std::move(wake));
-            return;
-          }
-          lock.unlock();
-          wake();
-        },
-        asio::use_awaitable);
-  }
-
-  void Finish(core::Result<CachedResponse> outcome) {
-    std::vector<std::function<void()>> to_wake;
-    {
-      std::lock_guard lock(mutex);
-      result = std::move(outcome);
-      done = true;
-      to_wake.swap(waiters);
-    }
-    for (auto& wake : to_wake) wake();
-  }
+// One GETRANGE of a key's header, shared by every request that arrived while the previous check
+// of that key was on its way: it is sent after all of them arrived, so its answer is as fresh for
+// each of them as a check of its own would be.
+struct CatalogCache::HeaderCheck {
+  SharedResult<core::Result<std::string>> header;
 };
 
 CatalogCache::CatalogCache(asio::any_io_executor executor, RedisClient& redis,
@@ -139,6 +115,8 @@ void CatalogCache::Stop() {
     probe_done_.wait();
     probe_done_ = {};
   }
+  // A shared header check ends within one Redis timeout; none may outlive the cache.
+  while (running_checks_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 bool CatalogCache::RepairPending() const {
@@ -174,6 +152,74 @@ asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args,
   co_return reply;
 }
 
+asio::awaitable<core::Result<std::string>> CatalogCache::SendHeaderCheck(
+    const std::string& key, core::RequestTrace* trace) {
+  ++counters_.header_checks;
+  RedisArgs check = {"GETRANGE", key, "0", std::to_string(core::kStoredHeaderSize - 1)};
+  auto header = co_await Send(std::move(check), trace, "GETRANGE");
+  if (!header.ok()) co_return header.error();
+  co_return std::move(header->text);
+}
+
+asio::awaitable<core::Result<std::string>> CatalogCache::CheckHeader(const std::string& key,
+                                                                     core::RequestTrace* trace) {
+  std::shared_ptr<HeaderCheck> joined;
+  {
+    std::lock_guard lock(checks_mutex_);
+    auto& slot = checks_[key];
+    if (slot.in_flight) {
+      if (!slot.next) slot.next = std::make_shared<HeaderCheck>();
+      joined = slot.next;
+    } else {
+      slot.in_flight = true;
+    }
+  }
+  if (joined) {
+    ++counters_.shared_checks;
+    co_return co_await joined->header.Wait();
+  }
+  core::Result<std::string> header = core::MakeError(core::ErrorCode::kInternal, "not checked");
+  try {
+    header = co_await SendHeaderCheck(key, trace);
+  } catch (...) {
+    HandOnChecks(key);
+    throw;
+  }
+  HandOnChecks(key);
+  co_return header;
+}
+
+void CatalogCache::HandOnChecks(const std::string& key) {
+  std::shared_ptr<HeaderCheck> next;
+  {
+    std::lock_guard lock(checks_mutex_);
+    const auto found = checks_.find(key);
+    if (found == checks_.end()) return;
+    next = std::move(found->second.next);
+    if (!next) {
+      checks_.erase(found);  // nobody waits: the next request sends its own check
+      return;
+    }
+  }
+  // Still in flight: the batch that gathered meanwhile gets a check of its own, sent now.
+  ++running_checks_;
+  asio::co_spawn(executor_, RunSharedCheck(key, std::move(next)), asio::detached);
+}
+
+asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
+                                                   std::shared_ptr<HeaderCheck> check) {
+  core::Result<std::string> header =
+      core::MakeError(core::ErrorCode::kInternal, "internal error", "header check threw");
+  try {
+    header = co_await SendHeaderCheck(key, nullptr);
+  } catch (...) {
+    // The waiters bypass the cache rather than hang.
+  }
+  check->header.Set(std::move(header));
+  HandOnChecks(key);
+  --running_checks_;
+}
+
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader& loader,
                                                                    CacheOutcome outcome) {
   ++counters_.loader_calls;
@@ -203,10 +249,9 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   //     bytes (the header carries a stamp drawn at each store), and only the header travels.
   if (local_) {
     if (auto copy = local_->Find(k)) {
-      RedisArgs check = {"GETRANGE", k, "0", std::to_string(core::kStoredHeaderSize - 1)};
-      auto header = co_await Send(std::move(check), trace, "GETRANGE");
+      auto header = co_await CheckHeader(k, trace);
       if (!header.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
-      if (header->text == copy->header) {
+      if (*header == copy->header) {
         ++counters_.hits;
         ++counters_.local_hits;
         co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit};
@@ -266,9 +311,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   }
   if (!leader) {
     ++counters_.coalesced;
-    co_await flight->Wait();
-    std::lock_guard lock(flight->mutex);
-    co_return flight->result;
+    co_return co_await flight->result.Wait();
   }
   co_return co_await LoadAsLeader(k, version, flight, loader, trace);
 }
@@ -282,7 +325,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
       const auto found = flights_.find(key);
       if (found != flights_.end() && found->second == flight) flights_.erase(found);
     }
-    flight->Finish(result);
+    flight->result.Set(result);
     return result;
   };
 
@@ -458,6 +501,8 @@ CacheCounters CatalogCache::Counters() const {
   CacheCounters out;
   out.hits = counters_.hits;
   out.local_hits = counters_.local_hits;
+  out.header_checks = counters_.header_checks;
+  out.shared_checks = counters_.shared_checks;
   out.misses = counters_.misses;
   out.bypasses = counters_.bypasses;
   out.loader_calls = counters_.loader_calls;

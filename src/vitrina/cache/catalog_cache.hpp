@@ -48,7 +48,9 @@ using Loader = std::function<boost::asio::awaitable<core::Result<std::string>>()
 
 struct CacheCounters {
   std::uint64_t hits = 0;
-  std::uint64_t local_hits = 0;  // hits whose body came from this instance's checked copy
+  std::uint64_t local_hits = 0;     // hits whose body came from this instance's checked copy
+  std::uint64_t header_checks = 0;  // GETRANGEs sent to check a local copy
+  std::uint64_t shared_checks = 0;  // requests answered by a check another request waited for
   std::uint64_t misses = 0;
   std::uint64_t bypasses = 0;
   std::uint64_t loader_calls = 0;
@@ -116,9 +118,24 @@ class CatalogCache {
 
  private:
   struct Flight;
+  struct HeaderCheck;
+  struct CheckSlot {
+    bool in_flight = false;             // a GETRANGE of this key is on its way
+    std::shared_ptr<HeaderCheck> next;  // the requests that arrived since, waiting for the next
+  };
 
   // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
   CachedResponse Hit(const std::string& key, core::StoredResponse stored);
+  // The first kStoredHeaderSize bytes of `key` in Redis, to compare with a local copy's header.
+  // While one check of the key is on its way, the requests arriving meanwhile wait together for
+  // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many
+  // requests, and each request's answer still comes from a check sent after it arrived.
+  boost::asio::awaitable<core::Result<std::string>> CheckHeader(const std::string& key,
+                                                                core::RequestTrace* trace);
+  boost::asio::awaitable<core::Result<std::string>> SendHeaderCheck(const std::string& key,
+                                                                    core::RequestTrace* trace);
+  void HandOnChecks(const std::string& key);  // after a check: send the next batch's, if any
+  boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
   boost::asio::awaitable<core::Result<CachedResponse>> Bypass(const Loader& loader,
                                                               CacheOutcome outcome);
   boost::asio::awaitable<core::Result<CachedResponse>> LoadAsLeader(const std::string& key,
@@ -156,13 +173,17 @@ class CatalogCache {
   std::mutex flights_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 
+  std::mutex checks_mutex_;
+  std::unordered_map<std::string, CheckSlot> checks_;
+  std::atomic<int> running_checks_{0};  // RunSharedCheck coroutines not finished yet
+
   std::atomic<bool> stopping_{false};
   std::future<void> probe_done_;
 
   struct AtomicCounters {
-    std::atomic<std::uint64_t> hits{0}, local_hits{0}, misses{0}, bypasses{0}, loader_calls{0},
-        coalesced{0}, stores{0}, stores_refused{0}, invalidated_keys{0}, invalidation_failures{0},
-        redis_errors{0};
+    std::atomic<std::uint64_t> hits{0}, local_hits{0}, header_checks{0}, shared_checks{0},
+        misses{0}, bypasses{0}, loader_calls{0}, coalesced{0}, stores{0}, stores_refused{0},
+        invalidated_keys{0}, invalidation_failures{0}, redis_errors{0};
   };
   AtomicCounters counters_;
 };
