@@ -64,6 +64,10 @@ def verdict(ok):
     return "**met**" if ok else "**not met**"
 
 
+# Other processes using at most this much CPU (cores) in every case: the machine counts as quiet.
+QUIET_OTHER_CORES = 0.1
+
+
 def bottleneck(results, case):
     usage = cpu(results, case)
     cores = results["machine"]["cores"]
@@ -321,10 +325,19 @@ def write_page(results, page, img_dir, made):
     top_c, top_c_cores, machine_c, _ = bottleneck(results, "mix_cache")
     add(f"- Bottleneck: without the cache, **{top}** uses the most CPU ({top_cores:.2f} of {cores} cores); "
         f"with the cache, **{top_c}** ({top_c_cores:.2f} cores). Details and evidence below.")
-    add(f"- The machine has {cores} cores and was **shared** with other work during the run (load "
-        f"average {min(loads):.1f}–{max(loads):.1f} when the cases started; CPU used by other processes "
-        "is shown in every CPU table). Absolute numbers are therefore lower than on an idle machine; "
-        "the ratios compare cases measured back to back and are the figures to rely on.")
+    others = max(cpu(results, case)["everything else on the machine"] for case in results["cases"])
+    if others <= QUIET_OTHER_CORES:
+        add(f"- The machine has {cores} cores and nothing else of note ran during the run (other "
+            f"processes used at most {others:.2f} cores in any case; the load average of "
+            f"{min(loads):.1f}–{max(loads):.1f} when the cases started is the bench's own: the server, "
+            "its services and the load tool share the same cores). The ratios compare cases measured "
+            "back to back and are the figures to rely on.")
+    else:
+        add(f"- The machine has {cores} cores and was **shared** with other work during the run (other "
+            f"processes used up to {others:.2f} cores in a case; load average "
+            f"{min(loads):.1f}–{max(loads):.1f} when the cases started; CPU used by other processes "
+            "is shown in every CPU table). Absolute numbers are therefore lower than on an idle "
+            "machine; the ratios compare cases measured back to back and are the figures to rely on.")
     add("")
     add("## Targets")
     add("")
@@ -459,8 +472,10 @@ def write_page(results, page, img_dir, made):
         add(f"- **{results['cases'][case]['label']}**: {top} uses {top_cores:.2f} cores "
             f"(postgres {usage['postgres']:.2f}, redis {usage['redis']:.2f}, vitrina {usage['vitrina']:.2f}, "
             f"wrk {usage['load tool (wrk / pgbench)']:.2f}); the machine was {machine:.2f} of {cores} cores busy"
-            + (f", {usage['everything else on the machine']:.2f} of them by other jobs: the case was CPU-bound "
-               "and got only what the other jobs left."
+            + ((f", {usage['everything else on the machine']:.2f} of them by other jobs: the case was "
+                "CPU-bound and got only what the other jobs left."
+                if usage['everything else on the machine'] > QUIET_OTHER_CORES
+                else ": the case was CPU-bound, the processes of the bench sharing the cores.")
                if machine >= cores * 0.9 else "."))
     add("")
     add("How to read this: a case is limited by the process that uses the most CPU when the machine is "
