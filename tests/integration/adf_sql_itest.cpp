@@ -2,13 +2,13 @@
 // rows accepted, the same rows refused, with the same words. This runs both on the same inputs.
 #include <gtest/gtest.h>
 
+#include "integration/support/database.hpp"
+#include "integration/support/test_env.hpp"
 #include "vitrina/core/adf_pipeline.hpp"
 #include "vitrina/core/field_value.hpp"
 #include "vitrina/core/spec_sql.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/spec/spec_file.hpp"
-#include "integration/support/database.hpp"
-#include "integration/support/test_env.hpp"
 
 namespace vitrina {
 namespace {
@@ -26,8 +26,8 @@ class AdfSql : public ::testing::Test {
 
   // The reason PostgreSQL gives for one text value, or "" when it accepts it.
   std::string SqlReason(const core::ColumnSpec& column, const std::optional<std::string>& text) {
-    auto result = connection_->Execute(
-        "SELECT " + core::RejectReasonSql(column, "$1::text"), {text});
+    auto result =
+        connection_->Execute("SELECT " + core::RejectReasonSql(column, "$1::text"), {text});
     EXPECT_TRUE(result.ok()) << result.error().detail;
     if (!result.ok()) return "<error>";
     return result->Scalar().value_or("");
@@ -64,9 +64,11 @@ TEST_F(AdfSql, ValidationMatchesTheCppRulesValueForValue) {
   flag.required = false;
 
   const std::vector<std::string> inputs = {
-      "", " ", "0", "0.0", "-1", "1", " 3.95 ", "+2", "100", "100.5", "1e2", "1e999", "1e99999",
-      ".5", "5.", "abc", "1,5", "0x10", "nan", "inf", "99999999999999999999", "326", "326.5",
-      "Fair", " Fair ", "Very Good", "Ideal", "true", "F", "yes", "maybe"};
+      "",    " ",     "0",     "0.0",    "-1",        "1",       " 3.95 ",
+      "+2",  "100",   "100.5", "1e2",    "1e999",     "1e99999", ".5",
+      "5.",  "abc",   "1,5",   "0x10",   "nan",       "inf",     "99999999999999999999",
+      "326", "326.5", "Fair",  " Fair ", "Very Good", "Ideal",   "true",
+      "F",   "yes",   "maybe"};
   for (const auto* column : {&number, &integer, &text, &flag}) {
     for (const auto& input : inputs) {
       EXPECT_EQ(SqlReason(*column, input), CppReason(*column, input))

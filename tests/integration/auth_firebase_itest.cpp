@@ -3,10 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "auth_test_support.hpp"
 #include "integration/support/database.hpp"
 #include "integration/support/test_env.hpp"
-
-#include "auth_test_support.hpp"
 #include "vitrina/auth/firebase_identity_client.hpp"
 #include "vitrina/auth/http_transport.hpp"
 #include "vitrina/auth/login_service.hpp"

@@ -3,10 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "auth_test_support.hpp"
 #include "integration/support/database.hpp"
 #include "integration/support/test_env.hpp"
-
-#include "auth_test_support.hpp"
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/user_status_cache.hpp"
 

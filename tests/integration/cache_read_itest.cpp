@@ -5,7 +5,23 @@
 namespace vitrina::cache::testing {
 namespace {
 
-class CacheReadTest : public CacheTest {};
+class CacheReadTest : public CacheTest {
+ protected:
+  // `count` Get()s of `key` started at once on the pool; their answers, once all have returned.
+  std::vector<std::optional<core::Result<CachedResponse>>> GetConcurrently(
+      CatalogCache& cache, const core::CacheKey& key, const Loader& loader, int count) {
+    std::vector<std::optional<core::Result<CachedResponse>>> responses(count);
+    std::vector<std::future<void>> requests;
+    for (auto& response : responses) {
+      requests.push_back(asio::co_spawn(
+          pool_.executor(),
+          [&]() -> asio::awaitable<void> { response.emplace(co_await cache.Get(key, loader)); },
+          asio::use_future));
+    }
+    for (auto& request : requests) request.get();
+    return responses;
+  }
+};
 
 TEST_P(CacheReadTest, MissStoresThenHitReturnsTheSameBytesAndEtag) {
   auto instance = NewInstance();
@@ -92,17 +108,7 @@ TEST_P(CacheReadTest, ConcurrentHitsOfOneKeyShareOneHeaderCheckPerRoundTrip) {
 
   const RedisArgs pause = {"CLIENT", "PAUSE", "400", "ALL"};
   probe_->OnEveryNode(pause);
-  std::vector<std::optional<core::Result<CachedResponse>>> responses(64);
-  std::vector<std::future<void>> requests;
-  for (auto& response : responses) {
-    requests.push_back(asio::co_spawn(
-        pool_.executor(),
-        [&]() -> asio::awaitable<void> {
-          response.emplace(co_await instance.cache.Get(key, db.MakeLoader()));
-        },
-        asio::use_future));
-  }
-  for (auto& request : requests) request.get();
+  const auto responses = GetConcurrently(instance.cache, key, db.MakeLoader(), 64);
   for (const auto& response : responses) {
     ASSERT_TRUE(response && response->ok());
     EXPECT_EQ((*response)->outcome, CacheOutcome::kHit);
@@ -185,17 +191,7 @@ TEST_P(CacheReadTest, SixtyFourConcurrentMissesCallTheLoaderOnce) {
     co_await Sleep(300ms);
     co_return std::string("body-v1");
   };
-  std::vector<std::optional<core::Result<CachedResponse>>> responses(64);
-  std::vector<std::future<void>> requests;
-  for (auto& response : responses) {
-    requests.push_back(asio::co_spawn(
-        pool_.executor(),
-        [&]() -> asio::awaitable<void> {
-          response.emplace(co_await instance->cache.Get(key, slow));
-        },
-        asio::use_future));
-  }
-  for (auto& request : requests) request.get();
+  const auto responses = GetConcurrently(instance->cache, key, slow, 64);
   for (const auto& response : responses) {
     ASSERT_TRUE(response && response->ok());
     EXPECT_EQ(*(*response)->body, "body-v1");

@@ -1,11 +1,12 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/adf_pipeline.hpp"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "vitrina/core/adf_pipeline.hpp"
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
 #include "vitrina/spec/spec_file.hpp"
 
 namespace vitrina::core {

@@ -1,18 +1,19 @@
-#include <gtest/gtest.h>
+#include "vitrina/core/env_reader.hpp"
 
 #include <map>
 
-#include "vitrina/core/env_reader.hpp"
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {
 
 EnvReader ReaderOf(std::map<std::string, std::string> values) {
-  return EnvReader([values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    const auto it = values.find(std::string(name));
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  });
+  return EnvReader(
+      [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+        const auto it = values.find(std::string(name));
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+      });
 }
 
 TEST(EnvReader, DefaultsApplyWhenUnsetOrEmpty) {
@@ -23,7 +24,9 @@ TEST(EnvReader, DefaultsApplyWhenUnsetOrEmpty) {
 }
 
 TEST(EnvReader, EveryMalformedValueIsReportedByName) {
-  auto env = ReaderOf({{"PORT", "80a"}, {"CACHE_ENABLED", "maybe"}, {"THREADS", "0"},
+  auto env = ReaderOf({{"PORT", "80a"},
+                       {"CACHE_ENABLED", "maybe"},
+                       {"THREADS", "0"},
                        {"DATABASE_URL", "mysql://x"}});
   (void)env.Integer("PORT", 8080, 1, 65535);
   (void)env.Boolean("CACHE_ENABLED", true);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "vitrina/core/field_value.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vitrina::core {
 namespace {
@@ -48,7 +48,8 @@ TEST(ParseTextField, EmptyRequiredIsRefusedAndEmptyOptionalIsNull) {
   column.name = "cut";
   EXPECT_EQ(std::get<std::string>(ParseTextField(column, "  ")), "is required");
   column.required = false;
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(std::get<FieldValue>(ParseTextField(column, ""))));
+  EXPECT_TRUE(
+      std::holds_alternative<std::monostate>(std::get<FieldValue>(ParseTextField(column, ""))));
 }
 
 TEST(ParseTextField, StringsAreCheckedForUtf8LengthAndAllowedValues) {

@@ -132,7 +132,9 @@ asio::awaitable<Response> CatalogHandlers::Delete(Request& request) {
 }
 
 asio::awaitable<void> CatalogHandlers::NotifyCommitted(const db::WriteOutcome& outcome) {
-  for (auto* listener : listeners_) co_await listener->OnWriteCommitted(outcome);
+  for (auto* listener : listeners_) {
+    co_await listener->OnWriteCommitted(outcome);
+  }
 }
 
 }  // namespace vitrina::api

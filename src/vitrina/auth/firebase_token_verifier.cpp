@@ -56,8 +56,9 @@ core::Result<PkeyPtr> PublicKeyFromCertificate(std::string_view pem) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return core::MakeError(core::ErrorCode::kInternal, "internal error", "BIO_new failed");
   std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert)
+  if (!cert) {
     return core::MakeError(core::ErrorCode::kInternal, "internal error", "not a PEM X.509");
+  }
   PkeyPtr key(X509_get_pubkey(cert.get()));
   if (!key) return core::MakeError(core::ErrorCode::kInternal, "internal error", "no public key");
   if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {

@@ -81,7 +81,9 @@ core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::Req
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   std::vector<std::string> lines;
   lines.reserve(request.headers.size() + 1);
-  for (const auto& [name, value] : request.headers) lines.push_back(name + ": " + value);
+  for (const auto& [name, value] : request.headers) {
+    lines.push_back(std::string(name).append(": ").append(value));
+  }
   // W3C trace context goes on to the services we call (the request's span is their parent).
   if (trace != nullptr) lines.push_back("traceparent: " + trace->context().OutgoingTraceparent());
   for (const auto& line : lines) {

@@ -7,13 +7,14 @@ namespace vitrina::cache {
 CacheConfig ReadCacheConfig(core::EnvReader& env) {
   CacheConfig config;
   config.cache.enabled = env.Boolean("CACHE_ENABLED", true);
-  config.cache.ttl = std::chrono::seconds(env.Integer("CACHE_TTL_SECONDS", 600, 1, 7 * 86400));
+  config.cache.ttl =
+      std::chrono::seconds(env.Integer("CACHE_TTL_SECONDS", 600, 1, std::int64_t{7} * 86400));
   config.cache.breaker_failure_threshold =
       static_cast<int>(env.Integer("CACHE_BREAKER_FAILURES", 1, 1, 1000));
   config.cache.probe_interval =
       std::chrono::milliseconds(env.Integer("CACHE_PROBE_INTERVAL_MS", 500, 10, 60000));
-  config.cache.local_max_bytes = static_cast<std::size_t>(
-      env.Integer("CACHE_LOCAL_MAX_BYTES", 64 * 1024 * 1024, 0, std::int64_t{1} << 40));
+  config.cache.local_max_bytes = static_cast<std::size_t>(env.Integer(
+      "CACHE_LOCAL_MAX_BYTES", std::int64_t{64} * 1024 * 1024, 0, std::int64_t{1} << 40));
   config.redis.command_timeout =
       std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
   config.redis.transfer_timeout =

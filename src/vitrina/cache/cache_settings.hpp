@@ -20,7 +20,7 @@ struct CacheSettings {
   std::chrono::seconds ttl{600};
   int breaker_failure_threshold = 1;
   std::chrono::milliseconds probe_interval{500};
-  std::size_t local_max_bytes = 64 * 1024 * 1024;
+  std::size_t local_max_bytes = std::size_t{64} * 1024 * 1024;
 };
 
 // Everything the composition root needs to build the cache. Redis variables:

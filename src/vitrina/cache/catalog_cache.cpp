@@ -88,7 +88,7 @@ struct CatalogCache::HeaderCheck {
   SharedResult<core::Result<std::string>> header;
 };
 
-CatalogCache::CatalogCache(asio::any_io_executor executor, RedisClient& redis,
+CatalogCache::CatalogCache(const asio::any_io_executor& executor, RedisClient& redis,
                            const core::DatasetSpec& spec, CacheSettings settings)
     : executor_(executor),
       probe_strand_(asio::make_strand(executor)),
@@ -241,8 +241,12 @@ CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse st
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
                                                                 Loader loader,
                                                                 core::RequestTrace* trace) {
-  if (!settings_.enabled) co_return co_await Bypass(loader, CacheOutcome::kDisabled);
-  if (!UsesRedis()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  if (!settings_.enabled) {
+    co_return co_await Bypass(loader, CacheOutcome::kDisabled);
+  }
+  if (!UsesRedis()) {
+    co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  }
   const std::string& k = key.str();
 
   // 1a. The hit path with a local copy: Redis confirms the key still holds exactly the copied
@@ -250,7 +254,9 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   if (local_) {
     if (auto copy = local_->Find(k)) {
       auto header = co_await CheckHeader(k, trace);
-      if (!header.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+      if (!header.ok()) {
+        co_return co_await Bypass(loader, CacheOutcome::kBypass);
+      }
       if (*header == copy->header) {
         ++counters_.hits;
         ++counters_.local_hits;
@@ -263,7 +269,9 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   // 1b. The hit path: one GET.
   RedisArgs get = {"GET", k};
   auto cached = co_await Send(std::move(get), trace, "GET");
-  if (!cached.ok()) co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  if (!cached.ok()) {
+    co_return co_await Bypass(loader, CacheOutcome::kBypass);
+  }
   if (!cached->IsNil()) {
     if (auto stored = core::DecodeStoredResponse(cached->text)) {
       co_return Hit(k, std::move(*stored));

@@ -83,7 +83,7 @@ struct CacheHealth {
 // executor's (while they still run), destroy. `redis` and `spec` must outlive the cache.
 class CatalogCache {
  public:
-  CatalogCache(boost::asio::any_io_executor executor, RedisClient& redis,
+  CatalogCache(const boost::asio::any_io_executor& executor, RedisClient& redis,
                const core::DatasetSpec& spec, CacheSettings settings);
   ~CatalogCache();
   CatalogCache(const CatalogCache&) = delete;

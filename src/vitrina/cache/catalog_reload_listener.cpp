@@ -31,6 +31,7 @@ constexpr std::string_view kDeleteOutboxRows =
 
 PgResult Exec(PGconn* conn, std::string_view sql, const std::vector<std::string>& params = {}) {
   std::vector<const char*> values;
+  values.reserve(params.size());
   for (const auto& param : params) values.push_back(param.c_str());
   return PgResult(PQexecParams(conn, std::string(sql).c_str(), static_cast<int>(values.size()),
                                nullptr, values.data(), nullptr, nullptr, 0),
@@ -172,8 +173,9 @@ void CatalogReloadListener::Run() {
       }
       ids += "}";
       auto deleted = Exec(conn.get(), kDeleteOutboxRows, {ids});
-      if (!Succeeded(deleted))
+      if (!Succeeded(deleted)) {
         SetError(std::string("outbox: ") + PQresultErrorMessage(deleted.get()));
+      }
     }
     connected_ = false;
   }

@@ -25,7 +25,7 @@ RedisConnectionSettings ConnectionSettings(const RedisSettings& settings,
 // One node; several connections (each on its own strand) spread the load of many I/O threads.
 class RedisNodeClient final : public RedisClient {
  public:
-  RedisNodeClient(asio::any_io_executor executor, const RedisSettings& settings) {
+  RedisNodeClient(const asio::any_io_executor& executor, const RedisSettings& settings) {
     for (int i = 0; i < std::max(1, settings.connections_per_node); ++i) {
       connections_.push_back(std::make_unique<RedisConnection>(
           executor, ConnectionSettings(settings, settings.nodes.at(0))));
@@ -48,7 +48,7 @@ class RedisNodeClient final : public RedisClient {
 
 }  // namespace
 
-std::unique_ptr<RedisClient> MakeRedisClient(asio::any_io_executor executor,
+std::unique_ptr<RedisClient> MakeRedisClient(const asio::any_io_executor& executor,
                                              const RedisSettings& settings) {
   if (settings.cluster) return std::make_unique<RedisClusterClient>(executor, settings);
   return std::make_unique<RedisNodeClient>(executor, settings);

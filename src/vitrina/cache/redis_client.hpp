@@ -36,7 +36,7 @@ class RedisClient {
 };
 
 // Single-node client when !settings.cluster, otherwise the slot-routing cluster client.
-std::unique_ptr<RedisClient> MakeRedisClient(boost::asio::any_io_executor executor,
+std::unique_ptr<RedisClient> MakeRedisClient(const boost::asio::any_io_executor& executor,
                                              const RedisSettings& settings);
 
 }  // namespace vitrina::cache

@@ -153,7 +153,7 @@ void OnReply(redisAsyncContext* ac, void* reply, void* privdata) {
 
 class RedisConnection::Impl {
  public:
-  Impl(asio::any_io_executor executor, RedisConnectionSettings settings)
+  Impl(const asio::any_io_executor& executor, RedisConnectionSettings settings)
       : strand_(asio::make_strand(executor)),
         settings_(std::move(settings)),
         backoff_(settings_.reconnect_backoff) {}
@@ -182,7 +182,7 @@ class RedisConnection::Impl {
         Drop();
         co_return Unavailable("cannot queue command");
       }
-      pending.release();  // owned by hiredis until OnReply
+      static_cast<void>(pending.release());  // owned by hiredis until OnReply
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -217,7 +217,7 @@ class RedisConnection::Impl {
   Strand strand_;
 
  private:
-  core::Error Unavailable(std::string detail) const {
+  core::Error Unavailable(const std::string& detail) const {
     return core::MakeError(core::ErrorCode::kUnavailable, "cache unavailable",
                            "redis " + settings_.address.HostPort() + ": " + detail);
   }
@@ -286,8 +286,9 @@ class RedisConnection::Impl {
   std::chrono::steady_clock::time_point next_attempt_{};
 };
 
-RedisConnection::RedisConnection(asio::any_io_executor executor, RedisConnectionSettings settings)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(settings))) {}
+RedisConnection::RedisConnection(const asio::any_io_executor& executor,
+                                 RedisConnectionSettings settings)
+    : impl_(std::make_shared<Impl>(executor, std::move(settings))) {}
 
 RedisConnection::~RedisConnection() = default;
 

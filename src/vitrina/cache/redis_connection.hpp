@@ -36,7 +36,7 @@ struct RedisConnectionSettings {
 // Destroy it only after the coroutines using it have finished.
 class RedisConnection {
  public:
-  RedisConnection(boost::asio::any_io_executor executor, RedisConnectionSettings settings);
+  RedisConnection(const boost::asio::any_io_executor& executor, RedisConnectionSettings settings);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;

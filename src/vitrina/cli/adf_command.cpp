@@ -1,7 +1,7 @@
-#include <spdlog/spdlog.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <spdlog/spdlog.h>
 
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -48,8 +48,9 @@ void AddAdfCommand(CLI::App& app, CommandContext& context) {
   auto arguments = std::make_shared<AdfArguments>();
   command->add_option("--spec", arguments->spec_path, "Dataset spec")->capture_default_str();
   command->add_option("--out", arguments->out_dir, "Output folder")->capture_default_str();
-  command->add_option("--max-reject-ratio", arguments->options.max_reject_ratio,
-                      "Refuse the load when more than this share of rows is rejected")
+  command
+      ->add_option("--max-reject-ratio", arguments->options.max_reject_ratio,
+                   "Refuse the load when more than this share of rows is rejected")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   command->add_option("--container", arguments->options.container, "Blob container")

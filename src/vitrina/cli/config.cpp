@@ -25,7 +25,8 @@ core::Result<Config> LoadConfig() {
   config.log_level = env.Choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
   config.request_timeout_ms =
       static_cast<int>(env.Integer("REQUEST_TIMEOUT_MS", 10'000, 10, 600'000));
-  config.body_limit_bytes = env.Integer("BODY_LIMIT_BYTES", 1024 * 1024, 1, 1024 * 1024 * 1024);
+  config.body_limit_bytes = env.Integer("BODY_LIMIT_BYTES", std::int64_t{1024} * 1024, 1,
+                                        std::int64_t{1024} * 1024 * 1024);
   config.shutdown_grace_ms = static_cast<int>(env.Integer("SHUTDOWN_GRACE_MS", 15'000, 0, 600'000));
   config.docs_dir = env.String("DOCS_DIR", "tools/node/node_modules/swagger-ui-dist");
   config.trusted_proxy_hops =

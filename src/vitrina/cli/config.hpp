@@ -26,7 +26,7 @@ struct Config {
 
   // HTTP server (vitrina serve).
   int request_timeout_ms = 10'000;
-  std::int64_t body_limit_bytes = 1024 * 1024;
+  std::int64_t body_limit_bytes = std::int64_t{1024} * 1024;
   int shutdown_grace_ms = 15'000;
   std::string docs_dir;  // swagger-ui-dist, for /docs
   // Our proxies in front of the service that append to X-Forwarded-For (Azure Container Apps

@@ -62,9 +62,8 @@ void AddUsersCommand(CLI::App& app, CommandContext& context) {
     auto* command = users->add_subcommand(change.name, change.help);
     auto email = std::make_shared<std::string>();
     command->add_option("EMAIL", *email, "The user's email")->required();
-    command->callback([&context, &change, email] {
-      context.exit_code = RunUserChange(change, *email);
-    });
+    command->callback(
+        [&context, &change, email] { context.exit_code = RunUserChange(change, *email); });
   }
 }
 

@@ -89,16 +89,22 @@ std::string AdfValidateAndSwapSql(const DatasetSpec& spec, const AdfOptions& opt
          "  IF total = 0 THEN\n    RAISE EXCEPTION 'the source has no data rows';\n  END IF;\n"
          "  IF rejected > total * " +
          ratio +
-         " THEN\n    RAISE EXCEPTION 'rejected % of % rows, above the maximum reject ratio " + ratio +
+         " THEN\n    RAISE EXCEPTION 'rejected % of % rows, above the maximum reject ratio " +
+         ratio +
          "', rejected, total;\n  END IF;\n"
          "  -- Data Factory keeps no line numbers: the record number + 1 (the header) stands in.\n"
          "  INSERT INTO etl_rejects (run_id, line_number, raw_record, reason)\n"
          "    SELECT run, s.adf_record + 1, concat_ws(',', " +
          raw + "), s.reject_reason\n    FROM adf_checked s WHERE s.reject_reason IS NOT NULL;\n" +
          "  -- Readers wait on the lock and then see the new catalog, never a mix.\n"
-         "  LOCK TABLE " + live + " IN ACCESS EXCLUSIVE MODE;\n"
-         "  TRUNCATE " + live + " RESTART IDENTITY;\n"
-         "  INSERT INTO " + live + " (" + columns + ")\n    SELECT " + converted +
+         "  LOCK TABLE " +
+         live +
+         " IN ACCESS EXCLUSIVE MODE;\n"
+         "  TRUNCATE " +
+         live +
+         " RESTART IDENTITY;\n"
+         "  INSERT INTO " +
+         live + " (" + columns + ")\n    SELECT " + converted +
          "\n    FROM adf_checked c WHERE c.reject_reason IS NULL ORDER BY c.adf_record;\n"
          "  UPDATE etl_runs SET finished_at = now(), rows_read = total,\n"
          "         rows_loaded = total - rejected, rows_rejected = rejected, status = 'succeeded'\n"
@@ -167,12 +173,11 @@ std::vector<GeneratedFile> BuildAdfResources(const DatasetSpec& spec, const AdfO
       {"name", "CopyCsvToStaging"},
       {"type", "Copy"},
       {"dependsOn", json::array{DependsOn("PrepareStaging")}},
-      {"inputs", json::array{json::object{
-                     {"referenceName", csv_dataset},
-                     {"type", "DatasetReference"},
-                     {"parameters",
-                      {{"container", "@pipeline().parameters.container"},
-                       {"blobName", "@pipeline().parameters.blobName"}}}}}},
+      {"inputs", json::array{json::object{{"referenceName", csv_dataset},
+                                          {"type", "DatasetReference"},
+                                          {"parameters",
+                                           {{"container", "@pipeline().parameters.container"},
+                                            {"blobName", "@pipeline().parameters.blobName"}}}}}},
       {"outputs", json::array{Reference("DatasetReference", staging_dataset)}},
       {"typeProperties",
        {{"source",
@@ -192,8 +197,8 @@ std::vector<GeneratedFile> BuildAdfResources(const DatasetSpec& spec, const AdfO
         {"parameters",
          {{"container", {{"type", "String"}, {"defaultValue", options.container}}},
           {"blobName", {{"type", "String"}, {"defaultValue", blob}}}}},
-        {"activities", json::array{ScriptActivity("PrepareStaging", AdfPrepareSql(spec)), copy,
-                                   validate}}}}};
+        {"activities",
+         json::array{ScriptActivity("PrepareStaging", AdfPrepareSql(spec)), copy, validate}}}}};
 
   return {
       {"linkedService/" + std::string(kBlobLinkedService) + ".json", PrettyJson(blob_service)},

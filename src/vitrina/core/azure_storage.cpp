@@ -117,7 +117,7 @@ std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view a
   text += header("if-none-match") + "\n";
   text += header("if-unmodified-since") + "\n";
   text += header("range") + "\n";
-  for (const auto& [name, value] : ms_headers) text += name + ":" + value + "\n";
+  for (const auto& [name, value] : ms_headers) text.append(name).append(":").append(value) += '\n';
   text += "/";
   text += account_name;
   text += request.path;

@@ -1,8 +1,8 @@
 #include "vitrina/core/cache_key.hpp"
 
-#include "vitrina/core/query_string.hpp"
-
 #include <algorithm>
+
+#include "vitrina/core/query_string.hpp"
 
 namespace vitrina::core {
 namespace {

@@ -12,14 +12,17 @@ CacheKey CatalogCacheKey(const CatalogQuery& query) {
     params.push_back(std::move(param));
   }
   for (const auto& filter : query.ranges) {
-    if (filter.min)
+    if (filter.min) {
       params.push_back({.name = filter.column + "_min", .values = {FieldValueText(*filter.min)}});
-    if (filter.max)
+    }
+    if (filter.max) {
       params.push_back({.name = filter.column + "_max", .values = {FieldValueText(*filter.max)}});
+    }
   }
   if (query.limit) params.push_back({.name = "limit", .values = {std::to_string(*query.limit)}});
-  if (query.after_id)
+  if (query.after_id) {
     params.push_back({.name = "cursor", .values = {EncodeCursor(*query.after_id)}});
+  }
   return CacheKey::ForCatalog(std::move(params));
 }
 

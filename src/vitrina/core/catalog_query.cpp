@@ -198,8 +198,9 @@ Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec,
 std::string CatalogQuery::CanonicalString() const {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& filter : categories) {
-    for (const auto& value : filter.values)
+    for (const auto& value : filter.values) {
       pairs.emplace_back(filter.column, FieldValueText(value));
+    }
   }
   for (const auto& filter : ranges) {
     if (filter.min) pairs.emplace_back(filter.column + "_min", FieldValueText(*filter.min));

@@ -35,13 +35,31 @@ std::string ListStatementSql(const DatasetSpec& spec) {
     const std::string type(SqlTypeName(column.type));
     if (column.category) {
       const std::string values = ParamRef(next++, type + "[]");
-      conditions.push_back("(" + values + " IS NULL OR " + name + " = ANY(" + values + "))");
+      conditions.push_back(std::string("(")
+                               .append(values)
+                               .append(" IS NULL OR ")
+                               .append(name)
+                               .append(" = ANY(")
+                               .append(values)
+                               .append("))"));
     }
     if (column.HasRangeFilter()) {
       const std::string low = ParamRef(next++, type);
       const std::string high = ParamRef(next++, type);
-      conditions.push_back("(" + low + " IS NULL OR " + name + " >= " + low + ")");
-      conditions.push_back("(" + high + " IS NULL OR " + name + " <= " + high + ")");
+      conditions.push_back(std::string("(")
+                               .append(low)
+                               .append(" IS NULL OR ")
+                               .append(name)
+                               .append(" >= ")
+                               .append(low)
+                               .append(")"));
+      conditions.push_back(std::string("(")
+                               .append(high)
+                               .append(" IS NULL OR ")
+                               .append(name)
+                               .append(" <= ")
+                               .append(high)
+                               .append(")"));
     }
   }
   const std::string after = ParamRef(next++, "bigint");
@@ -79,8 +97,9 @@ std::string ValueList(const DatasetSpec& spec, int first) {
 
 std::string ColumnList(const DatasetSpec& spec) {
   std::string names;
-  for (const auto& column : spec.columns)
+  for (const auto& column : spec.columns) {
     names += (names.empty() ? "" : ", ") + QuoteIdent(column.name);
+  }
   return names;
 }
 

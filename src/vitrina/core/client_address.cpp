@@ -117,7 +117,7 @@ std::optional<std::string> NormalizeIpAddress(std::string_view text) {
 
 std::string ResolveClientAddress(std::string_view peer_address, std::string_view forwarded_for,
                                  int trusted_proxy_hops) {
-  const std::string peer(peer_address);
+  std::string peer(peer_address);
   if (trusted_proxy_hops <= 0) return peer;
   std::vector<std::string_view> entries;
   while (!forwarded_for.empty()) {

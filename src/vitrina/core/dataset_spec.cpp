@@ -65,16 +65,16 @@ Status ValidateColumn(const ColumnSpec& column) {
     return SpecError(where + "name must match [a-z_][a-z0-9_]* (at most 63 characters)");
   }
   if (IsReservedColumnName(column.name)) return SpecError(where + "name is reserved");
-  const bool has_bounds = column.minimum || column.maximum || column.exclusive_minimum ||
-                          column.exclusive_maximum;
+  const bool has_bounds =
+      column.minimum || column.maximum || column.exclusive_minimum || column.exclusive_maximum;
   if (has_bounds && !column.IsNumeric()) {
     return SpecError(where + "minimum/maximum apply only to integer or number columns");
   }
   if (column.max_length && column.type != ColumnType::kString) {
     return SpecError(where + "max_length applies only to string columns");
   }
-  if (column.category && !(column.type == ColumnType::kString ||
-                           column.type == ColumnType::kInteger)) {
+  if (column.category &&
+      !(column.type == ColumnType::kString || column.type == ColumnType::kInteger)) {
     return SpecError(where + "only string or integer columns can be categories");
   }
   const double low = column.minimum.value_or(column.exclusive_minimum.value_or(-1e308));

@@ -39,8 +39,8 @@ struct ColumnSpec {
 };
 
 struct DatasetSpec {
-  std::string name;         // e.g. "diamonds"
-  std::string table;        // the live table in PostgreSQL
+  std::string name;   // e.g. "diamonds"
+  std::string table;  // the live table in PostgreSQL
   std::string description;
   std::vector<std::string> skip_sources;  // CSV headers that are read but not loaded
   std::vector<ColumnSpec> columns;        // in output order; "id" is implicit and generated

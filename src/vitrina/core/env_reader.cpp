@@ -56,7 +56,7 @@ bool EnvReader::Boolean(std::string_view name, bool fallback) {
 
 std::string EnvReader::Choice(std::string_view name, std::string_view fallback,
                               const std::vector<std::string>& choices) {
-  const std::string value = String(name, fallback);
+  std::string value = String(name, fallback);
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
   std::string list;
   for (const auto& choice : choices) list += (list.empty() ? "" : ", ") + choice;
@@ -66,7 +66,7 @@ std::string EnvReader::Choice(std::string_view name, std::string_view fallback,
 
 std::string EnvReader::Url(std::string_view name, std::string_view fallback,
                            const std::vector<std::string>& schemes) {
-  const std::string value = String(name, fallback);
+  std::string value = String(name, fallback);
   if (value.empty()) return value;
   for (const auto& scheme : schemes) {
     if (value.rfind(scheme, 0) == 0 && value.size() > scheme.size()) return value;

@@ -8,15 +8,15 @@ namespace vitrina::core {
 // One protocol-neutral error vocabulary for the whole service. The HTTP layer maps it to status
 // codes in exactly one place (http/error_response.cpp); the CLI maps it to exit codes.
 enum class ErrorCode {
-  kInvalidArgument,    // the caller sent something malformed or out of range
-  kUnauthenticated,    // no credentials, or credentials we cannot verify
-  kPermissionDenied,   // credentials are fine, the action is not allowed
-  kNotFound,           // the addressed thing does not exist
-  kConflict,           // the request collides with existing state (e.g. email exists)
-  kPayloadTooLarge,    // the body exceeds the configured limit
-  kTooManyRequests,    // rate limited
-  kUnavailable,        // a dependency is down; retrying later may help
-  kInternal,           // a bug or an unexpected failure; details are logged, not sent
+  kInvalidArgument,   // the caller sent something malformed or out of range
+  kUnauthenticated,   // no credentials, or credentials we cannot verify
+  kPermissionDenied,  // credentials are fine, the action is not allowed
+  kNotFound,          // the addressed thing does not exist
+  kConflict,          // the request collides with existing state (e.g. email exists)
+  kPayloadTooLarge,   // the body exceeds the configured limit
+  kTooManyRequests,   // rate limited
+  kUnavailable,       // a dependency is down; retrying later may help
+  kInternal,          // a bug or an unexpected failure; details are logged, not sent
 };
 
 // Stable machine-readable name, used as the "code" field of error bodies.

@@ -30,7 +30,7 @@ class RejectTally {
 // The raw bytes of a rejected record made storable in a text column: invalid UTF-8 bytes and NUL
 // become "\xNN", and anything past `max_bytes` is cut with a note, so one bad record can neither
 // break the rejects COPY nor fill the table.
-std::string StorableRawRecord(std::string_view raw, std::size_t max_bytes = 64 * 1024);
+std::string StorableRawRecord(std::string_view raw, std::size_t max_bytes = std::size_t{64} * 1024);
 
 // Appends text in PostgreSQL COPY text format (backslash, tab, newline and CR escaped).
 void AppendCopyText(std::string& out, std::string_view text);

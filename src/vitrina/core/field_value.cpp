@@ -1,11 +1,11 @@
 #include "vitrina/core/field_value.hpp"
 
-#include "vitrina/core/etl_rejects.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
+
+#include "vitrina/core/etl_rejects.hpp"
 
 namespace vitrina::core {
 
@@ -147,7 +147,8 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
     case ColumnType::kInteger: {
       std::int64_t integer = 0;
       const std::string_view digits = text.front() == '+' ? text.substr(1) : text;
-      const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), integer);
+      const auto [end, error] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), integer);
       if (error == std::errc::result_out_of_range) return std::string("is out of range");
       if (error != std::errc() || end != digits.data() + digits.size()) {
         return std::string("must be an integer");
@@ -157,7 +158,8 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
     case ColumnType::kNumber: {
       double number = 0;
       const std::string_view digits = text.front() == '+' ? text.substr(1) : text;
-      const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+      const auto [end, error] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), number);
       if (error != std::errc() || end != digits.data() + digits.size() || !std::isfinite(number)) {
         return std::string("must be a number");
       }
@@ -167,8 +169,10 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
       std::string lower(text);
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-      if (lower == "true" || lower == "t" || lower == "yes" || lower == "1") return FieldValue{true};
-      if (lower == "false" || lower == "f" || lower == "no" || lower == "0") return FieldValue{false};
+      if (lower == "true" || lower == "t" || lower == "yes" || lower == "1")
+        return FieldValue{true};
+      if (lower == "false" || lower == "f" || lower == "no" || lower == "0")
+        return FieldValue{false};
       return std::string("must be true or false");
     }
   }

@@ -96,7 +96,9 @@ Result<std::vector<FieldValue>> ParseItemBody(const DatasetSpec& spec, std::stri
   }
   if (!field_errors.empty()) {
     std::string message = "invalid item:";
-    for (const auto& [field, reason] : field_errors) message += " " + field + " " + reason + ";";
+    for (const auto& [field, reason] : field_errors) {
+      message.append(" ").append(field).append(" ").append(reason).append(";");
+    }
     message.pop_back();
     return MakeError(ErrorCode::kInvalidArgument, std::move(message));
   }

@@ -8,7 +8,7 @@ namespace {
 void Write(std::string& out, const boost::json::value& value, int indent, int depth) {
   const auto newline = [&](int level) {
     out += '\n';
-    out.append(static_cast<std::size_t>(indent * level), ' ');
+    out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(level), ' ');
   };
   if (const auto* object = value.if_object()) {
     if (object->empty()) {

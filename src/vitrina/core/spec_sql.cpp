@@ -29,7 +29,8 @@ struct Check {
   std::string message;      // the words core::ParseTextField uses
 };
 
-void AddBoundChecks(const ColumnSpec& column, const std::string& number, std::vector<Check>& checks) {
+void AddBoundChecks(const ColumnSpec& column, const std::string& number,
+                    std::vector<Check>& checks) {
   if (column.minimum) {
     checks.push_back({number + " < " + FormatNumber(*column.minimum),
                       "must be at least " + FormatNumber(*column.minimum)});
@@ -63,8 +64,7 @@ std::vector<Check> ChecksFor(const ColumnSpec& column, const std::string& value)
     case ColumnType::kNumber:
       checks.push_back({value + " !~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$'",
                         "must be a number"});
-      checks.push_back(
-          {"abs(" + number + ") > 1.7976931348623157e308", "must be a number"});
+      checks.push_back({"abs(" + number + ") > 1.7976931348623157e308", "must be a number"});
       AddBoundChecks(column, number, checks);
       break;
     case ColumnType::kString:
@@ -83,9 +83,8 @@ std::vector<Check> ChecksFor(const ColumnSpec& column, const std::string& value)
       }
       break;
     case ColumnType::kBoolean:
-      checks.push_back(
-          {"lower(" + value + ") NOT IN ('true','t','yes','1','false','f','no','0')",
-           "must be true or false"});
+      checks.push_back({"lower(" + value + ") NOT IN ('true','t','yes','1','false','f','no','0')",
+                        "must be true or false"});
       break;
   }
   return checks;
@@ -94,7 +93,7 @@ std::vector<Check> ChecksFor(const ColumnSpec& column, const std::string& value)
 }  // namespace
 
 std::string RejectReasonSql(const ColumnSpec& column, std::string_view text_expr) {
-  const std::string value = Trimmed(text_expr);
+  std::string value = Trimmed(text_expr);
   const std::string prefix = "column '" + column.name + "': ";
   std::string sql = "CASE WHEN " + std::string(text_expr) + " IS NULL OR " + value + " = '' THEN ";
   sql += column.required ? SqlLiteral(prefix + "is required") : "NULL";
@@ -107,7 +106,7 @@ std::string RejectReasonSql(const ColumnSpec& column, std::string_view text_expr
 }
 
 std::string ConvertSql(const ColumnSpec& column, std::string_view text_expr) {
-  const std::string value = "NULLIF(" + Trimmed(text_expr) + ", '')";
+  std::string value = "NULLIF(" + Trimmed(text_expr) + ", '')";
   switch (column.type) {
     case ColumnType::kString:
       return value;

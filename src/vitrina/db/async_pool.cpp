@@ -188,8 +188,9 @@ class PgConnection {
         ResultPtr result(PQgetResult(conn_));
         if (!result) {
           if (failure) co_return *failure;
-          if (!kept)
+          if (!kept) {
             co_return MakeError(ErrorCode::kInternal, "database error", what + ": no result");
+          }
           co_return ToQueryResult(kept.get());
         }
         const auto status = PQresultStatus(result.get());
@@ -243,8 +244,8 @@ class AsyncPool::Shard {
     }
     // Hands the connection back even when the coroutine is destroyed mid-statement.
     struct Lease {
-      Shard* shard;
-      PgConnection* connection;
+      Shard* shard = nullptr;
+      PgConnection* connection = nullptr;
       bool settled = false;
       ~Lease() {
         if (!settled) connection->Close();  // abandoned mid-statement: its state is unknown
@@ -267,8 +268,9 @@ class AsyncPool::Shard {
     for (std::size_t i = 0; i < all_.size(); ++i) {
       PgConnection* connection = co_await Acquire(Clock::now() + settings.timeout);
       if (connection == nullptr) co_return;
-      if (!connection->IsOpen())
+      if (!connection->IsOpen()) {
         (void)co_await connection->Open(settings, Clock::now() + settings.timeout);
+      }
       Release(connection);
     }
   }

@@ -108,8 +108,9 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
-  for (const auto& [name, value] : signed_request.headers)
-    request.headers.push_back(name + ": " + value);
+  for (const auto& [name, value] : signed_request.headers) {
+    request.headers.push_back(std::string(name).append(": ").append(value));
+  }
   // curl would otherwise add headers that are not signed.
   if (content_type.empty()) request.headers.emplace_back("Content-Type:");
   request.headers.emplace_back("Expect:");

@@ -30,7 +30,7 @@ class BlobClient {
   core::Status UploadFile(const std::string& path, const std::string& container,
                           const std::string& blob,
                           const std::function<void(std::uint64_t, std::uint64_t)>& on_progress,
-                          std::size_t block_size = 8 * 1024 * 1024);
+                          std::size_t block_size = std::size_t{8} * 1024 * 1024);
 
   // Get Blob, streamed. Each StreamTo signs a fresh request.
   std::unique_ptr<ByteSource> OpenBlob(const std::string& container, const std::string& blob);

@@ -21,7 +21,7 @@ namespace {
 
 // COPY data goes to PostgreSQL in blocks of about this size: large enough that the per-call cost
 // vanishes, small enough to keep memory flat.
-constexpr std::size_t kCopyFlushBytes = 256 * 1024;
+constexpr std::size_t kCopyFlushBytes = std::size_t{256} * 1024;
 
 constexpr const char* kTableExists = "SELECT to_regclass($1) IS NOT NULL";
 
@@ -30,7 +30,7 @@ class RowPipeline : public core::CsvRecordSink {
  public:
   RowPipeline(const core::DatasetSpec& spec, CatalogLoader& loader, RunLog& log)
       : spec_(spec), loader_(loader), log_(log) {
-    buffer_.reserve(kCopyFlushBytes + 64 * 1024);
+    buffer_.reserve(kCopyFlushBytes + std::size_t{64} * 1024);
   }
 
   void OnRecord(const core::CsvRecord& record) override {

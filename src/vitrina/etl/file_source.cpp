@@ -29,7 +29,7 @@ core::Status FileSource::StreamTo(ByteSink& sink) {
     }
     if (S_ISREG(info.st_mode)) sink.OnSize(static_cast<std::uint64_t>(info.st_size));
   }
-  std::vector<char> buffer(256 * 1024);
+  std::vector<char> buffer(std::size_t{256} * 1024);
   while (true) {
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
     if (got == 0) return core::OkStatus();

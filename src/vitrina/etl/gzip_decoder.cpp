@@ -5,7 +5,7 @@
 namespace vitrina::etl {
 
 namespace {
-constexpr std::size_t kOutputChunk = 256 * 1024;
+constexpr std::size_t kOutputChunk = std::size_t{256} * 1024;
 
 core::Error GzipError(const std::string& what) {
   return core::MakeError(core::ErrorCode::kInvalidArgument,

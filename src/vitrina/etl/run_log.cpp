@@ -18,7 +18,7 @@ constexpr const char* kLastSuccess =
     "SELECT id, checksum FROM etl_runs WHERE dataset = $1 AND target_table = $2"
     " AND status = 'succeeded' ORDER BY id DESC LIMIT 1";
 
-constexpr std::size_t kRejectFlushBytes = 64 * 1024;
+constexpr std::size_t kRejectFlushBytes = std::size_t{64} * 1024;
 
 core::Error WithContext(core::Error error, const std::string& what) {
   error.message = what + ": " + (error.detail.empty() ? error.message : error.detail);

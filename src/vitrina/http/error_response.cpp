@@ -59,8 +59,9 @@ Response ErrorResponse(const core::Error& error, const core::FieldErrors& fields
   if (error.code == core::ErrorCode::kUnauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
   }
-  if (error.code == core::ErrorCode::kUnavailable)
+  if (error.code == core::ErrorCode::kUnavailable) {
     response.headers.emplace_back("Retry-After", "1");
+  }
   return response;
 }
 
@@ -71,8 +72,9 @@ Response NotFoundResponse(std::string_view path) {
 
 Response MethodNotAllowedResponse(const std::vector<Method>& allowed) {
   std::string list;
-  for (const auto method : allowed)
+  for (const auto method : allowed) {
     list += (list.empty() ? "" : ", ") + std::string(MethodName(method));
+  }
   Response response =
       Build(405, "method_not_allowed", "method not allowed; allowed: " + list, {}, {});
   response.headers.emplace_back("Allow", list);

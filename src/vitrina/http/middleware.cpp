@@ -73,7 +73,9 @@ asio::awaitable<Response> Recover(Request& request, const Handler& next) {
 
 asio::awaitable<Response> CheckAccess(Authenticator& authenticator, Request& request,
                                       const Handler& next) {
-  if (request.access == Access::kPublic) co_return co_await next(request);
+  if (request.access == Access::kPublic) {
+    co_return co_await next(request);
+  }
   const auto started = std::chrono::steady_clock::now();
   auto principal = co_await authenticator.Authenticate(request);
   if (request.trace != nullptr) {

@@ -59,7 +59,9 @@ asio::awaitable<Response> Pipeline::Handle(Request& request) const {
 
 asio::awaitable<Response> Pipeline::Invoke(std::size_t index, Request& request,
                                            const Handler& endpoint) const {
-  if (index == middleware_.size()) co_return co_await endpoint(request);
+  if (index == middleware_.size()) {
+    co_return co_await endpoint(request);
+  }
   const Handler next = [this, index, &endpoint](Request& forwarded) {
     return Invoke(index + 1, forwarded, endpoint);
   };

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <list>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -162,7 +163,7 @@ class Server::Impl {
       acceptor.close();
       BeginDrain();
     });
-    asio::co_spawn(main.context, Accept(acceptor), [this](std::exception_ptr failure) {
+    asio::co_spawn(main.context, Accept(acceptor), [this](const std::exception_ptr& failure) {
       if (failure) Report(failure, "accept loop");
     });
     events_->info("listening on http://" + settings_.host + ":" + std::to_string(settings_.port) +
@@ -196,7 +197,7 @@ class Server::Impl {
       socket.set_option(tcp::no_delay(true), ec);
       active_sessions_.fetch_add(1);
       asio::co_spawn(shard.context, Session(shard, beast::tcp_stream(std::move(socket))),
-                     [this](std::exception_ptr failure) {
+                     [this](const std::exception_ptr& failure) {
                        active_sessions_.fetch_sub(1);
                        if (failure) Report(failure, "session");
                      });
@@ -270,10 +271,10 @@ class Server::Impl {
     (void)co_await bhttp::async_write(stream, reply, kTuple);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    std::array<char, 16 * 1024> sink{};
+    std::array<char, std::size_t{16} * 1024> sink{};
     stream.expires_after(std::chrono::seconds(1));
     std::size_t drained = 0;
-    while (drained < 64 * settings_.body_limit + 1024 * 1024) {
+    while (drained < 64 * settings_.body_limit + std::size_t{1024} * 1024) {
       auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
       if (ec) break;
       drained += n;
@@ -307,7 +308,7 @@ class Server::Impl {
 
   void Report(std::exception_ptr failure, std::string_view where) {
     try {
-      std::rethrow_exception(failure);
+      std::rethrow_exception(std::move(failure));
     } catch (const std::exception& error) {
       events_->error(std::string(where) + " failed: " + error.what());
     } catch (...) {

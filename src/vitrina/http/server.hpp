@@ -23,7 +23,7 @@ struct ServerSettings {
   // Bounds reading a request (and waiting for the next one on a kept-alive connection) and
   // writing its response. The database applies the same bound to its own work.
   std::chrono::milliseconds request_timeout{10'000};
-  std::size_t body_limit = 1024 * 1024;
+  std::size_t body_limit = std::size_t{1024} * 1024;
   // After SIGTERM/SIGINT, in-flight requests get this long to finish before the process gives up.
   std::chrono::milliseconds shutdown_grace{15'000};
 };

@@ -1,10 +1,10 @@
 #include "vitrina/spec/spec_file.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include <yaml-cpp/yaml.h>
 
 namespace vitrina::spec {
 
@@ -26,10 +26,19 @@ std::string Where(const YAML::Node& node) {
 }
 
 const std::set<std::string>& KnownColumnKeys() {
-  static const std::set<std::string> keys = {
-      "source",  "name",    "type",      "required",          "category",          "minimum",
-      "maximum", "exclusive_minimum", "exclusive_maximum", "max_length", "allowed",
-      "description", "skip"};
+  static const std::set<std::string> keys = {"source",
+                                             "name",
+                                             "type",
+                                             "required",
+                                             "category",
+                                             "minimum",
+                                             "maximum",
+                                             "exclusive_minimum",
+                                             "exclusive_maximum",
+                                             "max_length",
+                                             "allowed",
+                                             "description",
+                                             "skip"};
   return keys;
 }
 
@@ -154,7 +163,8 @@ core::Result<DatasetSpec> ParseSpecYaml(std::string_view yaml, std::string_view 
     }
     return spec;
   } catch (const SpecParseError& error) {
-    return MakeError(ErrorCode::kInvalidArgument, prefix + "invalid dataset spec: " + error.message);
+    return MakeError(ErrorCode::kInvalidArgument,
+                     prefix + "invalid dataset spec: " + error.message);
   } catch (const YAML::Exception& error) {
     return MakeError(ErrorCode::kInvalidArgument, prefix + "invalid YAML: " + error.what());
   }
