@@ -22,8 +22,9 @@ class SignupService {
   // kConflict, kUnavailable, ...; when compensation itself fails, Error::detail says which
   // Firebase account was left behind so an operator can remove it.
   core::Result<UserRecord> SignUp(std::string_view email, std::string_view password) {
-    if (email.empty())
+    if (email.empty()) {
       return core::MakeError(core::ErrorCode::kInvalidArgument, "email is required");
+    }
     if (password.empty()) {
       return core::MakeError(core::ErrorCode::kInvalidArgument, "password is required");
     }

@@ -169,10 +169,12 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
       std::string lower(text);
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-      if (lower == "true" || lower == "t" || lower == "yes" || lower == "1")
+      if (lower == "true" || lower == "t" || lower == "yes" || lower == "1") {
         return FieldValue{true};
-      if (lower == "false" || lower == "f" || lower == "no" || lower == "0")
+      }
+      if (lower == "false" || lower == "f" || lower == "no" || lower == "0") {
         return FieldValue{false};
+      }
       return std::string("must be true or false");
     }
   }

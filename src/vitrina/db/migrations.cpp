@@ -24,8 +24,9 @@ core::Result<std::vector<std::filesystem::path>> ListMigrationFiles(const std::s
   std::error_code error;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".sql")
+    if (entry.is_regular_file() && entry.path().extension() == ".sql") {
       files.push_back(entry.path());
+    }
   }
   if (error) {
     return MakeError(ErrorCode::kInvalidArgument,
