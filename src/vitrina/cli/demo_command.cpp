@@ -269,8 +269,9 @@ int RunDemoCache(DemoOptions options) {
 
   auto exists = RedisStep(*redis, {"EXISTS", "catalog:cut=Fair"});
   exists.name = "5 Redis";
-  if (exists.rows)
+  if (exists.rows) {
     exists.note = *exists.rows == 0 ? "deleted before the 201 was sent" : "still cached";
+  }
   core::CheckDemoStep(exists, {.status = std::nullopt, .x_cache = {}, .rows = 0});
   steps.push_back(exists);
 
