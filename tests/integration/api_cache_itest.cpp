@@ -1,14 +1,18 @@
 // The catalog cache over real HTTP: the real `vitrina serve` binary, PostgreSQL, and a Redis this
 // suite starts itself (append-only file on, so data survives a restart like a persistent Redis
 // would: a stale entry then survives an outage, which is what the outbox must handle).
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <netinet/in.h>
 #include <optional>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -439,6 +443,142 @@ TEST_F(CatalogCacheApi, DemoCacheFailsAndSaysWhyWhenTheCacheIsOff) {
   EXPECT_NE(demo.output.find("FAIL: expected X-Cache MISS, got DISABLED"), std::string::npos)
       << demo.output;
   EXPECT_NE(demo.output.find("expectation(s) failed"), std::string::npos) << demo.output;
+}
+
+// --- Large hits sent from a sealed file with sendfile(2) ---
+
+// A raw HTTP/1.1 connection whose receive buffer is tiny, so the server's socket fills up and it
+// must wait for the client instead of writing everything at once.
+class SlowClient {
+ public:
+  explicit SlowClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    const int tiny = 4096;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      throw std::runtime_error("connect failed");
+    }
+  }
+  ~SlowClient() { ::close(fd_); }
+  SlowClient(const SlowClient&) = delete;
+  SlowClient& operator=(const SlowClient&) = delete;
+
+  void Send(const std::string& request) const {
+    ASSERT_EQ(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  // Reads until `count` bytes arrived or the connection ended.
+  std::string Read(std::size_t count) const {
+    std::string bytes;
+    char buffer[8192];
+    while (bytes.size() < count) {
+      const auto got = ::recv(fd_, buffer, std::min(sizeof buffer, count - bytes.size()), 0);
+      if (got <= 0) break;
+      bytes.append(buffer, static_cast<std::size_t>(got));
+    }
+    return bytes;
+  }
+  // One response: its header block, then exactly Content-Length bytes of body.
+  std::pair<std::string, std::string> ReadResponse() const {
+    std::string header;
+    while (header.find("\r\n\r\n") == std::string::npos) {
+      const auto byte = Read(1);
+      if (byte.empty()) return {header, {}};
+      header += byte;
+    }
+    std::string lower = header;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto at = lower.find("content-length: ");
+    if (at == std::string::npos) return {header, {}};
+    return {header, Read(std::stoul(header.substr(at + 16)))};
+  }
+
+ private:
+  int fd_;
+};
+
+// Its own server, Redis and a larger catalog; it reuses CatalogCacheApi's helpers and static
+// members (gtest sets up and tears down one suite at a time).
+class CachedFileBodies : public CatalogCacheApi {
+ protected:
+  static void SetUpTestSuite() {
+    if (!AdminDatabaseUrl()) return;
+    redis_ = new OwnRedis();
+    if (!redis_->Start()) {
+      redis_start_failed_ = true;
+      return;
+    }
+    // About 7 MB for the full catalog, like the real dataset's: more than the kernel takes into
+    // a socket's send buffer (at most 4 MiB, net.ipv4.tcp_wmem), so a client that does not read
+    // makes the server wait for it.
+    database_url_ = LoadDiamondsDatabase("vitrina_api_itest_cache_files", MakeDiamonds(50000));
+    server_ = new ServerProcess(Env(), FreePort());
+  }
+  static void TearDownTestSuite() { CatalogCacheApi::TearDownTestSuite(); }
+
+  // The full catalog as a MISS (from PostgreSQL), then cached and kept with a file.
+  static std::string Prime() {
+    const auto miss = Get("/catalog");
+    EXPECT_EQ(miss.Header("x-cache"), "MISS");
+    return miss.body;
+  }
+  static double LocalFiles() {
+    const auto metrics = Get("/metrics").body;
+    const std::string name = "vitrina_cache_local_copies{measure=\"files\"} ";
+    const auto at = metrics.find(name);
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size()));
+  }
+};
+
+TEST_F(CachedFileBodies, ALargeHitReachesASlowReaderWholeAndTheConnectionStaysUsable) {
+  const auto expected = Prime();
+  ASSERT_GT(expected.size(), std::size_t{5} << 20);
+  EXPECT_EQ(LocalFiles(), 1);
+  SlowClient client(server_->port());
+  for (int request = 0; request < 2; ++request) {  // the second on the same connection
+    client.Send("GET /catalog HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(300ms);  // not reading: the server's socket buffer fills up
+    const auto [header, body] = client.ReadResponse();
+    EXPECT_NE(header.find("X-Cache: HIT"), std::string::npos) << header;
+    EXPECT_NE(header.find("Content-Length: " + std::to_string(expected.size())), std::string::npos)
+        << header;
+    EXPECT_EQ(body.size(), expected.size());
+    EXPECT_TRUE(body == expected) << "the body sent from the file differs from the MISS body";
+  }
+  client.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(client.ReadResponse().first.find("200 OK"), std::string::npos);
+}
+
+TEST_F(CachedFileBodies, ClientsLeavingMidBodyDoNotStopTheServer) {
+  const auto expected = Prime();
+  for (int round = 0; round < 20; ++round) {
+    SlowClient client(server_->port());
+    client.Send("GET /catalog HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(client.Read(1000).size(), 1000u);
+  }  // closed with unread bytes: the server's next send fails (EPIPE, not a SIGPIPE)
+  std::this_thread::sleep_for(200ms);
+  const auto after = Get("/catalog");
+  EXPECT_EQ(after.Header("x-cache"), "HIT");
+  EXPECT_TRUE(after.body == expected);
+  EXPECT_EQ(Get("/healthz").status, 200u) << server_->Log();
+}
+
+TEST_F(CachedFileBodies, SmallAnswersAndHttp10AreServedToo) {
+  Prime();
+  const auto small_miss = Get("/catalog?cut=Fair&limit=5");
+  const auto small_hit = Get("/catalog?cut=Fair&limit=5");
+  EXPECT_EQ(small_hit.Header("x-cache"), "HIT");
+  EXPECT_EQ(small_hit.body, small_miss.body);
+  EXPECT_EQ(LocalFiles(), 1) << "an answer under CACHE_SENDFILE_MIN_BYTES has no file";
+  // HTTP/1.0: Content-Length framed, then the server closes the connection.
+  HttpClient client(server_->port());
+  const auto reply = client.SendRaw("GET /catalog HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.Header("x-cache"), "HIT");
+  EXPECT_EQ(reply.body.size(), Get("/catalog").body.size());
 }
 
 }  // namespace

@@ -52,13 +52,15 @@ class EtlTelemetry : public ::testing::Test {
                 ::testing::UnitTest::GetInstance()->current_test_info()->name();
   }
 
-  CommandResult Run(const std::string& blob) const {
+  CommandResult Run(const std::string& blob, const std::string& endpoint = {},
+                    const std::string& extra_env = {}) const {
     const std::string env =
         "APPLICATIONINSIGHTS_CONNECTION_STRING=" +
         ShellQuote("InstrumentationKey=00000000-0000-0000-0000-00000000e71e;IngestionEndpoint=" +
-                   *Env("APPINSIGHTS_CAPTURE_URL")) +
+                   (endpoint.empty() ? *Env("APPINSIGHTS_CAPTURE_URL") : endpoint)) +
         " TELEMETRY_CLOUD_ROLE_INSTANCE=" + instance_ +
-        " TELEMETRY_FLUSH_INTERVAL_MS=100 TRACEPARENT=00-" + kTraceId + "-b7ad6b7169203331-01";
+        " TELEMETRY_FLUSH_INTERVAL_MS=100 TRACEPARENT=00-" + kTraceId + "-b7ad6b7169203331-01 " +
+        extra_env;
     return sandbox_->Vitrina("etl run --spec " + spec_ + " " + sandbox_->Blob(blob), env);
   }
 
@@ -131,6 +133,17 @@ TEST_F(EtlTelemetry, ARunIsARequestWithItsDownloadAndLoadPhasesAsDependencies) {
   EXPECT_EQ(downloads, 1);
   EXPECT_EQ(postgresql, (std::vector<std::string>{"etl_copy", "etl_build_indexes", "etl_swap"}));
   EXPECT_TRUE(OfType(envelopes, "ExceptionData").empty());
+  EXPECT_NE(run.output.find("telemetry: "), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("not delivered"), std::string::npos) << run.output;
+}
+
+TEST_F(EtlTelemetry, AnUnreachableEndpointLoadsTheCatalogAndSaysWhatWasNotDelivered) {
+  const auto nobody = "http://127.0.0.1:" + std::to_string(itest::FreePort());
+  const auto run = Run("diamonds.csv", nobody, "TELEMETRY_SHUTDOWN_DEADLINE_MS=300");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("succeeded"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("not delivered to Application Insights"), std::string::npos)
+      << run.output;
 }
 
 TEST_F(EtlTelemetry, AFailedRunIsAFailedRequestWithAnException) {

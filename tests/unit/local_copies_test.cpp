@@ -6,8 +6,19 @@ namespace vitrina::core {
 namespace {
 
 LocalCopy Copy(std::string body) {
-  return LocalCopy{"h", "e", std::make_shared<const std::string>(std::move(body))};
+  return LocalCopy{"h", "e", std::make_shared<const std::string>(std::move(body)), nullptr};
 }
+
+// Stands for the sealed file an adapter attaches; only its size matters here.
+class FakeFile final : public BodyFile {
+ public:
+  explicit FakeFile(std::size_t size) : size_(size) {}
+  int descriptor() const override { return -1; }
+  std::size_t size() const override { return size_; }
+
+ private:
+  std::size_t size_;
+};
 
 // Key "k" + header "h" + etag "e" + body: the cost of an entry.
 constexpr std::size_t kOverhead = 3;
@@ -67,6 +78,29 @@ TEST(LocalCopies, KeepsNothingLargerThanTheBudgetAndDropsTheOldCopy) {
   LocalCopies none(0);
   none.Put("k", Copy(""));
   EXPECT_FALSE(none.Find("k"));
+}
+
+TEST(LocalCopies, AFileCostsItsSizeOnTopOfTheBodyAndIsCounted) {
+  LocalCopies copies(1000);
+  auto copy = Copy(std::string(100, 'a'));
+  copy.file = std::make_shared<const FakeFile>(100);
+  copies.Put("k", copy);
+  copies.Put("j", Copy("x"));
+  EXPECT_EQ(copies.bytes(), (kOverhead + 200) + (kOverhead + 1));
+  EXPECT_EQ(copies.files(), 1u);
+  ASSERT_TRUE(copies.Find("k"));
+  EXPECT_EQ(copies.Find("k")->file->size(), 100u);
+  copies.Put("k", Copy("replaced without a file"));
+  EXPECT_EQ(copies.files(), 0u);
+  // Evicted for the budget, the file is no longer counted either.
+  LocalCopies small(2 * (kOverhead + 200));
+  small.Put("a", copy);
+  small.Put("b", copy);
+  EXPECT_EQ(small.files(), 2u);
+  small.Put("c", copy);
+  EXPECT_EQ(small.files(), 2u);
+  EXPECT_EQ(small.evictions(), 1u);
+  EXPECT_LE(small.bytes(), 2 * (kOverhead + 200));
 }
 
 }  // namespace

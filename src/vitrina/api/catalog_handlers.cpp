@@ -80,6 +80,7 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
     response.status = 304;
   } else {
     response = Response::Json(200, cached.body);
+    response.body_file = std::move(cached.file);
   }
   response.headers.emplace_back("ETag", cached.etag);
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));

@@ -15,12 +15,15 @@ namespace vitrina::cache {
 //   CACHE_PROBE_INTERVAL_MS=500    how often the background probe PINGs Redis while open
 //   CACHE_LOCAL_MAX_BYTES=67108864 bodies this instance keeps to skip re-reading them from Redis
 //                                  (each use is checked against Redis first); 0 turns that off
+//   CACHE_SENDFILE_MIN_BYTES=32768 a kept body at least this large is also held in a sealed
+//                                  in-memory file sent with sendfile(2); 0: never
 struct CacheSettings {
   bool enabled = true;
   std::chrono::seconds ttl{600};
   int breaker_failure_threshold = 1;
   std::chrono::milliseconds probe_interval{500};
   std::size_t local_max_bytes = std::size_t{64} * 1024 * 1024;
+  std::size_t sendfile_min_bytes = std::size_t{32} * 1024;
 };
 
 // Everything the composition root needs to build the cache. Redis variables:

@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
 #include "vitrina/core/cache_value.hpp"
 
@@ -228,14 +229,27 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader&
   if (!body.ok()) co_return body.error();
   auto etag = core::BodyEtag(*body);
   co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)), std::move(etag),
-                           outcome};
+                           outcome, nullptr};
+}
+
+std::shared_ptr<const core::BodyFile> CatalogCache::KeepCopy(
+    const std::string& key, std::string header, std::string etag,
+    std::shared_ptr<const std::string> body) {
+  if (!local_) return nullptr;
+  std::shared_ptr<const core::BodyFile> file;
+  if (settings_.sendfile_min_bytes > 0 && body->size() >= settings_.sendfile_min_bytes) {
+    file = SealBody(*body);
+  }
+  local_->Put(key, {std::move(header), std::move(etag), std::move(body), file});
+  return file;
 }
 
 CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse stored) {
   ++counters_.hits;
   auto body = std::make_shared<const std::string>(std::move(stored.body));
-  if (local_) local_->Put(key, {core::StoredHeader(stored.etag, stored.stamp), stored.etag, body});
-  return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit};
+  auto file = KeepCopy(key, core::StoredHeader(stored.etag, stored.stamp), stored.etag, body);
+  return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit,
+                        std::move(file)};
 }
 
 asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
@@ -260,7 +274,8 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
       if (*header == copy->header) {
         ++counters_.hits;
         ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit};
+        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit,
+                                 std::move(copy->file)};
       }
       local_->Erase(k);  // removed or replaced since: read it again
     }
@@ -364,12 +379,14 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
                      std::to_string(2 * ttl + 60)};
   auto shared_body = std::make_shared<const std::string>(std::move(*body));
   auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
+  std::shared_ptr<const core::BodyFile> file;
   if (stored.ok()) {
     const bool kept = stored->integer == 1;
     ++(kept ? counters_.stores : counters_.stores_refused);
-    if (kept && local_) local_->Put(key, {core::StoredHeader(etag, stamp), etag, shared_body});
+    if (kept) file = KeepCopy(key, core::StoredHeader(etag, stamp), etag, shared_body);
   }
-  co_return finish(CachedResponse{std::move(shared_body), std::move(etag), CacheOutcome::kMiss});
+  co_return finish(CachedResponse{std::move(shared_body), std::move(etag), CacheOutcome::kMiss,
+                                  std::move(file)});
 }
 
 asio::awaitable<core::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
@@ -501,8 +518,10 @@ CacheHealth CatalogCache::Health() const {
 
 LocalCopiesUsage CatalogCache::LocalUsage() const {
   if (!local_) return {};
-  return {
-      .entries = local_->size(), .bytes = local_->bytes(), .max_bytes = settings_.local_max_bytes};
+  return {.entries = local_->size(),
+          .bytes = local_->bytes(),
+          .max_bytes = settings_.local_max_bytes,
+          .files = local_->files()};
 }
 
 CacheCounters CatalogCache::Counters() const {

@@ -40,6 +40,7 @@ struct CachedResponse {
   std::shared_ptr<const std::string> body;  // send verbatim; shared by coalesced requests
   std::string etag;                         // quoted strong ETag of `body`, for If-None-Match
   CacheOutcome outcome = CacheOutcome::kMiss;
+  std::shared_ptr<const core::BodyFile> file;  // the same bytes in a file (local copies only)
 };
 
 // Produces the response body on a miss (the server queries PostgreSQL). Errors are passed through
@@ -66,6 +67,7 @@ struct LocalCopiesUsage {
   std::size_t entries = 0;
   std::size_t bytes = 0;
   std::size_t max_bytes = 0;  // 0: local copies are off
+  std::size_t files = 0;      // entries also held in a file sent with sendfile(2)
 };
 
 struct CacheHealth {
@@ -126,6 +128,10 @@ class CatalogCache {
 
   // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
   CachedResponse Hit(const std::string& key, core::StoredResponse stored);
+  // Keeps `body` as this instance's copy of `key` (with a file when it is large enough).
+  std::shared_ptr<const core::BodyFile> KeepCopy(const std::string& key, std::string header,
+                                                 std::string etag,
+                                                 std::shared_ptr<const std::string> body);
   // The first kStoredHeaderSize bytes of `key` in Redis, to compare with a local copy's header.
   // While one check of the key is on its way, the requests arriving meanwhile wait together for
   // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many

@@ -144,6 +144,18 @@ int RunEtlCommand(const RunOptions& options) {
     telemetry.TrackException(&trace.context(), "EtlRunFailed", report.error().message);
   }
   telemetry.Stop();  // flushes what was tracked, within TELEMETRY_SHUTDOWN_DEADLINE_MS
+  if (telemetry.enabled()) {
+    // Said either way: a run that waited out the flush deadline should not look like a hang.
+    const auto stats = telemetry.stats();
+    const auto dropped = stats.dropped_queue_full + stats.dropped_rejected +
+                         stats.dropped_retries_exhausted + stats.dropped_shutdown;
+    if (dropped > 0) {
+      spdlog::warn("telemetry: {} items sent, {} not delivered to Application Insights", stats.sent,
+                   dropped);
+    } else {
+      spdlog::info("telemetry: {} items sent", stats.sent);
+    }
+  }
 
   if (!report) return Fail(report.error());
   if (report->unchanged) {

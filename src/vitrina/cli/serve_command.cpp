@@ -334,6 +334,7 @@ int RunServe(bool print_sql) {
     copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
     copies.WithLabels({"bytes"}).Set(static_cast<double>(local.bytes));
     copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
+    copies.WithLabels({"files"}).Set(static_cast<double>(local.files));
   });
   const http::Pipeline pipeline(
       api::BuildRoutes({.health = health,

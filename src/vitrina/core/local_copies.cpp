@@ -4,11 +4,13 @@ namespace vitrina::core {
 
 std::size_t LocalCopies::Cost(const Entry& entry) {
   const auto& [key, copy] = entry;
-  return key.size() + copy.header.size() + copy.etag.size() + (copy.body ? copy.body->size() : 0);
+  return key.size() + copy.header.size() + copy.etag.size() + (copy.body ? copy.body->size() : 0) +
+         (copy.file ? copy.file->size() : 0);
 }
 
 void LocalCopies::EraseLocked(std::list<Entry>::iterator it) {
   bytes_ -= Cost(*it);
+  if (it->second.file) --files_;
   index_.erase(it->first);
   order_.erase(it);
 }
@@ -31,6 +33,7 @@ void LocalCopies::Put(const std::string& key, LocalCopy copy) {
     EraseLocked(std::prev(order_.end()));
     ++evictions_;
   }
+  if (entry.second.file) ++files_;
   order_.push_front(std::move(entry));
   index_.emplace(key, order_.begin());
   bytes_ += cost;
@@ -49,6 +52,11 @@ std::size_t LocalCopies::bytes() const {
 std::size_t LocalCopies::size() const {
   const std::lock_guard lock(mutex_);
   return index_.size();
+}
+
+std::size_t LocalCopies::files() const {
+  const std::lock_guard lock(mutex_);
+  return files_;
 }
 
 std::uint64_t LocalCopies::evictions() const {

@@ -9,6 +9,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "vitrina/core/body_file.hpp"
+
 namespace vitrina::core {
 
 // This instance's copy of one cached answer, and the header line of the Redis entry it copies.
@@ -16,6 +18,9 @@ struct LocalCopy {
   std::string header;  // the entry's first kStoredHeaderSize bytes (etag + stamp)
   std::string etag;
   std::shared_ptr<const std::string> body;
+  // The same bytes in a file the server sends without copying them (null for small bodies, or
+  // when the kernel refused one). It costs as much memory again, and is counted in the budget.
+  std::shared_ptr<const BodyFile> file;
 };
 
 // The response bodies this instance last read from (or stored into) Redis, bounded in bytes,
@@ -36,6 +41,7 @@ class LocalCopies {
 
   std::size_t bytes() const;
   std::size_t size() const;
+  std::size_t files() const;  // copies that also hold a BodyFile
   std::uint64_t evictions() const;
 
  private:
@@ -48,6 +54,7 @@ class LocalCopies {
   std::list<Entry> order_;  // most recently used first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
   std::size_t bytes_ = 0;
+  std::size_t files_ = 0;
   std::uint64_t evictions_ = 0;
 };
 

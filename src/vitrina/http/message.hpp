@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "vitrina/core/body_file.hpp"
 #include "vitrina/core/error.hpp"
 #include "vitrina/core/path_template.hpp"
 #include "vitrina/core/principal.hpp"
@@ -61,6 +62,9 @@ struct Response {
   // Instead of `body`: bytes shared with the cache, sent without a copy (a 7 MB catalog answer
   // would otherwise be copied once per request).
   std::shared_ptr<const std::string> shared_body;
+
+  // The same bytes as `shared_body` in a file: the server sends it with sendfile(2).
+  std::shared_ptr<const core::BodyFile> body_file;
 
   std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 

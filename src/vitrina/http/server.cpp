@@ -7,7 +7,12 @@
 #include "vitrina/http/server.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <list>
+#include <optional>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <thread>
 #include <utility>
 
@@ -89,19 +94,48 @@ std::string PeerAddress(const tcp::socket& socket) {
   return address.to_string();
 }
 
+template <class Body>
+void SetHeader(bhttp::response<Body>& message, const Response& response) {
+  if (!response.Body().empty() || response.status != 204) {
+    message.set(bhttp::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+}
+
 // The body is not copied: `response` must outlive the message (both live until the write ends).
 using ResponseMessage = bhttp::response<bhttp::span_body<const char>>;
 ResponseMessage ToMessage(const Response& response, unsigned version, bool keep_alive) {
   ResponseMessage message{static_cast<bhttp::status>(response.status), version};
+  SetHeader(message, response);
   const std::string_view body = response.Body();
-  if (!body.empty() || response.status != 204) {
-    message.set(bhttp::field::content_type, response.content_type);
-  }
-  for (const auto& [name, value] : response.headers) message.insert(name, value);
   message.body() = {body.data(), body.size()};
   message.keep_alive(keep_alive);
   message.prepare_payload();
   return message;
+}
+
+// The serialized header of a response whose body follows from its file.
+using HeaderMessage = bhttp::response<bhttp::empty_body>;
+HeaderMessage ToHeaderMessage(const Response& response, unsigned version, bool keep_alive) {
+  HeaderMessage message{static_cast<bhttp::status>(response.status), version};
+  SetHeader(message, response);
+  message.keep_alive(keep_alive);
+  message.content_length(response.body_file->size());
+  return message;
+}
+
+std::string HeaderText(HeaderMessage& message) {
+  bhttp::response_serializer<bhttp::empty_body> serializer{message};
+  serializer.split(true);
+  std::string text;
+  boost::system::error_code error;
+  while (!error && !serializer.is_header_done()) {
+    serializer.next(error, [&](boost::system::error_code&, const auto& buffers) {
+      text += beast::buffers_to_string(buffers);
+      serializer.consume(beast::buffer_bytes(buffers));
+    });
+  }
+  return text;
 }
 
 // One per connection; lives in its session's coroutine frame and is listed in its shard so a
@@ -137,6 +171,9 @@ class Server::Impl {
   core::Result<ShutdownOutcome> Run(const Pipeline& pipeline, const ServerEvents& events) {
     pipeline_ = &pipeline;
     events_ = &events;
+    // sendfile(2) has no MSG_NOSIGNAL: a client gone mid-send must be an EPIPE error, not a
+    // SIGPIPE that kills the process.
+    std::signal(SIGPIPE, SIG_IGN);
     Shard& main = *shards_.front();
     tcp::acceptor acceptor(main.context);
     boost::system::error_code ec;
@@ -249,13 +286,81 @@ class Server::Impl {
       Response response = co_await pipeline_->Handle(request);
       // A draining server answers what it has and then closes the connection.
       const bool keep = keep_alive && !shard.draining;
-      auto reply = ToMessage(response, version, keep);
-      stream.expires_after(settings_.request_timeout);
-      auto [write_error, written] = co_await bhttp::async_write(stream, reply, kTuple);
+      const bool from_file = response.body_file && request.method != Method::kHead &&
+                             response.body_file->size() == response.Body().size();
+      const auto write_error = from_file ? co_await WriteFromFile(stream, response, version, keep)
+                                         : co_await Write(stream, response, version, keep);
       if (write_error || !keep) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<boost::system::error_code> Write(beast::tcp_stream& stream, const Response& response,
+                                             unsigned version, bool keep) {
+    auto reply = ToMessage(response, version, keep);
+    stream.expires_after(settings_.request_timeout);
+    auto [error, written] = co_await bhttp::async_write(stream, reply, kTuple);
+    co_return error;
+  }
+
+  // The body with sendfile(2) straight from the response's file: the kernel reads the pages
+  // itself instead of copying them out of this process at each send. The header goes first with
+  // MSG_MORE, so it leaves in the same segment as the body's first bytes.
+  awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream,
+                                                     const Response& response, unsigned version,
+                                                     bool keep) {
+    auto message = ToHeaderMessage(response, version, keep);
+    const std::string header = HeaderText(message);
+    auto& socket = stream.socket();
+    boost::system::error_code error;
+    if (!socket.native_non_blocking()) socket.native_non_blocking(true, error);
+    if (error) co_return error;
+    const int fd = socket.native_handle();
+    std::size_t header_sent = 0;
+    error = co_await SendNonBlocking(socket, [&]() -> ssize_t {
+      if (header_sent == header.size()) return 0;
+      const auto sent = ::send(fd, header.data() + header_sent, header.size() - header_sent,
+                               MSG_MORE | MSG_NOSIGNAL);
+      if (sent > 0) header_sent += static_cast<std::size_t>(sent);
+      return sent;
+    });
+    if (error) co_return error;
+    const core::BodyFile& file = *response.body_file;
+    off_t offset = 0;
+    const auto size = static_cast<off_t>(file.size());
+    co_return co_await SendNonBlocking(socket, [&]() -> ssize_t {
+      if (offset == size) return 0;
+      const auto sent =
+          ::sendfile(fd, file.descriptor(), &offset, static_cast<std::size_t>(size - offset));
+      return sent == 0 ? -2 : sent;  // 0 before the end: the file is shorter than it said
+    });
+  }
+
+  // Repeats `step` (one non-blocking send: bytes sent, 0 when everything is sent, -1 with errno,
+  // -2 when the source ended early), waiting whenever the socket's buffer is full; gives up when
+  // it stays full for a whole request timeout (a client that stopped reading).
+  template <class Step>
+  awaitable<boost::system::error_code> SendNonBlocking(tcp::socket& socket, Step step) {
+    std::optional<asio::steady_timer> deadline;
+    for (;;) {
+      const auto sent = step();
+      if (sent > 0) continue;
+      if (sent == 0) co_return boost::system::error_code{};
+      if (sent == -2) co_return asio::error::make_error_code(asio::error::eof);
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        co_return boost::system::error_code(errno, boost::system::system_category());
+      }
+      if (!deadline) deadline.emplace(socket.get_executor());
+      deadline->expires_after(settings_.request_timeout);
+      deadline->async_wait([&socket](const boost::system::error_code& expired) {
+        if (!expired) socket.cancel();
+      });
+      auto [wait_error] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+      deadline->cancel();
+      if (wait_error) co_return wait_error;
+    }
   }
 
   // Answers an unreadable request, then reads (and drops) what the client is still sending for a
