@@ -39,6 +39,8 @@ CASES = [
     ("fair_public", "API, cache on, AUTH_PUBLIC_READS=true, no token", "wrk", "public", "fair-api.txt", False),
     ("fair_cache_redis", "API, cache on, token required, every hit reads the body from Redis "
      "(CACHE_LOCAL_MAX_BYTES=0)", "wrk", "redis", "fair-api.txt", True),
+    ("fair_cache_memory", "API, cache on, token required, local copies sent from memory, not with "
+     "sendfile (CACHE_SENDFILE_MIN_BYTES=0)", "wrk", "memory", "fair-api.txt", True),
     ("fair_nginx", "nginx serving the same body as a static file", "wrk", "nginx", "fair-nginx.txt", True),
     ("mix_telemetry", "API, cache on, telemetry exported to the capture server", "wrk", "telemetry",
      "mix-api.txt", True),
@@ -398,7 +400,7 @@ def main():
     log("warming up (every server once, 2 s each; fills the cache)")
     child_cpu_seconds()
     warm = argparse.Namespace(**{**vars(args), "duration": 2})
-    for name in ("nocache", "cache", "public", "telemetry", "redis", "nginx"):
+    for name in ("nocache", "cache", "public", "telemetry", "redis", "memory", "nginx"):
         paths = "mix-nginx.txt" if name == "nginx" else "mix-api.txt"
         wrk_case(warm, ports[name], os.path.join(args.out, paths), token, sampler)
     wrk_case(warm, ports["public"], os.path.join(args.out, "fair-api.txt"), None, sampler)
@@ -427,7 +429,7 @@ def main():
                 figures = pgbench_case(args, scripts, sampler, os.path.join(args.out, f"pgbench-run{run}"))
             figures["load_average"] = load
             # Not on the telemetry server: its envelopes must hold the timed run's requests only.
-            if tool == "wrk" and server in ("cache", "public", "redis"):
+            if tool == "wrk" and server in ("cache", "public", "redis", "memory"):
                 # How the server answered: a short second pass that counts X-Cache (counting slows wrk,
                 # so the timed pass above does not count).
                 check = argparse.Namespace(**{**vars(args), "duration": 3})

@@ -9,7 +9,8 @@
 # Ports (PORT_BASE = BENCH_PORTS, 55700 by default): services on +0..+9 (tools/services.sh),
 # the API on +10 (cache off), +11 (cache on), +12 (cache on, public reads), +13 (cache on,
 # telemetry exported), nginx on +14, the API on +15 (cache on, CACHE_LOCAL_MAX_BYTES=0: every hit
-# reads the body from Redis).
+# reads the body from Redis), +16 (cache on, CACHE_SENDFILE_MIN_BYTES=0: local copies sent from
+# memory instead of with sendfile).
 # Environment: BENCH_DURATION (s per run, 10), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
 # BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (nproc), BENCH_DB_POOL (8), BENCH_SEQUENTIAL (20),
 # BENCH_REDIS_TIMEOUT_MS (the server's CACHE_REDIS_TIMEOUT_MS; 50, its default: the timeout is
@@ -100,6 +101,7 @@ start_api cache $((base + 11))
 start_api public $((base + 12)) AUTH_PUBLIC_READS=true
 start_api telemetry $((base + 13)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs"
 start_api redis $((base + 15)) CACHE_LOCAL_MAX_BYTES=0
+start_api memory $((base + 16)) CACHE_SENDFILE_MIN_BYTES=0
 
 say "signing up and logging in a user through the API (Firebase Auth emulator)"
 api=http://127.0.0.1:$((base + 11))

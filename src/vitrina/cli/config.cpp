@@ -23,6 +23,7 @@ core::Result<Config> LoadConfig() {
   config.migrations_dir = env.String("MIGRATIONS_DIR", "migrations");
   config.azure_storage_connection_string = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
   config.log_level = env.Choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
+  config.access_log_flush = std::chrono::seconds(env.Integer("ACCESS_LOG_FLUSH_SECONDS", 1, 0, 60));
   config.request_timeout_ms =
       static_cast<int>(env.Integer("REQUEST_TIMEOUT_MS", 10'000, 10, 600'000));
   config.body_limit_bytes = env.Integer("BODY_LIMIT_BYTES", std::int64_t{1024} * 1024, 1,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct Config {
   std::string migrations_dir;
   std::optional<std::string> azure_storage_connection_string;
   std::string log_level;
+  // Access-log lines are written in blocks at least this often; 0: each line at once.
+  std::chrono::seconds access_log_flush{1};
 
   // HTTP server (vitrina serve).
   int request_timeout_ms = 10'000;

@@ -31,6 +31,7 @@
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/cache/catalog_reload_listener.hpp"
 #include "vitrina/cache/redis_client.hpp"
+#include "vitrina/cli/buffered_stdout_sink.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -75,14 +76,27 @@ void WriteAccessLine(const http::AccessRecord& record) {
   }
 }
 
-void SetUpLogging(const std::string& level) {
+// `flush_interval` 0: every access line is written at once; otherwise they are written in blocks
+// at least that often (BufferedStdoutSink).
+void SetUpLogging(const std::string& level, std::chrono::seconds flush_interval) {
   spdlog::set_level(spdlog::level::from_str(level));
   // A sink of its own: a pattern set on a shared sink would reformat every other logger too.
-  auto access =
-      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  spdlog::sink_ptr sink;
+  if (flush_interval.count() > 0) {
+    sink = std::make_shared<BufferedStdoutSink>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  }
+  auto access = std::make_shared<spdlog::logger>("access", std::move(sink));
   access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v)");
   access->set_level(spdlog::get_level());
+  access->flush_on(spdlog::level::err);
   spdlog::register_logger(access);
+  if (flush_interval.count() > 0) spdlog::flush_every(flush_interval);
+}
+
+void FlushAccessLog() {
+  if (const auto access = spdlog::get("access")) access->flush();
 }
 
 // Stands in for Redis when neither REDIS_URL nor REDIS_CLUSTER_NODES is set (cache disabled).
@@ -197,7 +211,7 @@ int RunServe(bool print_sql) {
     spdlog::error("{}", config.error().message);
     return ExitCodeFor(config.error().code);
   }
-  SetUpLogging(config->log_level);
+  SetUpLogging(config->log_level, config->access_log_flush);
   auto spec = spec::LoadSpecFile(config->dataset_spec);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
@@ -387,6 +401,7 @@ int RunServe(bool print_sql) {
     // with the pool they hold. Leave without running destructors.
     spdlog::error("forced shutdown: requests were still running after SHUTDOWN_GRACE_MS");
     telemetry.Stop();  // its threads are its own: what was tracked is still flushed
+    FlushAccessLog();
     spdlog::shutdown();
     std::_Exit(1);
   }
@@ -400,6 +415,7 @@ int RunServe(bool print_sql) {
                  sent.dropped_queue_full + sent.dropped_rejected + sent.dropped_retries_exhausted +
                      sent.dropped_shutdown);
   }
+  FlushAccessLog();
   spdlog::info("stopped");
   return 0;
 }
