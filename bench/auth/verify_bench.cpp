@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "vitrina/auth/caching_token_verifier.hpp"
 #include "vitrina/auth/firebase_token_verifier.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
 #include "vitrina/core/base64url.hpp"
@@ -83,17 +84,23 @@ class MemoryKeySource final : public vitrina::auth::SigningKeySource {
   std::string body_;
 };
 
-void BM_VerifyRs256(benchmark::State& state) {
+const Key& BenchKey() {
   static const Key key = MakeKey();
-  static const std::string token = SignRs256(key);
-  static auto verifier = [] {
-    const auto document =
-        boost::json::serialize(boost::json::object{{"bench", key.certificate_pem}});
-    auto started = vitrina::auth::FirebaseTokenVerifier::Start(
-        {kProject, std::chrono::seconds(60), {}}, std::make_unique<MemoryKeySource>(document));
-    if (!started) throw std::runtime_error(started.error().detail);
-    return std::move(*started);
-  }();
+  return key;
+}
+
+std::unique_ptr<vitrina::auth::FirebaseTokenVerifier> StartRs256Verifier() {
+  const auto document =
+      boost::json::serialize(boost::json::object{{"bench", BenchKey().certificate_pem}});
+  auto started = vitrina::auth::FirebaseTokenVerifier::Start(
+      {kProject, std::chrono::seconds(60), {}}, std::make_unique<MemoryKeySource>(document));
+  if (!started) throw std::runtime_error(started.error().detail);
+  return std::move(*started);
+}
+
+void BM_VerifyRs256(benchmark::State& state) {
+  static const std::string token = SignRs256(BenchKey());
+  static auto verifier = StartRs256Verifier();
   for (auto _ : state) {
     auto identity = verifier->Verify(token);
     if (!identity) state.SkipWithError(identity.error().detail.c_str());
@@ -102,6 +109,19 @@ void BM_VerifyRs256(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyRs256)->ThreadRange(1, 2)->UseRealTime();
 
+// What a request pays with AUTH_TOKEN_CACHE_SECONDS > 0 once its token was verified.
+void BM_VerifyRs256Remembered(benchmark::State& state) {
+  static const std::string token = SignRs256(BenchKey());
+  static const vitrina::auth::CachingTokenVerifier verifier(StartRs256Verifier(), 10'000,
+                                                            std::chrono::seconds(300));
+  for (auto _ : state) {
+    auto identity = verifier.Verify(token);
+    if (!identity) state.SkipWithError(identity.error().detail.c_str());
+    benchmark::DoNotOptimize(identity);
+  }
+}
+BENCHMARK(BM_VerifyRs256Remembered)->ThreadRange(1, 2)->UseRealTime();
+
 void BM_VerifyEmulatorToken(benchmark::State& state) {
   static const std::string token =
       Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." + Base64UrlEncode(Claims()) + ".";
@@ -109,7 +129,8 @@ void BM_VerifyEmulatorToken(benchmark::State& state) {
     vitrina::auth::FirebaseSettings settings;
     settings.environment = "development";
     settings.project_id = kProject;
-    settings.emulator_host = "127.0.0.1:1";  // never contacted by the verifier
+    settings.emulator_host = "127.0.0.1:1";                  // never contacted by the verifier
+    settings.token_cache_max_age = std::chrono::seconds(0);  // the parsing and checks themselves
     auto made = vitrina::auth::MakeTokenVerifier(settings);
     if (!made) throw std::runtime_error(made.error().message);
     return std::move(*made);

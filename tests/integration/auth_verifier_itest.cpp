@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "auth_test_support.hpp"
+#include "vitrina/auth/caching_token_verifier.hpp"
 #include "vitrina/auth/firebase_token_verifier.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
 #include "vitrina/core/jwt.hpp"
@@ -199,6 +200,60 @@ TEST(MakeTokenVerifier, ProductionModeVerifiesSignaturesFromTheConfiguredUrl) {
                   .ok());
   EXPECT_FALSE(
       (*verifier)->Verify(testing::Unsigned({{"alg", "none"}}, ValidClaims(kProject, "u"))).ok());
+}
+
+// Counts the calls that reach the real (RS256) verifier behind the cache.
+class CountingVerifier final : public TokenVerifier {
+ public:
+  explicit CountingVerifier(const TokenVerifier& inner, int& calls)
+      : inner_(inner), calls_(calls) {}
+  core::Result<VerifiedIdentity> Verify(std::string_view token) const override {
+    ++calls_;
+    return inner_.Verify(token);
+  }
+
+ private:
+  const TokenVerifier& inner_;
+  int& calls_;
+};
+
+TEST_F(FirebaseVerifierTest, TheCacheChecksAGoodTokenOnceAndABadOneEveryTime) {
+  int calls = 0;
+  const CachingTokenVerifier cached(std::make_unique<CountingVerifier>(*verifier_, calls), 100,
+                                    300s);
+  const auto good = Valid(ValidClaims(kProject, "uid-1"));
+  for (int i = 0; i < 5; ++i) {
+    const auto identity = cached.Verify(good);
+    ASSERT_TRUE(identity.ok()) << identity.error().detail;
+    EXPECT_EQ(identity->uid, "uid-1");
+  }
+  EXPECT_EQ(calls, 1);
+  auto tampered = good;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(cached.Verify(tampered).ok());
+  EXPECT_EQ(calls, 4);  // refusals are never cached
+  auto expired = ValidClaims(kProject, "uid-2");
+  expired["exp"] = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() -
+                   10;
+  EXPECT_FALSE(cached.Verify(Valid(expired)).ok());
+}
+
+TEST(MakeTokenVerifier, CachesVerifiedTokensUnlessTurnedOff) {
+  CertificateServer server;
+  server.Publish({{"kid-a", KeyA().certificate_pem}}, 3600);
+  FirebaseSettings settings;
+  settings.environment = "production";
+  settings.project_id = kProject;
+  settings.certificates_url = server.url();
+  auto cached = MakeTokenVerifier(settings);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  EXPECT_NE(dynamic_cast<CachingTokenVerifier*>(cached->get()), nullptr);
+  settings.token_cache_max_age = 0s;
+  auto uncached = MakeTokenVerifier(settings);
+  ASSERT_TRUE(uncached.ok()) << uncached.error().message;
+  EXPECT_EQ(dynamic_cast<CachingTokenVerifier*>(uncached->get()), nullptr);
 }
 
 }  // namespace

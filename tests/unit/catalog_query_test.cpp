@@ -88,6 +88,23 @@ TEST(ParseCatalogQuery, UnknownParameterIsNamedWithTheAllowedOnes) {
       << message;
 }
 
+TEST(ParseCatalogQuery, OneParserServesManyQueriesLikeTheFunction) {
+  const CatalogQueryParser parser(Diamonds());
+  EXPECT_EQ(parser.parameters(), CatalogQueryParameters(Diamonds()));
+  for (const std::string_view raw :
+       {"", "cut=Fair", "cut=Ideal&color=E&cut=Fair", "price_min=500&price_max=600&limit=5",
+        "colour=D", "price_min=abc", "limit=0", "cut=Fair&limit=2&limit=3"}) {
+    const auto once = parser.Parse(raw);
+    const auto fresh = ParseCatalogQuery(Diamonds(), raw);
+    ASSERT_EQ(once.ok(), fresh.ok()) << raw;
+    if (once.ok()) {
+      EXPECT_EQ(*once, *fresh) << raw;
+    } else {
+      EXPECT_EQ(once.error().message, fresh.error().message) << raw;
+    }
+  }
+}
+
 TEST(ParseCatalogQuery, BadValuesNameTheParameter) {
   EXPECT_NE(ErrorOf("price_min=abc").find("'price_min' must be an integer"), std::string::npos);
   EXPECT_NE(ErrorOf("price_min=1.5").find("'price_min'"), std::string::npos);

@@ -53,7 +53,7 @@ std::string RenderPage(const core::CatalogQuery& query, const db::CatalogPage& p
 }  // namespace
 
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
-  auto query = core::ParseCatalogQuery(spec_, request.query);
+  auto query = query_parser_.Parse(request.query);
   if (!query) co_return ErrorResponse(query.error());
   const auto key = core::CatalogCacheKey(*query);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.

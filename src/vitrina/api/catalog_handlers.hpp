@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "vitrina/cache/catalog_cache.hpp"
+#include "vitrina/core/catalog_query.hpp"
 #include "vitrina/core/dataset_spec.hpp"
 #include "vitrina/db/catalog_repository.hpp"
 #include "vitrina/http/message.hpp"
@@ -23,6 +24,7 @@ class CatalogHandlers {
                   db::CatalogWriter& writer, std::vector<db::CatalogWriteListener*> listeners = {},
                   cache::CatalogCache* cache = nullptr)
       : spec_(spec),
+        query_parser_(spec),
         reader_(reader),
         writer_(writer),
         listeners_(std::move(listeners)),
@@ -38,6 +40,7 @@ class CatalogHandlers {
   boost::asio::awaitable<void> NotifyCommitted(const db::WriteOutcome& outcome);
 
   const core::DatasetSpec& spec_;
+  const core::CatalogQueryParser query_parser_;
   db::CatalogReader& reader_;
   db::CatalogWriter& writer_;
   std::vector<db::CatalogWriteListener*> listeners_;

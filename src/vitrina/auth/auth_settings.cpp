@@ -32,6 +32,8 @@ AuthSettings ReadAuthSettings(core::EnvReader& env) {
   firebase.http_timeout =
       std::chrono::milliseconds(env.Integer("AUTH_HTTP_TIMEOUT_MS", 5000, 100, 60000));
   firebase.clock_skew = std::chrono::seconds(env.Integer("AUTH_CLOCK_SKEW_SECONDS", 60, 0, 300));
+  firebase.token_cache_max_age =
+      std::chrono::seconds(env.Integer("AUTH_TOKEN_CACHE_SECONDS", 300, 0, 3600));
   firebase.key_refresh.min_interval =
       std::chrono::seconds(env.Integer("AUTH_KEYS_MIN_REFETCH_SECONDS", 30, 1, 3600));
 

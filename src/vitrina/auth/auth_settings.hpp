@@ -27,6 +27,10 @@ struct FirebaseSettings {
   std::chrono::milliseconds http_timeout{5000};
   std::chrono::seconds clock_skew{60};
   core::KeyRefreshPolicy key_refresh;
+  // AUTH_TOKEN_CACHE_SECONDS: how long a verified token is trusted without checking its signature
+  // again (never past its exp); 0 verifies every request. At most token_cache_entries tokens.
+  std::chrono::seconds token_cache_max_age{300};
+  std::size_t token_cache_entries = 10'000;
 
   // The REST bases actually used: the emulator prefixes the production host name to the path.
   std::string IdentityToolkitBase() const;

@@ -1,12 +1,16 @@
 #include "vitrina/auth/token_verifier_factory.hpp"
 
+#include "vitrina/auth/caching_token_verifier.hpp"
 #include "vitrina/auth/emulator_token_verifier.hpp"
 #include "vitrina/auth/firebase_token_verifier.hpp"
 #include "vitrina/core/jwt.hpp"
 
 namespace vitrina::auth {
 
-core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSettings& settings) {
+namespace {
+
+core::Result<std::unique_ptr<TokenVerifier>> MakeUncachedTokenVerifier(
+    const FirebaseSettings& settings) {
   auto mode = core::SelectSignatureMode(settings.environment, settings.emulator_host.has_value());
   if (!mode) return mode.error();
   if (*mode == core::SignatureMode::kUnsignedEmulator) {
@@ -19,6 +23,15 @@ core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSet
       MakeHttpSigningKeySource(settings.certificates_url, settings.http_timeout));
   if (!verifier) return verifier.error();
   return std::unique_ptr<TokenVerifier>(std::move(*verifier));
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSettings& settings) {
+  auto verifier = MakeUncachedTokenVerifier(settings);
+  if (!verifier || settings.token_cache_max_age.count() == 0) return verifier;
+  return std::unique_ptr<TokenVerifier>(std::make_unique<CachingTokenVerifier>(
+      std::move(*verifier), settings.token_cache_entries, settings.token_cache_max_age));
 }
 
 }  // namespace vitrina::auth

@@ -64,11 +64,7 @@ Result<FieldValue> ParseFilterValue(const ColumnSpec& column, std::string_view n
   return BadParameter(name, "cannot be filtered");
 }
 
-// How one query parameter name maps onto the spec.
-struct ParameterTarget {
-  enum class Kind { kCategory, kRangeMin, kRangeMax, kLimit, kCursor } kind;
-  std::size_t column_index = 0;
-};
+using ParameterTarget = CatalogQueryParser::Target;
 
 std::map<std::string, ParameterTarget, std::less<>> ParameterTargets(const DatasetSpec& spec) {
   using Kind = ParameterTarget::Kind;
@@ -107,21 +103,33 @@ bool Compare(const FieldValue& item, const FieldValue& bound, bool want_greater_
 }  // namespace
 
 std::vector<std::string> CatalogQueryParameters(const DatasetSpec& spec) {
-  std::vector<std::string> names;
-  for (const auto& [name, target] : ParameterTargets(spec)) names.push_back(name);
-  return names;  // std::map keeps them sorted
+  return CatalogQueryParser(spec).parameters();
 }
 
 Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec, std::string_view raw_query) {
-  auto params = ParseQueryString(raw_query);
-  if (!params) return params.error();
-  return ParseCatalogQuery(spec, *params);
+  return CatalogQueryParser(spec).Parse(raw_query);
 }
 
 Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec,
                                        const std::vector<QueryParam>& params) {
+  return CatalogQueryParser(spec).Parse(params);
+}
+
+CatalogQueryParser::CatalogQueryParser(const DatasetSpec& spec)
+    : spec_(spec), targets_(ParameterTargets(spec)) {
+  for (const auto& [name, target] : targets_) names_.push_back(name);  // sorted by the map
+}
+
+Result<CatalogQuery> CatalogQueryParser::Parse(std::string_view raw_query) const {
+  auto params = ParseQueryString(raw_query);
+  if (!params) return params.error();
+  return Parse(*params);
+}
+
+Result<CatalogQuery> CatalogQueryParser::Parse(const std::vector<QueryParam>& params) const {
   using Kind = ParameterTarget::Kind;
-  const auto targets = ParameterTargets(spec);
+  const auto& targets = targets_;
+  const auto& spec = spec_;
   std::map<std::size_t, CategoryFilter> categories;  // by column index, sorted by name later
   std::map<std::size_t, RangeFilter> ranges;
   std::map<std::string, int, std::less<>> single_use;  // names that may appear once

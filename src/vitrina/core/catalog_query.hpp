@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +74,28 @@ std::vector<std::string> CatalogQueryParameters(const DatasetSpec& spec);
 Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec, std::string_view raw_query);
 Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec,
                                        const std::vector<QueryParam>& params);
+
+// The same, with the spec's parameter table built once: the server parses every request with
+// one (building the table per request was ~4% of a cached hit's CPU). `spec` must outlive it.
+class CatalogQueryParser {
+ public:
+  explicit CatalogQueryParser(const DatasetSpec& spec);
+
+  Result<CatalogQuery> Parse(std::string_view raw_query) const;
+  Result<CatalogQuery> Parse(const std::vector<QueryParam>& params) const;
+  const std::vector<std::string>& parameters() const { return names_; }  // sorted
+
+  // How one query parameter name maps onto the spec.
+  struct Target {
+    enum class Kind { kCategory, kRangeMin, kRangeMax, kLimit, kCursor } kind;
+    std::size_t column_index = 0;
+  };
+
+ private:
+  const DatasetSpec& spec_;
+  std::map<std::string, Target, std::less<>> targets_;
+  std::vector<std::string> names_;
+};
 
 // A filter value in its canonical text (integers as digits, numbers as the shortest round-trip
 // text), which is also how it is bound as a SQL parameter.
