@@ -102,14 +102,16 @@ class OwnRedis {
 
 class CatalogCacheApi : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { StartSuite("vitrina_api_itest_cache", 40); }
+  // This suite's Redis, a database of `rows` diamonds and a server using both.
+  static void StartSuite(const std::string& database, int rows) {
     if (!AdminDatabaseUrl()) return;
     redis_ = new OwnRedis();
     if (!redis_->Start()) {
       redis_start_failed_ = true;
       return;
     }
-    database_url_ = LoadDiamondsDatabase("vitrina_api_itest_cache", MakeDiamonds(40));
+    database_url_ = LoadDiamondsDatabase(database, MakeDiamonds(rows));
     server_ = new ServerProcess(Env(), FreePort());
   }
   static void TearDownTestSuite() {
@@ -504,19 +506,10 @@ class SlowClient {
 // members (gtest sets up and tears down one suite at a time).
 class CachedFileBodies : public CatalogCacheApi {
  protected:
-  static void SetUpTestSuite() {
-    if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis();
-    if (!redis_->Start()) {
-      redis_start_failed_ = true;
-      return;
-    }
-    // About 7 MB for the full catalog, like the real dataset's: more than the kernel takes into
-    // a socket's send buffer (at most 4 MiB, net.ipv4.tcp_wmem), so a client that does not read
-    // makes the server wait for it.
-    database_url_ = LoadDiamondsDatabase("vitrina_api_itest_cache_files", MakeDiamonds(50000));
-    server_ = new ServerProcess(Env(), FreePort());
-  }
+  // About 7 MB for the full catalog, like the real dataset's: more than the kernel takes into a
+  // socket's send buffer (at most 4 MiB, net.ipv4.tcp_wmem), so a client that does not read
+  // makes the server wait for it.
+  static void SetUpTestSuite() { StartSuite("vitrina_api_itest_cache_files", 50000); }
   static void TearDownTestSuite() { CatalogCacheApi::TearDownTestSuite(); }
 
   // The full catalog as a MISS (from PostgreSQL), then cached and kept with a file.

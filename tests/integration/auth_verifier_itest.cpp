@@ -186,13 +186,19 @@ TEST(MakeTokenVerifier, RefusesTheEmulatorInProduction) {
   EXPECT_NE(verifier.error().message.find("refusing to accept unsigned"), std::string::npos);
 }
 
-TEST(MakeTokenVerifier, ProductionModeVerifiesSignaturesFromTheConfiguredUrl) {
-  CertificateServer server;
+// Production mode against `server`, which publishes KeyA as "kid-a".
+FirebaseSettings ProductionSettings(CertificateServer& server) {
   server.Publish({{"kid-a", KeyA().certificate_pem}}, 3600);
   FirebaseSettings settings;
   settings.environment = "production";
   settings.project_id = kProject;
   settings.certificates_url = server.url();
+  return settings;
+}
+
+TEST(MakeTokenVerifier, ProductionModeVerifiesSignaturesFromTheConfiguredUrl) {
+  CertificateServer server;
+  auto settings = ProductionSettings(server);
   auto verifier = MakeTokenVerifier(settings);
   ASSERT_TRUE(verifier.ok()) << verifier.error().message;
   EXPECT_TRUE((*verifier)
@@ -242,11 +248,7 @@ TEST_F(FirebaseVerifierTest, TheCacheChecksAGoodTokenOnceAndABadOneEveryTime) {
 
 TEST(MakeTokenVerifier, CachesVerifiedTokensUnlessTurnedOff) {
   CertificateServer server;
-  server.Publish({{"kid-a", KeyA().certificate_pem}}, 3600);
-  FirebaseSettings settings;
-  settings.environment = "production";
-  settings.project_id = kProject;
-  settings.certificates_url = server.url();
+  auto settings = ProductionSettings(server);
   auto cached = MakeTokenVerifier(settings);
   ASSERT_TRUE(cached.ok()) << cached.error().message;
   EXPECT_NE(dynamic_cast<CachingTokenVerifier*>(cached->get()), nullptr);
