@@ -87,7 +87,7 @@ class CatalogQueryParser {
 
   // How one query parameter name maps onto the spec.
   struct Target {
-    enum class Kind { kCategory, kRangeMin, kRangeMax, kLimit, kCursor } kind;
+    enum class Kind { kCategory, kRangeMin, kRangeMax, kLimit, kCursor } kind = Kind::kCategory;
     std::size_t column_index = 0;
   };
 
