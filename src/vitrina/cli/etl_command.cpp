@@ -147,8 +147,7 @@ int RunEtlCommand(const RunOptions& options) {
   if (telemetry.enabled()) {
     // Said either way: a run that waited out the flush deadline should not look like a hang.
     const auto stats = telemetry.stats();
-    const auto dropped = stats.dropped_queue_full + stats.dropped_rejected +
-                         stats.dropped_retries_exhausted + stats.dropped_shutdown;
+    const auto dropped = stats.dropped();
     if (dropped > 0) {
       spdlog::warn("telemetry: {} items sent, {} not delivered to Application Insights", stats.sent,
                    dropped);

@@ -411,9 +411,7 @@ int RunServe(bool print_sql) {
   telemetry.Stop();
   const auto sent = telemetry.stats();
   if (telemetry.enabled()) {
-    spdlog::info("telemetry: {} items sent, {} dropped", sent.sent,
-                 sent.dropped_queue_full + sent.dropped_rejected + sent.dropped_retries_exhausted +
-                     sent.dropped_shutdown);
+    spdlog::info("telemetry: {} items sent, {} dropped", sent.sent, sent.dropped());
   }
   FlushAccessLog();
   spdlog::info("stopped");

@@ -128,18 +128,16 @@ Result<CatalogQuery> CatalogQueryParser::Parse(std::string_view raw_query) const
 
 Result<CatalogQuery> CatalogQueryParser::Parse(const std::vector<QueryParam>& params) const {
   using Kind = ParameterTarget::Kind;
-  const auto& targets = targets_;
-  const auto& spec = spec_;
   std::map<std::size_t, CategoryFilter> categories;  // by column index, sorted by name later
   std::map<std::size_t, RangeFilter> ranges;
   std::map<std::string, int, std::less<>> single_use;  // names that may appear once
   CatalogQuery query;
 
   for (const auto& param : params) {
-    const auto target = targets.find(param.name);
-    if (target == targets.end()) {
+    const auto target = targets_.find(param.name);
+    if (target == targets_.end()) {
       std::string allowed;
-      for (const auto& [name, unused] : targets) allowed += (allowed.empty() ? "" : ", ") + name;
+      for (const auto& name : names_) allowed += (allowed.empty() ? "" : ", ") + name;
       return MakeError(ErrorCode::kInvalidArgument,
                        "unknown query parameter '" + param.name + "'; allowed: " + allowed);
     }
@@ -148,7 +146,7 @@ Result<CatalogQuery> CatalogQueryParser::Parse(const std::vector<QueryParam>& pa
       return BadParameter(param.name, "must be given at most once");
     }
     const std::size_t index = target->second.column_index;
-    const auto& column = spec.columns[index];
+    const auto& column = spec_.columns[index];
     switch (kind) {
       case Kind::kCategory: {
         auto value = ParseFilterValue(column, param.name, param.value);

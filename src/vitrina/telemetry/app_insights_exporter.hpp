@@ -37,6 +37,10 @@ struct ExporterStats {
   std::uint64_t dropped_shutdown = 0;           // pending at the Stop deadline, or tracked after it
   std::uint64_t retries = 0;                    // resend attempts (whole batches or 206 subsets)
   std::uint64_t posts = 0;                      // HTTP requests made
+
+  std::uint64_t dropped() const {
+    return dropped_queue_full + dropped_rejected + dropped_retries_exhausted + dropped_shutdown;
+  }
 };
 
 // Ships envelopes to Application Insights from one background thread. Track() only moves the
