@@ -30,7 +30,7 @@ struct CacheSettings {
 //   REDIS_URL=redis://host:port    single node (e.g. redis://127.0.0.1:6379)
 //   REDIS_CLUSTER_NODES=h:p,h:p    cluster seeds; takes precedence over REDIS_URL
 //   CACHE_REDIS_TIMEOUT_MS=50      per-command timeout: the most a request pays for a slow Redis
-//   CACHE_REDIS_CONNECTIONS=1      connections (strands) per Redis node
+//   CACHE_REDIS_CONNECTIONS=1      connections per Redis node, per I/O thread (+1 set)
 // With neither REDIS_URL nor REDIS_CLUSTER_NODES set, the cache is disabled.
 struct CacheConfig {
   CacheSettings cache;

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -91,8 +92,7 @@ struct CatalogCache::HeaderCheck {
 
 CatalogCache::CatalogCache(const asio::any_io_executor& executor, RedisClient& redis,
                            const core::DatasetSpec& spec, CacheSettings settings)
-    : executor_(executor),
-      probe_strand_(asio::make_strand(executor)),
+    : probe_strand_(asio::make_strand(executor)),
       redis_(redis),
       spec_(spec),
       settings_(settings),
@@ -116,8 +116,13 @@ void CatalogCache::Stop() {
     probe_done_.wait();
     probe_done_ = {};
   }
-  // A shared header check ends within one Redis timeout; none may outlive the cache.
-  while (running_checks_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // A shared header check ends within one Redis timeout while its event loop runs (the server's
+  // loops have drained every request by now). The bound is for a loop stopped with a check still
+  // inside: it never resumes, so it never touches the cache again.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (running_checks_.load() > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 bool CatalogCache::RepairPending() const {
@@ -179,18 +184,19 @@ asio::awaitable<core::Result<std::string>> CatalogCache::CheckHeader(const std::
     ++counters_.shared_checks;
     co_return co_await joined->header.Wait();
   }
+  const auto executor = co_await asio::this_coro::executor;
   core::Result<std::string> header = core::MakeError(core::ErrorCode::kInternal, "not checked");
   try {
     header = co_await SendHeaderCheck(key, trace);
   } catch (...) {
-    HandOnChecks(key);
+    HandOnChecks(key, executor);
     throw;
   }
-  HandOnChecks(key);
+  HandOnChecks(key, executor);
   co_return header;
 }
 
-void CatalogCache::HandOnChecks(const std::string& key) {
+void CatalogCache::HandOnChecks(const std::string& key, const asio::any_io_executor& executor) {
   std::shared_ptr<HeaderCheck> next;
   {
     std::lock_guard lock(checks_mutex_);
@@ -204,7 +210,7 @@ void CatalogCache::HandOnChecks(const std::string& key) {
   }
   // Still in flight: the batch that gathered meanwhile gets a check of its own, sent now.
   ++running_checks_;
-  asio::co_spawn(executor_, RunSharedCheck(key, std::move(next)), asio::detached);
+  asio::co_spawn(executor, RunSharedCheck(key, std::move(next)), asio::detached);
 }
 
 asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
@@ -217,7 +223,7 @@ asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
     // The waiters bypass the cache rather than hang.
   }
   check->header.Set(std::move(header));
-  HandOnChecks(key);
+  HandOnChecks(key, co_await asio::this_coro::executor);
   --running_checks_;
 }
 

@@ -140,7 +140,9 @@ class CatalogCache {
                                                                 core::RequestTrace* trace);
   boost::asio::awaitable<core::Result<std::string>> SendHeaderCheck(const std::string& key,
                                                                     core::RequestTrace* trace);
-  void HandOnChecks(const std::string& key);  // after a check: send the next batch's, if any
+  // After a check: sends the next batch's, if any, from `executor` (the finished check's own, so
+  // it goes out through the same I/O thread's Redis connection).
+  void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
   boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
   boost::asio::awaitable<core::Result<CachedResponse>> Bypass(const Loader& loader,
                                                               CacheOutcome outcome);
@@ -163,7 +165,6 @@ class CatalogCache {
   bool RepairPending() const;
   bool UsesRedis() const;
 
-  boost::asio::any_io_executor executor_;
   boost::asio::strand<boost::asio::any_io_executor> probe_strand_;
   RedisClient& redis_;
   const core::DatasetSpec& spec_;

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <optional>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "vitrina/cache/redis_cluster_client.hpp"
 #include "vitrina/cache/redis_connection.hpp"
 #include "vitrina/core/redis_slot.hpp"
@@ -46,7 +48,47 @@ class RedisNodeClient final : public RedisClient {
   std::atomic<std::size_t> next_{0};
 };
 
+// Routes each command to the client of the executor it is awaited on.
+class PerExecutorRedisClient final : public RedisClient {
+ public:
+  PerExecutorRedisClient(const std::vector<asio::any_io_executor>& executors,
+                         const asio::any_io_executor& fallback, const RedisSettings& settings)
+      : fallback_(MakeRedisClient(fallback, settings)) {
+    for (const auto& executor : executors) {
+      clients_.push_back({executor, MakeRedisClient(executor, settings)});
+    }
+  }
+
+  asio::awaitable<core::Result<RedisReply>> Command(RedisArgs args) override {
+    const auto executor = co_await asio::this_coro::executor;
+    RedisClient* client = fallback_.get();
+    for (const auto& [owner, own_client] : clients_) {
+      if (owner == executor) {
+        client = own_client.get();
+        break;
+      }
+    }
+    co_return co_await client->Command(std::move(args));
+  }
+
+  std::string Describe() const override { return fallback_->Describe(); }
+
+ private:
+  struct ExecutorClient {
+    asio::any_io_executor executor;
+    std::unique_ptr<RedisClient> client;
+  };
+  std::unique_ptr<RedisClient> fallback_;
+  std::vector<ExecutorClient> clients_;
+};
+
 }  // namespace
+
+std::unique_ptr<RedisClient> MakePerExecutorRedisClient(
+    const std::vector<asio::any_io_executor>& executors, const asio::any_io_executor& fallback,
+    const RedisSettings& settings) {
+  return std::make_unique<PerExecutorRedisClient>(executors, fallback, settings);
+}
 
 std::unique_ptr<RedisClient> MakeRedisClient(const asio::any_io_executor& executor,
                                              const RedisSettings& settings) {

@@ -20,7 +20,7 @@ struct RedisSettings {
   bool cluster = false;
   std::chrono::milliseconds command_timeout{50};     // CACHE_REDIS_TIMEOUT_MS: silence allowed
   std::chrono::milliseconds transfer_timeout{2000};  // CACHE_REDIS_TRANSFER_TIMEOUT_MS: total
-  int connections_per_node = 1;                      // CACHE_REDIS_CONNECTIONS: strands per node
+  int connections_per_node = 1;                      // CACHE_REDIS_CONNECTIONS: per node
 };
 
 // What the cache needs from Redis: one command at a time, routed to the node that owns its key.
@@ -38,5 +38,14 @@ class RedisClient {
 // Single-node client when !settings.cluster, otherwise the slot-routing cluster client.
 std::unique_ptr<RedisClient> MakeRedisClient(const boost::asio::any_io_executor& executor,
                                              const RedisSettings& settings);
+
+// One such client per I/O thread, plus one for every other caller. A command awaited on one of
+// `executors` goes through that executor's own connections, on the same event loop, so a cache
+// check does not travel to another thread and back (two wake-ups per request on the hit path).
+// Commands awaited anywhere else (the cache's background probe, the reload listener) use the
+// client built on `fallback`. Redis sees (executors + 1) x connections_per_node connections.
+std::unique_ptr<RedisClient> MakePerExecutorRedisClient(
+    const std::vector<boost::asio::any_io_executor>& executors,
+    const boost::asio::any_io_executor& fallback, const RedisSettings& settings);
 
 }  // namespace vitrina::cache

@@ -10,7 +10,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -35,6 +34,7 @@
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/core/access_log_line.hpp"
 #include "vitrina/core/env_reader.hpp"
 #include "vitrina/core/metrics.hpp"
 #include "vitrina/core/metrics_catalog.hpp"
@@ -54,21 +54,19 @@ namespace {
 
 // One JSON object per line, so log shippers need no parsing rules.
 void WriteAccessLine(const http::AccessRecord& record) {
-  boost::json::object line = {{"msg", "request"},
-                              {"request_id", record.request_id},
-                              {"method", record.method},
-                              {"route", record.route},
-                              {"path", record.path},
-                              {"status", record.status},
-                              {"duration_us", std::llround(record.duration_ms * 1000)},
-                              {"bytes", record.response_bytes}};
-  if (!record.cache.empty()) line["cache"] = record.cache;
-  if (!record.trace_id.empty()) line["trace_id"] = record.trace_id;
-  if (!record.error_code.empty()) line["error_code"] = record.error_code;
-  if (!record.error_detail.empty()) line["error_detail"] = record.error_detail;
   static const auto access = spdlog::get("access");
-  // The logger's pattern opens the object with ts and level; the fields continue it.
-  const auto text = boost::json::serialize(line).substr(1);
+  const auto text = core::FormatAccessLogFields(
+      {.request_id = record.request_id,
+       .method = record.method,
+       .route = record.route,
+       .path = record.path,
+       .status = record.status,
+       .duration = std::chrono::microseconds(std::llround(record.duration_ms * 1000)),
+       .bytes = record.response_bytes,
+       .cache = record.cache,
+       .trace_id = record.trace_id,
+       .error_code = record.error_code,
+       .error_detail = record.error_detail});
   if (record.status >= 500) {
     access->error("{}", text);
   } else {
@@ -280,7 +278,9 @@ int RunServe(bool print_sql) {
   http::Authenticator& authenticator =
       identity ? static_cast<http::Authenticator&>(*identity->authenticator) : dev_authenticator;
 
-  // The cache and Redis run on their own event loop, so they can be stopped after the server's.
+  // The cache's background work (breaker probe, reload listener) and the Redis connections it uses
+  // run on their own event loop, so they can be stopped after the server's. Requests use the
+  // connections of their own I/O thread.
   boost::asio::io_context cache_io;
   auto cache_work = boost::asio::make_work_guard(cache_io);
   std::thread cache_thread([&cache_io] { cache_io.run(); });
@@ -288,7 +288,8 @@ int RunServe(bool print_sql) {
   if (cache_config.redis.nodes.empty()) {
     redis = std::make_unique<NoRedis>();
   } else {
-    redis = cache::MakeRedisClient(cache_io.get_executor(), cache_config.redis);
+    redis = cache::MakePerExecutorRedisClient(server.Executors(), cache_io.get_executor(),
+                                              cache_config.redis);
   }
   cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
   // Also runs with the cache off, for vitrina_etl_runs; it then leaves the outbox to the
