@@ -124,17 +124,23 @@ HeaderMessage ToHeaderMessage(const Response& response, unsigned version, bool k
   return message;
 }
 
-std::string HeaderText(HeaderMessage& message) {
-  bhttp::response_serializer<bhttp::empty_body> serializer{message};
-  serializer.split(true);
+// The header as it goes on the wire, written directly: Beast's serializer, driven through its
+// buffer sequences only to be copied out, cost about twice as much per cached request (perf).
+std::string HeaderText(const HeaderMessage& message) {
   std::string text;
-  boost::system::error_code error;
-  while (!error && !serializer.is_header_done()) {
-    serializer.next(error, [&](boost::system::error_code&, const auto& buffers) {
-      text += beast::buffers_to_string(buffers);
-      serializer.consume(beast::buffer_bytes(buffers));
-    });
+  text.reserve(512);
+  text += message.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  text += std::to_string(message.result_int());
+  text += ' ';
+  text += message.reason();
+  text += "\r\n";
+  for (const auto& field : message) {
+    text += field.name_string();
+    text += ": ";
+    text += field.value();
+    text += "\r\n";
   }
+  text += "\r\n";
   return text;
 }
 
