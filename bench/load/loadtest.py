@@ -28,20 +28,22 @@ import telemetry_summary  # noqa: E402
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOAD_TOOL = "load tool (wrk / pgbench)"
 
-# name, what it is, tool, server (see run.sh), paths file, send the token
+# name, what it is, tool, server (see run.sh), paths file, send the token. The order is the order
+# of measurement within a run: the cases a target compares are neighbours (the cached `?cut=Fair`
+# with a token sits between public reads and nginx), so the machine's drift between them is small.
 CASES = [
     ("mix_nocache", "API, cache off (CACHE_ENABLED=false)", "wrk", "nocache", "mix-api.txt", True),
     ("mix_cache", "API, cache on", "wrk", "cache", "mix-api.txt", True),
     ("mix_nginx", "nginx serving the same bodies as static files", "wrk", "nginx", "mix-nginx.txt", True),
     ("mix_pgbench", "pgbench running the same SQL (the database alone)", "pgbench", None, None, None),
     ("fair_nocache", "API, cache off", "wrk", "nocache", "fair-api.txt", True),
-    ("fair_cache", "API, cache on, token required", "wrk", "cache", "fair-api.txt", True),
     ("fair_public", "API, cache on, AUTH_PUBLIC_READS=true, no token", "wrk", "public", "fair-api.txt", False),
-    ("fair_cache_redis", "API, cache on, token required, every hit reads the body from Redis "
-     "(CACHE_LOCAL_MAX_BYTES=0)", "wrk", "redis", "fair-api.txt", True),
+    ("fair_cache", "API, cache on, token required", "wrk", "cache", "fair-api.txt", True),
+    ("fair_nginx", "nginx serving the same body as a static file", "wrk", "nginx", "fair-nginx.txt", True),
     ("fair_cache_memory", "API, cache on, token required, local copies sent from memory, not with "
      "sendfile (CACHE_SENDFILE_MIN_BYTES=0)", "wrk", "memory", "fair-api.txt", True),
-    ("fair_nginx", "nginx serving the same body as a static file", "wrk", "nginx", "fair-nginx.txt", True),
+    ("fair_cache_redis", "API, cache on, token required, every hit reads the body from Redis "
+     "(CACHE_LOCAL_MAX_BYTES=0)", "wrk", "redis", "fair-api.txt", True),
     ("mix_telemetry", "API, cache on, telemetry exported to the capture server", "wrk", "telemetry",
      "mix-api.txt", True),
 ]

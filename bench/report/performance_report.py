@@ -358,9 +358,10 @@ def write_page(results, page, img_dir, made):
         f"{-auth_cost:+.1f}% (ratios per run: {per_run(results, 'fair_cache', 'fair_public')}) | "
         f"at most 10% slower | {verdict(auth_cost <= 10)}{auth_caveat} |")
     add("")
-    add("Each ratio is computed within each run (the cases of a run are measured one after the other) "
-        "and the median over the runs is shown; the per-run values show how much the shared machine "
-        "moved them.")
+    add("Each ratio is computed within each run (the cases of a run are measured one after the other, "
+        "and the cases a target compares are neighbours: the cached `?cut=Fair` with a token is measured "
+        "right after public reads and right before nginx) and the median over the runs is shown; the "
+        "per-run values show how much the shared machine moved them.")
     add("")
     add("## How it was measured")
     add("")
