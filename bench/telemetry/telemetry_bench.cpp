@@ -5,8 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "vitrina/core/access_log_line.hpp"
 #include "vitrina/core/metrics_catalog.hpp"
-#include "vitrina/core/telemetry_access_log.hpp"
 #include "vitrina/core/telemetry_envelope.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 
@@ -123,18 +123,17 @@ void BM_RenderPrometheus(benchmark::State& state) {
 BENCHMARK(BM_RenderPrometheus);
 
 void BM_AccessLogLine(benchmark::State& state) {
-  core::AccessLogEntry entry;
-  entry.time = std::chrono::system_clock::now();
-  entry.request_id = "00f067aa0ba902b7";
-  entry.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
-  entry.method = "GET";
-  entry.route = "GET /catalog";
-  entry.path = "/catalog";
-  entry.status = 200;
-  entry.duration = std::chrono::microseconds(4102);
-  entry.cache_result = "hit";
-  entry.bytes = 5120;
-  for (auto _ : state) benchmark::DoNotOptimize(core::FormatAccessLogLine(entry));
+  core::AccessLogFields fields;
+  fields.request_id = "1f0c9a2b4d6e8f10-42";
+  fields.method = "GET";
+  fields.route = "/catalog";
+  fields.path = "/catalog";
+  fields.status = 200;
+  fields.duration = std::chrono::microseconds(412);
+  fields.bytes = 212961;
+  fields.cache = "HIT";
+  fields.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  for (auto _ : state) benchmark::DoNotOptimize(core::FormatAccessLogFields(fields));
 }
 BENCHMARK(BM_AccessLogLine);
 
