@@ -136,8 +136,14 @@ bool IsListening(std::uint16_t port) {
   asio::io_context context;
   tcp::socket socket(context);
   boost::system::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  return !ec;
+  const tcp::endpoint target(asio::ip::make_address("127.0.0.1"), port);
+  socket.connect(target, ec);
+  if (ec) return false;
+  // The test ports lie in the kernel's ephemeral range: with nobody listening, the kernel may
+  // pick `port` itself as this socket's source port and connect it to itself (TCP simultaneous
+  // open). That is not a server.
+  const auto local = socket.local_endpoint(ec);
+  return !ec && local != target;
 }
 
 std::optional<std::string> AdminDatabaseUrl() {
@@ -311,22 +317,31 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
 
 ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port)
     : port_(port) {
-  log_path_ =
-      "/tmp/vitrina-api-itest-" + std::to_string(getpid()) + "-" + std::to_string(port) + ".log";
-  auto full_env = env;
-  full_env["PORT"] = std::to_string(port);
-  pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (IsListening(port)) return;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("vitrina serve exited at start-up: " + Log());
+  // A port found free can be taken before the server binds it (by another process, or by a
+  // client socket the kernel gave it as source port): then the server starts again on another.
+  for (int attempt = 1;; ++attempt) {
+    log_path_ =
+        "/tmp/vitrina-api-itest-" + std::to_string(getpid()) + "-" + std::to_string(port_) + ".log";
+    auto full_env = env;
+    full_env["PORT"] = std::to_string(port_);
+    pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    bool exited = false;
+    while (!exited && std::chrono::steady_clock::now() < deadline) {
+      if (IsListening(port_)) return;
+      int status = 0;
+      exited = waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!exited) throw std::runtime_error("vitrina serve did not listen in time: " + Log());
+    pid_ = -1;
+    const auto log = Log();
+    if (attempt < 3 && log.find("Address already in use") != std::string::npos) {
+      port_ = FreePort();
+      continue;
+    }
+    throw std::runtime_error("vitrina serve exited at start-up: " + log);
   }
-  throw std::runtime_error("vitrina serve did not listen in time: " + Log());
 }
 
 ServerProcess::~ServerProcess() {
