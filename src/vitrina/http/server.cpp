@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <list>
+#include <memory>
 #include <optional>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -360,10 +361,15 @@ class Server::Impl {
       }
       if (!deadline) deadline.emplace(socket.get_executor());
       deadline->expires_after(settings_.request_timeout);
-      deadline->async_wait([&socket](const boost::system::error_code& expired) {
-        if (!expired) socket.cancel();
+      // If the timer fires just as the socket becomes writable, its handler is already queued and
+      // cancel() cannot stop it: the flag keeps it from cancelling a later operation (or touching
+      // the socket after the session ended).
+      auto waiting = std::make_shared<bool>(true);
+      deadline->async_wait([&socket, waiting](const boost::system::error_code& expired) {
+        if (!expired && *waiting) socket.cancel();
       });
       auto [wait_error] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+      *waiting = false;
       deadline->cancel();
       if (wait_error) co_return wait_error;
     }
