@@ -14,7 +14,7 @@ const DatasetSpec& Diamonds() {
 }
 
 std::string KeyOf(std::string_view raw) {
-  auto query = ParseCatalogQuery(Diamonds(), raw);
+  auto query = CatalogQueryParser(Diamonds()).Parse(raw);
   EXPECT_TRUE(query.ok()) << raw;
   return query.ok() ? CatalogCacheKey(*query).str() : std::string();
 }
@@ -39,12 +39,12 @@ TEST(CatalogCacheKey, EqualQueriesShareAKey) {
 TEST(CatalogCacheKey, AWholeDecimalOnAnIntegerColumnHasTheCanonicalKey) {
   EXPECT_EQ(KeyOf("price_min=500.0"), "catalog:price_min=500");
   EXPECT_EQ(KeyOf("price_max=5e2"), "catalog:price_max=500");
-  EXPECT_FALSE(ParseCatalogQuery(Diamonds(), "price_min=500.5").ok());
+  EXPECT_FALSE(CatalogQueryParser(Diamonds()).Parse("price_min=500.5").ok());
 }
 
 TEST(CatalogCacheKey, TheCursorIsPartOfTheKey) {
   const auto first = KeyOf("limit=2");
-  auto query = ParseCatalogQuery(Diamonds(), "limit=2").value();
+  auto query = CatalogQueryParser(Diamonds()).Parse("limit=2").value();
   query.after_id = 7;
   const auto next = CatalogCacheKey(query).str();
   EXPECT_NE(first, next);

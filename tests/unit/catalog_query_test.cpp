@@ -18,13 +18,13 @@ const DatasetSpec& Diamonds() {
 }
 
 CatalogQuery Parse(std::string_view raw) {
-  auto query = ParseCatalogQuery(Diamonds(), raw);
+  auto query = CatalogQueryParser(Diamonds()).Parse(raw);
   EXPECT_TRUE(query.ok()) << raw << ": " << (query.ok() ? "" : query.error().message);
   return query.ok() ? *query : CatalogQuery{};
 }
 
 std::string ErrorOf(std::string_view raw) {
-  auto query = ParseCatalogQuery(Diamonds(), raw);
+  auto query = CatalogQueryParser(Diamonds()).Parse(raw);
   EXPECT_FALSE(query.ok()) << raw;
   if (query.ok()) return {};
   EXPECT_EQ(query.error().code, ErrorCode::kInvalidArgument);
@@ -88,14 +88,14 @@ TEST(ParseCatalogQuery, UnknownParameterIsNamedWithTheAllowedOnes) {
       << message;
 }
 
-TEST(ParseCatalogQuery, OneParserServesManyQueriesLikeTheFunction) {
+TEST(ParseCatalogQuery, OneParserServesManyQueriesLikeAFreshOne) {
   const CatalogQueryParser parser(Diamonds());
-  EXPECT_EQ(parser.parameters(), CatalogQueryParameters(Diamonds()));
+  EXPECT_EQ(parser.parameters(), CatalogQueryParser(Diamonds()).parameters());
   for (const std::string_view raw :
        {"", "cut=Fair", "cut=Ideal&color=E&cut=Fair", "price_min=500&price_max=600&limit=5",
         "colour=D", "price_min=abc", "limit=0", "cut=Fair&limit=2&limit=3"}) {
     const auto once = parser.Parse(raw);
-    const auto fresh = ParseCatalogQuery(Diamonds(), raw);
+    const auto fresh = CatalogQueryParser(Diamonds()).Parse(raw);
     ASSERT_EQ(once.ok(), fresh.ok()) << raw;
     if (once.ok()) {
       EXPECT_EQ(*once, *fresh) << raw;
@@ -213,7 +213,7 @@ TEST(ParseCatalogQueryRandomized, AnyStringGivesAQueryOrAnInvalidArgument) {
   int valid = 0;
   for (int i = 0; i < 50'000; ++i) {
     const std::string raw = RandomQuery(random);
-    auto query = ParseCatalogQuery(Diamonds(), raw);
+    auto query = CatalogQueryParser(Diamonds()).Parse(raw);
     if (!query.ok()) {
       ASSERT_EQ(query.error().code, ErrorCode::kInvalidArgument) << raw;
       ASSERT_FALSE(query.error().message.empty()) << raw;
@@ -221,7 +221,7 @@ TEST(ParseCatalogQueryRandomized, AnyStringGivesAQueryOrAnInvalidArgument) {
     }
     ++valid;
     // The canonical form is a fixed point: parsing it gives the same query.
-    auto again = ParseCatalogQuery(Diamonds(), query->CanonicalString());
+    auto again = CatalogQueryParser(Diamonds()).Parse(query->CanonicalString());
     ASSERT_TRUE(again.ok()) << raw << " -> " << query->CanonicalString();
     ASSERT_EQ(*again, *query) << raw;
     // Every value is a parameter; the statement text never changes with the query.

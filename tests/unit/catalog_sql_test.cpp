@@ -37,7 +37,8 @@ TEST(CatalogStatements, EveryWriteRecordsAnOutboxRowInItsOwnStatement) {
 }
 
 TEST(CatalogListParams, AbsentFiltersAreNullAndValuesAreBound) {
-  const auto query = ParseCatalogQuery(Diamonds(), "cut=Fair&cut=Very+Good&price_min=500").value();
+  const auto query =
+      CatalogQueryParser(Diamonds()).Parse("cut=Fair&cut=Very+Good&price_min=500").value();
   const auto params = CatalogListParams(Diamonds(), query);
   // carat (min,max), cut, color, clarity, depth (2), table (2), price (2), x, y, z (2 each),
   // cursor, limit.

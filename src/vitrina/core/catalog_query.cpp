@@ -102,19 +102,6 @@ bool Compare(const FieldValue& item, const FieldValue& bound, bool want_greater_
 
 }  // namespace
 
-std::vector<std::string> CatalogQueryParameters(const DatasetSpec& spec) {
-  return CatalogQueryParser(spec).parameters();
-}
-
-Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec, std::string_view raw_query) {
-  return CatalogQueryParser(spec).Parse(raw_query);
-}
-
-Result<CatalogQuery> ParseCatalogQuery(const DatasetSpec& spec,
-                                       const std::vector<QueryParam>& params) {
-  return CatalogQueryParser(spec).Parse(params);
-}
-
 CatalogQueryParser::CatalogQueryParser(const DatasetSpec& spec)
     : spec_(spec), targets_(ParameterTargets(spec)) {
   for (const auto& [name, target] : targets_) names_.push_back(name);  // sorted by the map
