@@ -1,4 +1,5 @@
 #include "vitrina/core/cache_key.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <algorithm>
 #include <random>

@@ -1,4 +1,5 @@
 #include "vitrina/core/field_value.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include "vitrina/api/users_handlers.hpp"
 #include "vitrina/core/query_string.hpp"
-#include "vitrina/http/client_address.hpp"
+#include "vitrina/core/client_address.hpp"
 #include "vitrina/http/error_response.hpp"
 #include "vitrina/http/offload.hpp"
 
@@ -110,7 +110,7 @@ asio::awaitable<Response> AuthHandlers::Signup(Request& request) {
 asio::awaitable<Response> AuthHandlers::Login(Request& request) {
   auto credentials = IsFormBody(request) ? FormCredentials(request) : JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
-  const std::string client_address = http::ClientAddress(request, trusted_proxy_hops_);
+  const std::string client_address = core::ClientAddress(request, trusted_proxy_hops_);
   auto outcome =
       co_await http::Offload(blocking_, request.trace, [this, &credentials, &client_address] {
         return login_.Login(credentials->email, credentials->password, client_address);

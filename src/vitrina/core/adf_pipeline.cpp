@@ -1,4 +1,5 @@
 #include "vitrina/core/adf_pipeline.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,5 @@
 #include "vitrina/core/azure_storage.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <algorithm>
 #include <map>

@@ -44,9 +44,4 @@ class CacheKey {
 // The inverse of CacheKey::ForCatalog: nullopt for text that is not a well-formed catalog key.
 std::optional<KeyParams> ParseCatalogKey(std::string_view key);
 
-// PercentEncode lives in query_string.hpp (RFC 3986 unreserved kept, upper-case hex).
-
-// nullopt on a malformed escape.
-std::optional<std::string> PercentDecode(std::string_view text);
-
 }  // namespace vitrina::core

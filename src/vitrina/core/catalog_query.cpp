@@ -1,4 +1,5 @@
 #include "vitrina/core/catalog_query.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <algorithm>
 #include <charconv>

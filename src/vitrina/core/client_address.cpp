@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "vitrina/core/field_value.hpp"
+#include "vitrina/core/text.hpp"
 
 namespace vitrina::core {
 
@@ -131,6 +131,19 @@ std::string ResolveClientAddress(std::string_view peer_address, std::string_view
   const auto hops = static_cast<std::size_t>(trusted_proxy_hops);
   const auto chosen = entries.size() >= hops ? entries[entries.size() - hops] : entries.front();
   return NormalizeIpAddress(chosen).value_or(peer);
+}
+
+std::string ClientAddress(const http::Request& request, int trusted_proxy_hops) {
+  std::string forwarded_for;
+  if (trusted_proxy_hops > 0) {
+    for (const auto& [name, value] : request.headers) {
+      if (name != "x-forwarded-for") continue;
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for += value;
+    }
+  }
+  auto address = ResolveClientAddress(request.peer_address, forwarded_for, trusted_proxy_hops);
+  return address.empty() ? std::string("unknown") : address;
 }
 
 }  // namespace vitrina::core

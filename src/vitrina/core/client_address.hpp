@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/http/message.hpp"
+
 namespace vitrina::core {
 
 // Most proxies a deployment may declare in front of the service (TRUSTED_PROXY_HOPS).
@@ -28,5 +30,10 @@ std::string ResolveClientAddress(std::string_view peer_address, std::string_view
 // "203.0.113.7" → "203.0.113.7", "[2001:DB8::1]:443" → "2001:db8::1", "::ffff:10.0.0.1" →
 // "10.0.0.1". nullopt for anything else ("unknown", host names, obfuscated identifiers).
 std::optional<std::string> NormalizeIpAddress(std::string_view text);
+
+// The client's address for per-client limits: the TCP peer, or with `trusted_proxy_hops` > 0
+// (TRUSTED_PROXY_HOPS) the address our own proxies recorded in X-Forwarded-For (every such header
+// counts, in order), by the rules of ResolveClientAddress. "unknown" when there is none.
+std::string ClientAddress(const http::Request& request, int trusted_proxy_hops);
 
 }  // namespace vitrina::core

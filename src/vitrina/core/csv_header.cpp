@@ -1,4 +1,5 @@
 #include "vitrina/core/csv_header.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <map>
 #include <string>

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "vitrina/core/field_value.hpp"
+#include "vitrina/core/text.hpp"
 
 namespace vitrina::core {
 
@@ -72,27 +72,6 @@ std::string StorableRawRecord(std::string_view raw, std::size_t max_bytes) {
   }
   if (cut) out += "... [cut at " + std::to_string(max_bytes) + " bytes]";
   return out;
-}
-
-void AppendCopyText(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
 }
 
 }  // namespace vitrina::core

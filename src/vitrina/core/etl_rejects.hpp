@@ -32,7 +32,4 @@ class RejectTally {
 // break the rejects COPY nor fill the table.
 std::string StorableRawRecord(std::string_view raw, std::size_t max_bytes = std::size_t{64} * 1024);
 
-// Appends text in PostgreSQL COPY text format (backslash, tab, newline and CR escaped).
-void AppendCopyText(std::string& out, std::string_view text);
-
 }  // namespace vitrina::core

@@ -25,15 +25,5 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw);
 // Returns the refusal reason, or nullopt when the value is acceptable.
 std::optional<std::string> CheckFieldRules(const ColumnSpec& column, const FieldValue& value);
 
-// Whole-buffer UTF-8 validation (rejects overlongs, surrogates and code points past U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
-std::string_view TrimAscii(std::string_view text);
-
-// Appends the value in PostgreSQL COPY text format (\N for NULL, backslash escapes for strings).
-void AppendCopyField(std::string& out, const FieldValue& value);
-
-// Shortest text that parses back to the same double (std::to_chars); integers print as such.
-std::string FormatNumber(double value);
 
 }  // namespace vitrina::core

@@ -20,7 +20,7 @@ bool IsValidName(std::string_view name, bool allow_colon) {
 }
 
 // Go-style float text as Prometheus expects: shortest round-trip form, +Inf/-Inf/NaN.
-std::string FormatNumber(double value) {
+std::string FormatPrometheusNumber(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   char text[32];
@@ -65,7 +65,7 @@ class CallbackFamily : public MetricFamilyBase {
   void RenderSamples(std::string& out) const override {
     for (const auto& sample : collect_()) {
       CheckLabelCount(sample.label_values.size());
-      RenderSample(out, "", sample.label_values, "", "", FormatNumber(sample.value));
+      RenderSample(out, "", sample.label_values, "", "", FormatPrometheusNumber(sample.value));
     }
   }
 
@@ -180,7 +180,7 @@ template <>
 void MetricFamily<Gauge>::RenderSamples(std::string& out) const {
   std::shared_lock lock(mutex_);
   for (const auto& [labels, gauge] : children_) {
-    RenderSample(out, "", labels, "", "", FormatNumber(gauge->Value()));
+    RenderSample(out, "", labels, "", "", FormatPrometheusNumber(gauge->Value()));
   }
 }
 
@@ -191,10 +191,10 @@ void MetricFamily<Histogram>::RenderSamples(std::string& out) const {
     const auto snapshot = histogram->Read();
     const auto bounds = histogram->upper_bounds();
     for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
-      const std::string le = i + 1 < snapshot.cumulative.size() ? FormatNumber(bounds[i]) : "+Inf";
+      const std::string le = i + 1 < snapshot.cumulative.size() ? FormatPrometheusNumber(bounds[i]) : "+Inf";
       RenderSample(out, "_bucket", labels, "le", le, std::to_string(snapshot.cumulative[i]));
     }
-    RenderSample(out, "_sum", labels, "", "", FormatNumber(snapshot.sum));
+    RenderSample(out, "_sum", labels, "", "", FormatPrometheusNumber(snapshot.sum));
     RenderSample(out, "_count", labels, "", "", std::to_string(snapshot.cumulative.back()));
   }
 }

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "vitrina/core/field_value.hpp"
+#include "vitrina/core/text.hpp"
 
 namespace vitrina::core {
 namespace {
@@ -14,12 +14,13 @@ int HexDigit(char c) {
   return -1;
 }
 
-std::optional<std::string> FormDecode(std::string_view text) {
+// %XX escapes decoded; with `plus_is_space`, '+' is a space (form encoding) instead of itself.
+std::optional<std::string> Decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out += ' ';
     } else if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
@@ -40,7 +41,7 @@ Error Malformed(std::string message) {
 }
 
 Result<std::string> DecodePart(std::string_view raw, std::string_view what) {
-  auto decoded = FormDecode(raw);
+  auto decoded = Decode(raw, /*plus_is_space=*/true);
   if (!decoded) return Malformed("invalid percent-encoding in the query string");
   if (decoded->find('\0') != std::string::npos) {
     return Malformed("the query string contains a NUL character");
@@ -89,6 +90,10 @@ std::string PercentEncode(std::string_view text, std::string_view also_keep) {
     }
   }
   return out;
+}
+
+std::optional<std::string> PercentDecode(std::string_view text) {
+  return Decode(text, /*plus_is_space=*/false);
 }
 
 }  // namespace vitrina::core

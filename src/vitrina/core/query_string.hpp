@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +25,8 @@ Result<std::vector<QueryParam>> ParseQueryString(std::string_view query);
 // `also_keep` (e.g. "/" for a URL path), so the result is safe in a URL and canonical: one text
 // per byte sequence.
 std::string PercentEncode(std::string_view text, std::string_view also_keep = {});
+
+// The inverse of PercentEncode for any %XX escape ('+' stays itself); nullopt on a malformed one.
+std::optional<std::string> PercentDecode(std::string_view text);
 
 }  // namespace vitrina::core

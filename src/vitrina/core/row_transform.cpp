@@ -1,4 +1,5 @@
 #include "vitrina/core/row_transform.hpp"
+#include "vitrina/core/copy_text.hpp"
 
 #include <charconv>
 

@@ -1,4 +1,5 @@
 #include "vitrina/core/spec_sql.hpp"
+#include "vitrina/core/text.hpp"
 
 #include <vector>
 

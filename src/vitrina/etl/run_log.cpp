@@ -1,6 +1,7 @@
 #include "vitrina/etl/run_log.hpp"
 
 #include "vitrina/core/etl_rejects.hpp"
+#include "vitrina/core/copy_text.hpp"
 
 namespace vitrina::etl {
 
