@@ -13,11 +13,11 @@
 #include "vitrina/auth/caching_token_verifier.hpp"
 #include "vitrina/auth/firebase_token_verifier.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
-#include "vitrina/core/base64url.hpp"
+#include "vitrina/base/base64url.hpp"
 
 namespace {
 
-using vitrina::core::Base64UrlEncode;
+using vitrina::base::Base64UrlEncode;
 
 constexpr const char* kProject = "demo-vitrina";
 
@@ -76,7 +76,7 @@ std::string SignRs256(const Key& key) {
 class MemoryKeySource final : public vitrina::auth::SigningKeySource {
  public:
   explicit MemoryKeySource(std::string body) : body_(std::move(body)) {}
-  vitrina::core::Result<vitrina::auth::SigningKeyDocument> Fetch() override {
+  vitrina::base::Result<vitrina::auth::SigningKeyDocument> Fetch() override {
     return vitrina::auth::SigningKeyDocument{body_, std::chrono::seconds(3600)};
   }
 

@@ -5,9 +5,9 @@
 
 #include <benchmark/benchmark.h>
 
-#include "vitrina/core/access_log_line.hpp"
-#include "vitrina/core/metrics_catalog.hpp"
-#include "vitrina/core/telemetry_envelope.hpp"
+#include "vitrina/telemetry/core/access_log_line.hpp"
+#include "vitrina/telemetry/core/envelope.hpp"
+#include "vitrina/telemetry/core/metrics_catalog.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 
 namespace vitrina::telemetry {

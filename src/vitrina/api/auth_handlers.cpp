@@ -3,17 +3,17 @@
 #include <boost/json.hpp>
 
 #include "vitrina/api/users_handlers.hpp"
-#include "vitrina/core/query_string.hpp"
-#include "vitrina/core/client_address.hpp"
-#include "vitrina/http/error_response.hpp"
+#include "vitrina/base/query_string.hpp"
+#include "vitrina/http/core/client_address.hpp"
+#include "vitrina/http/core/error_response.hpp"
 #include "vitrina/http/offload.hpp"
 
 namespace vitrina::api {
 
 namespace asio = boost::asio;
-using http::ErrorResponse;
-using http::Request;
-using http::Response;
+using http::core::ErrorResponse;
+using http::core::Request;
+using http::core::Response;
 
 namespace {
 
@@ -23,27 +23,27 @@ struct Credentials {
 };
 
 // A JSON object body; kInvalidArgument otherwise.
-core::Result<boost::json::object> JsonObject(const Request& request) {
+base::Result<boost::json::object> JsonObject(const Request& request) {
   boost::system::error_code error;
   auto value = boost::json::parse(request.body, error);
   if (error || !value.is_object()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "the body must be a JSON object");
+    return base::MakeError(base::ErrorCode::kInvalidArgument, "the body must be a JSON object");
   }
   return std::move(value.as_object());
 }
 
 // A string member, empty when absent; kInvalidArgument when present with another type.
-core::Result<std::string> StringField(const boost::json::object& object, std::string_view name) {
+base::Result<std::string> StringField(const boost::json::object& object, std::string_view name) {
   const auto* value = object.if_contains(name);
   if (value == nullptr || value->is_null()) return std::string();
   if (!value->is_string()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
                            std::string(name) + " must be a string");
   }
   return std::string(value->as_string());
 }
 
-core::Result<Credentials> JsonCredentials(const Request& request) {
+base::Result<Credentials> JsonCredentials(const Request& request) {
   auto object = JsonObject(request);
   if (!object) return object.error();
   auto email = StringField(*object, "email");
@@ -65,8 +65,8 @@ bool IsFormBody(const Request& request) {
 }
 
 // OAuth2 password-grant style form: username (the email) and password.
-core::Result<Credentials> FormCredentials(const Request& request) {
-  auto params = core::ParseQueryString(request.body);
+base::Result<Credentials> FormCredentials(const Request& request) {
+  auto params = base::ParseQueryString(request.body);
   if (!params) return params.error();
   Credentials credentials;
   for (auto& param : *params) {
@@ -76,10 +76,10 @@ core::Result<Credentials> FormCredentials(const Request& request) {
   return credentials;
 }
 
-Response RenderOutcome(const auth::LoginOutcome& outcome) {
+Response RenderOutcome(const auth::core::LoginOutcome& outcome) {
   if (!outcome.grant) {
     Response response = ErrorResponse(outcome.grant.error());
-    if (outcome.grant.error().code == core::ErrorCode::kTooManyRequests &&
+    if (outcome.grant.error().code == base::ErrorCode::kTooManyRequests &&
         outcome.retry_after.count() > 0) {
       response.headers.emplace_back("Retry-After", std::to_string(outcome.retry_after.count()));
     }
@@ -110,7 +110,7 @@ asio::awaitable<Response> AuthHandlers::Signup(Request& request) {
 asio::awaitable<Response> AuthHandlers::Login(Request& request) {
   auto credentials = IsFormBody(request) ? FormCredentials(request) : JsonCredentials(request);
   if (!credentials) co_return ErrorResponse(credentials.error());
-  const std::string client_address = core::ClientAddress(request, trusted_proxy_hops_);
+  const std::string client_address = http::core::ClientAddress(request, trusted_proxy_hops_);
   auto outcome =
       co_await http::Offload(blocking_, request.trace, [this, &credentials, &client_address] {
         return login_.Login(credentials->email, credentials->password, client_address);

@@ -2,36 +2,36 @@
 
 #include <charconv>
 
-#include "vitrina/core/cache_value.hpp"
-#include "vitrina/core/catalog_cache_key.hpp"
-#include "vitrina/core/catalog_query.hpp"
-#include "vitrina/core/cursor.hpp"
-#include "vitrina/core/item_json.hpp"
-#include "vitrina/http/error_response.hpp"
+#include "vitrina/cache/core/catalog_key.hpp"
+#include "vitrina/cache/core/stored_response.hpp"
+#include "vitrina/catalog/core/catalog_query.hpp"
+#include "vitrina/catalog/core/cursor.hpp"
+#include "vitrina/catalog/core/item_json.hpp"
+#include "vitrina/http/core/error_response.hpp"
 
 namespace vitrina::api {
 
 namespace asio = boost::asio;
-using http::ErrorResponse;
-using http::Request;
-using http::Response;
+using http::core::ErrorResponse;
+using http::core::Request;
+using http::core::Response;
 
 namespace {
 
 // Ids in paths are positive integers; anything else is a client error (400), not a missing item.
-core::Result<std::int64_t> ItemId(const Request& request) {
+base::Result<std::int64_t> ItemId(const Request& request) {
   const std::string_view text = request.Param("id");
   std::int64_t id = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
                            "the id in the path must be a positive integer");
   }
   return id;
 }
 
 // {"count":N,"items":[...],"next_cursor":...}: the items are PostgreSQL's bytes, unparsed.
-std::string RenderPage(const core::CatalogQuery& query, const db::CatalogPage& page) {
+std::string RenderPage(const catalog::core::CatalogQuery& query, const catalog::CatalogPage& page) {
   std::string body;
   body.reserve(page.items_json.size() + 64);
   body += "{\"count\":";
@@ -41,7 +41,7 @@ std::string RenderPage(const core::CatalogQuery& query, const db::CatalogPage& p
   if (query.limit) {
     body += ",\"next_cursor\":";
     if (page.has_more && page.last_id) {
-      body += '"' + core::EncodeCursor(*page.last_id) + '"';
+      body += '"' + catalog::core::EncodeCursor(*page.last_id) + '"';
     } else {
       body += "null";
     }
@@ -55,9 +55,9 @@ std::string RenderPage(const core::CatalogQuery& query, const db::CatalogPage& p
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   auto query = query_parser_.Parse(request.query);
   if (!query) co_return ErrorResponse(query.error());
-  const auto key = core::CatalogCacheKey(*query);
+  const auto key = cache::core::CatalogCacheKey(*query);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.
-  auto loader = [this, &query, &request]() -> asio::awaitable<core::Result<std::string>> {
+  auto loader = [this, &query, &request]() -> asio::awaitable<base::Result<std::string>> {
     auto page = co_await reader_.List(*query, request.trace);
     if (!page) co_return page.error();
     co_return RenderPage(*query, *page);
@@ -70,7 +70,7 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   } else {
     auto body = co_await loader();
     if (!body) co_return ErrorResponse(body.error());
-    cached.etag = core::BodyEtag(*body);
+    cached.etag = cache::core::BodyEtag(*body);
     cached.body = std::make_shared<const std::string>(std::move(*body));
     cached.outcome = cache::CacheOutcome::kDisabled;
   }
@@ -97,8 +97,8 @@ asio::awaitable<Response> CatalogHandlers::Get(Request& request) {
 }
 
 asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
-  core::FieldErrors field_errors;
-  auto values = core::ParseItemBody(spec_, request.body, field_errors);
+  catalog::core::FieldErrors field_errors;
+  auto values = catalog::core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
   auto outcome = co_await writer_.Create(std::move(*values), request.trace);
   if (!outcome) co_return ErrorResponse(outcome.error());
@@ -112,8 +112,8 @@ asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
 asio::awaitable<Response> CatalogHandlers::Replace(Request& request) {
   auto id = ItemId(request);
   if (!id) co_return ErrorResponse(id.error());
-  core::FieldErrors field_errors;
-  auto values = core::ParseItemBody(spec_, request.body, field_errors);
+  catalog::core::FieldErrors field_errors;
+  auto values = catalog::core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
   auto outcome = co_await writer_.Replace(*id, std::move(*values), request.trace);
   if (!outcome) co_return ErrorResponse(outcome.error());
@@ -132,7 +132,7 @@ asio::awaitable<Response> CatalogHandlers::Delete(Request& request) {
   co_return response;
 }
 
-asio::awaitable<void> CatalogHandlers::NotifyCommitted(const db::WriteOutcome& outcome) {
+asio::awaitable<void> CatalogHandlers::NotifyCommitted(const catalog::WriteOutcome& outcome) {
   for (auto* listener : listeners_) {
     co_await listener->OnWriteCommitted(outcome);
   }

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "vitrina/http/error_response.hpp"
+#include "vitrina/http/core/error_response.hpp"
 
 namespace vitrina::api {
 
@@ -65,8 +65,8 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-http::Response Text(std::string content_type, std::string body) {
-  http::Response response = http::Response::Json(200, std::move(body));
+http::core::Response Text(std::string content_type, std::string body) {
+  http::core::Response response = http::core::Response::Json(200, std::move(body));
   response.content_type = std::move(content_type);
   response.headers.emplace_back("Cache-Control", "public, max-age=3600");
   return response;
@@ -87,21 +87,21 @@ DocsHandlers::DocsHandlers(std::string openapi_json, const std::string& docs_dir
   assets_["swagger-initializer.js"] = File{"application/javascript; charset=utf-8", kInitializer};
 }
 
-asio::awaitable<http::Response> DocsHandlers::OpenApi(http::Request&) {
-  co_return http::Response::Json(200, openapi_json_);
+asio::awaitable<http::core::Response> DocsHandlers::OpenApi(http::core::Request&) {
+  co_return http::core::Response::Json(200, openapi_json_);
 }
 
-asio::awaitable<http::Response> DocsHandlers::Page(http::Request&) {
+asio::awaitable<http::core::Response> DocsHandlers::Page(http::core::Request&) {
   if (assets_.empty()) {
-    co_return http::ErrorResponse(core::MakeError(
-        core::ErrorCode::kNotFound, "API docs are not installed (see DOCS_DIR); /openapi.json is"));
+    co_return http::core::ErrorResponse(base::MakeError(
+        base::ErrorCode::kNotFound, "API docs are not installed (see DOCS_DIR); /openapi.json is"));
   }
   co_return Text("text/html; charset=utf-8", kPage);
 }
 
-asio::awaitable<http::Response> DocsHandlers::Asset(http::Request& request) {
+asio::awaitable<http::core::Response> DocsHandlers::Asset(http::core::Request& request) {
   const auto found = assets_.find(request.Param("asset"));
-  if (found == assets_.end()) co_return http::NotFoundResponse(request.path);
+  if (found == assets_.end()) co_return http::core::NotFoundResponse(request.path);
   co_return Text(found->second.content_type, found->second.body);
 }
 

@@ -5,7 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "vitrina/http/message.hpp"
+#include "vitrina/http/core/message.hpp"
 
 namespace vitrina::api {
 
@@ -18,9 +18,9 @@ class DocsHandlers {
 
   bool has_assets() const { return !assets_.empty(); }
 
-  boost::asio::awaitable<http::Response> OpenApi(http::Request& request);
-  boost::asio::awaitable<http::Response> Page(http::Request& request);
-  boost::asio::awaitable<http::Response> Asset(http::Request& request);
+  boost::asio::awaitable<http::core::Response> OpenApi(http::core::Request& request);
+  boost::asio::awaitable<http::core::Response> Page(http::core::Request& request);
+  boost::asio::awaitable<http::core::Response> Asset(http::core::Request& request);
 
  private:
   struct File {

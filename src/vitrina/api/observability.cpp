@@ -3,13 +3,13 @@
 #include <array>
 #include <charconv>
 
-#include "vitrina/core/telemetry_server_timing.hpp"
+#include "vitrina/telemetry/core/server_timing.hpp"
 
 namespace vitrina::api {
 
 namespace asio = boost::asio;
-using http::Request;
-using http::Response;
+using http::core::Request;
+using http::core::Response;
 using Clock = std::chrono::steady_clock;
 using std::chrono::microseconds;
 
@@ -42,7 +42,7 @@ std::string RequestUrl(const Request& request) {
 
 }  // namespace
 
-RequestObservability::RequestObservability(core::ServiceMetrics& metrics,
+RequestObservability::RequestObservability(telemetry::core::ServiceMetrics& metrics,
                                            telemetry::Telemetry& telemetry,
                                            DependencyTargets targets)
     : metrics_(metrics),
@@ -52,14 +52,15 @@ RequestObservability::RequestObservability(core::ServiceMetrics& metrics,
       cache_misses_(metrics.cache_results.WithLabels({"miss"})),
       cache_bypasses_(metrics.cache_results.WithLabels({"bypass"})) {}
 
-http::Middleware RequestObservability::Middleware() {
-  return [this](Request& request, const http::Handler& next) { return Observe(request, next); };
+http::core::Middleware RequestObservability::Middleware() {
+  return
+      [this](Request& request, const http::core::Handler& next) { return Observe(request, next); };
 }
 
 asio::awaitable<Response> RequestObservability::Observe(Request& request,
-                                                        const http::Handler& next) {
+                                                        const http::core::Handler& next) {
   const auto started = Clock::now();
-  core::RequestTrace trace(this);
+  base::RequestTrace trace(this);
   trace.context() = telemetry_.StartRequest(request.Header("traceparent"));
   // The pipeline routed the request before the middleware runs: the template is known.
   std::string name = request.method_text;
@@ -96,26 +97,28 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
     cache_result = "disabled";
   }
 
-  std::array<core::ServerTimingMetric, 5> timings{{
+  std::array<telemetry::core::ServerTimingMetric, 5> timings{{
       {"auth", trace.auth_time()},
       {"cache", trace.cache_time()},
       {"db", trace.db_time()},
       {trace.http_time().count() > 0 ? "http" : "", trace.http_time()},
       {"total", total},
   }};
-  response.headers.emplace_back("Server-Timing", core::FormatServerTiming(timings));
+  response.headers.emplace_back("Server-Timing", telemetry::core::FormatServerTiming(timings));
   // W3C Trace Context Level 2: tells the caller which trace and span served it.
   response.headers.emplace_back("traceresponse", trace.context().OutgoingTraceparent());
 
   if (telemetry_.enabled()) {
     const auto& context = trace.context();
-    std::array<core::TelemetryProperty, 2> properties{{{"request_id", request.request_id}}};
+    std::array<telemetry::core::TelemetryProperty, 2> properties{
+        {{"request_id", request.request_id}}};
     std::size_t property_count = 1;
     if (!cache_result.empty()) {
       properties[property_count++] = {"cache", cache_result};
     }
-    telemetry_.TrackRequest(context, name, RequestUrl(request), static_cast<int>(response.status),
-                            total, core::TelemetryProperties(properties.data(), property_count));
+    telemetry_.TrackRequest(
+        context, name, RequestUrl(request), static_cast<int>(response.status), total,
+        telemetry::core::TelemetryProperties(properties.data(), property_count));
     if (response.status >= 500) {
       // The internal detail (statement, SQLSTATE, exception text), as the access log has it;
       // the client only saw the generic message.
@@ -125,16 +128,16 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
       const std::string message = response.error_detail.empty()
                                       ? "HTTP " + std::string(status) + " from " + name
                                       : response.error_detail;
-      const core::TelemetryProperty exception_properties[] = {{"request_id", request.request_id},
-                                                              {"status", status}};
+      const telemetry::core::TelemetryProperty exception_properties[] = {
+          {"request_id", request.request_id}, {"status", status}};
       telemetry_.TrackException(&context, type, message, exception_properties);
     }
   }
   co_return response;
 }
 
-void RequestObservability::OnDependency(const core::RequestTrace& trace,
-                                        const core::DependencyRecord& record) {
+void RequestObservability::OnDependency(const base::RequestTrace& trace,
+                                        const base::DependencyRecord& record) {
   const double seconds = std::chrono::duration<double>(record.duration).count();
   if (record.type == "postgresql") {
     metrics_.db_query_duration.WithLabels({record.name}).Observe(seconds);
@@ -156,7 +159,7 @@ asio::awaitable<Response> MetricsHandlers::Metrics(Request& /*request*/) {
     refresh_();
   }
   Response response = Response::Json(200, registry_.RenderPrometheus());
-  response.content_type = std::string(core::kPrometheusContentType);
+  response.content_type = std::string(telemetry::core::kPrometheusContentType);
   co_return response;
 }
 

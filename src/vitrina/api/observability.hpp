@@ -5,16 +5,16 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "vitrina/core/metrics.hpp"
-#include "vitrina/core/metrics_catalog.hpp"
-#include "vitrina/core/request_trace.hpp"
-#include "vitrina/http/pipeline.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/http/core/pipeline.hpp"
+#include "vitrina/telemetry/core/metrics.hpp"
+#include "vitrina/telemetry/core/metrics_catalog.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 
 namespace vitrina::api {
 
 // Per-request observability for `vitrina serve`: the outermost middleware gives every request a
-// core::RequestTrace (W3C trace context from an incoming `traceparent`, or new), and when the
+// base::RequestTrace (W3C trace context from an incoming `traceparent`, or new), and when the
 // response is ready it
 //   - adds `Server-Timing` (auth, cache, db, http, total) and `traceresponse` headers,
 //   - observes vitrina_http_request_duration_seconds{route,status} and counts the X-Cache outcome,
@@ -23,7 +23,7 @@ namespace vitrina::api {
 // As the trace's DependencyObserver it turns every PostgreSQL statement and Redis command into a
 // latency observation and, when telemetry is enabled, a RemoteDependency envelope with the
 // request's operation id. Thread-safe: one instance serves every I/O thread.
-class RequestObservability final : public core::DependencyObserver {
+class RequestObservability final : public base::DependencyObserver {
  public:
   // The RemoteDependency `target` of each kind (App Insights draws one Application Map node per
   // target): "db-host:5432 | vitrina", "redis://cache:6379".
@@ -32,36 +32,37 @@ class RequestObservability final : public core::DependencyObserver {
     std::string redis;
   };
 
-  RequestObservability(core::ServiceMetrics& metrics, telemetry::Telemetry& telemetry,
+  RequestObservability(telemetry::core::ServiceMetrics& metrics, telemetry::Telemetry& telemetry,
                        DependencyTargets targets);
 
-  http::Middleware Middleware();
+  http::core::Middleware Middleware();
 
-  void OnDependency(const core::RequestTrace& trace, const core::DependencyRecord& record) override;
+  void OnDependency(const base::RequestTrace& trace, const base::DependencyRecord& record) override;
 
  private:
-  boost::asio::awaitable<http::Response> Observe(http::Request& request, const http::Handler& next);
+  boost::asio::awaitable<http::core::Response> Observe(http::core::Request& request,
+                                                       const http::core::Handler& next);
 
-  core::ServiceMetrics& metrics_;
+  telemetry::core::ServiceMetrics& metrics_;
   telemetry::Telemetry& telemetry_;
   const DependencyTargets targets_;
-  core::Counter& cache_hits_;
-  core::Counter& cache_misses_;
-  core::Counter& cache_bypasses_;
+  telemetry::core::Counter& cache_hits_;
+  telemetry::core::Counter& cache_misses_;
+  telemetry::core::Counter& cache_bypasses_;
 };
 
 // GET /metrics: the registry in the Prometheus text format. `refresh` (optional) runs first, to
 // sample what is read rather than counted (pool usage).
 class MetricsHandlers {
  public:
-  explicit MetricsHandlers(const core::MetricsRegistry& registry,
+  explicit MetricsHandlers(const telemetry::core::MetricsRegistry& registry,
                            std::function<void()> refresh = {})
       : registry_(registry), refresh_(std::move(refresh)) {}
 
-  boost::asio::awaitable<http::Response> Metrics(http::Request& request);
+  boost::asio::awaitable<http::core::Response> Metrics(http::core::Request& request);
 
  private:
-  const core::MetricsRegistry& registry_;
+  const telemetry::core::MetricsRegistry& registry_;
   std::function<void()> refresh_;
 };
 

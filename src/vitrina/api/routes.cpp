@@ -2,16 +2,16 @@
 
 namespace vitrina::api {
 
-using http::Access;
-using http::Request;
+using http::core::Access;
+using http::core::Request;
 
-http::Router BuildRoutes(const Handlers& handlers) {
+http::core::Router BuildRoutes(const Handlers& handlers) {
   // Handlers are captured as pointers: the lambdas only forward to member coroutines.
   auto* health = &handlers.health;
   auto* docs = &handlers.docs;
   auto* catalog = &handlers.catalog;
   const Access reads = handlers.public_reads ? Access::kPublic : Access::kUser;
-  http::Router router;
+  http::core::Router router;
   // clang-format off
   router.Get   ("/healthz",        Access::kPublic, [=](Request& r) { return health->Live(r); });
   router.Get   ("/readyz",         Access::kPublic, [=](Request& r) { return health->Ready(r); });

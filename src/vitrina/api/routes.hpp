@@ -6,7 +6,7 @@
 #include "vitrina/api/health_handlers.hpp"
 #include "vitrina/api/observability.hpp"
 #include "vitrina/api/users_handlers.hpp"
-#include "vitrina/http/pipeline.hpp"
+#include "vitrina/http/core/pipeline.hpp"
 
 namespace vitrina::api {
 
@@ -26,6 +26,6 @@ struct Handlers {
 };
 
 // Every route of the service, in one table.
-http::Router BuildRoutes(const Handlers& handlers);
+http::core::Router BuildRoutes(const Handlers& handlers);
 
 }  // namespace vitrina::api

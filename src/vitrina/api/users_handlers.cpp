@@ -2,33 +2,33 @@
 
 #include <boost/json.hpp>
 
-#include "vitrina/http/error_response.hpp"
+#include "vitrina/http/core/error_response.hpp"
 #include "vitrina/http/offload.hpp"
 
 namespace vitrina::api {
 
 namespace asio = boost::asio;
-using http::ErrorResponse;
-using http::Request;
-using http::Response;
+using http::core::ErrorResponse;
+using http::core::Request;
+using http::core::Response;
 
 namespace {
 
 constexpr std::size_t kListLimit = 1000;
 
-boost::json::object UserObject(const auth::UserRecord& user) {
+boost::json::object UserObject(const auth::core::UserRecord& user) {
   return {{"uid", user.uid},
           {"email", user.email},
           {"is_active", user.is_active},
           {"is_admin", user.is_admin}};
 }
 
-core::Result<std::optional<bool>> BoolField(const boost::json::object& object,
+base::Result<std::optional<bool>> BoolField(const boost::json::object& object,
                                             std::string_view name) {
   const auto* value = object.if_contains(name);
   if (value == nullptr) return std::optional<bool>();
   if (!value->is_bool()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
                            std::string(name) + " must be true or false");
   }
   return std::optional<bool>(value->as_bool());
@@ -36,14 +36,14 @@ core::Result<std::optional<bool>> BoolField(const boost::json::object& object,
 
 }  // namespace
 
-std::string RenderUser(const auth::UserRecord& user) {
+std::string RenderUser(const auth::core::UserRecord& user) {
   return boost::json::serialize(UserObject(user));
 }
 
 asio::awaitable<Response> UsersHandlers::Me(Request& request) {
   if (!request.principal) {
     co_return ErrorResponse(
-        core::MakeError(core::ErrorCode::kUnauthenticated, "a bearer token is required"));
+        base::MakeError(base::ErrorCode::kUnauthenticated, "a bearer token is required"));
   }
   const std::string uid = request.principal->uid;
   auto user = co_await http::Offload(blocking_, request.trace,
@@ -67,9 +67,9 @@ asio::awaitable<Response> UsersHandlers::Patch(Request& request) {
   auto value = boost::json::parse(request.body, error);
   if (error || !value.is_object()) {
     co_return ErrorResponse(
-        core::MakeError(core::ErrorCode::kInvalidArgument, "the body must be a JSON object"));
+        base::MakeError(base::ErrorCode::kInvalidArgument, "the body must be a JSON object"));
   }
-  auth::UserPatch patch;
+  auth::core::UserPatch patch;
   auto is_active = BoolField(value.as_object(), "is_active");
   if (!is_active) co_return ErrorResponse(is_active.error());
   auto is_admin = BoolField(value.as_object(), "is_admin");

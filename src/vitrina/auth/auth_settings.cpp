@@ -12,7 +12,7 @@ std::string FirebaseSettings::SecureTokenBase() const {
   return secure_token_url;
 }
 
-AuthSettings ReadAuthSettings(core::EnvReader& env) {
+AuthSettings ReadAuthSettings(base::EnvReader& env) {
   AuthSettings settings;
   auto& firebase = settings.firebase;
   firebase.environment = env.Choice("VITRINA_ENV", "development", {"development", "production"});

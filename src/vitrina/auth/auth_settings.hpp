@@ -4,10 +4,10 @@
 #include <optional>
 #include <string>
 
-#include "vitrina/auth/user_status_cache.hpp"
-#include "vitrina/core/auth_rate_limit.hpp"
-#include "vitrina/core/env_reader.hpp"
-#include "vitrina/core/jwt_key_refresh.hpp"
+#include "vitrina/auth/core/jwt_key_refresh.hpp"
+#include "vitrina/auth/core/login_rate_window.hpp"
+#include "vitrina/auth/core/user_status_cache.hpp"
+#include "vitrina/base/env_reader.hpp"
 
 namespace vitrina::auth {
 
@@ -47,10 +47,10 @@ struct LoginRateLimitSettings {
 struct AuthSettings {
   FirebaseSettings firebase;
   LoginRateLimitSettings login_rate_limit;
-  UserStatusCacheSettings user_status;
+  core::UserStatusCacheSettings user_status;
 };
 
 // Reads the auth variables (names and defaults in docs/auth.md); problems are collected in `env`.
-AuthSettings ReadAuthSettings(core::EnvReader& env);
+AuthSettings ReadAuthSettings(base::EnvReader& env);
 
 }  // namespace vitrina::auth

@@ -1,10 +1,10 @@
 #include "vitrina/auth/emulator_token_verifier.hpp"
 
-#include "vitrina/core/jwt.hpp"
+#include "vitrina/auth/core/jwt.hpp"
 
 namespace vitrina::auth {
 
-core::Result<VerifiedIdentity> EmulatorTokenVerifier::Verify(std::string_view token) const {
+base::Result<core::VerifiedIdentity> EmulatorTokenVerifier::Verify(std::string_view token) const {
   auto parts = core::ParseJwt(token);
   if (!parts) return parts.error();
   if (auto header = core::CheckJwtHeader(*parts, core::SignatureMode::kUnsignedEmulator); !header) {
@@ -14,12 +14,12 @@ core::Result<VerifiedIdentity> EmulatorTokenVerifier::Verify(std::string_view to
                                    clock_skew_);
 }
 
-core::Result<std::unique_ptr<TokenVerifier>> MakeEmulatorTokenVerifier(
+base::Result<std::unique_ptr<core::TokenVerifier>> MakeEmulatorTokenVerifier(
     std::string project_id, std::chrono::seconds clock_skew) {
   if (project_id.empty()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "FIREBASE_PROJECT_ID is required");
+    return base::MakeError(base::ErrorCode::kInvalidArgument, "FIREBASE_PROJECT_ID is required");
   }
-  return std::unique_ptr<TokenVerifier>(
+  return std::unique_ptr<core::TokenVerifier>(
       new EmulatorTokenVerifier(std::move(project_id), clock_skew));
 }
 

@@ -4,19 +4,19 @@
 #include <memory>
 #include <string>
 
-#include "vitrina/auth/token_verifier.hpp"
+#include "vitrina/auth/core/token_verifier.hpp"
 
 namespace vitrina::auth {
 
 // Accepts the Firebase Auth emulator's unsigned tokens (alg "none", empty signature) and checks
 // every claim exactly as in production. It proves nothing about who made the token, so it is only
 // constructed by MakeTokenVerifier, which refuses it in production.
-class EmulatorTokenVerifier final : public TokenVerifier {
+class EmulatorTokenVerifier final : public core::TokenVerifier {
  public:
-  core::Result<VerifiedIdentity> Verify(std::string_view token) const override;
+  base::Result<core::VerifiedIdentity> Verify(std::string_view token) const override;
 
  private:
-  friend core::Result<std::unique_ptr<TokenVerifier>> MakeEmulatorTokenVerifier(
+  friend base::Result<std::unique_ptr<core::TokenVerifier>> MakeEmulatorTokenVerifier(
       std::string project_id, std::chrono::seconds clock_skew);
   EmulatorTokenVerifier(std::string project_id, std::chrono::seconds clock_skew)
       : project_id_(std::move(project_id)), clock_skew_(clock_skew) {}
@@ -26,7 +26,7 @@ class EmulatorTokenVerifier final : public TokenVerifier {
 };
 
 // Internal to the factory (token_verifier_factory.cpp); use MakeTokenVerifier.
-core::Result<std::unique_ptr<TokenVerifier>> MakeEmulatorTokenVerifier(
+base::Result<std::unique_ptr<core::TokenVerifier>> MakeEmulatorTokenVerifier(
     std::string project_id, std::chrono::seconds clock_skew);
 
 }  // namespace vitrina::auth

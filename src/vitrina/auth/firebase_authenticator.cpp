@@ -1,15 +1,15 @@
 #include "vitrina/auth/firebase_authenticator.hpp"
 
-#include "vitrina/core/jwt.hpp"
+#include "vitrina/auth/core/jwt.hpp"
 #include "vitrina/http/offload.hpp"
 
 namespace vitrina::auth {
 
-boost::asio::awaitable<core::Result<core::Principal>> FirebaseAuthenticator::Authenticate(
-    const http::Request& request) {
-  const std::string_view token = http::BearerToken(request);
+boost::asio::awaitable<base::Result<http::core::Principal>> FirebaseAuthenticator::Authenticate(
+    const http::core::Request& request) {
+  const std::string_view token = http::core::BearerToken(request);
   if (token.empty()) {
-    co_return core::MakeError(core::ErrorCode::kUnauthenticated, "a bearer token is required");
+    co_return base::MakeError(base::ErrorCode::kUnauthenticated, "a bearer token is required");
   }
   auto identity = verifier_.Verify(token);
   if (!identity) co_return identity.error();
@@ -23,15 +23,15 @@ boost::asio::awaitable<core::Result<core::Principal>> FirebaseAuthenticator::Aut
     user.emplace(std::move(loaded));
   }
   if (!*user) {
-    if (user->error().code == core::ErrorCode::kNotFound) {
-      co_return core::MakeError(core::ErrorCode::kUnauthenticated,
+    if (user->error().code == base::ErrorCode::kNotFound) {
+      co_return base::MakeError(base::ErrorCode::kUnauthenticated,
                                 std::string(core::kInvalidTokenMessage),
                                 "verified token of uid " + uid + " without a users row");
     }
     co_return user->error();
   }
-  const UserRecord& row = **user;
-  co_return core::Principal{row.uid, row.is_admin, row.is_active};
+  const core::UserRecord& row = **user;
+  co_return http::core::Principal{row.uid, row.is_admin, row.is_active};
 }
 
 }  // namespace vitrina::auth

@@ -2,9 +2,9 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "vitrina/auth/token_verifier.hpp"
-#include "vitrina/auth/user_status_cache.hpp"
-#include "vitrina/http/authenticator.hpp"
+#include "vitrina/auth/core/token_verifier.hpp"
+#include "vitrina/auth/core/user_status_cache.hpp"
+#include "vitrina/http/core/authenticator.hpp"
 
 namespace vitrina::auth {
 
@@ -13,18 +13,18 @@ namespace vitrina::auth {
 // on `blocking`) → Principal. A missing or invalid
 // token, or a uid without a users row (a deleted user), is kUnauthenticated; the middleware then
 // checks is_active and is_admin against the route.
-class FirebaseAuthenticator final : public http::Authenticator {
+class FirebaseAuthenticator final : public http::core::Authenticator {
  public:
-  FirebaseAuthenticator(const TokenVerifier& verifier, UserStatusCache& users,
+  FirebaseAuthenticator(const core::TokenVerifier& verifier, core::UserStatusCache& users,
                         boost::asio::thread_pool& blocking)
       : verifier_(verifier), users_(users), blocking_(blocking) {}
 
-  boost::asio::awaitable<core::Result<core::Principal>> Authenticate(
-      const http::Request& request) override;
+  boost::asio::awaitable<base::Result<http::core::Principal>> Authenticate(
+      const http::core::Request& request) override;
 
  private:
-  const TokenVerifier& verifier_;
-  UserStatusCache& users_;
+  const core::TokenVerifier& verifier_;
+  core::UserStatusCache& users_;
   boost::asio::thread_pool& blocking_;
 };
 

@@ -7,9 +7,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "vitrina/auth/core/firebase_errors.hpp"
+#include "vitrina/auth/core/jwt.hpp"
 #include "vitrina/auth/http_transport.hpp"
-#include "vitrina/core/auth_firebase_errors.hpp"
-#include "vitrina/core/jwt.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -54,14 +54,14 @@ std::chrono::seconds SecondsField(const boost::json::object& object, std::string
 }
 
 // A 2xx body as a JSON object, or the Firebase error mapped to ours.
-core::Result<boost::json::object> Exchange(const HttpRequest& request) {
+base::Result<boost::json::object> Exchange(const HttpRequest& request) {
   auto response = PerformHttp(request);
   if (!response) return response.error();
   boost::system::error_code error;
   auto json = boost::json::parse(response->body, error);
   if (response->status >= 200 && response->status < 300) {
     if (error || !json.is_object()) {
-      return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+      return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
                              "non-JSON success response, HTTP " + std::to_string(response->status));
     }
     return std::move(json.as_object());
@@ -90,11 +90,11 @@ HttpRequest JsonPost(std::string url, const boost::json::object& body,
   return request;
 }
 
-core::Result<TokenGrant> GrantFromAccountResponse(const boost::json::object& json) {
-  TokenGrant grant;
+base::Result<core::TokenGrant> GrantFromAccountResponse(const boost::json::object& json) {
+  core::TokenGrant grant;
   std::string storage;
   if (StringField(json, "localId", storage) == nullptr) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
                            "response without localId");
   }
   grant.uid = storage;
@@ -103,7 +103,7 @@ core::Result<TokenGrant> GrantFromAccountResponse(const boost::json::object& jso
   if (StringField(json, "refreshToken", storage) != nullptr) grant.refresh_token = storage;
   grant.expires_in = SecondsField(json, "expiresIn");
   if (grant.id_token.empty() || grant.refresh_token.empty()) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
                            "response without tokens");
   }
   return grant;
@@ -111,8 +111,8 @@ core::Result<TokenGrant> GrantFromAccountResponse(const boost::json::object& jso
 
 }  // namespace
 
-core::Result<TokenGrant> FirebaseIdentityClient::SignUp(std::string_view email,
-                                                        std::string_view password) {
+base::Result<core::TokenGrant> FirebaseIdentityClient::SignUp(std::string_view email,
+                                                              std::string_view password) {
   const boost::json::object body{
       {"email", email}, {"password", password}, {"returnSecureToken", true}};
   auto json = Exchange(JsonPost(
@@ -122,8 +122,8 @@ core::Result<TokenGrant> FirebaseIdentityClient::SignUp(std::string_view email,
   return GrantFromAccountResponse(*json);
 }
 
-core::Result<TokenGrant> FirebaseIdentityClient::SignIn(std::string_view email,
-                                                        std::string_view password) {
+base::Result<core::TokenGrant> FirebaseIdentityClient::SignIn(std::string_view email,
+                                                              std::string_view password) {
   const boost::json::object body{
       {"email", email}, {"password", password}, {"returnSecureToken", true}};
   auto json =
@@ -134,7 +134,7 @@ core::Result<TokenGrant> FirebaseIdentityClient::SignIn(std::string_view email,
   return GrantFromAccountResponse(*json);
 }
 
-core::Result<TokenGrant> FirebaseIdentityClient::Refresh(std::string_view refresh_token) {
+base::Result<core::TokenGrant> FirebaseIdentityClient::Refresh(std::string_view refresh_token) {
   HttpRequest request;
   request.method = "POST";
   request.url = settings_.SecureTokenBase() + "/v1/token?key=" + UrlEncode(settings_.api_key);
@@ -143,31 +143,31 @@ core::Result<TokenGrant> FirebaseIdentityClient::Refresh(std::string_view refres
   request.timeout = settings_.http_timeout;
   auto json = Exchange(request);
   if (!json) return json.error();
-  TokenGrant grant;
+  core::TokenGrant grant;
   std::string storage;
   if (StringField(*json, "user_id", storage) != nullptr) grant.uid = storage;
   if (StringField(*json, "id_token", storage) != nullptr) grant.id_token = storage;
   if (StringField(*json, "refresh_token", storage) != nullptr) grant.refresh_token = storage;
   grant.expires_in = SecondsField(*json, "expires_in");
   if (grant.uid.empty() || grant.id_token.empty() || grant.refresh_token.empty()) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
                            "token response without user_id or tokens");
   }
   return grant;
 }
 
-core::Status FirebaseIdentityClient::DeleteAccountWithToken(std::string_view id_token) {
+base::Status FirebaseIdentityClient::DeleteAccountWithToken(std::string_view id_token) {
   const boost::json::object body{{"idToken", id_token}};
   auto json = Exchange(JsonPost(
       settings_.IdentityToolkitBase() + "/v1/accounts:delete?key=" + UrlEncode(settings_.api_key),
       body, settings_.http_timeout));
   if (!json) return json.error();
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status FirebaseIdentityClient::DeleteAccount(std::string_view uid) {
+base::Status FirebaseIdentityClient::DeleteAccount(std::string_view uid) {
   if (!settings_.emulator_host) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "account deletion is not available",
+    return base::MakeError(base::ErrorCode::kUnavailable, "account deletion is not available",
                            "deleting a Firebase account by uid needs service-account credentials, "
                            "which are not implemented");
   }
@@ -177,17 +177,18 @@ core::Status FirebaseIdentityClient::DeleteAccount(std::string_view uid) {
   request.headers.emplace_back("Authorization", std::string(kEmulatorAdminBearer));
   auto json = Exchange(request);
   if (!json) return json.error();
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Result<std::unique_ptr<IdentityProvider>> MakeIdentityProvider(
+base::Result<std::unique_ptr<core::IdentityProvider>> MakeIdentityProvider(
     const FirebaseSettings& settings) {
   auto mode = core::SelectSignatureMode(settings.environment, settings.emulator_host.has_value());
   if (!mode) return mode.error();
   if (settings.api_key.empty()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "FIREBASE_API_KEY is required");
+    return base::MakeError(base::ErrorCode::kInvalidArgument, "FIREBASE_API_KEY is required");
   }
-  return std::unique_ptr<IdentityProvider>(std::make_unique<FirebaseIdentityClient>(settings));
+  return std::unique_ptr<core::IdentityProvider>(
+      std::make_unique<FirebaseIdentityClient>(settings));
 }
 
 }  // namespace vitrina::auth

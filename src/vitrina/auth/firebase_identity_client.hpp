@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "vitrina/auth/auth_settings.hpp"
-#include "vitrina/auth/identity_provider.hpp"
+#include "vitrina/auth/core/identity_provider.hpp"
 
 namespace vitrina::auth {
 
@@ -11,15 +11,15 @@ namespace vitrina::auth {
 // one libcurl handle per calling thread (connections are reused), settings.http_timeout per call.
 // Admin deletion by uid authenticates as "Bearer owner", which only the emulator accepts;
 // production would need an OAuth token from a service account (not implemented: kUnavailable).
-class FirebaseIdentityClient final : public IdentityProvider {
+class FirebaseIdentityClient final : public core::IdentityProvider {
  public:
   explicit FirebaseIdentityClient(FirebaseSettings settings) : settings_(std::move(settings)) {}
 
-  core::Result<TokenGrant> SignUp(std::string_view email, std::string_view password) override;
-  core::Result<TokenGrant> SignIn(std::string_view email, std::string_view password) override;
-  core::Result<TokenGrant> Refresh(std::string_view refresh_token) override;
-  core::Status DeleteAccountWithToken(std::string_view id_token) override;
-  core::Status DeleteAccount(std::string_view uid) override;
+  base::Result<core::TokenGrant> SignUp(std::string_view email, std::string_view password) override;
+  base::Result<core::TokenGrant> SignIn(std::string_view email, std::string_view password) override;
+  base::Result<core::TokenGrant> Refresh(std::string_view refresh_token) override;
+  base::Status DeleteAccountWithToken(std::string_view id_token) override;
+  base::Status DeleteAccount(std::string_view uid) override;
 
  private:
   FirebaseSettings settings_;
@@ -27,7 +27,7 @@ class FirebaseIdentityClient final : public IdentityProvider {
 
 // Builds the client, refusing the emulator in production for the same reason as
 // MakeTokenVerifier (the emulator accepts any password reset, any admin call: it is not Firebase).
-core::Result<std::unique_ptr<IdentityProvider>> MakeIdentityProvider(
+base::Result<std::unique_ptr<core::IdentityProvider>> MakeIdentityProvider(
     const FirebaseSettings& settings);
 
 }  // namespace vitrina::auth

@@ -11,8 +11,8 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include "vitrina/auth/core/jwt.hpp"
 #include "vitrina/auth/http_transport.hpp"
-#include "vitrina/core/jwt.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -47,36 +47,36 @@ struct KeySet {
   std::chrono::seconds max_age{0};
 };
 
-core::Error InvalidToken(std::string detail) {
-  return core::MakeError(core::ErrorCode::kUnauthenticated, std::string(core::kInvalidTokenMessage),
+base::Error InvalidToken(std::string detail) {
+  return base::MakeError(base::ErrorCode::kUnauthenticated, std::string(core::kInvalidTokenMessage),
                          std::move(detail));
 }
 
-core::Result<PkeyPtr> PublicKeyFromCertificate(std::string_view pem) {
+base::Result<PkeyPtr> PublicKeyFromCertificate(std::string_view pem) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return core::MakeError(core::ErrorCode::kInternal, "internal error", "BIO_new failed");
+  if (!bio) return base::MakeError(base::ErrorCode::kInternal, "internal error", "BIO_new failed");
   std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
-    return core::MakeError(core::ErrorCode::kInternal, "internal error", "not a PEM X.509");
+    return base::MakeError(base::ErrorCode::kInternal, "internal error", "not a PEM X.509");
   }
   PkeyPtr key(X509_get_pubkey(cert.get()));
-  if (!key) return core::MakeError(core::ErrorCode::kInternal, "internal error", "no public key");
+  if (!key) return base::MakeError(base::ErrorCode::kInternal, "internal error", "no public key");
   if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
-    return core::MakeError(core::ErrorCode::kInternal, "internal error", "not an RSA key");
+    return base::MakeError(base::ErrorCode::kInternal, "internal error", "not an RSA key");
   }
   if (EVP_PKEY_get_bits(key.get()) < kMinRsaBits) {
-    return core::MakeError(core::ErrorCode::kInternal, "internal error", "RSA key too short");
+    return base::MakeError(base::ErrorCode::kInternal, "internal error", "RSA key too short");
   }
   return key;
 }
 
-core::Result<std::shared_ptr<const KeySet>> ParseKeyDocument(const SigningKeyDocument& document,
+base::Result<std::shared_ptr<const KeySet>> ParseKeyDocument(const SigningKeyDocument& document,
                                                              const core::KeyRefreshPolicy& policy,
                                                              SteadyClock::time_point fetched_at) {
   boost::system::error_code error;
   const auto json = boost::json::parse(document.body, error);
   if (error || !json.is_object()) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "signing keys unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "signing keys unavailable",
                            "certificate document is not a JSON object");
   }
   auto set = std::make_shared<KeySet>();
@@ -93,7 +93,7 @@ core::Result<std::shared_ptr<const KeySet>> ParseKeyDocument(const SigningKeyDoc
     set->keys.emplace(std::string(kid), std::move(*key));
   }
   if (set->keys.empty()) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "signing keys unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "signing keys unavailable",
                            "certificate document holds no usable RSA key");
   }
   return std::shared_ptr<const KeySet>(std::move(set));
@@ -104,7 +104,7 @@ class HttpSigningKeySource final : public SigningKeySource {
   HttpSigningKeySource(std::string url, std::chrono::milliseconds timeout)
       : url_(std::move(url)), timeout_(timeout) {}
 
-  core::Result<SigningKeyDocument> Fetch() override {
+  base::Result<SigningKeyDocument> Fetch() override {
     HttpRequest request;
     request.url = url_;
     request.timeout = timeout_;
@@ -112,7 +112,7 @@ class HttpSigningKeySource final : public SigningKeySource {
     auto response = PerformHttp(request);
     if (!response) return response.error();
     if (response->status != 200) {
-      return core::MakeError(core::ErrorCode::kUnavailable, "signing keys unavailable",
+      return base::MakeError(base::ErrorCode::kUnavailable, "signing keys unavailable",
                              "GET " + url_ + " returned HTTP " + std::to_string(response->status));
     }
     return SigningKeyDocument{std::move(response->body),
@@ -157,10 +157,10 @@ struct FirebaseTokenVerifier::State {
   }
 
   // Runs on the start-up thread once, then on the refresher thread only; MarkAttempt() first.
-  core::Status FetchNow(SteadyClock::time_point started) {
+  base::Status FetchNow(SteadyClock::time_point started) {
     auto document = source->Fetch();
     auto parsed = document ? ParseKeyDocument(*document, settings.key_refresh, started)
-                           : core::Result<std::shared_ptr<const KeySet>>(document.error());
+                           : base::Result<std::shared_ptr<const KeySet>>(document.error());
     std::lock_guard lock(mutex);
     if (!parsed) {
       next_refresh = settings.key_refresh.RetryAfterFailure(started);
@@ -168,7 +168,7 @@ struct FirebaseTokenVerifier::State {
     }
     next_refresh = settings.key_refresh.NextRefresh(started, (*parsed)->max_age);
     keys = std::move(*parsed);
-    return core::OkStatus();
+    return base::OkStatus();
   }
 
   void RefreshLoop() {
@@ -209,17 +209,17 @@ struct FirebaseTokenVerifier::State {
   }
 };
 
-core::Result<std::unique_ptr<FirebaseTokenVerifier>> FirebaseTokenVerifier::Start(
+base::Result<std::unique_ptr<FirebaseTokenVerifier>> FirebaseTokenVerifier::Start(
     FirebaseTokenVerifierSettings settings, std::unique_ptr<SigningKeySource> source) {
   if (settings.project_id.empty()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "FIREBASE_PROJECT_ID is required");
+    return base::MakeError(base::ErrorCode::kInvalidArgument, "FIREBASE_PROJECT_ID is required");
   }
   auto state = std::make_unique<State>();
   state->settings = std::move(settings);
   state->source = std::move(source);
   state->sha256.reset(EVP_MD_fetch(nullptr, "SHA256", nullptr));
   if (!state->sha256) {
-    return core::MakeError(core::ErrorCode::kInternal, "internal error", "SHA256 unavailable");
+    return base::MakeError(base::ErrorCode::kInternal, "internal error", "SHA256 unavailable");
   }
   SteadyClock::time_point started;
   {
@@ -253,7 +253,7 @@ std::size_t FirebaseTokenVerifier::fetch_count() const {
   return state_->fetches;
 }
 
-core::Result<VerifiedIdentity> FirebaseTokenVerifier::Verify(std::string_view token) const {
+base::Result<core::VerifiedIdentity> FirebaseTokenVerifier::Verify(std::string_view token) const {
   auto parts = core::ParseJwt(token);
   if (!parts) return parts.error();
   auto header = core::CheckJwtHeader(*parts, core::SignatureMode::kRs256);

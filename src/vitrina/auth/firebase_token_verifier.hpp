@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "vitrina/auth/token_verifier.hpp"
-#include "vitrina/core/jwt_key_refresh.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/auth/core/jwt_key_refresh.hpp"
+#include "vitrina/auth/core/token_verifier.hpp"
+#include "vitrina/base/result.hpp"
 
 namespace vitrina::auth {
 
@@ -25,7 +25,7 @@ struct SigningKeyDocument {
 class SigningKeySource {
  public:
   virtual ~SigningKeySource() = default;
-  virtual core::Result<SigningKeyDocument> Fetch() = 0;
+  virtual base::Result<SigningKeyDocument> Fetch() = 0;
 };
 
 // Fetches `url` with libcurl (blocking; called from the verifier's background thread only).
@@ -44,18 +44,18 @@ struct FirebaseTokenVerifierSettings {
 // refreshes them at 3/4 of their max-age, and early when a token names an unknown kid (at most
 // once per key_refresh.min_interval). Verify itself never touches the network: a token with an
 // unknown kid is refused while the refresh runs.
-class FirebaseTokenVerifier final : public TokenVerifier {
+class FirebaseTokenVerifier final : public core::TokenVerifier {
  public:
   // Performs the initial fetch (an error if it fails or yields no usable key) and starts the
   // refresher.
-  static core::Result<std::unique_ptr<FirebaseTokenVerifier>> Start(
+  static base::Result<std::unique_ptr<FirebaseTokenVerifier>> Start(
       FirebaseTokenVerifierSettings settings, std::unique_ptr<SigningKeySource> source);
 
   ~FirebaseTokenVerifier() override;
   FirebaseTokenVerifier(const FirebaseTokenVerifier&) = delete;
   FirebaseTokenVerifier& operator=(const FirebaseTokenVerifier&) = delete;
 
-  core::Result<VerifiedIdentity> Verify(std::string_view token) const override;
+  base::Result<core::VerifiedIdentity> Verify(std::string_view token) const override;
 
   // How many fetches were attempted (start-up included): for tests and metrics.
   std::size_t fetch_count() const;

@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "vitrina/core/request_trace.hpp"
+#include "vitrina/base/request_trace.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -69,10 +69,10 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
 // The API key travels in the query string: keep it out of error details (they are logged).
 std::string WithoutQuery(const std::string& url) { return url.substr(0, url.find('?')); }
 
-core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::RequestTrace* trace) {
+base::Result<HttpResponse> PerformUntraced(const HttpRequest& request, base::RequestTrace* trace) {
   CURL* curl = ThreadHandle();
   if (curl == nullptr) {
-    return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_easy_init failed");
+    return base::MakeError(base::ErrorCode::kInternal, "internal error", "curl_easy_init failed");
   }
   // Reset options but keep the connection cache of this handle.
   curl_easy_reset(curl);
@@ -89,7 +89,7 @@ core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::Req
   for (const auto& line : lines) {
     curl_slist* appended = curl_slist_append(headers.get(), line.c_str());
     if (appended == nullptr) {
-      return core::MakeError(core::ErrorCode::kInternal, "internal error", "curl_slist_append");
+      return base::MakeError(base::ErrorCode::kInternal, "internal error", "curl_slist_append");
     }
     (void)headers.release();  // `appended` is the same list, grown
     headers.reset(appended);
@@ -116,13 +116,13 @@ core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::Req
   // The handle outlives this call: drop pointers into our stack frame.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   if (sink.too_large) {
-    return core::MakeError(core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+    return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
                            "response from " + WithoutQuery(request.url) + " exceeds " +
                                std::to_string(request.max_response_bytes) + " bytes");
   }
   if (code != CURLE_OK) {
-    return core::MakeError(
-        core::ErrorCode::kUnavailable, "the identity provider is unavailable",
+    return base::MakeError(
+        base::ErrorCode::kUnavailable, "the identity provider is unavailable",
         request.method + " " + WithoutQuery(request.url) + ": " + curl_easy_strerror(code));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
@@ -131,12 +131,12 @@ core::Result<HttpResponse> PerformUntraced(const HttpRequest& request, core::Req
 
 }  // namespace
 
-core::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
-  const core::DependencyTimer timer(core::CurrentBlockingTrace());
-  auto result = PerformUntraced(request, core::CurrentBlockingTrace());
+base::Result<HttpResponse> PerformHttp(const HttpRequest& request) {
+  const base::DependencyTimer timer(base::CurrentBlockingTrace());
+  auto result = PerformUntraced(request, base::CurrentBlockingTrace());
   if (timer.active()) {
-    const auto names = core::DescribeHttpCall(request.method, request.url);
-    core::DependencyRecord record;
+    const auto names = base::DescribeHttpCall(request.method, request.url);
+    base::DependencyRecord record;
     record.type = "HTTP";
     record.name = names.name;
     record.data = names.data;

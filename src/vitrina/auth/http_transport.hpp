@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 
 namespace vitrina::auth {
 
@@ -40,8 +40,8 @@ struct HttpResponse {
 // calls on a thread reuse the connection (TLS included). Only http and https, no redirects, a
 // total timeout and a response-size cap. Transport failures are kUnavailable; any HTTP status is
 // a value for the caller to interpret. Inside a request's offloaded call
-// (core::CurrentBlockingTrace) the exchange is recorded as an HTTP dependency and carries the
+// (base::CurrentBlockingTrace) the exchange is recorded as an HTTP dependency and carries the
 // request's `traceparent`.
-core::Result<HttpResponse> PerformHttp(const HttpRequest& request);
+base::Result<HttpResponse> PerformHttp(const HttpRequest& request);
 
 }  // namespace vitrina::auth

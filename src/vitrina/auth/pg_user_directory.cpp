@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "vitrina/core/request_trace.hpp"
+#include "vitrina/base/request_trace.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -19,9 +19,9 @@ constexpr std::string_view kUpdateUser =
     " is_admin = COALESCE($3::boolean, is_admin), updated_at = now()"
     " WHERE uid = $1 RETURNING uid, email, is_active, is_admin";
 
-UserRecord RecordFromRow(const std::vector<std::optional<std::string>>& row) {
-  return UserRecord{row[0].value_or(""), row[1].value_or(""), row[2].value_or("") == "t",
-                    row[3].value_or("") == "t"};
+core::UserRecord RecordFromRow(const std::vector<std::optional<std::string>>& row) {
+  return core::UserRecord{row[0].value_or(""), row[1].value_or(""), row[2].value_or("") == "t",
+                          row[3].value_or("") == "t"};
 }
 
 db::Param BoolParam(std::optional<bool> value) {
@@ -29,14 +29,14 @@ db::Param BoolParam(std::optional<bool> value) {
   return std::string(*value ? "true" : "false");
 }
 
-core::Error NoSuchUser(std::string_view uid) {
-  return core::MakeError(core::ErrorCode::kNotFound, "no such user",
+base::Error NoSuchUser(std::string_view uid) {
+  return base::MakeError(base::ErrorCode::kNotFound, "no such user",
                          "no users row for uid " + std::string(uid));
 }
 
 }  // namespace
 
-core::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_name,
+base::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_name,
                                                    std::string_view sql, const db::Params& params) {
   std::optional<db::Connection> connection;
   {
@@ -63,10 +63,10 @@ core::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_na
     }
     connection.emplace(std::move(*opened));
   }
-  const core::DependencyTimer timer(core::CurrentBlockingTrace());
+  const base::DependencyTimer timer(base::CurrentBlockingTrace());
   auto result = connection->Execute(sql, params);
   timer.Finish("postgresql", statement_name, result.ok(),
-               result ? std::string_view("OK") : core::SqlStateIn(result.error().detail));
+               result ? std::string_view("OK") : base::SqlStateIn(result.error().detail));
   if (!result) {
     auto error = result.error();
     error.detail = std::string(statement_name) + ": " + error.detail;
@@ -84,11 +84,11 @@ core::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_na
   return result;
 }
 
-core::Result<UserRecord> PgUserDirectory::Insert(const NewUser& user) {
+base::Result<core::UserRecord> PgUserDirectory::Insert(const core::NewUser& user) {
   auto result = Run("insert_user", kInsertUser, {user.uid, user.email});
   if (!result) {
-    if (result.error().code == core::ErrorCode::kConflict) {
-      return core::MakeError(core::ErrorCode::kConflict,
+    if (result.error().code == base::ErrorCode::kConflict) {
+      return base::MakeError(base::ErrorCode::kConflict,
                              "an account with this email already exists", result.error().detail);
     }
     return result.error();
@@ -96,24 +96,25 @@ core::Result<UserRecord> PgUserDirectory::Insert(const NewUser& user) {
   return RecordFromRow(result->rows.at(0));
 }
 
-core::Result<UserRecord> PgUserDirectory::FindByUid(std::string_view uid) {
+base::Result<core::UserRecord> PgUserDirectory::FindByUid(std::string_view uid) {
   auto result = Run("find_user_by_uid", kFindUserByUid, {std::string(uid)});
   if (!result) return result.error();
   if (result->rows.empty()) return NoSuchUser(uid);
   return RecordFromRow(result->rows.front());
 }
 
-core::Result<std::vector<UserRecord>> PgUserDirectory::List(std::string_view after_uid,
-                                                            std::size_t limit) {
+base::Result<std::vector<core::UserRecord>> PgUserDirectory::List(std::string_view after_uid,
+                                                                  std::size_t limit) {
   auto result = Run("list_users", kListUsers, {std::string(after_uid), std::to_string(limit)});
   if (!result) return result.error();
-  std::vector<UserRecord> users;
+  std::vector<core::UserRecord> users;
   users.reserve(result->rows.size());
   for (const auto& row : result->rows) users.push_back(RecordFromRow(row));
   return users;
 }
 
-core::Result<UserRecord> PgUserDirectory::Update(std::string_view uid, const UserPatch& patch) {
+base::Result<core::UserRecord> PgUserDirectory::Update(std::string_view uid,
+                                                       const core::UserPatch& patch) {
   auto result = Run("update_user", kUpdateUser,
                     {std::string(uid), BoolParam(patch.is_active), BoolParam(patch.is_admin)});
   if (!result) return result.error();

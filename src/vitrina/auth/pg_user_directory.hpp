@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "vitrina/auth/user_directory.hpp"
+#include "vitrina/auth/core/user_directory.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::auth {
@@ -21,18 +21,19 @@ struct PgUserDirectorySettings {
 // The users table over blocking libpq connections from a small mutex-protected pool (opened on
 // demand, dropped when broken). Calls block: keep them off I/O threads, or swap in an
 // implementation over the server's async pool.
-class PgUserDirectory final : public UserDirectory {
+class PgUserDirectory final : public core::UserDirectory {
  public:
   explicit PgUserDirectory(PgUserDirectorySettings settings) : settings_(std::move(settings)) {}
 
-  core::Result<UserRecord> Insert(const NewUser& user) override;
-  core::Result<UserRecord> FindByUid(std::string_view uid) override;
-  core::Result<std::vector<UserRecord>> List(std::string_view after_uid,
-                                             std::size_t limit) override;
-  core::Result<UserRecord> Update(std::string_view uid, const UserPatch& patch) override;
+  base::Result<core::UserRecord> Insert(const core::NewUser& user) override;
+  base::Result<core::UserRecord> FindByUid(std::string_view uid) override;
+  base::Result<std::vector<core::UserRecord>> List(std::string_view after_uid,
+                                                   std::size_t limit) override;
+  base::Result<core::UserRecord> Update(std::string_view uid,
+                                        const core::UserPatch& patch) override;
 
  private:
-  core::Result<db::QueryResult> Run(std::string_view statement_name, std::string_view sql,
+  base::Result<db::QueryResult> Run(std::string_view statement_name, std::string_view sql,
                                     const db::Params& params);
 
   PgUserDirectorySettings settings_;

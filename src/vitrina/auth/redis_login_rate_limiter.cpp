@@ -129,7 +129,7 @@ RedisLoginRateLimiter::RedisLoginRateLimiter(LoginRateLimitSettings settings)
 
 RedisLoginRateLimiter::~RedisLoginRateLimiter() = default;
 
-core::RateLimitDecision RedisLoginRateLimiter::Check(const LoginAttempt& attempt) {
+core::RateLimitDecision RedisLoginRateLimiter::Check(const core::LoginAttempt& attempt) {
   std::lock_guard lock(mutex_);
   auto read = [this](const std::string& key, const core::RateLimitRule& rule) {
     if (!connection_->Ensure(settings_)) return core::RateLimitDecision::Allow();
@@ -147,7 +147,7 @@ core::RateLimitDecision RedisLoginRateLimiter::Check(const LoginAttempt& attempt
       read(core::LoginAddressRateLimitKey(attempt.client_address), settings_.per_address));
 }
 
-void RedisLoginRateLimiter::RecordFailure(const LoginAttempt& attempt) {
+void RedisLoginRateLimiter::RecordFailure(const core::LoginAttempt& attempt) {
   std::lock_guard lock(mutex_);
   auto count = [this](const std::string& key, const core::RateLimitRule& rule) {
     if (!connection_->Ensure(settings_)) return;

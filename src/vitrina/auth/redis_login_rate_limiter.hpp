@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "vitrina/auth/auth_settings.hpp"
-#include "vitrina/auth/login_rate_limiter.hpp"
+#include "vitrina/auth/core/login_rate_limiter.hpp"
 
 namespace vitrina::auth {
 
@@ -14,13 +14,13 @@ namespace vitrina::auth {
 // Redis Cluster slot). Blocking hiredis on one mutex-protected connection with a short timeout;
 // login is not a hot path. When Redis is unreachable or slow, the limiter allows the attempt and
 // logs (at most every 10 s): fail open, see docs/auth.md.
-class RedisLoginRateLimiter final : public LoginRateLimiter {
+class RedisLoginRateLimiter final : public core::LoginRateLimiter {
  public:
   explicit RedisLoginRateLimiter(LoginRateLimitSettings settings);
   ~RedisLoginRateLimiter() override;
 
-  core::RateLimitDecision Check(const LoginAttempt& attempt) override;
-  void RecordFailure(const LoginAttempt& attempt) override;
+  core::RateLimitDecision Check(const core::LoginAttempt& attempt) override;
+  void RecordFailure(const core::LoginAttempt& attempt) override;
 
   struct Connection;
 

@@ -1,15 +1,15 @@
 #include "vitrina/auth/token_verifier_factory.hpp"
 
 #include "vitrina/auth/caching_token_verifier.hpp"
+#include "vitrina/auth/core/jwt.hpp"
 #include "vitrina/auth/emulator_token_verifier.hpp"
 #include "vitrina/auth/firebase_token_verifier.hpp"
-#include "vitrina/core/jwt.hpp"
 
 namespace vitrina::auth {
 
 namespace {
 
-core::Result<std::unique_ptr<TokenVerifier>> MakeUncachedTokenVerifier(
+base::Result<std::unique_ptr<core::TokenVerifier>> MakeUncachedTokenVerifier(
     const FirebaseSettings& settings) {
   auto mode = core::SelectSignatureMode(settings.environment, settings.emulator_host.has_value());
   if (!mode) return mode.error();
@@ -22,15 +22,16 @@ core::Result<std::unique_ptr<TokenVerifier>> MakeUncachedTokenVerifier(
       std::move(verifier_settings),
       MakeHttpSigningKeySource(settings.certificates_url, settings.http_timeout));
   if (!verifier) return verifier.error();
-  return std::unique_ptr<TokenVerifier>(std::move(*verifier));
+  return std::unique_ptr<core::TokenVerifier>(std::move(*verifier));
 }
 
 }  // namespace
 
-core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSettings& settings) {
+base::Result<std::unique_ptr<core::TokenVerifier>> MakeTokenVerifier(
+    const FirebaseSettings& settings) {
   auto verifier = MakeUncachedTokenVerifier(settings);
   if (!verifier || settings.token_cache_max_age.count() == 0) return verifier;
-  return std::unique_ptr<TokenVerifier>(std::make_unique<CachingTokenVerifier>(
+  return std::unique_ptr<core::TokenVerifier>(std::make_unique<CachingTokenVerifier>(
       std::move(*verifier), settings.token_cache_entries, settings.token_cache_max_age));
 }
 

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "vitrina/auth/auth_settings.hpp"
-#include "vitrina/auth/token_verifier.hpp"
+#include "vitrina/auth/core/token_verifier.hpp"
 
 namespace vitrina::auth {
 
@@ -11,6 +11,7 @@ namespace vitrina::auth {
 // configured, and never unsigned tokens when settings.environment is "production": that
 // combination is an error naming the variables, so the service refuses to start.
 // In RS256 mode the first certificate fetch happens here (an error if it fails).
-core::Result<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const FirebaseSettings& settings);
+base::Result<std::unique_ptr<core::TokenVerifier>> MakeTokenVerifier(
+    const FirebaseSettings& settings);
 
 }  // namespace vitrina::auth

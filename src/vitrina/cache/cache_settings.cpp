@@ -1,10 +1,10 @@
 #include "vitrina/cache/cache_settings.hpp"
 
-#include "vitrina/core/redis_address.hpp"
+#include "vitrina/redis/core/address.hpp"
 
 namespace vitrina::cache {
 
-CacheConfig ReadCacheConfig(core::EnvReader& env) {
+CacheConfig ReadCacheConfig(base::EnvReader& env) {
   CacheConfig config;
   config.cache.enabled = env.Boolean("CACHE_ENABLED", true);
   config.cache.ttl =
@@ -28,7 +28,7 @@ CacheConfig ReadCacheConfig(core::EnvReader& env) {
       static_cast<int>(env.Integer("CACHE_REDIS_CONNECTIONS", 1, 1, 64));
 
   if (const auto nodes = env.OptionalString("REDIS_CLUSTER_NODES")) {
-    auto parsed = core::ParseHostPortList(*nodes);
+    auto parsed = redis::core::ParseHostPortList(*nodes);
     if (parsed.ok()) {
       config.redis.nodes = std::move(*parsed);
       config.redis.cluster = true;
@@ -36,7 +36,7 @@ CacheConfig ReadCacheConfig(core::EnvReader& env) {
       env.AddProblem(parsed.error().message);
     }
   } else if (const auto url = env.OptionalString("REDIS_URL")) {
-    auto parsed = core::ParseRedisUrl(*url);
+    auto parsed = redis::core::ParseRedisUrl(*url);
     if (parsed.ok()) {
       config.redis.nodes.push_back(std::move(*parsed));
     } else {

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstddef>
 
-#include "vitrina/cache/redis_client.hpp"
-#include "vitrina/core/env_reader.hpp"
+#include "vitrina/base/env_reader.hpp"
+#include "vitrina/redis/client.hpp"
 
 namespace vitrina::cache {
 
@@ -34,10 +34,10 @@ struct CacheSettings {
 // With neither REDIS_URL nor REDIS_CLUSTER_NODES set, the cache is disabled.
 struct CacheConfig {
   CacheSettings cache;
-  RedisSettings redis;
+  redis::RedisSettings redis;
 };
 
 // Reads the variables above; problems are collected in `env` (reported all at once by the caller).
-CacheConfig ReadCacheConfig(core::EnvReader& env);
+CacheConfig ReadCacheConfig(base::EnvReader& env);
 
 }  // namespace vitrina::cache

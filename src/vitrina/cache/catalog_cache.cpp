@@ -15,9 +15,9 @@
 #include <boost/asio/use_future.hpp>
 
 #include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
-#include "vitrina/core/cache_value.hpp"
 
 namespace vitrina::cache {
 
@@ -53,8 +53,8 @@ std::string RegistryKey(std::int64_t bucket) {
   return std::string(kRegistryPrefix) + std::to_string(bucket);
 }
 
-core::Error Unavailable(std::string detail) {
-  return core::MakeError(core::ErrorCode::kUnavailable, "cache unavailable", std::move(detail));
+base::Error Unavailable(std::string detail) {
+  return base::MakeError(base::ErrorCode::kUnavailable, "cache unavailable", std::move(detail));
 }
 
 }  // namespace
@@ -80,18 +80,18 @@ struct CatalogCache::Flight {
   explicit Flight(std::string version_token) : version(std::move(version_token)) {}
 
   const std::string version;
-  SharedResult<core::Result<CachedResponse>> result;
+  SharedResult<base::Result<CachedResponse>> result;
 };
 
 // One GETRANGE of a key's header, shared by every request that arrived while the previous check
 // of that key was on its way: it is sent after all of them arrived, so its answer is as fresh for
 // each of them as a check of its own would be.
 struct CatalogCache::HeaderCheck {
-  SharedResult<core::Result<std::string>> header;
+  SharedResult<base::Result<std::string>> header;
 };
 
-CatalogCache::CatalogCache(const asio::any_io_executor& executor, RedisClient& redis,
-                           const core::DatasetSpec& spec, CacheSettings settings)
+CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisClient& redis,
+                           const catalog::core::DatasetSpec& spec, CacheSettings settings)
     : probe_strand_(asio::make_strand(executor)),
       redis_(redis),
       spec_(spec),
@@ -138,10 +138,10 @@ void CatalogCache::MarkRepairNeeded() {
   breaker_.ForceOpen();
 }
 
-asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args,
-                                                             core::RequestTrace* trace,
-                                                             std::string_view name) {
-  const core::DependencyTimer timer(trace);
+asio::awaitable<base::Result<redis::RedisReply>> CatalogCache::Send(redis::RedisArgs args,
+                                                                    base::RequestTrace* trace,
+                                                                    std::string_view name) {
+  const base::DependencyTimer timer(trace);
   auto reply = co_await redis_.Command(std::move(args));
   const bool ok = reply.ok() && !reply->IsError();
   timer.Finish("redis", name, ok, ok ? "OK" : "ERROR");
@@ -158,17 +158,17 @@ asio::awaitable<core::Result<RedisReply>> CatalogCache::Send(RedisArgs args,
   co_return reply;
 }
 
-asio::awaitable<core::Result<std::string>> CatalogCache::SendHeaderCheck(
-    const std::string& key, core::RequestTrace* trace) {
+asio::awaitable<base::Result<std::string>> CatalogCache::SendHeaderCheck(
+    const std::string& key, base::RequestTrace* trace) {
   ++counters_.header_checks;
-  RedisArgs check = {"GETRANGE", key, "0", std::to_string(core::kStoredHeaderSize - 1)};
+  redis::RedisArgs check = {"GETRANGE", key, "0", std::to_string(core::kStoredHeaderSize - 1)};
   auto header = co_await Send(std::move(check), trace, "GETRANGE");
   if (!header.ok()) co_return header.error();
   co_return std::move(header->text);
 }
 
-asio::awaitable<core::Result<std::string>> CatalogCache::CheckHeader(const std::string& key,
-                                                                     core::RequestTrace* trace) {
+asio::awaitable<base::Result<std::string>> CatalogCache::CheckHeader(const std::string& key,
+                                                                     base::RequestTrace* trace) {
   std::shared_ptr<HeaderCheck> joined;
   {
     std::lock_guard lock(checks_mutex_);
@@ -185,7 +185,7 @@ asio::awaitable<core::Result<std::string>> CatalogCache::CheckHeader(const std::
     co_return co_await joined->header.Wait();
   }
   const auto executor = co_await asio::this_coro::executor;
-  core::Result<std::string> header = core::MakeError(core::ErrorCode::kInternal, "not checked");
+  base::Result<std::string> header = base::MakeError(base::ErrorCode::kInternal, "not checked");
   try {
     header = co_await SendHeaderCheck(key, trace);
   } catch (...) {
@@ -215,8 +215,8 @@ void CatalogCache::HandOnChecks(const std::string& key, const asio::any_io_execu
 
 asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
                                                    std::shared_ptr<HeaderCheck> check) {
-  core::Result<std::string> header =
-      core::MakeError(core::ErrorCode::kInternal, "internal error", "header check threw");
+  base::Result<std::string> header =
+      base::MakeError(base::ErrorCode::kInternal, "internal error", "header check threw");
   try {
     header = co_await SendHeaderCheck(key, nullptr);
   } catch (...) {
@@ -227,7 +227,7 @@ asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
   --running_checks_;
 }
 
-asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader& loader,
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Bypass(const Loader& loader,
                                                                    CacheOutcome outcome) {
   ++counters_.loader_calls;
   if (outcome == CacheOutcome::kBypass) ++counters_.bypasses;
@@ -238,11 +238,11 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Bypass(const Loader&
                            outcome, nullptr};
 }
 
-std::shared_ptr<const core::BodyFile> CatalogCache::KeepCopy(
+std::shared_ptr<const http::core::BodyFile> CatalogCache::KeepCopy(
     const std::string& key, std::string header, std::string etag,
     std::shared_ptr<const std::string> body) {
   if (!local_) return nullptr;
-  std::shared_ptr<const core::BodyFile> file;
+  std::shared_ptr<const http::core::BodyFile> file;
   if (settings_.sendfile_min_bytes > 0 && body->size() >= settings_.sendfile_min_bytes) {
     file = SealBody(*body);
   }
@@ -258,9 +258,9 @@ CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse st
                         std::move(file)};
 }
 
-asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
                                                                 Loader loader,
-                                                                core::RequestTrace* trace) {
+                                                                base::RequestTrace* trace) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
   }
@@ -288,7 +288,7 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   }
 
   // 1b. The hit path: one GET.
-  RedisArgs get = {"GET", k};
+  redis::RedisArgs get = {"GET", k};
   auto cached = co_await Send(std::move(get), trace, "GET");
   if (!cached.ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
@@ -302,16 +302,17 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   // 2. Register the key BEFORE reading its version: a writer that does not find the key in the
   //    registry read it before this point, so after its commit, and our load starts later still.
   const auto ttl = settings_.ttl.count();
-  RedisArgs register_key = {"EVAL", std::string(scripts::kRegister),
-                            "1",    RegistryKey(CurrentBucket(settings_.ttl)),
-                            k,      std::to_string(4 * ttl + 60)};
+  redis::RedisArgs register_key = {"EVAL", std::string(scripts::kRegister),
+                                   "1",    RegistryKey(CurrentBucket(settings_.ttl)),
+                                   k,      std::to_string(4 * ttl + 60)};
   if (!(co_await Send(std::move(register_key), trace, "EVAL register_key")).ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
 
   // 3. Read (or create) the version this load will have to present when storing.
-  RedisArgs begin = {"EVAL",       std::string(scripts::kBeginMiss), "2", k, scripts::VersionKey(k),
-                     FreshToken(), std::to_string(2 * ttl + 60)};
+  redis::RedisArgs begin = {
+      "EVAL",       std::string(scripts::kBeginMiss), "2", k, scripts::VersionKey(k),
+      FreshToken(), std::to_string(2 * ttl + 60)};
   auto begun = co_await Send(std::move(begin), trace, "EVAL begin_miss");
   if (!begun.ok() || begun->elements.size() != 2) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
@@ -345,10 +346,10 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   co_return co_await LoadAsLeader(k, version, flight, loader, trace);
 }
 
-asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::LoadAsLeader(
     const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
-    const Loader& loader, core::RequestTrace* trace) {
-  const auto finish = [&](core::Result<CachedResponse> result) {
+    const Loader& loader, base::RequestTrace* trace) {
+  const auto finish = [&](base::Result<CachedResponse> result) {
     {
       std::lock_guard lock(flights_mutex_);
       const auto found = flights_.find(key);
@@ -360,13 +361,13 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
 
   ++counters_.loader_calls;
   ++counters_.misses;
-  core::Result<std::string> body = core::MakeError(core::ErrorCode::kInternal, "not loaded");
+  base::Result<std::string> body = base::MakeError(base::ErrorCode::kInternal, "not loaded");
   try {
     body = co_await loader();
   } catch (...) {
     // Waiters must not hang on a loader bug; the leader still sees the exception.
     (void)finish(
-        core::MakeError(core::ErrorCode::kInternal, "internal error", "catalog loader threw"));
+        base::MakeError(base::ErrorCode::kInternal, "internal error", "catalog loader threw"));
     throw;
   }
   if (!body.ok()) co_return finish(body.error());
@@ -374,18 +375,18 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
   auto etag = core::BodyEtag(*body);
   const auto stamp = FreshToken();
   const auto ttl = settings_.ttl.count();
-  RedisArgs store = {"EVAL",
-                     std::string(scripts::kStoreIfVersion),
-                     "2",
-                     key,
-                     scripts::VersionKey(key),
-                     version,
-                     core::EncodeStoredResponse(etag, stamp, *body),
-                     std::to_string(ttl),
-                     std::to_string(2 * ttl + 60)};
+  redis::RedisArgs store = {"EVAL",
+                            std::string(scripts::kStoreIfVersion),
+                            "2",
+                            key,
+                            scripts::VersionKey(key),
+                            version,
+                            core::EncodeStoredResponse(etag, stamp, *body),
+                            std::to_string(ttl),
+                            std::to_string(2 * ttl + 60)};
   auto shared_body = std::make_shared<const std::string>(std::move(*body));
   auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
-  std::shared_ptr<const core::BodyFile> file;
+  std::shared_ptr<const http::core::BodyFile> file;
   if (stored.ok()) {
     const bool kept = stored->integer == 1;
     ++(kept ? counters_.stores : counters_.stores_refused);
@@ -395,11 +396,11 @@ asio::awaitable<core::Result<CachedResponse>> CatalogCache::LoadAsLeader(
                                   std::move(file)});
 }
 
-asio::awaitable<core::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
+asio::awaitable<base::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
   std::set<std::string> keys;
   const auto current = CurrentBucket(settings_.ttl);
   for (auto bucket = current - kBucketsBack; bucket <= current + kBucketsAhead; ++bucket) {
-    RedisArgs members = {"SMEMBERS", RegistryKey(bucket)};
+    redis::RedisArgs members = {"SMEMBERS", RegistryKey(bucket)};
     auto reply = co_await Send(std::move(members));
     if (!reply.ok()) co_return reply.error();
     for (auto& element : reply->elements) keys.insert(std::move(element.text));
@@ -407,22 +408,22 @@ asio::awaitable<core::Result<std::vector<std::string>>> CatalogCache::Registered
   co_return std::vector<std::string>(keys.begin(), keys.end());
 }
 
-asio::awaitable<core::Status> CatalogCache::InvalidateKeys(const std::vector<std::string>& keys) {
+asio::awaitable<base::Status> CatalogCache::InvalidateKeys(const std::vector<std::string>& keys) {
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
   for (const auto& key : keys) {
-    RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
-                            key,        scripts::VersionKey(key),          FreshToken(),
-                            version_ttl};
+    redis::RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
+                                   key,        scripts::VersionKey(key),          FreshToken(),
+                                   version_ttl};
     auto reply = co_await Send(std::move(invalidate));
     if (!reply.ok()) co_return reply.error();
     ++counters_.invalidated_keys;
   }
-  co_return core::OkStatus();
+  co_return base::OkStatus();
 }
 
-asio::awaitable<core::Status> CatalogCache::InvalidateForWrite(
+asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {
-  if (!settings_.enabled) co_return core::OkStatus();
+  if (!settings_.enabled) co_return base::OkStatus();
   if (!UsesRedis()) {
     MarkRepairNeeded();
     co_return Unavailable("invalidation deferred: redis not usable");
@@ -459,15 +460,15 @@ asio::awaitable<core::Status> CatalogCache::InvalidateForWrite(
   co_return status;
 }
 
-asio::awaitable<core::Status> CatalogCache::FlushRegistered() {
+asio::awaitable<base::Status> CatalogCache::FlushRegistered() {
   auto registered = co_await RegisteredKeys();
   if (!registered.ok()) co_return registered.error();
   registered->push_back(std::string(core::kCatalogAllKey));
   co_return co_await InvalidateKeys(*registered);
 }
 
-asio::awaitable<core::Status> CatalogCache::InvalidateAll() {
-  if (!settings_.enabled) co_return core::OkStatus();
+asio::awaitable<base::Status> CatalogCache::InvalidateAll() {
+  if (!settings_.enabled) co_return base::OkStatus();
   if (!UsesRedis()) {
     MarkRepairNeeded();
     co_return Unavailable("invalidation deferred: redis not usable");
@@ -487,7 +488,7 @@ asio::awaitable<void> CatalogCache::ProbeLoop() {
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     if (stopping_ || !breaker_.TryStartProbe()) continue;
 
-    RedisArgs ping = {"PING"};
+    redis::RedisArgs ping = {"PING"};
     auto pong = co_await redis_.Command(std::move(ping));
     if (!pong.ok() || pong->IsError()) {
       breaker_.ProbeFailed();

@@ -14,16 +14,16 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/cache/cache_settings.hpp"
-#include "vitrina/cache/redis_client.hpp"
-#include "vitrina/core/cache_key.hpp"
-#include "vitrina/core/cache_match.hpp"
-#include "vitrina/core/cache_value.hpp"
-#include "vitrina/core/circuit_breaker.hpp"
-#include "vitrina/core/dataset_spec.hpp"
-#include "vitrina/core/local_copies.hpp"
-#include "vitrina/core/request_trace.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/cache/core/cache_key.hpp"
+#include "vitrina/cache/core/cache_match.hpp"
+#include "vitrina/cache/core/circuit_breaker.hpp"
+#include "vitrina/cache/core/local_copies.hpp"
+#include "vitrina/cache/core/stored_response.hpp"
+#include "vitrina/catalog/core/dataset_spec.hpp"
+#include "vitrina/redis/client.hpp"
 
 namespace vitrina::cache {
 
@@ -40,12 +40,12 @@ struct CachedResponse {
   std::shared_ptr<const std::string> body;  // send verbatim; shared by coalesced requests
   std::string etag;                         // quoted strong ETag of `body`, for If-None-Match
   CacheOutcome outcome = CacheOutcome::kMiss;
-  std::shared_ptr<const core::BodyFile> file;  // the same bytes in a file (local copies only)
+  std::shared_ptr<const http::core::BodyFile> file;  // the same bytes in a file (local copies only)
 };
 
 // Produces the response body on a miss (the server queries PostgreSQL). Errors are passed through
 // to every request waiting for that load.
-using Loader = std::function<boost::asio::awaitable<core::Result<std::string>>()>;
+using Loader = std::function<boost::asio::awaitable<base::Result<std::string>>()>;
 
 struct CacheCounters {
   std::uint64_t hits = 0;
@@ -85,8 +85,8 @@ struct CacheHealth {
 // executor's (while they still run), destroy. `redis` and `spec` must outlive the cache.
 class CatalogCache {
  public:
-  CatalogCache(const boost::asio::any_io_executor& executor, RedisClient& redis,
-               const core::DatasetSpec& spec, CacheSettings settings);
+  CatalogCache(const boost::asio::any_io_executor& executor, redis::RedisClient& redis,
+               const catalog::core::DatasetSpec& spec, CacheSettings settings);
   ~CatalogCache();
   CatalogCache(const CatalogCache&) = delete;
   CatalogCache& operator=(const CatalogCache&) = delete;
@@ -100,18 +100,18 @@ class CatalogCache {
   // command timeout is paid, then the breaker sends requests straight to the loader. Concurrent
   // misses of one key in this process share one loader call. With a trace, each Redis command
   // is recorded as a "redis" dependency of the request.
-  boost::asio::awaitable<core::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
-                                                           core::RequestTrace* trace = nullptr);
+  boost::asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
+                                                           base::RequestTrace* trace = nullptr);
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change
   // and nothing else. An error means Redis could not be reached: the cache then refuses to serve
   // from Redis until it has flushed every registered key (and the outbox, if used, keeps the
   // write pending for the other instances: see cache/invalidation_outbox.hpp).
-  boost::asio::awaitable<core::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
+  boost::asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
 
   // Removes every catalog answer (a committed ETL run). Same failure behaviour as above.
-  boost::asio::awaitable<core::Status> InvalidateAll();
+  boost::asio::awaitable<base::Status> InvalidateAll();
 
   CacheHealth Health() const;
   CacheCounters Counters() const;
@@ -129,45 +129,45 @@ class CatalogCache {
   // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
   CachedResponse Hit(const std::string& key, core::StoredResponse stored);
   // Keeps `body` as this instance's copy of `key` (with a file when it is large enough).
-  std::shared_ptr<const core::BodyFile> KeepCopy(const std::string& key, std::string header,
-                                                 std::string etag,
-                                                 std::shared_ptr<const std::string> body);
+  std::shared_ptr<const http::core::BodyFile> KeepCopy(const std::string& key, std::string header,
+                                                       std::string etag,
+                                                       std::shared_ptr<const std::string> body);
   // The first kStoredHeaderSize bytes of `key` in Redis, to compare with a local copy's header.
   // While one check of the key is on its way, the requests arriving meanwhile wait together for
   // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many
   // requests, and each request's answer still comes from a check sent after it arrived.
-  boost::asio::awaitable<core::Result<std::string>> CheckHeader(const std::string& key,
-                                                                core::RequestTrace* trace);
-  boost::asio::awaitable<core::Result<std::string>> SendHeaderCheck(const std::string& key,
-                                                                    core::RequestTrace* trace);
+  boost::asio::awaitable<base::Result<std::string>> CheckHeader(const std::string& key,
+                                                                base::RequestTrace* trace);
+  boost::asio::awaitable<base::Result<std::string>> SendHeaderCheck(const std::string& key,
+                                                                    base::RequestTrace* trace);
   // After a check: sends the next batch's, if any, from `executor` (the finished check's own, so
   // it goes out through the same I/O thread's Redis connection).
   void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
   boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
-  boost::asio::awaitable<core::Result<CachedResponse>> Bypass(const Loader& loader,
+  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const Loader& loader,
                                                               CacheOutcome outcome);
-  boost::asio::awaitable<core::Result<CachedResponse>> LoadAsLeader(const std::string& key,
+  boost::asio::awaitable<base::Result<CachedResponse>> LoadAsLeader(const std::string& key,
                                                                     const std::string& version,
                                                                     std::shared_ptr<Flight> flight,
                                                                     const Loader& loader,
-                                                                    core::RequestTrace* trace);
+                                                                    base::RequestTrace* trace);
   // Sends one command; a transport failure counts against the breaker. With a trace, the call
   // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
   // EVAL).
-  boost::asio::awaitable<core::Result<RedisReply>> Send(RedisArgs args,
-                                                        core::RequestTrace* trace = nullptr,
-                                                        std::string_view name = {});
-  boost::asio::awaitable<core::Status> InvalidateKeys(const std::vector<std::string>& keys);
-  boost::asio::awaitable<core::Result<std::vector<std::string>>> RegisteredKeys();
-  boost::asio::awaitable<core::Status> FlushRegistered();
+  boost::asio::awaitable<base::Result<redis::RedisReply>> Send(redis::RedisArgs args,
+                                                               base::RequestTrace* trace = nullptr,
+                                                               std::string_view name = {});
+  boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
+  boost::asio::awaitable<base::Result<std::vector<std::string>>> RegisteredKeys();
+  boost::asio::awaitable<base::Status> FlushRegistered();
   boost::asio::awaitable<void> ProbeLoop();
   void MarkRepairNeeded();
   bool RepairPending() const;
   bool UsesRedis() const;
 
   boost::asio::strand<boost::asio::any_io_executor> probe_strand_;
-  RedisClient& redis_;
-  const core::DatasetSpec& spec_;
+  redis::RedisClient& redis_;
+  const catalog::core::DatasetSpec& spec_;
   const CacheSettings settings_;
   core::CircuitBreaker breaker_;
   std::unique_ptr<core::LocalCopies> local_;  // null when CACHE_LOCAL_MAX_BYTES=0

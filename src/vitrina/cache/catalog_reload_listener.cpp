@@ -98,9 +98,9 @@ void CatalogReloadListener::SetError(std::string error) {
   last_error_ = std::move(error);
 }
 
-core::Status CatalogReloadListener::InvalidateAll() {
+base::Status CatalogReloadListener::InvalidateAll() {
   // The cache's coroutines run on the server's executor; this thread only waits for them.
-  std::optional<core::Status> status;
+  std::optional<base::Status> status;
   asio::co_spawn(
       executor_,
       [this, &status]() -> asio::awaitable<void> {

@@ -60,7 +60,7 @@ class CatalogReloadListener {
 
  private:
   void Run();
-  core::Status InvalidateAll();
+  base::Status InvalidateAll();
   void SetError(std::string error);
 
   const CatalogReloadListenerSettings settings_;

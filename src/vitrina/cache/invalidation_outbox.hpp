@@ -8,13 +8,13 @@
 //   status := co_await cache.InvalidateForWrite({old, new});
 //   if (status.ok()) kDeleteCacheOutboxRow(id)   // best effort: a leftover row costs one flush
 //   send the response
-// In the server the write and the row are one statement (core/catalog_sql.cpp: a data-modifying
-// CTE inserts the row only when an item was written), so they commit atomically; its id reaches
-// the invalidator as db::WriteOutcome::outbox_id, and the delete is the prepared statement
-// core::kCacheOutboxDeleteStatement. The constants below are the same SQL for other callers.
-// A row that outlives CatalogReloadListenerSettings::outbox_grace means an invalidation that may
-// never have happened; every instance's CatalogReloadListener then flushes the catalog cache and
-// deletes the rows it covered.
+// In the server the write and the row are one statement (catalog/core/catalog_sql.cpp: a
+// data-modifying CTE inserts the row only when an item was written), so they commit atomically; its
+// id reaches the invalidator as catalog::WriteOutcome::outbox_id, and the delete is the prepared
+// statement catalog::core::kCacheOutboxDeleteStatement. The constants below are the same SQL for
+// other callers. A row that outlives CatalogReloadListenerSettings::outbox_grace means an
+// invalidation that may never have happened; every instance's CatalogReloadListener then flushes
+// the catalog cache and deletes the rows it covered.
 namespace vitrina::cache {
 
 inline constexpr std::string_view kInsertCacheOutboxRow =

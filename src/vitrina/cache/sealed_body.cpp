@@ -9,7 +9,7 @@ namespace vitrina::cache {
 
 namespace {
 
-class SealedBody final : public core::BodyFile {
+class SealedBody final : public http::core::BodyFile {
  public:
   SealedBody(int fd, std::size_t size) : fd_(fd), size_(size) {}
   SealedBody(const SealedBody&) = delete;
@@ -36,7 +36,7 @@ bool WriteAll(int fd, std::string_view bytes) {
 
 }  // namespace
 
-std::shared_ptr<const core::BodyFile> SealBody(std::string_view bytes) {
+std::shared_ptr<const http::core::BodyFile> SealBody(std::string_view bytes) {
   const int fd = ::memfd_create("vitrina-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return nullptr;
   constexpr int kSeals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;

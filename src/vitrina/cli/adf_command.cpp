@@ -3,10 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/exit_codes.hpp"
-#include "vitrina/core/adf_pipeline.hpp"
-#include "vitrina/spec/spec_file.hpp"
+#include "vitrina/etl/core/adf_pipeline.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -14,16 +14,16 @@ namespace {
 struct AdfArguments {
   std::string spec_path = "datasets/diamonds.yaml";
   std::string out_dir = "deploy/adf";
-  core::AdfOptions options;
+  etl::core::AdfOptions options;
 };
 
 int RunAdfExport(const AdfArguments& arguments) {
-  auto spec = spec::LoadSpecFile(arguments.spec_path);
+  auto spec = catalog::LoadSpecFile(arguments.spec_path);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return ExitCodeFor(spec.error().code);
   }
-  for (const auto& file : core::BuildAdfResources(*spec, arguments.options)) {
+  for (const auto& file : etl::core::BuildAdfResources(*spec, arguments.options)) {
     const auto path = std::filesystem::path(arguments.out_dir) / file.path;
     std::error_code error;
     std::filesystem::create_directories(path.parent_path(), error);

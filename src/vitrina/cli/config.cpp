@@ -2,13 +2,13 @@
 
 #include <thread>
 
-#include "vitrina/core/client_address.hpp"
-#include "vitrina/core/env_reader.hpp"
+#include "vitrina/base/env_reader.hpp"
+#include "vitrina/http/core/client_address.hpp"
 
 namespace vitrina::cli {
 
-core::Result<Config> LoadConfig() {
-  auto env = core::EnvReader::FromProcess();
+base::Result<Config> LoadConfig() {
+  auto env = base::EnvReader::FromProcess();
   Config config;
   config.environment = env.Choice("VITRINA_ENV", "development", {"development", "production"});
   config.host = env.String("HOST", "127.0.0.1");
@@ -31,12 +31,12 @@ core::Result<Config> LoadConfig() {
   config.shutdown_grace_ms = static_cast<int>(env.Integer("SHUTDOWN_GRACE_MS", 15'000, 0, 600'000));
   config.docs_dir = env.String("DOCS_DIR", "tools/node/node_modules/swagger-ui-dist");
   config.trusted_proxy_hops =
-      static_cast<int>(env.Integer("TRUSTED_PROXY_HOPS", 0, 0, core::kMaxTrustedProxyHops));
+      static_cast<int>(env.Integer("TRUSTED_PROXY_HOPS", 0, 0, http::core::kMaxTrustedProxyHops));
   config.dev_admin_token = env.OptionalString("DEV_ADMIN_TOKEN");
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
-    return core::MakeError(core::ErrorCode::kInvalidArgument, message);
+    return base::MakeError(base::ErrorCode::kInvalidArgument, message);
   }
   return config;
 }

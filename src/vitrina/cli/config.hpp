@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 
 namespace vitrina::cli {
 
@@ -40,6 +40,6 @@ struct Config {
 
 // Reads and validates the environment; a malformed value is an error naming the variable and
 // what is wrong with it (all problems at once, one per line).
-core::Result<Config> LoadConfig();
+base::Result<Config> LoadConfig();
 
 }  // namespace vitrina::cli

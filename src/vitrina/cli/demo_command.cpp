@@ -1,6 +1,6 @@
 // `vitrina demo cache`: the brief's cache verification flow against a running server, as a table.
-// The requests are made here (HTTP through auth::PerformHttp, Redis through cache::RedisClient);
-// expectations and the table are core/cache_demo.
+// The requests are made here (HTTP through auth::PerformHttp, Redis through redis::RedisClient);
+// expectations and the table are cache/core/cache_demo.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +17,10 @@
 #include <boost/json.hpp>
 
 #include "vitrina/auth/http_transport.hpp"
-#include "vitrina/cache/redis_client.hpp"
+#include "vitrina/cache/core/cache_demo.hpp"
 #include "vitrina/cli/commands.hpp"
-#include "vitrina/core/cache_demo.hpp"
-#include "vitrina/core/redis_address.hpp"
+#include "vitrina/redis/client.hpp"
+#include "vitrina/redis/core/address.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -39,7 +39,7 @@ std::string EnvOr(const char* name, const std::string& fallback = {}) {
 }
 
 struct Exchange {
-  core::DemoStep step;
+  cache::core::DemoStep step;
   std::string body;
 };
 
@@ -89,11 +89,11 @@ class DemoClient {
   std::string token_;
 };
 
-core::Result<cache::RedisSettings> RedisSettingsFor(const std::string& redis_url) {
-  cache::RedisSettings settings;
+base::Result<redis::RedisSettings> RedisSettingsFor(const std::string& redis_url) {
+  redis::RedisSettings settings;
   settings.command_timeout = std::chrono::seconds(2);
   if (!redis_url.empty()) {
-    auto address = core::ParseRedisUrl(redis_url);
+    auto address = redis::core::ParseRedisUrl(redis_url);
     if (!address) {
       return address.error();
     }
@@ -101,7 +101,7 @@ core::Result<cache::RedisSettings> RedisSettingsFor(const std::string& redis_url
     return settings;
   }
   if (const auto nodes = EnvOr("REDIS_CLUSTER_NODES"); !nodes.empty()) {
-    auto addresses = core::ParseHostPortList(nodes);
+    auto addresses = redis::core::ParseHostPortList(nodes);
     if (!addresses) {
       return addresses.error();
     }
@@ -109,14 +109,14 @@ core::Result<cache::RedisSettings> RedisSettingsFor(const std::string& redis_url
     settings.cluster = true;
     return settings;
   }
-  return core::MakeError(core::ErrorCode::kInvalidArgument,
+  return base::MakeError(base::ErrorCode::kInvalidArgument,
                          "no Redis to check: pass --redis-url or set REDIS_URL");
 }
 
 // One Redis command through the same client the server uses (a cluster is routed by slot), as a
 // step of the table: the integer reply in `rows`, or what went wrong in `note`.
-core::DemoStep RedisStep(const cache::RedisSettings& settings, cache::RedisArgs args) {
-  core::DemoStep step;
+cache::core::DemoStep RedisStep(const redis::RedisSettings& settings, redis::RedisArgs args) {
+  cache::core::DemoStep step;
   step.name = args.at(0);
   for (const auto& arg : args) {
     if (!step.request.empty()) step.request += ' ';
@@ -126,10 +126,10 @@ core::DemoStep RedisStep(const cache::RedisSettings& settings, cache::RedisArgs 
   auto work = boost::asio::make_work_guard(io);
   std::thread thread([&io] { io.run(); });
   {
-    auto redis = cache::MakeRedisClient(io.get_executor(), settings);
+    auto redis = redis::MakeRedisClient(io.get_executor(), settings);
     const auto start = std::chrono::steady_clock::now();
     // co_spawn needs a default-constructible result, which Result is not: hand it out by reference.
-    std::optional<core::Result<cache::RedisReply>> reply;
+    std::optional<base::Result<redis::RedisReply>> reply;
     boost::asio::co_spawn(
         io,
         [&redis, &reply, args]() -> boost::asio::awaitable<void> {
@@ -141,7 +141,7 @@ core::DemoStep RedisStep(const cache::RedisSettings& settings, cache::RedisArgs 
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!*reply) {
       step.note = "Redis: " + reply->error().message;
-    } else if ((*reply)->type != cache::RedisReply::Type::kInteger) {
+    } else if ((*reply)->type != redis::RedisReply::Type::kInteger) {
       step.note = "Redis answered " + (*reply)->text;
     } else {
       step.rows = (*reply)->integer;
@@ -180,10 +180,10 @@ int RunDemoCache(DemoOptions options) {
 
   DemoClient client(options.url);
   client.SetToken(options.token);  // replaced by the login's token when logging in
-  std::vector<core::DemoStep> steps;
+  std::vector<cache::core::DemoStep> steps;
   const auto report = [&steps]() {
-    std::printf("%s", core::FormatDemoTable(steps).c_str());
-    const auto failures = core::DemoFailures(steps);
+    std::printf("%s", cache::core::FormatDemoTable(steps).c_str());
+    const auto failures = cache::core::DemoFailures(steps);
     if (failures.empty()) {
       std::printf("\nall expectations met\n");
       return 0;
@@ -201,7 +201,7 @@ int RunDemoCache(DemoOptions options) {
     auto login = client.Send("login", "POST", "/login", credentials);
     login.step.x_cache.clear();
     login.step.note = "as " + options.email;
-    core::CheckDemoStep(login.step, {.status = 200, .x_cache = {}, .rows = std::nullopt});
+    cache::core::CheckDemoStep(login.step, {.status = 200, .x_cache = {}, .rows = std::nullopt});
     boost::system::error_code error;
     const auto json = boost::json::parse(login.body, error);
     const auto* token =
@@ -233,35 +233,35 @@ int RunDemoCache(DemoOptions options) {
   if (!cold.rows) return report();
 
   auto miss = client.Send("1 GET (cold)", "GET", fair);
-  miss.step.rows = core::CatalogBodyCount(miss.body);
+  miss.step.rows = cache::core::CatalogBodyCount(miss.body);
   miss.step.note = "PostgreSQL, then stored as catalog:cut=Fair";
-  core::CheckDemoStep(miss.step, {.status = 200, .x_cache = {"MISS"}, .rows = std::nullopt});
+  cache::core::CheckDemoStep(miss.step, {.status = 200, .x_cache = {"MISS"}, .rows = std::nullopt});
   steps.push_back(miss.step);
   if (!miss.step.status) {
     return report();
   }
 
   auto hit = client.Send("2 GET (warm)", "GET", fair);
-  hit.step.rows = core::CatalogBodyCount(hit.body);
-  hit.step.note = core::SpeedupNote(miss.step.time_ms, hit.step.time_ms);
-  core::CheckDemoStep(hit.step, {.status = 200, .x_cache = {"HIT"}, .rows = miss.step.rows});
+  hit.step.rows = cache::core::CatalogBodyCount(hit.body);
+  hit.step.note = cache::core::SpeedupNote(miss.step.time_ms, hit.step.time_ms);
+  cache::core::CheckDemoStep(hit.step, {.status = 200, .x_cache = {"HIT"}, .rows = miss.step.rows});
   if (hit.body != miss.body) {
     hit.step.failures.push_back("body differs from the miss's");
   }
   steps.push_back(hit.step);
 
   auto prime = client.Send("3 GET other key", "GET", ideal);
-  prime.step.rows = core::CatalogBodyCount(prime.body);
+  prime.step.rows = cache::core::CatalogBodyCount(prime.body);
   prime.step.note = "cached before the write";
-  core::CheckDemoStep(prime.step,
-                      {.status = 200, .x_cache = {"MISS", "HIT"}, .rows = std::nullopt});
+  cache::core::CheckDemoStep(prime.step,
+                             {.status = 200, .x_cache = {"MISS", "HIT"}, .rows = std::nullopt});
   steps.push_back(prime.step);
 
-  auto created = client.Send("4 POST cut=Fair", "POST", "/catalog", core::DemoDiamondJson());
-  const auto id = core::ItemBodyId(created.body);
+  auto created = client.Send("4 POST cut=Fair", "POST", "/catalog", cache::core::DemoDiamondJson());
+  const auto id = cache::core::ItemBodyId(created.body);
   created.step.x_cache.clear();
   created.step.note = id ? "created id " + std::to_string(*id) : "";
-  core::CheckDemoStep(created.step, {.status = 201, .x_cache = {}, .rows = std::nullopt});
+  cache::core::CheckDemoStep(created.step, {.status = 201, .x_cache = {}, .rows = std::nullopt});
   if (created.step.status == 201 && !id) {
     created.step.failures.push_back("no id in the answer");
   }
@@ -272,28 +272,29 @@ int RunDemoCache(DemoOptions options) {
   if (exists.rows) {
     exists.note = *exists.rows == 0 ? "deleted before the 201 was sent" : "still cached";
   }
-  core::CheckDemoStep(exists, {.status = std::nullopt, .x_cache = {}, .rows = 0});
+  cache::core::CheckDemoStep(exists, {.status = std::nullopt, .x_cache = {}, .rows = 0});
   steps.push_back(exists);
 
   auto after = client.Send("6 GET (after write)", "GET", fair);
-  after.step.rows = core::CatalogBodyCount(after.body);
+  after.step.rows = cache::core::CatalogBodyCount(after.body);
   const std::optional<std::int64_t> one_more =
       miss.step.rows ? std::optional<std::int64_t>(*miss.step.rows + 1) : std::nullopt;
   after.step.note = "count one higher: the new item is there";
-  core::CheckDemoStep(after.step, {.status = 200, .x_cache = {"MISS"}, .rows = one_more});
+  cache::core::CheckDemoStep(after.step, {.status = 200, .x_cache = {"MISS"}, .rows = one_more});
   steps.push_back(after.step);
 
   auto untouched = client.Send("7 GET other key", "GET", ideal);
-  untouched.step.rows = core::CatalogBodyCount(untouched.body);
+  untouched.step.rows = cache::core::CatalogBodyCount(untouched.body);
   untouched.step.note = "a cut=Fair write cannot change it: still cached";
-  core::CheckDemoStep(untouched.step, {.status = 200, .x_cache = {"HIT"}, .rows = prime.step.rows});
+  cache::core::CheckDemoStep(untouched.step,
+                             {.status = 200, .x_cache = {"HIT"}, .rows = prime.step.rows});
   steps.push_back(untouched.step);
 
   if (id) {
     auto removed = client.Send("8 DELETE (cleanup)", "DELETE", "/catalog/" + std::to_string(*id));
     removed.step.x_cache.clear();
     removed.step.note = "so the demo can run again";
-    core::CheckDemoStep(removed.step, {.status = 204, .x_cache = {}, .rows = std::nullopt});
+    cache::core::CheckDemoStep(removed.step, {.status = 204, .x_cache = {}, .rows = std::nullopt});
     steps.push_back(removed.step);
   }
   return report();

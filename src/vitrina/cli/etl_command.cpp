@@ -3,25 +3,25 @@
 
 #include <spdlog/spdlog.h>
 
+#include "vitrina/base/env_reader.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
-#include "vitrina/core/azure_storage.hpp"
-#include "vitrina/core/env_reader.hpp"
-#include "vitrina/core/etl_source.hpp"
-#include "vitrina/core/request_trace.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/etl/blob_client.hpp"
+#include "vitrina/etl/core/azure_storage.hpp"
+#include "vitrina/etl/core/etl_source.hpp"
 #include "vitrina/etl/etl_run.hpp"
 #include "vitrina/etl/progress.hpp"
-#include "vitrina/spec/spec_file.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 #include "vitrina/telemetry/telemetry_settings.hpp"
 
 namespace vitrina::cli {
 namespace {
 
-int Fail(const core::Error& error) {
+int Fail(const base::Error& error) {
   spdlog::error("{}", error.message);
   if (!error.detail.empty()) spdlog::debug("{}", error.detail);
   return ExitCodeFor(error.code);
@@ -63,13 +63,13 @@ void PrintSummary(const etl::EtlRunReport& report) {
 // named "ETL run" (role vitrina-etl) whose dependencies are the Blob/HTTP download and the
 // PostgreSQL phases (etl_copy, etl_build_indexes, etl_swap), plus an Exception when it fails.
 // TRACEPARENT, when set, makes the run part of its caller's trace (a pipeline, a script).
-class EtlRunTelemetry final : public core::DependencyObserver {
+class EtlRunTelemetry final : public base::DependencyObserver {
  public:
   EtlRunTelemetry(telemetry::Telemetry& telemetry, std::string postgresql_target)
       : telemetry_(telemetry), postgresql_target_(std::move(postgresql_target)) {}
 
-  void OnDependency(const core::RequestTrace& trace,
-                    const core::DependencyRecord& record) override {
+  void OnDependency(const base::RequestTrace& trace,
+                    const base::DependencyRecord& record) override {
     const std::string_view target =
         record.type == "postgresql" ? std::string_view(postgresql_target_) : std::string_view();
     telemetry_.TrackDependency(trace.context(), telemetry::ToDependencyCall(record, target));
@@ -80,10 +80,10 @@ class EtlRunTelemetry final : public core::DependencyObserver {
   std::string postgresql_target_;
 };
 
-core::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Config& config) {
-  auto spec = spec::LoadSpecFile(options.spec_path);
+base::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Config& config) {
+  auto spec = catalog::LoadSpecFile(options.spec_path);
   if (!spec) return spec.error();
-  auto source = core::ParseEtlSource(options.source);
+  auto source = etl::core::ParseEtlSource(options.source);
   if (!source) return source.error();
   auto bytes = etl::OpenSource(*source, config.azure_storage_connection_string);
   if (!bytes) return bytes.error();
@@ -101,34 +101,34 @@ core::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Con
 int RunEtlCommand(const RunOptions& options) {
   auto config = LoadConfig();
   if (!config) return Fail(config.error());
-  auto env = core::EnvReader::FromProcess();
+  auto env = base::EnvReader::FromProcess();
   const auto telemetry_settings = telemetry::ReadTelemetrySettings(env, "vitrina-etl");
   const auto traceparent = env.String("TRACEPARENT", "");
   if (!env.problems().empty()) {
-    return Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+    return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,
                                 "invalid configuration: " + env.problems().front()));
   }
   auto created = telemetry::Telemetry::Create(telemetry_settings);
   if (!created) {
-    return Fail(core::MakeError(
+    return Fail(base::MakeError(
         created.error().code, "APPLICATIONINSIGHTS_CONNECTION_STRING: " + created.error().message));
   }
   telemetry::Telemetry& telemetry = **created;
   telemetry.Start();
   EtlRunTelemetry observer(telemetry, db::DatabaseTarget(config->database_url));
-  core::RequestTrace trace(&observer);
+  base::RequestTrace trace(&observer);
   trace.context() = telemetry.StartRequest(traceparent);
   trace.context().operation_name = "ETL run";
 
   const auto started = std::chrono::steady_clock::now();
-  core::Result<etl::EtlRunReport> report = core::MakeError(core::ErrorCode::kInternal, "not run");
+  base::Result<etl::EtlRunReport> report = base::MakeError(base::ErrorCode::kInternal, "not run");
   {
-    const core::BlockingTraceScope scope(&trace);  // the adapters record into `trace`
+    const base::BlockingTraceScope scope(&trace);  // the adapters record into `trace`
     report = LoadCatalog(options, *config);
   }
   const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  const auto parsed_source = core::ParseEtlSource(options.source);
+  const auto parsed_source = etl::core::ParseEtlSource(options.source);
   const std::string url = parsed_source ? parsed_source->redacted : std::string();
   if (report) {
     const auto& totals = report->totals;
@@ -140,7 +140,7 @@ int RunEtlCommand(const RunOptions& options) {
                             {"rows_rejected", std::to_string(totals.rows_rejected)}});
   } else {
     telemetry.TrackRequest(trace.context(), "ETL run", url, 500, duration,
-                           {{"error_code", std::string(core::ErrorCodeName(report.error().code))}});
+                           {{"error_code", std::string(base::ErrorCodeName(report.error().code))}});
     telemetry.TrackException(&trace.context(), "EtlRunFailed", report.error().message);
   }
   telemetry.Stop();  // flushes what was tracked, within TELEMETRY_SHUTDOWN_DEADLINE_MS
@@ -168,13 +168,13 @@ int RunEtlCommand(const RunOptions& options) {
 int RunUpload(const std::string& file, const std::string& destination) {
   auto config = LoadConfig();
   if (!config) return Fail(config.error());
-  auto target = core::ParseAzureBlobUri(destination);
+  auto target = etl::core::ParseAzureBlobUri(destination);
   if (!target) return Fail(target.error());
   if (!config->azure_storage_connection_string) {
-    return Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+    return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,
                                 "AZURE_STORAGE_CONNECTION_STRING is not set"));
   }
-  auto account = core::ParseAzureConnectionString(*config->azure_storage_connection_string);
+  auto account = etl::core::ParseAzureConnectionString(*config->azure_storage_connection_string);
   if (!account) return Fail(account.error());
   etl::BlobClient client(std::move(*account));
   if (auto status = client.CreateContainerIfMissing(target->container); !status) {

@@ -1,18 +1,18 @@
 #pragma once
 
-#include "vitrina/core/error.hpp"
+#include "vitrina/base/error.hpp"
 
 namespace vitrina::cli {
 
 // Exit codes of the command-line tools: scripts can tell bad input from an unavailable service.
-inline int ExitCodeFor(core::ErrorCode code) {
+inline int ExitCodeFor(base::ErrorCode code) {
   switch (code) {
-    case core::ErrorCode::kInvalidArgument:
-    case core::ErrorCode::kNotFound:
-    case core::ErrorCode::kConflict:
-    case core::ErrorCode::kPayloadTooLarge:
+    case base::ErrorCode::kInvalidArgument:
+    case base::ErrorCode::kNotFound:
+    case base::ErrorCode::kConflict:
+    case base::ErrorCode::kPayloadTooLarge:
       return 2;
-    case core::ErrorCode::kUnavailable:
+    case base::ErrorCode::kUnavailable:
       return 3;
     default:
       return 1;

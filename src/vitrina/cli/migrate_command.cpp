@@ -1,12 +1,12 @@
 #include <spdlog/spdlog.h>
 
+#include "vitrina/catalog/catalog_table.hpp"
+#include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
-#include "vitrina/db/catalog_table.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/db/migrations.hpp"
-#include "vitrina/spec/spec_file.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -17,7 +17,7 @@ int RunMigrate(const std::string& spec_path) {
     spdlog::error("{}", config.error().message);
     return ExitCodeFor(config.error().code);
   }
-  auto spec = spec::LoadSpecFile(spec_path.empty() ? config->dataset_spec : spec_path);
+  auto spec = catalog::LoadSpecFile(spec_path.empty() ? config->dataset_spec : spec_path);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return ExitCodeFor(spec.error().code);
@@ -34,7 +34,7 @@ int RunMigrate(const std::string& spec_path) {
   }
   for (const auto& version : *applied) spdlog::info("applied migration {}", version);
   if (applied->empty()) spdlog::info("schema is up to date");
-  if (auto status = db::EnsureCatalogTable(*connection, *spec); !status) {
+  if (auto status = catalog::EnsureCatalogTable(*connection, *spec); !status) {
     spdlog::error("catalog table: {} ({})", status.error().message, status.error().detail);
     return ExitCodeFor(status.error().code);
   }

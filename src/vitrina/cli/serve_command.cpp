@@ -15,6 +15,7 @@
 
 #include "vitrina/api/auth_handlers.hpp"
 #include "vitrina/api/catalog_handlers.hpp"
+#include "vitrina/api/core/openapi.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
 #include "vitrina/api/observability.hpp"
@@ -26,26 +27,25 @@
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
+#include "vitrina/base/env_reader.hpp"
 #include "vitrina/cache/cache_settings.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/cache/catalog_reload_listener.hpp"
-#include "vitrina/cache/redis_client.hpp"
+#include "vitrina/catalog/pg_catalog_repository.hpp"
+#include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/buffered_stdout_sink.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
-#include "vitrina/core/access_log_line.hpp"
-#include "vitrina/core/env_reader.hpp"
-#include "vitrina/core/metrics.hpp"
-#include "vitrina/core/metrics_catalog.hpp"
-#include "vitrina/core/openapi.hpp"
 #include "vitrina/db/async_pool.hpp"
 #include "vitrina/db/connection.hpp"
-#include "vitrina/db/pg_catalog_repository.hpp"
-#include "vitrina/http/dev_token_authenticator.hpp"
-#include "vitrina/http/middleware.hpp"
+#include "vitrina/http/core/dev_token_authenticator.hpp"
+#include "vitrina/http/core/middleware.hpp"
 #include "vitrina/http/server.hpp"
-#include "vitrina/spec/spec_file.hpp"
+#include "vitrina/redis/client.hpp"
+#include "vitrina/telemetry/core/access_log_line.hpp"
+#include "vitrina/telemetry/core/metrics.hpp"
+#include "vitrina/telemetry/core/metrics_catalog.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 #include "vitrina/telemetry/telemetry_settings.hpp"
 
@@ -53,9 +53,9 @@ namespace vitrina::cli {
 namespace {
 
 // One JSON object per line, so log shippers need no parsing rules.
-void WriteAccessLine(const http::AccessRecord& record) {
+void WriteAccessLine(const http::core::AccessRecord& record) {
   static const auto access = spdlog::get("access");
-  const auto text = core::FormatAccessLogFields(
+  const auto text = telemetry::core::FormatAccessLogFields(
       {.request_id = record.request_id,
        .method = record.method,
        .route = record.route,
@@ -98,10 +98,10 @@ void FlushAccessLog() {
 }
 
 // Stands in for Redis when neither REDIS_URL nor REDIS_CLUSTER_NODES is set (cache disabled).
-class NoRedis final : public cache::RedisClient {
+class NoRedis final : public redis::RedisClient {
  public:
-  boost::asio::awaitable<core::Result<cache::RedisReply>> Command(cache::RedisArgs) override {
-    co_return core::MakeError(core::ErrorCode::kUnavailable, "Redis is not configured");
+  boost::asio::awaitable<base::Result<redis::RedisReply>> Command(redis::RedisArgs) override {
+    co_return base::MakeError(base::ErrorCode::kUnavailable, "Redis is not configured");
   }
   std::string Describe() const override { return "none"; }
 };
@@ -110,17 +110,17 @@ class NoRedis final : public cache::RedisClient {
 // then deletes the write's cache_outbox row. When Redis could not confirm, the row stays and the
 // CatalogReloadListener of every instance flushes the cache once Redis answers
 // (cache/invalidation_outbox.hpp).
-class CacheInvalidator final : public db::CatalogWriteListener {
+class CacheInvalidator final : public catalog::CatalogWriteListener {
  public:
-  CacheInvalidator(const core::DatasetSpec& spec, cache::CatalogCache& cache,
-                   db::PgCatalogRepository& repository)
+  CacheInvalidator(const catalog::core::DatasetSpec& spec, cache::CatalogCache& cache,
+                   catalog::PgCatalogRepository& repository)
       : spec_(spec), cache_(cache), repository_(repository) {}
 
-  boost::asio::awaitable<void> OnWriteCommitted(const db::WriteOutcome& outcome) override {
-    std::vector<core::ItemValues> versions;
+  boost::asio::awaitable<void> OnWriteCommitted(const catalog::WriteOutcome& outcome) override {
+    std::vector<cache::core::ItemValues> versions;
     for (const auto* stored : {&outcome.old_item, &outcome.new_item}) {
       if (!*stored) continue;
-      core::ItemValues values;
+      cache::core::ItemValues values;
       const auto& item = (*stored)->item;
       for (std::size_t i = 0; i < item.values.size() && i < spec_.columns.size(); ++i) {
         values.emplace(spec_.columns[i].name, item.values[i]);
@@ -143,9 +143,9 @@ class CacheInvalidator final : public db::CatalogWriteListener {
   }
 
  private:
-  const core::DatasetSpec& spec_;
+  const catalog::core::DatasetSpec& spec_;
   cache::CatalogCache& cache_;
-  db::PgCatalogRepository& repository_;
+  catalog::PgCatalogRepository& repository_;
 };
 
 http::ServerSettings ServerSettingsFrom(const Config& config) {
@@ -162,20 +162,20 @@ http::ServerSettings ServerSettingsFrom(const Config& config) {
 // Firebase identity: token verification, the users table, sign-up and login. Members are declared
 // in dependency order; the thread pool for blocking calls comes last, so it is joined first.
 struct Identity {
-  std::unique_ptr<auth::TokenVerifier> verifier;
-  std::unique_ptr<auth::IdentityProvider> provider;
+  std::unique_ptr<auth::core::TokenVerifier> verifier;
+  std::unique_ptr<auth::core::IdentityProvider> provider;
   std::unique_ptr<auth::PgUserDirectory> directory;
-  std::unique_ptr<auth::UserStatusCache> status;
+  std::unique_ptr<auth::core::UserStatusCache> status;
   std::unique_ptr<auth::RedisLoginRateLimiter> limiter;
-  std::unique_ptr<auth::SignupService> signup;
-  std::unique_ptr<auth::LoginService> login;
+  std::unique_ptr<auth::core::SignupService> signup;
+  std::unique_ptr<auth::core::LoginService> login;
   boost::asio::thread_pool blocking{4};
   std::unique_ptr<auth::FirebaseAuthenticator> authenticator;
   std::unique_ptr<api::AuthHandlers> auth_handlers;
   std::unique_ptr<api::UsersHandlers> users_handlers;
 };
 
-core::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& settings,
+base::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& settings,
                                                       const Config& config) {
   auto identity = std::make_unique<Identity>();
   // Refuses the emulator in production: the service must not start then.
@@ -188,12 +188,12 @@ core::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& 
   identity->directory = std::make_unique<auth::PgUserDirectory>(
       auth::PgUserDirectorySettings{.database_url = config.database_url, .pool_size = 4});
   identity->status =
-      std::make_unique<auth::UserStatusCache>(*identity->directory, settings.user_status);
+      std::make_unique<auth::core::UserStatusCache>(*identity->directory, settings.user_status);
   identity->limiter = std::make_unique<auth::RedisLoginRateLimiter>(settings.login_rate_limit);
   identity->signup =
-      std::make_unique<auth::SignupService>(*identity->provider, *identity->directory);
-  identity->login = std::make_unique<auth::LoginService>(*identity->provider, *identity->directory,
-                                                         *identity->limiter);
+      std::make_unique<auth::core::SignupService>(*identity->provider, *identity->directory);
+  identity->login = std::make_unique<auth::core::LoginService>(
+      *identity->provider, *identity->directory, *identity->limiter);
   identity->authenticator = std::make_unique<auth::FirebaseAuthenticator>(
       *identity->verifier, *identity->status, identity->blocking);
   identity->auth_handlers = std::make_unique<api::AuthHandlers>(
@@ -210,21 +210,21 @@ int RunServe(bool print_sql) {
     return ExitCodeFor(config.error().code);
   }
   SetUpLogging(config->log_level, config->access_log_flush);
-  auto spec = spec::LoadSpecFile(config->dataset_spec);
+  auto spec = catalog::LoadSpecFile(config->dataset_spec);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return ExitCodeFor(spec.error().code);
   }
   if (print_sql) {
     // For benchmarks and reviews: exactly the statements the server prepares.
-    for (const auto& statement : db::CatalogPreparedStatements(*spec)) {
+    for (const auto& statement : catalog::CatalogPreparedStatements(*spec)) {
       std::printf("-- %s\n%s;\n", statement.name.c_str(), statement.sql.c_str());
     }
     return 0;
   }
 
   // Firebase when it is configured (emulator host or project id); otherwise the development token.
-  auto env = core::EnvReader::FromProcess();
+  auto env = base::EnvReader::FromProcess();
   const auto cache_config = cache::ReadCacheConfig(env);
   const bool firebase = env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST").has_value() ||
                         env.OptionalString("FIREBASE_PROJECT_ID").has_value();
@@ -241,7 +241,7 @@ int RunServe(bool print_sql) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
     spdlog::error("{}", message);
-    return ExitCodeFor(core::ErrorCode::kInvalidArgument);
+    return ExitCodeFor(base::ErrorCode::kInvalidArgument);
   }
   // Without a connection string this is a no-op; a malformed one stops start-up.
   auto created_telemetry = telemetry::Telemetry::Create(telemetry_settings);
@@ -250,8 +250,8 @@ int RunServe(bool print_sql) {
     return ExitCodeFor(created_telemetry.error().code);
   }
   telemetry::Telemetry& telemetry = **created_telemetry;
-  core::MetricsRegistry registry;
-  core::ServiceMetrics metrics(registry);
+  telemetry::core::MetricsRegistry registry;
+  telemetry::core::ServiceMetrics metrics(registry);
   telemetry.RegisterMetrics(registry);
   telemetry.ExportCounterDelta("Cache hits", metrics.cache_results.WithLabels({"hit"}));
   telemetry.ExportCounterDelta("Cache misses", metrics.cache_results.WithLabels({"miss"}));
@@ -272,11 +272,12 @@ int RunServe(bool print_sql) {
       db::PoolSettings{.url = config->database_url,
                        .size = config->db_pool_size,
                        .timeout = std::chrono::milliseconds(config->request_timeout_ms),
-                       .statements = db::CatalogPreparedStatements(*spec)});
-  db::PgCatalogRepository repository(*spec, pool);
-  http::DevTokenAuthenticator dev_authenticator(config->dev_admin_token);
-  http::Authenticator& authenticator =
-      identity ? static_cast<http::Authenticator&>(*identity->authenticator) : dev_authenticator;
+                       .statements = catalog::CatalogPreparedStatements(*spec)});
+  catalog::PgCatalogRepository repository(*spec, pool);
+  http::core::DevTokenAuthenticator dev_authenticator(config->dev_admin_token);
+  http::core::Authenticator& authenticator =
+      identity ? static_cast<http::core::Authenticator&>(*identity->authenticator)
+               : dev_authenticator;
 
   // The cache's background work (breaker probe, reload listener) and the Redis connections it uses
   // run on their own event loop, so they can be stopped after the server's. Requests use the
@@ -284,11 +285,11 @@ int RunServe(bool print_sql) {
   boost::asio::io_context cache_io;
   auto cache_work = boost::asio::make_work_guard(cache_io);
   std::thread cache_thread([&cache_io] { cache_io.run(); });
-  std::unique_ptr<cache::RedisClient> redis;
+  std::unique_ptr<redis::RedisClient> redis;
   if (cache_config.redis.nodes.empty()) {
     redis = std::make_unique<NoRedis>();
   } else {
-    redis = cache::MakePerExecutorRedisClient(server.Executors(), cache_io.get_executor(),
+    redis = redis::MakePerExecutorRedisClient(server.Executors(), cache_io.get_executor(),
                                               cache_config.redis);
   }
   cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
@@ -319,16 +320,16 @@ int RunServe(bool print_sql) {
   if (cache_config.cache.enabled) {
     // Reported, never required: without Redis the API still serves (X-Cache: BYPASS).
     checks.push_back({.name = "redis",
-                      .probe = [&catalog_cache]() -> boost::asio::awaitable<core::Status> {
+                      .probe = [&catalog_cache]() -> boost::asio::awaitable<base::Status> {
                         const auto health = catalog_cache.Health();
-                        if (health.usable) co_return core::OkStatus();
-                        co_return core::MakeError(core::ErrorCode::kUnavailable, "cache not usable",
+                        if (health.usable) co_return base::OkStatus();
+                        co_return base::MakeError(base::ErrorCode::kUnavailable, "cache not usable",
                                                   "breaker " + health.breaker);
                       },
                       .required = false});
   }
   api::HealthHandlers health(std::move(checks));
-  api::DocsHandlers docs(core::BuildOpenApiJson(*spec), config->docs_dir);
+  api::DocsHandlers docs(api::core::BuildOpenApiJson(*spec), config->docs_dir);
   if (!docs.has_assets()) {
     spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
                  config->docs_dir);
@@ -351,7 +352,7 @@ int RunServe(bool print_sql) {
     copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
     copies.WithLabels({"files"}).Set(static_cast<double>(local.files));
   });
-  const http::Pipeline pipeline(
+  const http::core::Pipeline pipeline(
       api::BuildRoutes({.health = health,
                         .docs = docs,
                         .catalog = catalog,
@@ -359,8 +360,8 @@ int RunServe(bool print_sql) {
                         .users = identity ? identity->users_handlers.get() : nullptr,
                         .public_reads = public_reads,
                         .metrics = metrics_enabled ? &metrics_handlers : nullptr}),
-      {observability.Middleware(), http::RequestLogging(WriteAccessLine),
-       http::RecoverFromExceptions(), http::RequireAccess(authenticator)});
+      {observability.Middleware(), http::core::RequestLogging(WriteAccessLine),
+       http::core::RecoverFromExceptions(), http::core::RequireAccess(authenticator)});
 
   spdlog::info("serving dataset '{}' (table '{}') from {}", spec->name, spec->table,
                db::RedactDatabaseUrl(config->database_url));

@@ -44,7 +44,7 @@ int RunUserChange(const UserChange& change, const std::string& email) {
   }
   if (result->rows.empty()) {
     spdlog::error("no user with email '{}' (they must sign up first)", email);
-    return ExitCodeFor(core::ErrorCode::kNotFound);
+    return ExitCodeFor(base::ErrorCode::kNotFound);
   }
   const auto& row = result->rows.front();
   spdlog::info("{}: uid={} is_active={} is_admin={}", email, row[0].value_or(""),

@@ -27,8 +27,8 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
-using core::ErrorCode;
-using core::MakeError;
+using base::ErrorCode;
+using base::MakeError;
 
 namespace {
 
@@ -78,7 +78,7 @@ class PgConnection {
     conn_ = nullptr;
   }
 
-  awaitable<core::Status> Open(const PoolSettings& settings, Clock::time_point deadline) {
+  awaitable<base::Status> Open(const PoolSettings& settings, Clock::time_point deadline) {
     Close();
     const std::string statement_timeout =
         "-c statement_timeout=" + std::to_string(settings.timeout.count());
@@ -127,10 +127,10 @@ class PgConnection {
         co_return prepared.error();
       }
     }
-    co_return core::OkStatus();
+    co_return base::OkStatus();
   }
 
-  awaitable<core::Result<QueryResult>> RunPrepared(std::string_view statement, const Params& params,
+  awaitable<base::Result<QueryResult>> RunPrepared(std::string_view statement, const Params& params,
                                                    Clock::time_point deadline) {
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -144,7 +144,7 @@ class PgConnection {
   }
 
  private:
-  core::Error Unavailable(const std::string& what) const {
+  base::Error Unavailable(const std::string& what) const {
     std::string detail = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
     while (!detail.empty() && detail.back() == '\n') detail.pop_back();
     return MakeError(ErrorCode::kUnavailable, "the database is unavailable", what + ": " + detail);
@@ -170,7 +170,7 @@ class PgConnection {
 
   // Sends what libpq buffered and reads every result of the statement; the last error (or the
   // first result) is the outcome.
-  awaitable<core::Result<QueryResult>> Collect(const std::string& what,
+  awaitable<base::Result<QueryResult>> Collect(const std::string& what,
                                                Clock::time_point deadline) {
     while (true) {
       const int flushed = PQflush(conn_);
@@ -181,7 +181,7 @@ class PgConnection {
       }
     }
     ResultPtr kept;
-    std::optional<core::Error> failure;
+    std::optional<base::Error> failure;
     while (true) {
       if (PQconsumeInput(conn_) != 1) co_return ErrorFromPg(nullptr, conn_, what);
       while (PQisBusy(conn_) == 0) {
@@ -206,7 +206,7 @@ class PgConnection {
     }
   }
 
-  core::Error TimedOut(const std::string& what) {
+  base::Error TimedOut(const std::string& what) {
     Close();  // the connection is mid-statement: only a new one is in a known state
     return MakeError(ErrorCode::kUnavailable, "the database did not answer in time",
                      what + ": timed out");
@@ -234,7 +234,7 @@ class AsyncPool::Shard {
   int in_use() const { return in_use_.load(std::memory_order_relaxed); }
   int waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
-  awaitable<core::Result<QueryResult>> Execute(const PoolSettings& settings,
+  awaitable<base::Result<QueryResult>> Execute(const PoolSettings& settings,
                                                std::string_view statement, Params params) {
     const auto deadline = Clock::now() + settings.timeout;
     PgConnection* connection = co_await Acquire(deadline);
@@ -345,14 +345,14 @@ AsyncPool::Shard& AsyncPool::ShardFor(const asio::any_io_executor& executor) {
   throw std::logic_error("AsyncPool::Execute awaited outside the pool's executors");
 }
 
-awaitable<core::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params,
-                                                        core::RequestTrace* trace) {
+awaitable<base::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params,
+                                                        base::RequestTrace* trace) {
   auto executor = co_await asio::this_coro::executor;
-  const core::DependencyTimer timer(trace);
+  const base::DependencyTimer timer(trace);
   auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
   if (timer.active()) {
     const std::string_view sqlstate =
-        result ? std::string_view() : core::SqlStateIn(result.error().detail);
+        result ? std::string_view() : base::SqlStateIn(result.error().detail);
     timer.Finish("postgresql", statement, result.ok(), result ? std::string_view("OK") : sqlstate);
   }
   co_return result;

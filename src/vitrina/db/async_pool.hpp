@@ -9,14 +9,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "vitrina/core/request_trace.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::db {
 
 struct PreparedStatement {
-  std::string name;  // a named constant (core/catalog_sql.hpp); labels logs and metrics
+  std::string name;  // a named constant (catalog/core/catalog_sql.hpp); labels logs and metrics
   std::string sql;
 };
 
@@ -48,9 +48,9 @@ class AsyncPool {
   // Runs a prepared statement by name with text parameters. Must be awaited from a coroutine
   // running on one of the pool's executors. With a trace, the call (waiting for a connection
   // included) is recorded as a "postgresql" dependency named after the statement.
-  boost::asio::awaitable<core::Result<QueryResult>> Execute(std::string_view statement,
+  boost::asio::awaitable<base::Result<QueryResult>> Execute(std::string_view statement,
                                                             Params params,
-                                                            core::RequestTrace* trace = nullptr);
+                                                            base::RequestTrace* trace = nullptr);
 
   // Connection counts for /metrics; read from any thread (each figure is exact, the set is not
   // a snapshot).

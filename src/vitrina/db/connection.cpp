@@ -6,8 +6,8 @@
 
 namespace vitrina::db {
 
-using core::ErrorCode;
-using core::MakeError;
+using base::ErrorCode;
+using base::MakeError;
 
 std::optional<std::string> QueryResult::Scalar() const {
   if (rows.empty() || rows.front().empty()) return std::nullopt;
@@ -22,7 +22,7 @@ bool IsUnavailableState(std::string_view sqlstate) {
          sqlstate == "57P03";
 }
 
-core::Error ErrorFromResult(const PGresult* result, pg_conn* conn, std::string_view what) {
+base::Error ErrorFromResult(const PGresult* result, pg_conn* conn, std::string_view what) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state != nullptr ? state : "";
   std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
@@ -44,7 +44,7 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 }  // namespace
 
-core::Result<Connection> Connection::Open(const std::string& url,
+base::Result<Connection> Connection::Open(const std::string& url,
                                           std::chrono::seconds connect_timeout,
                                           const std::string& application_name) {
   const std::string timeout = std::to_string(connect_timeout.count());
@@ -81,11 +81,11 @@ Connection::~Connection() {
 
 bool Connection::IsAlive() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
 
-core::Error Connection::LastError(std::string_view what) const {
+base::Error Connection::LastError(std::string_view what) const {
   return ErrorFromResult(nullptr, conn_, what);
 }
 
-core::Result<QueryResult> Connection::Execute(std::string_view sql, const Params& params) {
+base::Result<QueryResult> Connection::Execute(std::string_view sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
@@ -118,33 +118,33 @@ core::Result<QueryResult> Connection::Execute(std::string_view sql, const Params
   return out;
 }
 
-core::Status Connection::ExecuteScript(std::string_view sql) {
+base::Status Connection::ExecuteScript(std::string_view sql) {
   const std::string script(sql);
   ResultPtr result(PQexec(conn_, script.c_str()));
   const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return ErrorFromResult(result.get(), conn_, "script");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status Connection::CopyBegin(std::string_view copy_sql) {
+base::Status Connection::CopyBegin(std::string_view copy_sql) {
   const std::string statement(copy_sql);
   ResultPtr result(PQexec(conn_, statement.c_str()));
   if (!result || PQresultStatus(result.get()) != PGRES_COPY_IN) {
     return ErrorFromResult(result.get(), conn_, "copy");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status Connection::CopyPut(std::string_view data) {
+base::Status Connection::CopyPut(std::string_view data) {
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
     return LastError("copy data");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Result<std::int64_t> Connection::CopyEnd() {
+base::Result<std::int64_t> Connection::CopyEnd() {
   if (PQputCopyEnd(conn_, nullptr) != 1) return LastError("copy end");
   ResultPtr result(PQgetResult(conn_));
   if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 
 struct pg_conn;  // libpq's PGconn; its header stays inside the adapter's .cpp files
 
@@ -27,13 +27,13 @@ struct QueryResult {
 };
 
 // A blocking libpq connection for the command-line tools (migrate, etl, users). The server uses
-// the non-blocking pool instead. Errors map to core::ErrorCode: an unreachable or lost server is
+// the non-blocking pool instead. Errors map to base::ErrorCode: an unreachable or lost server is
 // kUnavailable, a unique violation kConflict, anything else kInternal with the SQLSTATE in the
 // error's detail.
 class Connection {
  public:
   // `application_name` shows in pg_stat_activity, so an operator can tell the connections apart.
-  static core::Result<Connection> Open(
+  static base::Result<Connection> Open(
       const std::string& url, std::chrono::seconds connect_timeout = std::chrono::seconds(5),
       const std::string& application_name = "vitrina");
 
@@ -42,22 +42,22 @@ class Connection {
   ~Connection();
 
   // One statement with text parameters ($1, $2, ...).
-  core::Result<QueryResult> Execute(std::string_view sql, const Params& params = {});
+  base::Result<QueryResult> Execute(std::string_view sql, const Params& params = {});
   // Several statements separated by semicolons, no parameters (migration files).
-  core::Status ExecuteScript(std::string_view sql);
+  base::Status ExecuteScript(std::string_view sql);
 
   // COPY ... FROM STDIN, streamed: Begin, any number of Put, then End (returns the row count)
   // or Abort. While a COPY is open no other statement can run on this connection.
-  core::Status CopyBegin(std::string_view copy_sql);
-  core::Status CopyPut(std::string_view data);
-  core::Result<std::int64_t> CopyEnd();
+  base::Status CopyBegin(std::string_view copy_sql);
+  base::Status CopyPut(std::string_view data);
+  base::Result<std::int64_t> CopyEnd();
   void CopyAbort(std::string_view reason);
 
   bool IsAlive() const;
 
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
-  core::Error LastError(std::string_view what) const;
+  base::Error LastError(std::string_view what) const;
 
   pg_conn* conn_ = nullptr;
 };

@@ -8,8 +8,8 @@
 
 namespace vitrina::db {
 
-using core::ErrorCode;
-using core::MakeError;
+using base::ErrorCode;
+using base::MakeError;
 
 namespace {
 
@@ -20,7 +20,7 @@ constexpr const char* kCreateSchemaTable =
 constexpr const char* kLock = "SELECT pg_advisory_lock(7362836101)";
 constexpr const char* kUnlock = "SELECT pg_advisory_unlock(7362836101)";
 
-core::Result<std::vector<std::filesystem::path>> ListMigrationFiles(const std::string& directory) {
+base::Result<std::vector<std::filesystem::path>> ListMigrationFiles(const std::string& directory) {
   std::error_code error;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
@@ -36,7 +36,7 @@ core::Result<std::vector<std::filesystem::path>> ListMigrationFiles(const std::s
   return files;
 }
 
-core::Status ApplyOne(Connection& connection, const std::filesystem::path& file,
+base::Status ApplyOne(Connection& connection, const std::filesystem::path& file,
                       const std::string& version) {
   std::ifstream in(file);
   std::ostringstream sql;
@@ -58,7 +58,7 @@ core::Status ApplyOne(Connection& connection, const std::filesystem::path& file,
 
 }  // namespace
 
-core::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
+base::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
                                                        const std::string& directory) {
   auto files = ListMigrationFiles(directory);
   if (!files) return files.error();
@@ -66,7 +66,7 @@ core::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
   if (auto locked = connection.Execute(kLock); !locked) return locked.error();
 
   std::vector<std::string> applied;
-  auto result = [&]() -> core::Status {
+  auto result = [&]() -> base::Status {
     auto done = connection.Execute("SELECT version FROM schema_migrations");
     if (!done) return done.error();
     std::set<std::string> existing;
@@ -77,7 +77,7 @@ core::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
       if (auto status = ApplyOne(connection, file, version); !status) return status;
       applied.push_back(version);
     }
-    return core::OkStatus();
+    return base::OkStatus();
   }();
   (void)connection.Execute(kUnlock);
   if (!result) return result.error();

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::db {
@@ -12,7 +12,7 @@ namespace vitrina::db {
 // recorded in schema_migrations, each in its own transaction. Concurrent callers serialise on an
 // advisory lock, so two instances starting together apply each file once. Returns the versions
 // applied by this call (empty when the schema was already current).
-core::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
+base::Result<std::vector<std::string>> ApplyMigrations(Connection& connection,
                                                        const std::string& directory);
 
 }  // namespace vitrina::db

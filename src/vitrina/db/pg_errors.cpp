@@ -6,10 +6,10 @@
 
 namespace vitrina::db {
 
-using core::ErrorCode;
-using core::MakeError;
+using base::ErrorCode;
+using base::MakeError;
 
-core::Error ErrorFromPg(const pg_result* result, const pg_conn* conn, std::string_view what) {
+base::Error ErrorFromPg(const pg_result* result, const pg_conn* conn, std::string_view what) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state != nullptr ? state : "";
   std::string message = result != nullptr ? PQresultErrorMessage(result) : "";

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "vitrina/core/error.hpp"
+#include "vitrina/base/error.hpp"
 
 struct pg_conn;    // libpq's PGconn
 struct pg_result;  // libpq's PGresult
@@ -13,6 +13,6 @@ namespace vitrina::db {
 // cancelled statements are kUnavailable, unique violations kConflict, other constraint
 // violations kInvalidArgument, anything else kInternal. The SQLSTATE and server text go to the
 // error's detail (logs only), prefixed with `what` (the statement name).
-core::Error ErrorFromPg(const pg_result* result, const pg_conn* conn, std::string_view what);
+base::Error ErrorFromPg(const pg_result* result, const pg_conn* conn, std::string_view what);
 
 }  // namespace vitrina::db

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "vitrina/core/base64.hpp"
-#include "vitrina/core/query_string.hpp"
+#include "vitrina/base/base64.hpp"
+#include "vitrina/base/query_string.hpp"
 #include "vitrina/etl/http_client.hpp"
 #include "vitrina/etl/sha256.hpp"
 
@@ -47,7 +47,7 @@ class BlobSource : public ByteSource {
  public:
   BlobSource(BlobClient client, std::string container, std::string blob)
       : client_(std::move(client)), container_(std::move(container)), blob_(std::move(blob)) {}
-  core::Status StreamTo(ByteSink& sink) override {
+  base::Status StreamTo(ByteSink& sink) override {
     return client_.Send("GET", container_, blob_, {}, "", {}, &sink, "read blob");
   }
 
@@ -59,19 +59,19 @@ class BlobSource : public ByteSource {
 
 }  // namespace
 
-core::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
+base::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
                                                  const core::BlobRequest& request) {
-  const auto key = core::Base64Decode(account.account_key);
+  const auto key = base::Base64Decode(account.account_key);
   if (!key) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
                            "AZURE_STORAGE_CONNECTION_STRING is invalid: AccountKey is not base64");
   }
   const std::string string_to_sign = core::SharedKeyStringToSign(request, account.account_name);
   return "SharedKey " + account.account_name + ":" +
-         core::Base64Encode(HmacSha256(*key, string_to_sign));
+         base::Base64Encode(HmacSha256(*key, string_to_sign));
 }
 
-core::Status BlobClient::Send(const std::string& method, const std::string& container,
+base::Status BlobClient::Send(const std::string& method, const std::string& container,
                               const std::string& blob, const core::BlobRequest::Query& query,
                               const std::string& content_type, std::string_view body,
                               ByteSink* sink, const std::string& what) {
@@ -102,7 +102,7 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
   std::string query_text;
   for (const auto& [name, value] : query) {
     // Block ids are base64 ('+', '/', '='): they must be escaped in the URL.
-    query_text += (query_text.empty() ? "" : "&") + name + "=" + core::PercentEncode(value);
+    query_text += (query_text.empty() ? "" : "&") + name + "=" + base::PercentEncode(value);
   }
   if (!account_.sas_token.empty()) {
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
@@ -124,39 +124,39 @@ core::Status BlobClient::Send(const std::string& method, const std::string& cont
   auto response = SendHttp(request, sink);
   if (!response) {
     auto error = response.error();
-    if (error.code == core::ErrorCode::kUnavailable) {
+    if (error.code == base::ErrorCode::kUnavailable) {
       error.message = "cannot reach Azure Blob Storage at " + account_.blob_endpoint + " to " +
                       what + " " + label + ": " + error.message;
     }
     return error;
   }
   const long status = response->status;
-  if (status / 100 == 2) return core::OkStatus();
+  if (status / 100 == 2) return base::OkStatus();
   const std::string code = core::AzureErrorCode(response->error_body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   if (status == 403 || status == 401) {
-    return core::MakeError(core::ErrorCode::kPermissionDenied,
+    return base::MakeError(base::ErrorCode::kPermissionDenied,
                            "Azure Blob Storage refused the credentials (" + http + ") to " + what +
                                " " + label + ": check AZURE_STORAGE_CONNECTION_STRING");
   }
   if (status == 404) {
     const bool no_container = code == "ContainerNotFound";
-    return core::MakeError(core::ErrorCode::kNotFound,
+    return base::MakeError(base::ErrorCode::kNotFound,
                            (no_container ? "container az://" + container : "blob " + label) +
                                " does not exist (" + http + ")");
   }
   if (status == 409) {
-    return core::MakeError(core::ErrorCode::kConflict,
+    return base::MakeError(base::ErrorCode::kConflict,
                            "cannot " + what + " " + label + " (" + http + ")");
   }
-  return core::MakeError(core::ErrorCode::kUnavailable,
+  return base::MakeError(base::ErrorCode::kUnavailable,
                          "Azure Blob Storage failed to " + what + " " + label + " (" + http + ")");
 }
 
-core::Status BlobClient::CreateContainerIfMissing(const std::string& container) {
+base::Status BlobClient::CreateContainerIfMissing(const std::string& container) {
   auto status =
       Send("PUT", container, "", {{"restype", "container"}}, "", {}, nullptr, "create container");
-  if (!status && status.error().code == core::ErrorCode::kConflict) return core::OkStatus();
+  if (!status && status.error().code == base::ErrorCode::kConflict) return base::OkStatus();
   return status;
 }
 
@@ -165,13 +165,13 @@ std::unique_ptr<ByteSource> BlobClient::OpenBlob(const std::string& container,
   return std::make_unique<BlobSource>(*this, container, blob);
 }
 
-core::Status BlobClient::UploadFile(
+base::Status BlobClient::UploadFile(
     const std::string& path, const std::string& container, const std::string& blob,
     const std::function<void(std::uint64_t, std::uint64_t)>& on_progress, std::size_t block_size) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return core::MakeError(
-        errno == ENOENT ? core::ErrorCode::kNotFound : core::ErrorCode::kInvalidArgument,
+    return base::MakeError(
+        errno == ENOENT ? base::ErrorCode::kNotFound : base::ErrorCode::kInvalidArgument,
         "cannot open '" + path + "': " + std::strerror(errno));
   }
   struct FdCloser {
@@ -180,11 +180,11 @@ core::Status BlobClient::UploadFile(
   } closer{fd};
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "'" + path + "' is not a file");
+    return base::MakeError(base::ErrorCode::kInvalidArgument, "'" + path + "' is not a file");
   }
   const auto total = static_cast<std::uint64_t>(info.st_size);
   std::string block;
-  const auto read_block = [&]() -> core::Status {
+  const auto read_block = [&]() -> base::Status {
     block.resize(block_size);
     std::size_t filled = 0;
     while (filled < block_size) {
@@ -192,13 +192,13 @@ core::Status BlobClient::UploadFile(
       if (got == 0) break;
       if (got < 0) {
         if (errno == EINTR) continue;
-        return core::MakeError(core::ErrorCode::kInvalidArgument,
+        return base::MakeError(base::ErrorCode::kInvalidArgument,
                                "cannot read '" + path + "': " + std::strerror(errno));
       }
       filled += static_cast<std::size_t>(got);
     }
     block.resize(filled);
-    return core::OkStatus();
+    return base::OkStatus();
   };
 
   if (total <= block_size) {
@@ -209,7 +209,7 @@ core::Status BlobClient::UploadFile(
       return status;
     }
     on_progress(total, total);
-    return core::OkStatus();
+    return base::OkStatus();
   }
   std::string block_list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
   std::uint64_t sent = 0;
@@ -219,7 +219,7 @@ core::Status BlobClient::UploadFile(
     char name[32];
     std::snprintf(name, sizeof(name), "block-%08d", index);
     // Every block id of a blob must have the same length, hence the fixed-width counter.
-    const std::string id = core::Base64Encode(name);
+    const std::string id = base::Base64Encode(name);
     if (auto status = Send("PUT", container, blob, {{"comp", "block"}, {"blockid", id}},
                            "application/octet-stream", block, nullptr, "upload a block of");
         !status) {

@@ -5,14 +5,14 @@
 #include <memory>
 #include <string>
 
-#include "vitrina/core/azure_storage.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/etl/core/azure_storage.hpp"
 
 namespace vitrina::etl {
 
 // Signs a request with the account key: "SharedKey account:base64(HMAC-SHA256(key, string))".
-core::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
+base::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
                                                  const core::BlobRequest& request);
 
 // The few Blob Storage REST operations the ETL needs, over plain HTTP with SharedKey (or SAS)
@@ -22,12 +22,12 @@ class BlobClient {
   explicit BlobClient(core::AzureStorageAccount account) : account_(std::move(account)) {}
 
   // Create Container; an existing container is fine.
-  core::Status CreateContainerIfMissing(const std::string& container);
+  base::Status CreateContainerIfMissing(const std::string& container);
 
   // Uploads a local file. Up to one block it is a single Put Blob; larger files go as Put Block
   // calls of `block_size` bytes and a Put Block List, so memory holds one block at a time.
   // `on_progress` gets the bytes sent so far and the total.
-  core::Status UploadFile(const std::string& path, const std::string& container,
+  base::Status UploadFile(const std::string& path, const std::string& container,
                           const std::string& blob,
                           const std::function<void(std::uint64_t, std::uint64_t)>& on_progress,
                           std::size_t block_size = std::size_t{8} * 1024 * 1024);
@@ -36,7 +36,7 @@ class BlobClient {
   std::unique_ptr<ByteSource> OpenBlob(const std::string& container, const std::string& blob);
 
   // GET/PUT one request (body may be empty). Non-2xx statuses become errors worded for `what`.
-  core::Status Send(const std::string& method, const std::string& container,
+  base::Status Send(const std::string& method, const std::string& container,
                     const std::string& blob, const core::BlobRequest::Query& query,
                     const std::string& content_type, std::string_view body, ByteSink* sink,
                     const std::string& what);

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 
 namespace vitrina::etl {
 
@@ -13,7 +13,7 @@ class ByteSink {
   virtual ~ByteSink() = default;
   // The total size, when the source knows it (a file, an HTTP Content-Length), before any bytes.
   virtual void OnSize(std::uint64_t /*size*/) {}
-  virtual core::Status Consume(std::string_view bytes) = 0;
+  virtual base::Status Consume(std::string_view bytes) = 0;
 };
 
 // Somewhere bytes come from: a file, an HTTP(S) URL, a blob. Streaming, so memory stays bounded
@@ -21,7 +21,7 @@ class ByteSink {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  virtual core::Status StreamTo(ByteSink& sink) = 0;
+  virtual base::Status StreamTo(ByteSink& sink) = 0;
 };
 
 }  // namespace vitrina::etl

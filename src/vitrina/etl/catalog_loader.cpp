@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "vitrina/core/catalog_schema.hpp"
-#include "vitrina/db/catalog_table.hpp"
+#include "vitrina/catalog/catalog_table.hpp"
+#include "vitrina/catalog/core/catalog_schema.hpp"
 
 namespace vitrina::etl {
 
@@ -25,9 +25,9 @@ constexpr const char* kIndexBuildMemory =
     "SELECT set_config('maintenance_work_mem', '256MB', false) "
     "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('256MB')";
 
-core::Error Failed(core::Error error, const std::string& step) {
+base::Error Failed(base::Error error, const std::string& step) {
   const std::string cause = error.detail.empty() ? error.message : error.detail;
-  if (error.code == core::ErrorCode::kUnavailable) {
+  if (error.code == base::ErrorCode::kUnavailable) {
     error.message = "lost the PostgreSQL connection while " + step + ": " + cause;
   } else {
     error.message = "PostgreSQL failed while " + step + ": " + cause;
@@ -36,11 +36,11 @@ core::Error Failed(core::Error error, const std::string& step) {
 }
 
 // Records one phase of the load, with the SQLSTATE of its failure if it failed.
-core::Status Traced(const core::DependencyTimer& timer, std::string_view phase,
-                    core::Status status) {
+base::Status Traced(const base::DependencyTimer& timer, std::string_view phase,
+                    base::Status status) {
   if (timer.active()) {
     const std::string_view sqlstate =
-        status ? std::string_view() : core::SqlStateIn(status.error().detail);
+        status ? std::string_view() : base::SqlStateIn(status.error().detail);
     timer.Finish("postgresql", phase, status.ok(),
                  status ? std::string_view("OK") : (sqlstate.empty() ? "ERROR" : sqlstate));
   }
@@ -49,7 +49,7 @@ core::Status Traced(const core::DependencyTimer& timer, std::string_view phase,
 
 }  // namespace
 
-CatalogLoader::CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec,
+CatalogLoader::CatalogLoader(db::Connection& connection, const catalog::core::DatasetSpec& spec,
                              std::int64_t run_id)
     : connection_(connection),
       spec_(spec),
@@ -58,7 +58,7 @@ CatalogLoader::CatalogLoader(db::Connection& connection, const core::DatasetSpec
 
 CatalogLoader::~CatalogLoader() { Abort(); }
 
-core::Status CatalogLoader::Begin() {
+base::Status CatalogLoader::Begin() {
   // "already exists, skipping" notices from the idempotent DDL are not news for the operator.
   if (auto status = connection_.ExecuteScript("SET client_min_messages = warning"); !status) {
     return Failed(status.error(), "configuring the session");
@@ -66,7 +66,7 @@ core::Status CatalogLoader::Begin() {
   if (auto set = connection_.Execute(kIndexBuildMemory); !set) {
     return Failed(set.error(), "configuring the session");
   }
-  if (auto status = db::EnsureCatalogTable(connection_, spec_); !status) {
+  if (auto status = catalog::EnsureCatalogTable(connection_, spec_); !status) {
     return Failed(status.error(), "creating the catalog table '" + spec_.table + "'");
   }
   if (auto status = connection_.ExecuteScript("BEGIN"); !status) {
@@ -76,86 +76,89 @@ core::Status CatalogLoader::Begin() {
   auto locked = connection_.Execute(kTryTableLock, {spec_.table});
   if (!locked) return Failed(locked.error(), "taking the ETL lock");
   if (locked->Scalar() != "t") {
-    return core::MakeError(core::ErrorCode::kConflict, "another ETL run is loading table '" +
+    return base::MakeError(base::ErrorCode::kConflict, "another ETL run is loading table '" +
                                                            spec_.table + "'; try again later");
   }
-  if (auto status = connection_.ExecuteScript(core::CatalogTableDdl(spec_, staging_)); !status) {
+  if (auto status = connection_.ExecuteScript(catalog::core::CatalogTableDdl(spec_, staging_));
+      !status) {
     return Failed(status.error(), "creating the staging table");
   }
-  std::string copy = "COPY " + core::QuoteIdent(staging_) + " (id";
-  for (const auto& column : spec_.columns) copy += ", " + core::QuoteIdent(column.name);
+  std::string copy = "COPY " + catalog::core::QuoteIdent(staging_) + " (id";
+  for (const auto& column : spec_.columns) copy += ", " + catalog::core::QuoteIdent(column.name);
   copy += ") FROM STDIN WITH (FREEZE)";
-  copy_timer_ = core::DependencyTimer(core::CurrentBlockingTrace());
+  copy_timer_ = base::DependencyTimer(base::CurrentBlockingTrace());
   if (auto status = connection_.CopyBegin(copy); !status) {
     return Traced(copy_timer_, "etl_copy", Failed(status.error(), "starting the COPY"));
   }
   copy_open_ = true;
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status CatalogLoader::Put(std::string_view copy_text) {
+base::Status CatalogLoader::Put(std::string_view copy_text) {
   if (auto status = connection_.CopyPut(copy_text); !status) {
     return Failed(status.error(), "loading rows");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
+base::Status CatalogLoader::EndCopy(std::int64_t expected_rows) {
   copy_open_ = false;
   auto stored = connection_.CopyEnd();
   if (!stored) return Traced(copy_timer_, "etl_copy", Failed(stored.error(), "loading rows"));
-  (void)Traced(copy_timer_, "etl_copy", core::OkStatus());
+  (void)Traced(copy_timer_, "etl_copy", base::OkStatus());
   if (*stored != expected_rows) {
-    return core::MakeError(core::ErrorCode::kInternal,
+    return base::MakeError(base::ErrorCode::kInternal,
                            "PostgreSQL stored " + std::to_string(*stored) + " rows, expected " +
                                std::to_string(expected_rows));
   }
   // Ids 1..N came from the file; API inserts must continue after them.
-  auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
+  auto sequence = connection_.Execute(kSequenceOf, {catalog::core::QuoteIdent(staging_)});
   if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
   if (expected_rows > 0) {
     auto set = connection_.Execute(
         kContinueIdentity, {sequence->Scalar().value_or(""), std::to_string(expected_rows)});
     if (!set) return Failed(set.error(), "moving the identity sequence");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status CatalogLoader::Publish() {
+base::Status CatalogLoader::Publish() {
   const auto started = std::chrono::steady_clock::now();
-  const core::DependencyTimer indexes(core::CurrentBlockingTrace());
-  for (const auto& statement : core::CatalogIndexDdl(spec_, staging_)) {
+  const base::DependencyTimer indexes(base::CurrentBlockingTrace());
+  for (const auto& statement : catalog::core::CatalogIndexDdl(spec_, staging_)) {
     if (auto status = connection_.ExecuteScript(statement); !status) {
       return Traced(indexes, "etl_build_indexes", Failed(status.error(), "building indexes"));
     }
   }
-  (void)Traced(indexes, "etl_build_indexes", core::OkStatus());
+  (void)Traced(indexes, "etl_build_indexes", base::OkStatus());
   const auto indexed = std::chrono::steady_clock::now();
   index_seconds_ = std::chrono::duration<double>(indexed - started).count();
-  const core::DependencyTimer swap_timer(core::CurrentBlockingTrace());
+  const base::DependencyTimer swap_timer(base::CurrentBlockingTrace());
   auto swapped = Traced(swap_timer, "etl_swap", Swap());
   swap_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - indexed).count();
   return swapped;
 }
 
-core::Status CatalogLoader::Swap() {
-  auto sequence = connection_.Execute(kSequenceOf, {core::QuoteIdent(staging_)});
+base::Status CatalogLoader::Swap() {
+  auto sequence = connection_.Execute(kSequenceOf, {catalog::core::QuoteIdent(staging_)});
   if (!sequence) return Failed(sequence.error(), "reading the identity sequence");
-  const std::string live = core::QuoteIdent(spec_.table);
+  const std::string live = catalog::core::QuoteIdent(spec_.table);
   std::string swap = std::string(kSwapLockTimeout) + ";\nLOCK TABLE " + live +
                      " IN ACCESS EXCLUSIVE MODE;\nDROP TABLE " + live + ";\nALTER TABLE " +
-                     core::QuoteIdent(staging_) + " RENAME TO " + live + ";\nALTER TABLE " + live +
-                     " RENAME CONSTRAINT " + core::QuoteIdent(staging_ + "_pkey") + " TO " +
-                     core::QuoteIdent(spec_.table + "_pkey") + ";\n";
+                     catalog::core::QuoteIdent(staging_) + " RENAME TO " + live +
+                     ";\nALTER TABLE " + live + " RENAME CONSTRAINT " +
+                     catalog::core::QuoteIdent(staging_ + "_pkey") + " TO " +
+                     catalog::core::QuoteIdent(spec_.table + "_pkey") + ";\n";
   // Keep the names the live table had, so the next run (and a reader of \d) finds them.
   for (const auto& column : spec_.columns) {
     if (!column.category) continue;
-    swap += "ALTER INDEX " + core::QuoteIdent(staging_ + "_" + column.name + "_idx") +
-            " RENAME TO " + core::QuoteIdent(spec_.table + "_" + column.name + "_idx") + ";\n";
+    swap += "ALTER INDEX " + catalog::core::QuoteIdent(staging_ + "_" + column.name + "_idx") +
+            " RENAME TO " + catalog::core::QuoteIdent(spec_.table + "_" + column.name + "_idx") +
+            ";\n";
   }
   if (const auto name = sequence->Scalar()) {
-    swap += "ALTER SEQUENCE " + *name + " RENAME TO " + core::QuoteIdent(spec_.table + "_id_seq") +
-            ";\n";
+    swap += "ALTER SEQUENCE " + *name + " RENAME TO " +
+            catalog::core::QuoteIdent(spec_.table + "_id_seq") + ";\n";
   }
   if (auto status = connection_.ExecuteScript(swap); !status) {
     return Failed(status.error(), "swapping in the new catalog");
@@ -168,7 +171,7 @@ core::Status CatalogLoader::Swap() {
     return Failed(status.error(), "committing the new catalog");
   }
   in_transaction_ = false;
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
 void CatalogLoader::Abort() {

@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "vitrina/core/dataset_spec.hpp"
-#include "vitrina/core/request_trace.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
+#include "vitrina/catalog/core/dataset_spec.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::etl {
@@ -20,24 +20,25 @@ namespace vitrina::etl {
 // failure (or a lost connection) rolls everything back, leaving the live table as it was and no
 // staging table behind.
 //
-// With a trace on this thread (core::CurrentBlockingTrace, set by the ETL command), the phases
+// With a trace on this thread (base::CurrentBlockingTrace, set by the ETL command), the phases
 // are recorded as "postgresql" dependencies of the run: etl_copy (the whole streamed COPY, which
 // overlaps the download), etl_build_indexes and etl_swap (swap, NOTIFY, COMMIT).
 class CatalogLoader {
  public:
-  CatalogLoader(db::Connection& connection, const core::DatasetSpec& spec, std::int64_t run_id);
+  CatalogLoader(db::Connection& connection, const catalog::core::DatasetSpec& spec,
+                std::int64_t run_id);
   ~CatalogLoader();
   CatalogLoader(const CatalogLoader&) = delete;
   CatalogLoader& operator=(const CatalogLoader&) = delete;
 
   // Makes sure the live table exists, takes the per-table ETL lock, creates staging, opens COPY.
-  core::Status Begin();
+  base::Status Begin();
   // COPY text ("id\tcol\t...\n" lines), as large a block as the caller buffered.
-  core::Status Put(std::string_view copy_text);
+  base::Status Put(std::string_view copy_text);
   // Ends the COPY and checks that PostgreSQL stored exactly `expected_rows`.
-  core::Status EndCopy(std::int64_t expected_rows);
+  base::Status EndCopy(std::int64_t expected_rows);
   // Indexes, swap, NOTIFY vitrina_catalog_reloaded '<run id>', COMMIT.
-  core::Status Publish();
+  base::Status Publish();
   // Rolls back; the live table is untouched. Safe to call at any point, also twice.
   void Abort();
 
@@ -47,15 +48,15 @@ class CatalogLoader {
   double swap_seconds() const { return swap_seconds_; }
 
  private:
-  core::Status Swap();  // swap, NOTIFY, COMMIT
+  base::Status Swap();  // swap, NOTIFY, COMMIT
 
   db::Connection& connection_;
-  const core::DatasetSpec& spec_;
+  const catalog::core::DatasetSpec& spec_;
   std::int64_t run_id_;
   std::string staging_;
   bool in_transaction_ = false;
   bool copy_open_ = false;
-  core::DependencyTimer copy_timer_{nullptr};
+  base::DependencyTimer copy_timer_{nullptr};
   double index_seconds_ = 0;
   double swap_seconds_ = 0;
 };

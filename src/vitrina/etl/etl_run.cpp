@@ -2,14 +2,14 @@
 
 #include <chrono>
 
-#include "vitrina/core/azure_storage.hpp"
-#include "vitrina/core/catalog_schema.hpp"
-#include "vitrina/core/csv_header.hpp"
-#include "vitrina/core/csv_record_parser.hpp"
-#include "vitrina/core/etl_rejects.hpp"
-#include "vitrina/core/row_transform.hpp"
+#include "vitrina/catalog/core/catalog_schema.hpp"
 #include "vitrina/etl/blob_client.hpp"
 #include "vitrina/etl/catalog_loader.hpp"
+#include "vitrina/etl/core/azure_storage.hpp"
+#include "vitrina/etl/core/csv_header.hpp"
+#include "vitrina/etl/core/csv_record_parser.hpp"
+#include "vitrina/etl/core/etl_rejects.hpp"
+#include "vitrina/etl/core/row_transform.hpp"
 #include "vitrina/etl/file_source.hpp"
 #include "vitrina/etl/gzip_decoder.hpp"
 #include "vitrina/etl/http_source.hpp"
@@ -28,7 +28,7 @@ constexpr const char* kTableExists = "SELECT to_regclass($1) IS NOT NULL";
 // Validates and transforms records, and routes each to the staging COPY or to the rejects.
 class RowPipeline : public core::CsvRecordSink {
  public:
-  RowPipeline(const core::DatasetSpec& spec, CatalogLoader& loader, RunLog& log)
+  RowPipeline(const catalog::core::DatasetSpec& spec, CatalogLoader& loader, RunLog& log)
       : spec_(spec), loader_(loader), log_(log) {
     buffer_.reserve(kCopyFlushBytes + std::size_t{64} * 1024);
   }
@@ -52,14 +52,14 @@ class RowPipeline : public core::CsvRecordSink {
     if (buffer_.size() >= kCopyFlushBytes) (void)Flush();  // a failure lands in status_
   }
 
-  core::Status Flush() {
+  base::Status Flush() {
     if (!status_ || buffer_.empty()) return status_;
     status_ = loader_.Put(buffer_);
     buffer_.clear();
     return status_;
   }
 
-  const core::Status& status() const { return status_; }
+  const base::Status& status() const { return status_; }
   bool saw_header() const { return transformer_.has_value(); }
   std::int64_t rows_read() const { return rows_read_; }
   std::int64_t rows_loaded() const { return rows_loaded_; }
@@ -69,7 +69,7 @@ class RowPipeline : public core::CsvRecordSink {
  private:
   void ReadHeader(const core::CsvRecord& record) {
     if (!record.error.empty()) {
-      status_ = core::MakeError(core::ErrorCode::kInvalidArgument,
+      status_ = base::MakeError(base::ErrorCode::kInvalidArgument,
                                 "cannot read the CSV header (line " + std::to_string(record.line) +
                                     "): " + std::string(record.error));
       return;
@@ -87,11 +87,11 @@ class RowPipeline : public core::CsvRecordSink {
     if (auto status = log_.AddReject(record.line, record.raw, reason); !status) status_ = status;
   }
 
-  const core::DatasetSpec& spec_;
+  const catalog::core::DatasetSpec& spec_;
   CatalogLoader& loader_;
   RunLog& log_;
   std::optional<core::RowTransformer> transformer_;
-  core::Status status_ = core::OkStatus();
+  base::Status status_ = base::OkStatus();
   std::string buffer_;
   std::int64_t rows_read_ = 0;
   std::int64_t rows_loaded_ = 0;
@@ -103,7 +103,7 @@ class ParserFeed : public ByteSink {
  public:
   ParserFeed(core::CsvRecordParser& parser, const RowPipeline& rows)
       : parser_(parser), rows_(rows) {}
-  core::Status Consume(std::string_view bytes) override {
+  base::Status Consume(std::string_view bytes) override {
     parser_.Feed(bytes);
     return rows_.status();
   }
@@ -125,11 +125,11 @@ class SourceMeter : public ByteSink {
     progress_.SetTotal(size);
     if (next_ != nullptr) next_->OnSize(size);
   }
-  core::Status Consume(std::string_view bytes) override {
+  base::Status Consume(std::string_view bytes) override {
     sha_.Update(bytes);
     bytes_ += bytes.size();
     progress_.Update(bytes_, rows_ != nullptr ? rows_->rows_read() : 0);
-    return next_ != nullptr ? next_->Consume(bytes) : core::OkStatus();
+    return next_ != nullptr ? next_->Consume(bytes) : base::OkStatus();
   }
 
   std::uint64_t bytes() const { return bytes_; }
@@ -145,16 +145,16 @@ class SourceMeter : public ByteSink {
 };
 
 // --if-changed: true when the last succeeded run saw these very bytes and its catalog has rows.
-core::Result<bool> IsUnchanged(db::Connection& connection, const core::DatasetSpec& spec,
+base::Result<bool> IsUnchanged(db::Connection& connection, const catalog::core::DatasetSpec& spec,
                                ByteSource& bytes) {
   auto last = FindLastSuccess(connection, spec.name, spec.table);
   if (!last) return last.error();
   if (!*last || (*last)->checksum.empty()) return false;
-  auto exists = connection.Execute(kTableExists, {core::QuoteIdent(spec.table)});
+  auto exists = connection.Execute(kTableExists, {catalog::core::QuoteIdent(spec.table)});
   if (!exists) return exists.error();
   if (exists->Scalar() != "t") return false;
-  auto rows =
-      connection.Execute("SELECT EXISTS (SELECT 1 FROM " + core::QuoteIdent(spec.table) + ")");
+  auto rows = connection.Execute("SELECT EXISTS (SELECT 1 FROM " +
+                                 catalog::core::QuoteIdent(spec.table) + ")");
   if (!rows) return rows.error();
   if (rows->Scalar() != "t") return false;
   Progress quiet(Progress::Style::kNone);
@@ -163,14 +163,14 @@ core::Result<bool> IsUnchanged(db::Connection& connection, const core::DatasetSp
   return meter.Checksum() == (*last)->checksum;
 }
 
-core::Error WithRun(core::Error error, std::int64_t run_id) {
+base::Error WithRun(base::Error error, std::int64_t run_id) {
   error.message += " (run " + std::to_string(run_id) + ")";
   return error;
 }
 
 }  // namespace
 
-core::Result<std::unique_ptr<ByteSource>> OpenSource(
+base::Result<std::unique_ptr<ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string) {
   switch (source.kind) {
     case core::EtlSourceKind::kLocalFile:
@@ -179,8 +179,8 @@ core::Result<std::unique_ptr<ByteSource>> OpenSource(
       return std::unique_ptr<ByteSource>(std::make_unique<HttpSource>(source.location));
     case core::EtlSourceKind::kAzureBlob: {
       if (!azure_connection_string) {
-        return core::MakeError(
-            core::ErrorCode::kInvalidArgument,
+        return base::MakeError(
+            base::ErrorCode::kInvalidArgument,
             "AZURE_STORAGE_CONNECTION_STRING is not set; it is needed to read " + source.location);
       }
       auto account = core::ParseAzureConnectionString(*azure_connection_string);
@@ -189,10 +189,11 @@ core::Result<std::unique_ptr<ByteSource>> OpenSource(
       return client.OpenBlob(source.container, source.blob);
     }
   }
-  return core::MakeError(core::ErrorCode::kInternal, "unknown source kind");
+  return base::MakeError(base::ErrorCode::kInternal, "unknown source kind");
 }
 
-core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::DatasetSpec& spec,
+base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
+                                  const catalog::core::DatasetSpec& spec,
                                   const core::EtlSource& source, ByteSource& bytes,
                                   Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
@@ -225,7 +226,7 @@ core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::Da
   GunzipIfCompressed gunzip(feed);
   SourceMeter meter(&gunzip, progress, &rows);
 
-  const auto load = [&]() -> core::Status {
+  const auto load = [&]() -> base::Status {
     if (auto status = loader.Begin(); !status) return status;
     if (auto status = bytes.StreamTo(meter); !status) return status;
     if (auto status = gunzip.Finish(); !status) return status;
@@ -233,11 +234,11 @@ core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::Da
     if (auto status = rows.Flush(); !status) return status;
     progress.Done();
     if (!rows.saw_header()) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
                              "the source is empty: no CSV header, no records");
     }
     if (rows.rows_read() == 0) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
                              "the source has a header but no records");
     }
     if (auto status = loader.EndCopy(rows.rows_loaded()); !status) return status;
@@ -255,11 +256,11 @@ core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::Da
                     static_cast<long long>(rows.rows_rejected()),
                     static_cast<long long>(rows.rows_read()), ratio * 100,
                     settings.max_reject_ratio);
-      return core::MakeError(core::ErrorCode::kInvalidArgument, text);
+      return base::MakeError(base::ErrorCode::kInvalidArgument, text);
     }
     return loader.Publish();
   };
-  const core::Status loaded = load();
+  const base::Status loaded = load();
   progress.Done();
   if (!loaded) loader.Abort();
 

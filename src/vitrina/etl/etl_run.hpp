@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-#include "vitrina/core/dataset_spec.hpp"
-#include "vitrina/core/etl_source.hpp"
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
+#include "vitrina/catalog/core/dataset_spec.hpp"
 #include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/etl/core/etl_source.hpp"
 #include "vitrina/etl/progress.hpp"
 #include "vitrina/etl/run_log.hpp"
 
@@ -39,14 +39,15 @@ struct EtlRunReport {
 
 // Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
 // az:// blob signed with the account key of `azure_connection_string`.
-core::Result<std::unique_ptr<ByteSource>> OpenSource(
+base::Result<std::unique_ptr<ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string);
 
 // One ETL run, streaming end to end: bytes (sha256 and size on the way, gunzip when needed) →
 // CSV records → header mapping → row validation → COPY into staging → swap. Rejected records go
 // to etl_rejects; the run is a row of etl_runs whatever happens. On failure the live catalog is
 // unchanged and the error message is one line naming the run.
-core::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings, const core::DatasetSpec& spec,
+base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
+                                  const catalog::core::DatasetSpec& spec,
                                   const core::EtlSource& source, ByteSource& bytes,
                                   Progress& progress);
 

@@ -9,12 +9,12 @@
 
 namespace vitrina::etl {
 
-core::Status FileSource::StreamTo(ByteSink& sink) {
+base::Status FileSource::StreamTo(ByteSink& sink) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int error = errno;
-    return core::MakeError(
-        error == ENOENT ? core::ErrorCode::kNotFound : core::ErrorCode::kInvalidArgument,
+    return base::MakeError(
+        error == ENOENT ? base::ErrorCode::kNotFound : base::ErrorCode::kInvalidArgument,
         "cannot open source file '" + path_ + "': " + std::strerror(error));
   }
   struct FdCloser {
@@ -24,7 +24,7 @@ core::Status FileSource::StreamTo(ByteSink& sink) {
   struct stat info {};
   if (::fstat(fd, &info) == 0) {
     if (S_ISDIR(info.st_mode)) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
                              "source '" + path_ + "' is a directory, not a file");
     }
     if (S_ISREG(info.st_mode)) sink.OnSize(static_cast<std::uint64_t>(info.st_size));
@@ -32,10 +32,10 @@ core::Status FileSource::StreamTo(ByteSink& sink) {
   std::vector<char> buffer(std::size_t{256} * 1024);
   while (true) {
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
-    if (got == 0) return core::OkStatus();
+    if (got == 0) return base::OkStatus();
     if (got < 0) {
       if (errno == EINTR) continue;
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
                              "cannot read source file '" + path_ + "': " + std::strerror(errno));
     }
     if (auto status = sink.Consume(std::string_view(buffer.data(), static_cast<std::size_t>(got)));

@@ -10,7 +10,7 @@ namespace vitrina::etl {
 class FileSource : public ByteSource {
  public:
   explicit FileSource(std::string path) : path_(std::move(path)) {}
-  core::Status StreamTo(ByteSink& sink) override;
+  base::Status StreamTo(ByteSink& sink) override;
 
  private:
   std::string path_;

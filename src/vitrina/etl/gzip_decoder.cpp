@@ -7,8 +7,8 @@ namespace vitrina::etl {
 namespace {
 constexpr std::size_t kOutputChunk = std::size_t{256} * 1024;
 
-core::Error GzipError(const std::string& what) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument,
+base::Error GzipError(const std::string& what) {
+  return base::MakeError(base::ErrorCode::kInvalidArgument,
                          "the source looks gzip-compressed but cannot be decompressed: " + what);
 }
 }  // namespace
@@ -29,12 +29,12 @@ void GunzipIfCompressed::OnSize(std::uint64_t size) {
   next_.OnSize(size);
 }
 
-core::Status GunzipIfCompressed::Consume(std::string_view bytes) {
+base::Status GunzipIfCompressed::Consume(std::string_view bytes) {
   if (mode_ == Mode::kUndecided) {
     const std::size_t take = std::min<std::size_t>(2 - probe_.size(), bytes.size());
     probe_.append(bytes.substr(0, take));
     bytes.remove_prefix(take);
-    if (probe_.size() < 2) return core::OkStatus();
+    if (probe_.size() < 2) return base::OkStatus();
     if (probe_ == "\x1f\x8b") {
       mode_ = Mode::kGzip;
       zstream_ = std::make_unique<ZStream>();
@@ -51,12 +51,12 @@ core::Status GunzipIfCompressed::Consume(std::string_view bytes) {
       return status;
     }
   }
-  if (bytes.empty()) return core::OkStatus();
+  if (bytes.empty()) return base::OkStatus();
   if (mode_ == Mode::kPlain) return next_.Consume(bytes);
   return Inflate(bytes);
 }
 
-core::Status GunzipIfCompressed::Inflate(std::string_view bytes) {
+base::Status GunzipIfCompressed::Inflate(std::string_view bytes) {
   z_stream& stream = zstream_->stream;
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   stream.avail_in = static_cast<uInt>(bytes.size());
@@ -81,10 +81,10 @@ core::Status GunzipIfCompressed::Inflate(std::string_view bytes) {
     if (result == Z_STREAM_END) member_ended_ = true;
     if (result == Z_BUF_ERROR && produced == 0) break;
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status GunzipIfCompressed::Finish() {
+base::Status GunzipIfCompressed::Finish() {
   if (mode_ == Mode::kUndecided && !probe_.empty()) {
     mode_ = Mode::kPlain;
     const std::string start = std::move(probe_);
@@ -93,7 +93,7 @@ core::Status GunzipIfCompressed::Finish() {
   if (mode_ == Mode::kGzip && !member_ended_) {
     return GzipError("the compressed stream ends early (truncated file?)");
   }
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
 }  // namespace vitrina::etl

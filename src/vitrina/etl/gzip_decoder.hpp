@@ -15,15 +15,15 @@ class GunzipIfCompressed : public ByteSink {
   ~GunzipIfCompressed() override;
 
   void OnSize(std::uint64_t size) override;
-  core::Status Consume(std::string_view bytes) override;
+  base::Status Consume(std::string_view bytes) override;
   // Call at the end of input: a gzip stream cut short is an error.
-  core::Status Finish();
+  base::Status Finish();
 
   bool compressed() const { return mode_ == Mode::kGzip; }
 
  private:
   enum class Mode { kUndecided, kPlain, kGzip };
-  core::Status Inflate(std::string_view bytes);
+  base::Status Inflate(std::string_view bytes);
 
   ByteSink& next_;
   Mode mode_ = Mode::kUndecided;

@@ -6,7 +6,7 @@
 
 #include <curl/curl.h>
 
-#include "vitrina/core/request_trace.hpp"
+#include "vitrina/base/request_trace.hpp"
 
 namespace vitrina::etl {
 
@@ -19,7 +19,7 @@ struct Transfer {
   ByteSink* sink = nullptr;
   HttpResponse response;
   bool status_known = false;
-  std::optional<core::Error> sink_error;
+  std::optional<base::Error> sink_error;
 };
 
 long StatusOf(Transfer& transfer) {
@@ -66,11 +66,11 @@ struct HeaderListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-core::Result<HttpResponse> Perform(const HttpRequest& request, ByteSink* sink,
-                                   core::RequestTrace* trace) {
+base::Result<HttpResponse> Perform(const HttpRequest& request, ByteSink* sink,
+                                   base::RequestTrace* trace) {
   InitialiseCurlOnce();
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return core::MakeError(core::ErrorCode::kInternal, "libcurl cannot start");
+  if (!curl) return base::MakeError(base::ErrorCode::kInternal, "libcurl cannot start");
   std::unique_ptr<curl_slist, HeaderListDeleter> headers;
   for (const auto& header : request.headers) {
     headers.reset(curl_slist_append(headers.release(), header.c_str()));
@@ -104,7 +104,7 @@ core::Result<HttpResponse> Perform(const HttpRequest& request, ByteSink* sink,
   const CURLcode code = curl_easy_perform(handle);
   if (transfer.sink_error) return *transfer.sink_error;
   if (code != CURLE_OK) {
-    return core::MakeError(core::ErrorCode::kUnavailable,
+    return base::MakeError(base::ErrorCode::kUnavailable,
                            std::string("cannot reach the server: ") + curl_easy_strerror(code));
   }
   StatusOf(transfer);
@@ -115,14 +115,14 @@ core::Result<HttpResponse> Perform(const HttpRequest& request, ByteSink* sink,
 
 // With a trace on this thread (the ETL command sets one for its run), each request is recorded
 // as an HTTP dependency; a streamed download's duration is the whole transfer.
-core::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink) {
-  core::RequestTrace* trace = core::CurrentBlockingTrace();
-  const core::DependencyTimer timer(trace);
+base::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink) {
+  base::RequestTrace* trace = base::CurrentBlockingTrace();
+  const base::DependencyTimer timer(trace);
   auto result = Perform(request, sink, trace);
   if (timer.active()) {
-    const auto names = core::DescribeHttpCall(request.method, request.url);
+    const auto names = base::DescribeHttpCall(request.method, request.url);
     const std::string status = result ? std::to_string(result->status) : std::string("ERROR");
-    core::DependencyRecord record;
+    base::DependencyRecord record;
     record.type = "HTTP";
     record.name = names.name;
     record.data = names.data;

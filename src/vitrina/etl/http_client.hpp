@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/etl/byte_stream.hpp"
 
 namespace vitrina::etl {
@@ -26,6 +26,6 @@ struct HttpResponse {
 // other status returns the response (not an error) so callers can word the message for their
 // context. Transport failures (refused, DNS, timeout) are kUnavailable errors; an error returned
 // by the sink is passed through unchanged.
-core::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink);
+base::Result<HttpResponse> SendHttp(const HttpRequest& request, ByteSink* sink);
 
 }  // namespace vitrina::etl

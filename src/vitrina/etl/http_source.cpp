@@ -1,11 +1,11 @@
 #include "vitrina/etl/http_source.hpp"
 
-#include "vitrina/core/azure_storage.hpp"
+#include "vitrina/etl/core/azure_storage.hpp"
 #include "vitrina/etl/http_client.hpp"
 
 namespace vitrina::etl {
 
-core::Status HttpSource::StreamTo(ByteSink& sink) {
+base::Status HttpSource::StreamTo(ByteSink& sink) {
   const std::string shown = core::RedactSourceUrl(url_);
   HttpRequest request;
   request.url = url_;
@@ -13,27 +13,27 @@ core::Status HttpSource::StreamTo(ByteSink& sink) {
   auto response = SendHttp(request, &sink);
   if (!response) {
     auto error = response.error();
-    if (error.code == core::ErrorCode::kUnavailable) error.message += " (" + shown + ")";
+    if (error.code == base::ErrorCode::kUnavailable) error.message += " (" + shown + ")";
     return error;
   }
   const long status = response->status;
-  if (status / 100 == 2) return core::OkStatus();
+  if (status / 100 == 2) return base::OkStatus();
   const std::string code = core::AzureErrorCode(response->error_body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   const bool sas = url_.find("sig=") != std::string::npos;
   if (status == 404) {
-    return core::MakeError(core::ErrorCode::kNotFound, "source not found (" + http + "): " + shown);
+    return base::MakeError(base::ErrorCode::kNotFound, "source not found (" + http + "): " + shown);
   }
   if ((status == 401 || status == 403) && sas) {
-    return core::MakeError(core::ErrorCode::kPermissionDenied,
+    return base::MakeError(base::ErrorCode::kPermissionDenied,
                            "Azure Blob Storage refused the credentials (" + http +
                                "): the SAS URL is wrong, expired or lacks read permission");
   }
   if (status == 401 || status == 403) {
-    return core::MakeError(core::ErrorCode::kPermissionDenied,
+    return base::MakeError(base::ErrorCode::kPermissionDenied,
                            "the server refused access to the source (" + http + "): " + shown);
   }
-  return core::MakeError(core::ErrorCode::kUnavailable,
+  return base::MakeError(base::ErrorCode::kUnavailable,
                          "cannot download the source (" + http + "): " + shown);
 }
 

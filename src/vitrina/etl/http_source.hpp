@@ -11,7 +11,7 @@ namespace vitrina::etl {
 class HttpSource : public ByteSource {
  public:
   explicit HttpSource(std::string url) : url_(std::move(url)) {}
-  core::Status StreamTo(ByteSink& sink) override;
+  base::Status StreamTo(ByteSink& sink) override;
 
  private:
   std::string url_;

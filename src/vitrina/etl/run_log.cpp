@@ -1,7 +1,7 @@
 #include "vitrina/etl/run_log.hpp"
 
-#include "vitrina/core/etl_rejects.hpp"
-#include "vitrina/core/copy_text.hpp"
+#include "vitrina/etl/core/copy_text.hpp"
+#include "vitrina/etl/core/etl_rejects.hpp"
 
 namespace vitrina::etl {
 
@@ -21,14 +21,14 @@ constexpr const char* kLastSuccess =
 
 constexpr std::size_t kRejectFlushBytes = std::size_t{64} * 1024;
 
-core::Error WithContext(core::Error error, const std::string& what) {
+base::Error WithContext(base::Error error, const std::string& what) {
   error.message = what + ": " + (error.detail.empty() ? error.message : error.detail);
   return error;
 }
 
 }  // namespace
 
-core::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connection,
+base::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connection,
                                                          const std::string& dataset,
                                                          const std::string& table) {
   auto result = connection.Execute(kLastSuccess, {dataset, table});
@@ -39,12 +39,12 @@ core::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connect
       LastSuccess{std::stoll(row[0].value_or("0")), row[1].value_or("")});
 }
 
-core::Result<RunLog> RunLog::Start(db::Connection connection, const std::string& dataset,
+base::Result<RunLog> RunLog::Start(db::Connection connection, const std::string& dataset,
                                    const std::string& table, const std::string& source) {
   auto present = connection.Execute(kSchemaPresent);
   if (!present) return WithContext(present.error(), "cannot read the database schema");
   if (present->Scalar() != "t") {
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
                            "the database has no etl_runs table: run `vitrina migrate` first");
   }
   auto inserted = connection.Execute(kInsertRun, {dataset, table, source});
@@ -58,7 +58,7 @@ core::Result<RunLog> RunLog::Start(db::Connection connection, const std::string&
   return log;
 }
 
-core::Status RunLog::AddReject(std::int64_t line, std::string_view raw, std::string_view reason) {
+base::Status RunLog::AddReject(std::int64_t line, std::string_view raw, std::string_view reason) {
   buffer_ += run_id_text_;
   buffer_ += '\t';
   buffer_ += std::to_string(line);
@@ -68,28 +68,28 @@ core::Status RunLog::AddReject(std::int64_t line, std::string_view raw, std::str
   core::AppendCopyText(buffer_, core::StorableRawRecord(reason));
   buffer_ += '\n';
   if (buffer_.size() >= kRejectFlushBytes) return FlushRejects();
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status RunLog::FlushRejects() {
-  if (buffer_.empty() || !copy_open_) return core::OkStatus();
+base::Status RunLog::FlushRejects() {
+  if (buffer_.empty() || !copy_open_) return base::OkStatus();
   auto status = connection_.CopyPut(buffer_);
   buffer_.clear();
   if (!status) return WithContext(status.error(), "cannot store rejects in etl_rejects");
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status RunLog::EndRejects() {
-  if (!copy_open_) return core::OkStatus();
+base::Status RunLog::EndRejects() {
+  if (!copy_open_) return base::OkStatus();
   auto flushed = FlushRejects();
   copy_open_ = false;
   auto ended = connection_.CopyEnd();
   if (!flushed) return flushed;
   if (!ended) return WithContext(ended.error(), "cannot store rejects in etl_rejects");
-  return core::OkStatus();
+  return base::OkStatus();
 }
 
-core::Status RunLog::Finish(const RunTotals& totals, const std::string& error) {
+base::Status RunLog::Finish(const RunTotals& totals, const std::string& error) {
   auto rejects = EndRejects();
   std::string final_error = error;
   if (!rejects && final_error.empty()) final_error = rejects.error().message;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "vitrina/core/result.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::etl {
@@ -24,7 +24,7 @@ struct LastSuccess {
   std::string checksum;
 };
 
-core::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connection,
+base::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connection,
                                                          const std::string& dataset,
                                                          const std::string& table);
 
@@ -34,26 +34,26 @@ core::Result<std::optional<LastSuccess>> FindLastSuccess(db::Connection& connect
 class RunLog {
  public:
   // Inserts the run (status running) and opens the rejects COPY.
-  static core::Result<RunLog> Start(db::Connection connection, const std::string& dataset,
+  static base::Result<RunLog> Start(db::Connection connection, const std::string& dataset,
                                     const std::string& table, const std::string& source);
 
   std::int64_t run_id() const { return run_id_; }
 
   // Buffers one reject; flushed to PostgreSQL every 64 KiB.
-  core::Status AddReject(std::int64_t line, std::string_view raw, std::string_view reason);
+  base::Status AddReject(std::int64_t line, std::string_view raw, std::string_view reason);
 
   // Ends the rejects COPY, committing every reject. Done before the catalog is replaced, so a
   // run whose rejects could not be stored never publishes.
-  core::Status EndRejects();
+  base::Status EndRejects();
 
   // Records the outcome (ending the rejects COPY first if still open). `error` empty means
   // succeeded.
-  core::Status Finish(const RunTotals& totals, const std::string& error);
+  base::Status Finish(const RunTotals& totals, const std::string& error);
 
  private:
   RunLog(db::Connection connection, std::int64_t run_id)
       : connection_(std::move(connection)), run_id_(run_id) {}
-  core::Status FlushRejects();
+  base::Status FlushRejects();
 
   db::Connection connection_;
   std::int64_t run_id_ = 0;

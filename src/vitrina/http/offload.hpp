@@ -9,7 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "vitrina/core/request_trace.hpp"
+#include "vitrina/base/request_trace.hpp"
 
 namespace vitrina::http {
 
@@ -31,12 +31,12 @@ boost::asio::awaitable<std::invoke_result_t<Call&>> Offload(boost::asio::thread_
 }
 
 // The same, for a call made on behalf of a request: its dependencies (outbound HTTP, PostgreSQL
-// through blocking adapters) are recorded in `trace` (see core::BlockingTraceScope).
+// through blocking adapters) are recorded in `trace` (see base::BlockingTraceScope).
 template <typename Call>
 boost::asio::awaitable<std::invoke_result_t<Call&>> Offload(boost::asio::thread_pool& pool,
-                                                            core::RequestTrace* trace, Call call) {
+                                                            base::RequestTrace* trace, Call call) {
   co_return co_await Offload(pool, [trace, &call] {
-    const core::BlockingTraceScope scope(trace);
+    const base::BlockingTraceScope scope(trace);
     return call();
   });
 }

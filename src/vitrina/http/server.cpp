@@ -28,7 +28,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "vitrina/http/error_response.hpp"
+#include "vitrina/http/core/error_response.hpp"
 
 namespace vitrina::http {
 
@@ -44,29 +44,29 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
-Method ToMethod(bhttp::verb verb) {
+core::Method ToMethod(bhttp::verb verb) {
   switch (verb) {
     case bhttp::verb::get:
-      return Method::kGet;
+      return core::Method::kGet;
     case bhttp::verb::head:
-      return Method::kHead;
+      return core::Method::kHead;
     case bhttp::verb::post:
-      return Method::kPost;
+      return core::Method::kPost;
     case bhttp::verb::put:
-      return Method::kPut;
+      return core::Method::kPut;
     case bhttp::verb::patch:
-      return Method::kPatch;
+      return core::Method::kPatch;
     case bhttp::verb::delete_:
-      return Method::kDelete;
+      return core::Method::kDelete;
     case bhttp::verb::options:
-      return Method::kOptions;
+      return core::Method::kOptions;
     default:
-      return Method::kOther;
+      return core::Method::kOther;
   }
 }
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
-  Request request;
+core::Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
+  core::Request request;
   request.method = ToMethod(message.method());
   request.method_text = std::string(message.method_string());
   const std::string_view target = message.target();
@@ -96,7 +96,7 @@ std::string PeerAddress(const tcp::socket& socket) {
 }
 
 template <class Body>
-void SetHeader(bhttp::response<Body>& message, const Response& response) {
+void SetHeader(bhttp::response<Body>& message, const core::Response& response) {
   if (!response.Body().empty() || response.status != 204) {
     message.set(bhttp::field::content_type, response.content_type);
   }
@@ -105,7 +105,7 @@ void SetHeader(bhttp::response<Body>& message, const Response& response) {
 
 // The body is not copied: `response` must outlive the message (both live until the write ends).
 using ResponseMessage = bhttp::response<bhttp::span_body<const char>>;
-ResponseMessage ToMessage(const Response& response, unsigned version, bool keep_alive) {
+ResponseMessage ToMessage(const core::Response& response, unsigned version, bool keep_alive) {
   ResponseMessage message{static_cast<bhttp::status>(response.status), version};
   SetHeader(message, response);
   const std::string_view body = response.Body();
@@ -117,7 +117,7 @@ ResponseMessage ToMessage(const Response& response, unsigned version, bool keep_
 
 // The serialized header of a response whose body follows from its file.
 using HeaderMessage = bhttp::response<bhttp::empty_body>;
-HeaderMessage ToHeaderMessage(const Response& response, unsigned version, bool keep_alive) {
+HeaderMessage ToHeaderMessage(const core::Response& response, unsigned version, bool keep_alive) {
   HeaderMessage message{static_cast<bhttp::status>(response.status), version};
   SetHeader(message, response);
   message.keep_alive(keep_alive);
@@ -175,7 +175,7 @@ class Server::Impl {
     return executors;
   }
 
-  core::Result<ShutdownOutcome> Run(const Pipeline& pipeline, const ServerEvents& events) {
+  base::Result<ShutdownOutcome> Run(const core::Pipeline& pipeline, const ServerEvents& events) {
     pipeline_ = &pipeline;
     events_ = &events;
     // sendfile(2) has no MSG_NOSIGNAL: a client gone mid-send must be an EPIPE error, not a
@@ -186,7 +186,7 @@ class Server::Impl {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(settings_.host, ec);
     if (ec) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
                              "HOST='" + settings_.host + "' is not an IP address");
     }
     const tcp::endpoint endpoint(address, settings_.port);
@@ -195,7 +195,7 @@ class Server::Impl {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return core::MakeError(core::ErrorCode::kUnavailable,
+      return base::MakeError(base::ErrorCode::kUnavailable,
                              "cannot listen on " + settings_.host + ":" +
                                  std::to_string(settings_.port) + ": " + ec.message());
     }
@@ -272,7 +272,7 @@ class Server::Impl {
         if (read_error == bhttp::error::body_limit) {
           co_await RefuseAndClose(
               stream, parser,
-              core::MakeError(core::ErrorCode::kPayloadTooLarge,
+              base::MakeError(base::ErrorCode::kPayloadTooLarge,
                               "the request body is larger than " +
                                   std::to_string(settings_.body_limit) + " bytes"));
         } else if (read_error.category() ==
@@ -281,19 +281,19 @@ class Server::Impl {
                    read_error != bhttp::error::partial_message) {
           co_await RefuseAndClose(
               stream, parser,
-              core::MakeError(core::ErrorCode::kInvalidArgument, "malformed HTTP request"));
+              base::MakeError(base::ErrorCode::kInvalidArgument, "malformed HTTP request"));
         }
         break;  // closed by the client, timed out, or cancelled by a shutdown
       }
       auto message = parser.release();
       const unsigned version = message.version();
       const bool keep_alive = message.keep_alive();
-      Request request = ToRequest(std::move(message));
+      core::Request request = ToRequest(std::move(message));
       request.peer_address = peer_address;
-      Response response = co_await pipeline_->Handle(request);
+      core::Response response = co_await pipeline_->Handle(request);
       // A draining server answers what it has and then closes the connection.
       const bool keep = keep_alive && !shard.draining;
-      const bool from_file = response.body_file && request.method != Method::kHead &&
+      const bool from_file = response.body_file && request.method != core::Method::kHead &&
                              response.body_file->size() == response.Body().size();
       const auto write_error = from_file ? co_await WriteFromFile(stream, response, version, keep)
                                          : co_await Write(stream, response, version, keep);
@@ -303,8 +303,9 @@ class Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  awaitable<boost::system::error_code> Write(beast::tcp_stream& stream, const Response& response,
-                                             unsigned version, bool keep) {
+  awaitable<boost::system::error_code> Write(beast::tcp_stream& stream,
+                                             const core::Response& response, unsigned version,
+                                             bool keep) {
     auto reply = ToMessage(response, version, keep);
     stream.expires_after(settings_.request_timeout);
     auto [error, written] = co_await bhttp::async_write(stream, reply, kTuple);
@@ -315,8 +316,8 @@ class Server::Impl {
   // itself instead of copying them out of this process at each send. The header goes first with
   // MSG_MORE, so it leaves in the same segment as the body's first bytes.
   awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream,
-                                                     const Response& response, unsigned version,
-                                                     bool keep) {
+                                                     const core::Response& response,
+                                                     unsigned version, bool keep) {
     auto message = ToHeaderMessage(response, version, keep);
     const std::string header = HeaderText(message);
     auto& socket = stream.socket();
@@ -380,9 +381,9 @@ class Server::Impl {
   // destroy the answer before the client reads it.
   awaitable<void> RefuseAndClose(beast::tcp_stream& stream,
                                  bhttp::request_parser<bhttp::string_body>& parser,
-                                 const core::Error& error) {
+                                 const base::Error& error) {
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-    const Response response = ErrorResponse(error);
+    const core::Response response = core::ErrorResponse(error);
     auto reply = ToMessage(response, version, false);
     stream.expires_after(settings_.request_timeout);
     (void)co_await bhttp::async_write(stream, reply, kTuple);
@@ -435,7 +436,7 @@ class Server::Impl {
 
   ServerSettings settings_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  const Pipeline* pipeline_ = nullptr;
+  const core::Pipeline* pipeline_ = nullptr;
   const ServerEvents* events_ = nullptr;
   std::atomic<int> active_sessions_{0};
   bool forced_ = false;
@@ -446,7 +447,8 @@ Server::~Server() = default;
 
 std::vector<asio::any_io_executor> Server::Executors() const { return impl_->Executors(); }
 
-core::Result<ShutdownOutcome> Server::Run(const Pipeline& pipeline, const ServerEvents& events) {
+base::Result<ShutdownOutcome> Server::Run(const core::Pipeline& pipeline,
+                                          const ServerEvents& events) {
   return impl_->Run(pipeline, events);
 }
 

@@ -11,8 +11,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "vitrina/core/result.hpp"
-#include "vitrina/http/pipeline.hpp"
+#include "vitrina/base/result.hpp"
+#include "vitrina/http/core/pipeline.hpp"
 
 namespace vitrina::http {
 
@@ -54,7 +54,7 @@ class Server {
   std::vector<boost::asio::any_io_executor> Executors() const;
 
   // Binds and serves; an error when the address cannot be bound.
-  core::Result<ShutdownOutcome> Run(const Pipeline& pipeline, const ServerEvents& events);
+  base::Result<ShutdownOutcome> Run(const core::Pipeline& pipeline, const ServerEvents& events);
 
  private:
   class Impl;

@@ -12,7 +12,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "vitrina/core/telemetry_ingestion_policy.hpp"
+#include "vitrina/telemetry/core/ingestion_policy.hpp"
 #include "vitrina/telemetry/ingestion_transport.hpp"
 
 namespace vitrina::telemetry {

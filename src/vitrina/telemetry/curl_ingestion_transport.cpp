@@ -4,7 +4,7 @@
 
 #include <curl/curl.h>
 
-#include "vitrina/core/telemetry_ingestion_policy.hpp"
+#include "vitrina/telemetry/core/ingestion_policy.hpp"
 #include "vitrina/telemetry/ingestion_transport.hpp"
 
 namespace vitrina::telemetry {

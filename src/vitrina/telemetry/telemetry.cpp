@@ -4,7 +4,7 @@
 
 #include <climits>
 
-#include "vitrina/core/telemetry_connection_string.hpp"
+#include "vitrina/telemetry/core/connection_string.hpp"
 
 namespace vitrina::telemetry {
 namespace {
@@ -57,7 +57,7 @@ DependencyCall HttpCall(std::string_view name, std::string_view url, std::string
   return call;
 }
 
-DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::string_view target) {
+DependencyCall ToDependencyCall(const base::DependencyRecord& record, std::string_view target) {
   DependencyCall call;
   call.type = record.type;
   call.name = record.name;
@@ -70,7 +70,7 @@ DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::strin
   return call;
 }
 
-core::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettings& settings) {
+base::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettings& settings) {
   core::TelemetryIdentity identity;
   identity.cloud_role = settings.cloud_role;
   identity.cloud_role_instance =
@@ -116,13 +116,13 @@ void Telemetry::Stop() {
 RequestContext Telemetry::StartRequest(std::string_view traceparent) const {
   RequestContext context;
   context.start = std::chrono::system_clock::now();
-  context.span_id = core::NewSpanId();
-  if (auto incoming = core::ParseTraceparent(traceparent)) {
+  context.span_id = base::NewSpanId();
+  if (auto incoming = base::ParseTraceparent(traceparent)) {
     context.trace_id = incoming->trace_id;
     context.parent_id = incoming->parent_id;
     context.flags = incoming->flags;
   } else {
-    context.trace_id = core::NewTraceId();
+    context.trace_id = base::NewTraceId();
   }
   return context;
 }
@@ -152,7 +152,7 @@ void Telemetry::TrackRequest(const RequestContext& context, std::string_view rou
 
 void Telemetry::TrackDependency(const RequestContext& context, const DependencyCall& call) {
   if (!exporter_) return;
-  const core::SpanId id = core::NewSpanId();
+  const base::SpanId id = base::NewSpanId();
   core::DependencyTelemetry dependency;
   dependency.start = std::chrono::system_clock::now() - call.duration;
   dependency.id = id.View();

@@ -12,19 +12,19 @@
 #include <thread>
 #include <vector>
 
-#include "vitrina/core/metrics.hpp"
-#include "vitrina/core/request_trace.hpp"
-#include "vitrina/core/result.hpp"
-#include "vitrina/core/telemetry_envelope.hpp"
-#include "vitrina/core/telemetry_trace_context.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
+#include "vitrina/base/trace_context.hpp"
 #include "vitrina/telemetry/app_insights_exporter.hpp"
+#include "vitrina/telemetry/core/envelope.hpp"
+#include "vitrina/telemetry/core/metrics.hpp"
 #include "vitrina/telemetry/telemetry_settings.hpp"
 
 namespace vitrina::telemetry {
 
 // The trace a request belongs to (defined in core so that http and the adapters can carry it
-// inside core::RequestTrace without linking the exporter).
-using RequestContext = core::TraceContext;
+// inside base::RequestTrace without linking the exporter).
+using RequestContext = base::TraceContext;
 
 // One call to PostgreSQL, Redis or an HTTP service, as the Telemetry facade takes it.
 struct DependencyCall {
@@ -52,10 +52,10 @@ DependencyCall RedisCall(std::string_view command, std::string_view target,
 DependencyCall HttpCall(std::string_view name, std::string_view url, std::string_view target,
                         std::chrono::microseconds duration, int status);
 
-// The call a recorded dependency (core::RequestTrace) becomes. `target` is used when the record
+// The call a recorded dependency (base::RequestTrace) becomes. `target` is used when the record
 // names none (PostgreSQL and Redis records leave it to the observer, which knows the server).
 // The result borrows from `record` and `target`.
-DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::string_view target);
+DependencyCall ToDependencyCall(const base::DependencyRecord& record, std::string_view target);
 
 // What the server calls. Without a connection string it is a no-op whose Track* calls return
 // at once; with one, each Track* builds an envelope (~1.5 µs) and hands it to the exporter queue.
@@ -63,7 +63,7 @@ DependencyCall ToDependencyCall(const core::DependencyRecord& record, std::strin
 class Telemetry {
  public:
   // Fails only on a malformed connection string (the message names the problem).
-  static core::Result<std::unique_ptr<Telemetry>> Create(const TelemetrySettings& settings);
+  static base::Result<std::unique_ptr<Telemetry>> Create(const TelemetrySettings& settings);
   // For tests and benchmarks: `transport` stands in for libcurl; null means disabled.
   Telemetry(const TelemetrySettings& settings, core::TelemetryIdentity identity,
             std::unique_ptr<IngestionTransport> transport);

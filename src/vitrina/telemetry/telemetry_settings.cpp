@@ -2,7 +2,7 @@
 
 namespace vitrina::telemetry {
 
-TelemetrySettings ReadTelemetrySettings(core::EnvReader& env, std::string_view default_role) {
+TelemetrySettings ReadTelemetrySettings(base::EnvReader& env, std::string_view default_role) {
   TelemetrySettings settings;
   settings.connection_string = env.OptionalString("APPLICATIONINSIGHTS_CONNECTION_STRING");
   settings.cloud_role = env.String("TELEMETRY_CLOUD_ROLE", std::string(default_role));

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "vitrina/core/env_reader.hpp"
+#include "vitrina/base/env_reader.hpp"
 #include "vitrina/telemetry/app_insights_exporter.hpp"
 
 namespace vitrina::telemetry {
@@ -25,7 +25,7 @@ struct TelemetrySettings {
 // Problems are added to `env`, so start-up reports them with every other bad variable.
 // Only the composition root calls this. `default_role` is ai.cloud.role without
 // TELEMETRY_CLOUD_ROLE ("vitrina-api" for the server, "vitrina-etl" for ETL runs).
-TelemetrySettings ReadTelemetrySettings(core::EnvReader& env,
+TelemetrySettings ReadTelemetrySettings(base::EnvReader& env,
                                         std::string_view default_role = "vitrina-api");
 
 }  // namespace vitrina::telemetry

@@ -1,4 +1,4 @@
-#include "integration/support/database.hpp"
+#include "support/database.hpp"
 
 #include "vitrina/db/connection.hpp"
 #include "vitrina/db/migrations.hpp"
@@ -15,7 +15,7 @@ std::string WithDatabase(const std::string& url, const std::string& database) {
          (query == std::string::npos ? "" : url.substr(query));
 }
 
-core::Result<std::string> FreshDatabase(const std::string& admin_url, const std::string& name) {
+base::Result<std::string> FreshDatabase(const std::string& admin_url, const std::string& name) {
   auto admin = db::Connection::Open(admin_url);
   if (!admin) return admin.error();
   // Other sessions (a server under test that is still shutting down) must not block the drop.

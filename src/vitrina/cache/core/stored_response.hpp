@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vitrina::cache::core {
+
+// The ETag of a response body: a quoted strong validator ("\"<16 hex digits>\"") from a 64-bit
+// FNV-1a hash of the bytes plus their length. Deterministic, so every instance computes the same
+// tag for the same bytes and If-None-Match works across instances.
+std::string BodyEtag(std::string_view body);
+
+// What one cache entry holds: the ETag, a stamp and the exact response bytes. The stamp is a
+// random 32-hex-digit token drawn for each store: two entries with the same stamp are the same
+// bytes, which lets an instance that already holds them check a key with a 55-byte GETRANGE
+// instead of transferring the body again (see cache/core/local_copies.hpp).
+struct StoredResponse {
+  std::string etag;
+  std::string stamp;
+  std::string body;
+};
+
+// The value format in Redis: a fixed-size header line, then the body:
+//   "v2 " + etag (18 bytes) + " " + stamp (32 bytes) + "\n" + body
+// The version prefix lets a later format coexist with entries written by an older release (they
+// decode as nullopt, i.e. a miss).
+inline constexpr std::size_t kStoredHeaderSize = 55;
+
+// The header line (kStoredHeaderSize bytes) of an entry with this etag and stamp. Both must have
+// the sizes above (BodyEtag's and a 32-digit token); anything else gives an empty string.
+std::string StoredHeader(std::string_view etag, std::string_view stamp);
+std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
+                                 std::string_view body);
+std::optional<StoredResponse> DecodeStoredResponse(std::string_view value);
+
+}  // namespace vitrina::cache::core

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
+#include "vitrina/catalog/core/catalog_query.hpp"
+#include "vitrina/catalog/core/field_value.hpp"
+
+namespace vitrina::catalog {
+
+// One page of GET /catalog as PostgreSQL serialised it: the server forwards `items_json`.
+struct CatalogPage {
+  std::int64_t count = 0;               // items in this page
+  std::string items_json;               // a JSON array of items ordered by id
+  bool has_more = false;                // more items match after this page
+  std::optional<std::int64_t> last_id;  // id of the page's last item (for the next cursor)
+};
+
+// An item as stored: the JSON the API returns and the same values typed.
+struct StoredItem {
+  std::string json;
+  core::CatalogItem item;
+};
+
+// The result of a committed write, with both versions so a cache can find every entry it
+// affects: Create has only `new_item`, Delete only `old_item`, Replace both.
+struct WriteOutcome {
+  enum class Kind { kCreated, kReplaced, kDeleted };
+  Kind kind = Kind::kCreated;
+  std::optional<StoredItem> old_item;
+  std::optional<StoredItem> new_item;
+  // The cache_outbox row committed with the write (cache/invalidation_outbox.hpp): whoever
+  // confirms the cache invalidation deletes it; a leftover row makes every instance flush.
+  std::optional<std::int64_t> outbox_id;
+};
+
+// Read side of the catalog. The repository implements it over PostgreSQL; a cache implements it
+// too, wrapping the repository (read-through), and the handlers cannot tell them apart. `trace`
+// (optional, on both sides) attributes the statements to the request that made them.
+class CatalogReader {
+ public:
+  virtual ~CatalogReader() = default;
+  virtual boost::asio::awaitable<base::Result<CatalogPage>> List(
+      const core::CatalogQuery& query, base::RequestTrace* trace = nullptr) = 0;
+  // The item's JSON; kNotFound when there is no such id.
+  virtual boost::asio::awaitable<base::Result<std::string>> Get(
+      std::int64_t id, base::RequestTrace* trace = nullptr) = 0;
+};
+
+// Write side. Values are already validated against the spec (core::ParseItemBody). Replace and
+// Delete answer kNotFound for an absent id.
+class CatalogWriter {
+ public:
+  virtual ~CatalogWriter() = default;
+  virtual boost::asio::awaitable<base::Result<WriteOutcome>> Create(
+      std::vector<core::FieldValue> values, base::RequestTrace* trace = nullptr) = 0;
+  virtual boost::asio::awaitable<base::Result<WriteOutcome>> Replace(
+      std::int64_t id, std::vector<core::FieldValue> values,
+      base::RequestTrace* trace = nullptr) = 0;
+  virtual boost::asio::awaitable<base::Result<WriteOutcome>> Delete(
+      std::int64_t id, base::RequestTrace* trace = nullptr) = 0;
+};
+
+// Called by the write handlers after a write committed and before the response is sent (e.g.
+// cache invalidation), so a client that got its response never reads stale data afterwards.
+class CatalogWriteListener {
+ public:
+  virtual ~CatalogWriteListener() = default;
+  virtual boost::asio::awaitable<void> OnWriteCommitted(const WriteOutcome& outcome) = 0;
+};
+
+}  // namespace vitrina::catalog

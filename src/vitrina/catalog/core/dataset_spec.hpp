@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vitrina/base/result.hpp"
+
+namespace vitrina::catalog::core {
+
+// The storage and JSON type of a column. Names follow JSON Schema so that OpenAPI can reuse them.
+enum class ColumnType { kString, kInteger, kNumber, kBoolean };
+
+std::string_view ColumnTypeName(ColumnType type);
+std::optional<ColumnType> ParseColumnType(std::string_view name);
+
+// Validation rules and filter capabilities of one target column. Everything the ETL, the API's
+// filters, its write validation and the OpenAPI document know about a dataset comes from here, so
+// that another CSV needs another spec file and no code.
+struct ColumnSpec {
+  std::string name;    // target name: SQL column and JSON field, [a-z_][a-z0-9_]*
+  std::string source;  // the CSV header that feeds it
+  ColumnType type = ColumnType::kString;
+  bool required = true;   // an empty value rejects the row; otherwise it is stored as NULL
+  bool category = false;  // offers the equality filter ?name=value (repeat for OR)
+  std::optional<double> minimum;
+  std::optional<double> maximum;
+  std::optional<double> exclusive_minimum;
+  std::optional<double> exclusive_maximum;
+  std::optional<std::size_t> max_length;  // strings, in bytes
+  std::vector<std::string> allowed;       // when non-empty, the only accepted values
+  std::string description;
+
+  bool IsNumeric() const { return type == ColumnType::kInteger || type == ColumnType::kNumber; }
+  // Numeric columns offer the range filters <name>_min and <name>_max.
+  bool HasRangeFilter() const { return IsNumeric(); }
+};
+
+struct DatasetSpec {
+  std::string name;   // e.g. "diamonds"
+  std::string table;  // the live table in PostgreSQL
+  std::string description;
+  std::vector<std::string> skip_sources;  // CSV headers that are read but not loaded
+  std::vector<ColumnSpec> columns;        // in output order; "id" is implicit and generated
+  char delimiter = ',';
+
+  const ColumnSpec* FindColumn(std::string_view column_name) const;
+  // Column index in `columns`, or -1.
+  int ColumnIndex(std::string_view column_name) const;
+};
+
+// True for a safe lowercase SQL identifier that also reads well in JSON and query strings.
+bool IsValidIdentifier(std::string_view name);
+
+// Checks the spec's internal consistency: identifiers, unique names and sources, rules that fit the
+// type, categories only on string or integer columns, and no column named "id".
+base::Status ValidateSpec(const DatasetSpec& spec);
+
+}  // namespace vitrina::catalog::core

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vitrina/base/error.hpp"
+#include "vitrina/base/request_trace.hpp"
+#include "vitrina/http/core/body_file.hpp"
+#include "vitrina/http/core/path_template.hpp"
+#include "vitrina/http/core/principal.hpp"
+
+namespace vitrina::http::core {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view MethodName(Method method);
+
+// Who may call a route; the authentication middleware enforces it before the handler runs.
+enum class Access { kPublic, kUser, kAdmin };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;  // names in lower case
+
+// An HTTP request as handlers see it: plain data, no sockets and no Beast types, so handlers
+// and middleware compile quickly and can be called directly in tests.
+struct Request {
+  Method method = Method::kGet;
+  std::string method_text;
+  std::string path;   // the target before '?'
+  std::string query;  // the target after '?', still percent-encoded
+  Headers headers;
+  std::string body;
+
+  // Filled in by the pipeline before middleware runs.
+  std::string request_id;
+  std::string route;  // the matched route template ("/catalog/{id}"), or empty
+  Access access = Access::kPublic;
+  PathParams params;
+  std::optional<Principal> principal;  // set by the authentication middleware
+
+  // Set by the observability middleware (null without it); handlers pass it to repository,
+  // cache and HTTP-client calls so their dependencies are attributed to this request.
+  base::RequestTrace* trace = nullptr;
+
+  // Set by the server: the TCP peer ("203.0.113.7", IPv4-mapped IPv6 shown as IPv4), empty if
+  // unknown. Behind a proxy this is the proxy; see http::ClientAddress.
+  std::string peer_address;
+
+  // Value of a header (name in lower case), empty when absent.
+  std::string_view Header(std::string_view lower_name) const;
+  std::string_view Param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  Headers headers;
+  std::string body;
+  // Instead of `body`: bytes shared with the cache, sent without a copy (a 7 MB catalog answer
+  // would otherwise be copied once per request).
+  std::shared_ptr<const std::string> shared_body;
+
+  // The same bytes as `shared_body` in a file: the server sends it with sendfile(2).
+  std::shared_ptr<const BodyFile> body_file;
+
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
+
+  // For the access log only, never sent: the error code and its internal detail.
+  std::string error_code;
+  std::string error_detail;
+
+  static Response Json(unsigned status, std::string body);
+  static Response Json(unsigned status, std::shared_ptr<const std::string> body);
+};
+
+}  // namespace vitrina::http::core

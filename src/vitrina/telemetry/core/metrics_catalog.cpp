@@ -1,0 +1,27 @@
+#include "vitrina/telemetry/core/metrics_catalog.hpp"
+
+namespace vitrina::telemetry::core {
+
+ServiceMetrics::ServiceMetrics(MetricsRegistry& registry)
+    : http_request_duration(registry.AddHistogram(
+          "vitrina_http_request_duration_seconds",
+          "Time from request read to response written, by route template and status.",
+          {"route", "status"})),
+      db_query_duration(registry.AddHistogram("vitrina_db_query_duration_seconds",
+                                              "PostgreSQL statement latency by statement name.",
+                                              {"statement"})),
+      redis_command_duration(registry.AddHistogram("vitrina_redis_command_duration_seconds",
+                                                   "Redis command latency by command.",
+                                                   {"command"})),
+      cache_results(registry.AddCounter("vitrina_cache_results_total",
+                                        "Catalog cache lookups by outcome.", {"outcome"})),
+      cache_local_copies(registry.AddGauge(
+          "vitrina_cache_local_copies",
+          "Cached bodies kept by this instance (each use is checked against Redis first).",
+          {"measure"})),
+      pool_connections(registry.AddGauge("vitrina_pool_connections",
+                                         "Connections per pool and state.", {"pool", "state"})),
+      etl_runs(registry.AddGauge("vitrina_etl_runs",
+                                 "Dataset loads recorded in etl_runs, by status.", {"status"})) {}
+
+}  // namespace vitrina::telemetry::core

@@ -1,0 +1,80 @@
+// RedisLoginRateLimiter against a real Redis.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "auth/auth_test_support.hpp"
+#include "vitrina/auth/redis_login_rate_limiter.hpp"
+
+namespace vitrina::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RedisRateLimitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto url = testing::Env("REDIS_URL");
+    if (!url) GTEST_SKIP() << "REDIS_URL is not set";
+    settings_.redis_url = *url;
+    settings_.per_email = {5, 300s};
+    settings_.per_address = {20, 300s};
+  }
+  static std::string Address(int n) {
+    return "2001:db8::" + std::to_string(::getpid() % 10000) + ":" + std::to_string(n);
+  }
+  LoginRateLimitSettings settings_;
+};
+
+TEST_F(RedisRateLimitTest, FiveFailuresForAnEmailBlockItForTheRestOfTheWindow) {
+  RedisLoginRateLimiter limiter(settings_);
+  const auto email = testing::UniqueEmail("rl");
+  for (int i = 0; i < 5; ++i) {
+    const core::LoginAttempt attempt{email, Address(i)};  // different addresses: the email counts
+    EXPECT_TRUE(limiter.Check(attempt).allowed) << i;
+    limiter.RecordFailure(attempt);
+  }
+  const auto decision = limiter.Check({email, Address(99)});
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_GT(decision.retry_after, 290s);
+  EXPECT_LE(decision.retry_after, 300s);
+  // Case and surrounding spaces do not open a new counter.
+  std::string upper = email;
+  upper[0] = 'A';
+  EXPECT_FALSE(limiter.Check({" " + upper, Address(98)}).allowed);
+  EXPECT_TRUE(limiter.Check({testing::UniqueEmail("rl-other"), Address(97)}).allowed);
+}
+
+TEST_F(RedisRateLimitTest, TwentyFailuresFromOneAddressBlockThatAddress) {
+  RedisLoginRateLimiter limiter(settings_);
+  const auto address = Address(1000);
+  for (int i = 0; i < 20; ++i) limiter.RecordFailure({testing::UniqueEmail("spray"), address});
+  EXPECT_FALSE(limiter.Check({testing::UniqueEmail("fresh"), address}).allowed);
+  EXPECT_TRUE(limiter.Check({testing::UniqueEmail("fresh"), Address(1001)}).allowed);
+}
+
+TEST_F(RedisRateLimitTest, TheWindowEnds) {
+  settings_.per_email = {2, 1s};
+  RedisLoginRateLimiter limiter(settings_);
+  const core::LoginAttempt attempt{testing::UniqueEmail("window"), Address(2000)};
+  limiter.RecordFailure(attempt);
+  limiter.RecordFailure(attempt);
+  EXPECT_FALSE(limiter.Check(attempt).allowed);
+  std::this_thread::sleep_for(2100ms);
+  EXPECT_TRUE(limiter.Check(attempt).allowed);
+}
+
+TEST(RedisRateLimitDown, AnUnreachableRedisFailsOpenQuickly) {
+  LoginRateLimitSettings settings;
+  settings.redis_url = "redis://127.0.0.1:58597";
+  RedisLoginRateLimiter limiter(settings);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) {
+    limiter.RecordFailure({"a@example.com", "192.0.2.1"});
+    EXPECT_TRUE(limiter.Check({"a@example.com", "192.0.2.1"}).allowed);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+}  // namespace
+}  // namespace vitrina::auth

@@ -1,0 +1,121 @@
+// The PostgreSQL side of invalidation: the ETL's NOTIFY and the durable outbox of writes whose
+// invalidation was not confirmed. Needs DATABASE_URL and REDIS_URL.
+#include <fstream>
+#include <sstream>
+
+#include "cache/cache_test_support.hpp"
+#include "vitrina/cache/catalog_reload_listener.hpp"
+#include "vitrina/cache/invalidation_outbox.hpp"
+#include "vitrina/db/connection.hpp"
+
+namespace vitrina::cache::testing {
+namespace {
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+class CacheListenerTest : public CacheTest {
+ protected:
+  void SetUp() override {
+    CacheTest::SetUp();
+    if (IsSkipped()) return;
+    const char* url = std::getenv("DATABASE_URL");
+    if (url == nullptr || *url == '\0') GTEST_SKIP() << "DATABASE_URL is not set";
+    database_url_ = url;
+    auto connection = db::Connection::Open(database_url_);
+    ASSERT_TRUE(connection.ok()) << connection.error().detail;
+    db_.emplace(std::move(*connection));
+    auto exists = db_->Execute("SELECT to_regclass('cache_outbox')::text");
+    ASSERT_TRUE(exists.ok());
+    if (!exists->Scalar()) {
+      std::ifstream file(std::string(VITRINA_SOURCE_DIR) + "/migrations/0003_cache_outbox.sql");
+      std::stringstream sql;
+      sql << file.rdbuf();
+      ASSERT_TRUE(db_->ExecuteScript(sql.str()).ok());
+    }
+    ASSERT_TRUE(db_->Execute("DELETE FROM cache_outbox").ok());
+  }
+
+  CatalogReloadListenerSettings ListenerSettings() const {
+    CatalogReloadListenerSettings settings;
+    settings.database_url = database_url_;
+    settings.poll_interval = 50ms;
+    settings.outbox_grace = 200ms;
+    return settings;
+  }
+
+  std::string database_url_;
+  std::optional<db::Connection> db_;
+};
+
+TEST_P(CacheListenerTest, EtlReloadNotificationFlushesTheCatalog) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Ideal"}}});
+  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  listener.Start();
+  ASSERT_TRUE(WaitFor([&] { return listener.connected() && listener.flushes() >= 1; }, 5s));
+  ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+  ASSERT_TRUE(probe_->Exists(key.str()));
+
+  const auto flushes = listener.flushes();
+  ASSERT_TRUE(db_->Execute("NOTIFY vitrina_catalog_reloaded").ok());
+  // The key is deleted inside the flush, the counter grows after it: wait for both.
+  EXPECT_TRUE(
+      WaitFor([&] { return !probe_->Exists(key.str()) && listener.flushes() > flushes; }, 3s));
+  EXPECT_GT(listener.flushes(), flushes);
+  listener.Stop();
+}
+
+TEST_P(CacheListenerTest, LeftoverOutboxRowsFlushTheCatalogAndAreDeleted) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  listener.Start();
+  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+
+  // A writer committed (with its outbox row) and died before invalidating.
+  auto row = db_->Execute(std::string(kInsertCacheOutboxRow));
+  ASSERT_TRUE(row.ok());
+  EXPECT_TRUE(WaitFor([&] { return !probe_->Exists(key.str()); }, 3s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto left = db_->Execute("SELECT count(*) FROM cache_outbox");
+        return left.ok() && left->Scalar() == "0";
+      },
+      3s));
+  listener.Stop();
+}
+
+TEST_P(CacheListenerTest, ConfirmedWritesDeleteTheirOwnRowAndCauseNoFlush) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto ideal = Key({{"cut", {"Ideal"}}});
+  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  listener.Start();
+  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_EQ(Get(instance->cache, ideal, db).outcome, CacheOutcome::kMiss);
+
+  auto row = db_->Execute(std::string(kInsertCacheOutboxRow));
+  ASSERT_TRUE(row.ok());
+  std::vector<cache::core::ItemValues> versions = {Diamond("Fair", "E", 900)};
+  ASSERT_TRUE(pool_.Run(instance->cache.InvalidateForWrite(versions)).ok());
+  ASSERT_TRUE(db_->Execute(std::string(kDeleteCacheOutboxRow), {row->Scalar()}).ok());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(probe_->Exists(ideal.str()));
+  listener.Stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, CacheListenerTest,
+                         ::testing::Values(RedisMode::kSingle, RedisMode::kCluster), ModeName);
+
+}  // namespace
+}  // namespace vitrina::cache::testing

@@ -1,0 +1,85 @@
+#include "vitrina/cache/core/cache_match.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vitrina::cache::core {
+namespace {
+
+catalog::core::DatasetSpec DiamondsLikeSpec() {
+  catalog::core::DatasetSpec spec;
+  spec.name = "diamonds";
+  spec.table = "diamonds";
+  const auto add = [&spec](std::string name, catalog::core::ColumnType type, bool category) {
+    catalog::core::ColumnSpec column;
+    column.name = std::move(name);
+    column.type = type;
+    column.category = category;
+    spec.columns.push_back(column);
+  };
+  add("carat", catalog::core::ColumnType::kNumber, false);
+  add("cut", catalog::core::ColumnType::kString, true);
+  add("color", catalog::core::ColumnType::kString, true);
+  add("price", catalog::core::ColumnType::kInteger, false);
+  return spec;
+}
+
+ItemValues FairItem(std::int64_t price = 900) {
+  return {
+      {"carat", 0.5}, {"cut", std::string("Fair")}, {"color", std::string("E")}, {"price", price}};
+}
+
+bool Affects(std::string_view key, const ItemValues& item) {
+  const auto params = ParseCatalogKey(key);
+  EXPECT_TRUE(params) << key;
+  return ItemMayAffectKey(DiamondsLikeSpec(), *params, item);
+}
+
+TEST(ItemMayAffectKey, EqualityOnCategories) {
+  EXPECT_TRUE(Affects("catalog:all", FairItem()));
+  EXPECT_TRUE(Affects("catalog:cut=Fair", FairItem()));
+  EXPECT_FALSE(Affects("catalog:cut=Ideal", FairItem()));
+  EXPECT_TRUE(Affects("catalog:cut=Fair,Ideal", FairItem()));
+  EXPECT_TRUE(Affects("catalog:color=E&cut=Fair", FairItem()));
+  EXPECT_FALSE(Affects("catalog:color=F&cut=Fair", FairItem()));
+}
+
+TEST(ItemMayAffectKey, InclusiveRanges) {
+  EXPECT_TRUE(Affects("catalog:price_max=1000", FairItem(900)));
+  EXPECT_TRUE(Affects("catalog:price_max=1000", FairItem(1000)));
+  EXPECT_FALSE(Affects("catalog:price_max=1000", FairItem(1001)));
+  EXPECT_FALSE(Affects("catalog:price_min=99999", FairItem(900)));
+  EXPECT_TRUE(Affects("catalog:price_max=900&price_min=900", FairItem(900)));
+  EXPECT_TRUE(Affects("catalog:carat_min=0.5", FairItem()));
+  EXPECT_FALSE(Affects("catalog:carat_min=0.51", FairItem()));
+}
+
+TEST(ItemMayAffectKey, PaginationAndUnknownParametersDoNotNarrow) {
+  EXPECT_TRUE(Affects("catalog:cursor=xyz&cut=Fair&limit=10", FairItem()));
+  EXPECT_FALSE(Affects("catalog:cursor=xyz&cut=Ideal&limit=10", FairItem()));
+  EXPECT_TRUE(Affects("catalog:sort=price", FairItem()));
+}
+
+TEST(ItemMayAffectKey, NullMatchesNoFilterAndMissingValuesAreConservative) {
+  ItemValues item = FairItem();
+  item["color"] = std::monostate{};
+  EXPECT_FALSE(Affects("catalog:color=E", item));
+  item.erase("color");
+  EXPECT_TRUE(Affects("catalog:color=E", item));
+  item["price"] = std::monostate{};
+  EXPECT_FALSE(Affects("catalog:price_min=1", item));
+}
+
+TEST(ItemMayAffectKey, IntegerCategoriesCompareAsNumbers) {
+  catalog::core::DatasetSpec spec = DiamondsLikeSpec();
+  catalog::core::ColumnSpec year;
+  year.name = "year";
+  year.type = catalog::core::ColumnType::kInteger;
+  year.category = true;
+  spec.columns.push_back(year);
+  ItemValues item{{"year", std::int64_t{2020}}};
+  EXPECT_TRUE(ItemMayAffectKey(spec, *ParseCatalogKey("catalog:year=2019,2020"), item));
+  EXPECT_FALSE(ItemMayAffectKey(spec, *ParseCatalogKey("catalog:year=2019"), item));
+}
+
+}  // namespace
+}  // namespace vitrina::cache::core

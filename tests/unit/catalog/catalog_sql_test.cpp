@@ -1,0 +1,73 @@
+#include "vitrina/catalog/core/catalog_sql.hpp"
+
+#include <gtest/gtest.h>
+
+#include "vitrina/catalog/spec_file.hpp"
+
+namespace vitrina::catalog::core {
+namespace {
+
+const DatasetSpec& Diamonds() {
+  static const DatasetSpec spec =
+      catalog::LoadSpecFile(std::string(VITRINA_SOURCE_DIR) + "/datasets/diamonds.yaml").value();
+  return spec;
+}
+
+TEST(CatalogStatements, HaveStableNamesAndQuoteIdentifiers) {
+  const auto statements = BuildCatalogStatements(Diamonds());
+  EXPECT_EQ(statements.list.name, "catalog_list");
+  EXPECT_EQ(statements.get.name, "catalog_get");
+  EXPECT_NE(statements.list.sql.find("\"table\""), std::string::npos);  // a reserved word
+  EXPECT_NE(statements.list.sql.find("\"cut\" = ANY($3::text[])"), std::string::npos);
+  EXPECT_NE(statements.list.sql.find("ORDER BY id"), std::string::npos);
+  for (const auto& statement : statements.All()) EXPECT_FALSE(statement.sql.empty());
+}
+
+TEST(CatalogStatements, EveryWriteRecordsAnOutboxRowInItsOwnStatement) {
+  const auto statements = BuildCatalogStatements(Diamonds());
+  for (const auto* write : {&statements.insert, &statements.replace, &statements.remove}) {
+    // In the same statement, hence the same transaction as the write, and only for written rows.
+    EXPECT_NE(write->sql.find("INSERT INTO cache_outbox (created_at) SELECT now() FROM "),
+              std::string::npos)
+        << write->name;
+    EXPECT_NE(write->sql.find("AS outbox_id"), std::string::npos) << write->name;
+  }
+  EXPECT_EQ(statements.outbox_delete.name, "cache_outbox_delete");
+  EXPECT_EQ(statements.outbox_delete.sql, "DELETE FROM cache_outbox WHERE id = $1::bigint");
+}
+
+TEST(CatalogListParams, AbsentFiltersAreNullAndValuesAreBound) {
+  const auto query =
+      CatalogQueryParser(Diamonds()).Parse("cut=Fair&cut=Very+Good&price_min=500").value();
+  const auto params = CatalogListParams(Diamonds(), query);
+  // carat (min,max), cut, color, clarity, depth (2), table (2), price (2), x, y, z (2 each),
+  // cursor, limit.
+  ASSERT_EQ(params.size(), 2u + 3u + 2u * 3u + 2u * 3u + 2u);
+  EXPECT_FALSE(params[0]);
+  EXPECT_EQ(params[2], std::optional<std::string>("{\"Fair\",\"Very Good\"}"));
+  EXPECT_FALSE(params[3]);
+  EXPECT_EQ(params[9], std::optional<std::string>("500"));
+  EXPECT_FALSE(params[10]);
+  EXPECT_FALSE(params[params.size() - 2]);  // no cursor
+  EXPECT_TRUE(params.back());               // the limit is always bound
+}
+
+TEST(TextArrayLiteral, QuotesAndEscapesEveryElement) {
+  EXPECT_EQ(TextArrayLiteral({std::string("a\"b"), std::string("c\\d"), std::string("{x,y}")}),
+            "{\"a\\\"b\",\"c\\\\d\",\"{x,y}\"}");
+  EXPECT_EQ(TextArrayLiteral({}), "{}");
+  EXPECT_EQ(TextArrayLiteral({std::int64_t{3}}), "{\"3\"}");
+}
+
+TEST(CatalogWriteParams, ReplaceStartsWithTheId) {
+  const std::vector<FieldValue> values = {1.5, std::string("Fair"), std::monostate{}};
+  const auto params = CatalogReplaceParams(7, values);
+  ASSERT_EQ(params.size(), 4u);
+  EXPECT_EQ(params[0], std::optional<std::string>("7"));
+  EXPECT_EQ(params[1], std::optional<std::string>("1.5"));
+  EXPECT_FALSE(params[3]);
+  EXPECT_EQ(CatalogInsertParams(values).size(), 3u);
+}
+
+}  // namespace
+}  // namespace vitrina::catalog::core
