@@ -48,7 +48,8 @@ bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/per
 format: ## Reformat the C++ sources
 	@find src tests bench -name '*.[ch]pp' | xargs clang-format -i
 
-lint: ## clang-format check and clang-tidy
+lint: ## Layer check, clang-format check and clang-tidy
+	@tools/check-layers.py
 	@find src tests bench -name '*.[ch]pp' | xargs clang-format --dry-run --Werror
 	@cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@find src -name '*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet

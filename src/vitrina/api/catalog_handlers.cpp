@@ -97,7 +97,7 @@ asio::awaitable<Response> CatalogHandlers::Get(Request& request) {
 }
 
 asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
-  catalog::core::FieldErrors field_errors;
+  base::FieldErrors field_errors;
   auto values = catalog::core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
   auto outcome = co_await writer_.Create(std::move(*values), request.trace);
@@ -112,7 +112,7 @@ asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
 asio::awaitable<Response> CatalogHandlers::Replace(Request& request) {
   auto id = ItemId(request);
   if (!id) co_return ErrorResponse(id.error());
-  catalog::core::FieldErrors field_errors;
+  base::FieldErrors field_errors;
   auto values = catalog::core::ParseItemBody(spec_, request.body, field_errors);
   if (!values) co_return ErrorResponse(values.error(), field_errors);
   auto outcome = co_await writer_.Replace(*id, std::move(*values), request.trace);

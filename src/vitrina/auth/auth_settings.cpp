@@ -38,7 +38,6 @@ AuthSettings ReadAuthSettings(base::EnvReader& env) {
       std::chrono::seconds(env.Integer("AUTH_KEYS_MIN_REFETCH_SECONDS", 30, 1, 3600));
 
   auto& limits = settings.login_rate_limit;
-  limits.redis_url = env.Url("REDIS_URL", "redis://127.0.0.1:55401", {"redis://"});
   limits.per_email.max_failures = env.Integer("LOGIN_MAX_FAILURES_PER_EMAIL", 5, 1, 1000000);
   limits.per_email.window =
       std::chrono::seconds(env.Integer("LOGIN_EMAIL_WINDOW_SECONDS", 300, 1, 86400));

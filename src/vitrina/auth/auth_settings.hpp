@@ -37,8 +37,8 @@ struct FirebaseSettings {
   std::string SecureTokenBase() const;
 };
 
+// Redis itself is the cache's (REDIS_URL or REDIS_CLUSTER_NODES): one Redis stack per service.
 struct LoginRateLimitSettings {
-  std::string redis_url;  // REDIS_URL, shared with the cache
   core::RateLimitRule per_email{5, std::chrono::seconds(300)};
   core::RateLimitRule per_address{20, std::chrono::seconds(300)};
   std::chrono::milliseconds timeout{250};  // per Redis command; a slow Redis fails open

@@ -9,7 +9,7 @@
 
 #include "vitrina/auth/core/firebase_errors.hpp"
 #include "vitrina/auth/core/jwt.hpp"
-#include "vitrina/auth/http_transport.hpp"
+#include "vitrina/http/client.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -54,9 +54,12 @@ std::chrono::seconds SecondsField(const boost::json::object& object, std::string
 }
 
 // A 2xx body as a JSON object, or the Firebase error mapped to ours.
-base::Result<boost::json::object> Exchange(const HttpRequest& request) {
-  auto response = PerformHttp(request);
-  if (!response) return response.error();
+base::Result<boost::json::object> Exchange(const http::ClientRequest& request) {
+  auto response = http::SendHttp(request);
+  if (!response) {
+    return base::MakeError(base::ErrorCode::kUnavailable, "the identity provider is unavailable",
+                           response.error().detail);
+  }
   boost::system::error_code error;
   auto json = boost::json::parse(response->body, error);
   if (response->status >= 200 && response->status < 300) {
@@ -79,14 +82,16 @@ base::Result<boost::json::object> Exchange(const HttpRequest& request) {
   return core::MapFirebaseAuthError(message, static_cast<int>(response->status));
 }
 
-HttpRequest JsonPost(std::string url, const boost::json::object& body,
-                     std::chrono::milliseconds timeout) {
-  HttpRequest request;
+// `text` holds the serialised body the request points to.
+http::ClientRequest JsonPost(std::string url, const std::string& text,
+                             std::chrono::milliseconds timeout) {
+  http::ClientRequest request;
   request.method = "POST";
   request.url = std::move(url);
   request.headers = {{"Content-Type", "application/json"}};
-  request.body = boost::json::serialize(body);
+  request.body = text;
   request.timeout = timeout;
+  request.connect_timeout = timeout;
   return request;
 }
 
@@ -115,9 +120,10 @@ base::Result<core::TokenGrant> FirebaseIdentityClient::SignUp(std::string_view e
                                                               std::string_view password) {
   const boost::json::object body{
       {"email", email}, {"password", password}, {"returnSecureToken", true}};
+  const std::string text = boost::json::serialize(body);
   auto json = Exchange(JsonPost(
       settings_.IdentityToolkitBase() + "/v1/accounts:signUp?key=" + UrlEncode(settings_.api_key),
-      body, settings_.http_timeout));
+      text, settings_.http_timeout));
   if (!json) return json.error();
   return GrantFromAccountResponse(*json);
 }
@@ -126,21 +132,24 @@ base::Result<core::TokenGrant> FirebaseIdentityClient::SignIn(std::string_view e
                                                               std::string_view password) {
   const boost::json::object body{
       {"email", email}, {"password", password}, {"returnSecureToken", true}};
+  const std::string text = boost::json::serialize(body);
   auto json =
       Exchange(JsonPost(settings_.IdentityToolkitBase() +
                             "/v1/accounts:signInWithPassword?key=" + UrlEncode(settings_.api_key),
-                        body, settings_.http_timeout));
+                        text, settings_.http_timeout));
   if (!json) return json.error();
   return GrantFromAccountResponse(*json);
 }
 
 base::Result<core::TokenGrant> FirebaseIdentityClient::Refresh(std::string_view refresh_token) {
-  HttpRequest request;
+  const std::string form = "grant_type=refresh_token&refresh_token=" + UrlEncode(refresh_token);
+  http::ClientRequest request;
   request.method = "POST";
   request.url = settings_.SecureTokenBase() + "/v1/token?key=" + UrlEncode(settings_.api_key);
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-  request.body = "grant_type=refresh_token&refresh_token=" + UrlEncode(refresh_token);
+  request.body = form;
   request.timeout = settings_.http_timeout;
+  request.connect_timeout = settings_.http_timeout;
   auto json = Exchange(request);
   if (!json) return json.error();
   core::TokenGrant grant;
@@ -157,10 +166,10 @@ base::Result<core::TokenGrant> FirebaseIdentityClient::Refresh(std::string_view 
 }
 
 base::Status FirebaseIdentityClient::DeleteAccountWithToken(std::string_view id_token) {
-  const boost::json::object body{{"idToken", id_token}};
+  const std::string text = boost::json::serialize(boost::json::object{{"idToken", id_token}});
   auto json = Exchange(JsonPost(
       settings_.IdentityToolkitBase() + "/v1/accounts:delete?key=" + UrlEncode(settings_.api_key),
-      body, settings_.http_timeout));
+      text, settings_.http_timeout));
   if (!json) return json.error();
   return base::OkStatus();
 }
@@ -171,9 +180,10 @@ base::Status FirebaseIdentityClient::DeleteAccount(std::string_view uid) {
                            "deleting a Firebase account by uid needs service-account credentials, "
                            "which are not implemented");
   }
+  const std::string text = boost::json::serialize(boost::json::object{{"localId", uid}});
   auto request = JsonPost(settings_.IdentityToolkitBase() + "/v1/projects/" +
                               UrlEncode(settings_.project_id) + "/accounts:delete",
-                          boost::json::object{{"localId", uid}}, settings_.http_timeout);
+                          text, settings_.http_timeout);
   request.headers.emplace_back("Authorization", std::string(kEmulatorAdminBearer));
   auto json = Exchange(request);
   if (!json) return json.error();

@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vitrina/auth/core/jwt.hpp"
-#include "vitrina/auth/http_transport.hpp"
+#include "vitrina/http/client.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -105,18 +105,22 @@ class HttpSigningKeySource final : public SigningKeySource {
       : url_(std::move(url)), timeout_(timeout) {}
 
   base::Result<SigningKeyDocument> Fetch() override {
-    HttpRequest request;
+    http::ClientRequest request;
     request.url = url_;
     request.timeout = timeout_;
+    request.connect_timeout = timeout_;
     request.max_response_bytes = kMaxCertificateDocumentBytes;
-    auto response = PerformHttp(request);
-    if (!response) return response.error();
+    auto response = http::SendHttp(request);
+    if (!response) {
+      return base::MakeError(base::ErrorCode::kUnavailable, "signing keys unavailable",
+                             response.error().detail);
+    }
     if (response->status != 200) {
       return base::MakeError(base::ErrorCode::kUnavailable, "signing keys unavailable",
                              "GET " + url_ + " returned HTTP " + std::to_string(response->status));
     }
     return SigningKeyDocument{std::move(response->body),
-                              core::ParseCacheControlMaxAge(response->cache_control)};
+                              core::ParseCacheControlMaxAge(response->Header("cache-control"))};
   }
 
  private:

@@ -1,33 +1,43 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <memory>
-#include <mutex>
+#include <optional>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "vitrina/auth/auth_settings.hpp"
 #include "vitrina/auth/core/login_rate_limiter.hpp"
+#include "vitrina/redis/client.hpp"
 
 namespace vitrina::auth {
 
 // Failed-login counters in Redis, shared by every instance: one fixed-window counter per key,
 // INCR and EXPIRE in one Lua script per key (one key per command, so each command targets one
-// Redis Cluster slot). Blocking hiredis on one mutex-protected connection with a short timeout;
-// login is not a hot path. When Redis is unreachable or slow, the limiter allows the attempt and
-// logs (at most every 10 s): fail open, see docs/auth.md.
+// Redis Cluster slot). Commands go through the service's one Redis stack (redis::RedisClient,
+// the cache's client), run on `executor`; the login path is a blocking thread, so each call waits
+// for its reply for at most `settings.timeout`. When Redis is unreachable, slow or not configured,
+// the limiter allows the attempt, skips Redis for the next second (so a Redis outage does not
+// make every login wait out the timeout) and logs at most every 10 s: fail open, see docs/auth.md.
+// `client` must outlive the limiter and every command it started.
 class RedisLoginRateLimiter final : public core::LoginRateLimiter {
  public:
-  explicit RedisLoginRateLimiter(LoginRateLimitSettings settings);
-  ~RedisLoginRateLimiter() override;
+  RedisLoginRateLimiter(redis::RedisClient& client, boost::asio::any_io_executor executor,
+                        LoginRateLimitSettings settings);
 
   core::RateLimitDecision Check(const core::LoginAttempt& attempt) override;
   void RecordFailure(const core::LoginAttempt& attempt) override;
 
-  struct Connection;
-
  private:
+  // The reply, or nullopt when Redis did not answer usefully in time (then fail open).
+  std::optional<redis::RedisReply> Run(redis::RedisArgs args);
+  void Warn(const std::string& what);
+
+  redis::RedisClient& client_;
+  boost::asio::any_io_executor executor_;
   LoginRateLimitSettings settings_;
-  std::mutex mutex_;
-  std::unique_ptr<Connection> connection_;
+  std::atomic<std::chrono::steady_clock::rep> skip_until_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_warning_{0};
 };
 
 }  // namespace vitrina::auth

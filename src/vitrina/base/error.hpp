@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,10 @@ struct Error {
   // For logs and telemetry only (e.g. the libpq error text).
   std::string detail;
 };
+
+// Why each field of a submitted item was refused, by field name ("x" -> "must be greater than 0"),
+// sent next to a kInvalidArgument error so a form can show each reason beside its field.
+using FieldErrors = std::map<std::string, std::string>;
 
 inline Error MakeError(ErrorCode code, std::string message, std::string detail = {}) {
   return Error{code, std::move(message), std::move(detail)};

@@ -95,7 +95,7 @@ class DependencyTimer {
 // The trace of the request whose blocking call (libcurl, libpq; see http::Offload) runs on this
 // thread, or null. A coroutine cannot use a thread-local (requests interleave on an I/O thread),
 // but an offloaded call runs to completion on its worker thread while its request waits, so a
-// scope around exactly that call is unambiguous, and the adapters below it (PerformHttp,
+// scope around exactly that call is unambiguous, and the adapters below it (http::SendHttp,
 // PgUserDirectory) need no trace parameter threaded through interfaces that know nothing of
 // requests.
 RequestTrace* CurrentBlockingTrace();

@@ -1,8 +1,12 @@
 #include "vitrina/cache/catalog_cache.hpp"
 
+#include <atomic>
+#include <future>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -10,11 +14,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/pfr.hpp>
 
 #include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/cache/core/circuit_breaker.hpp"
+#include "vitrina/cache/core/local_copies.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
@@ -73,10 +81,99 @@ std::string_view CacheOutcomeName(CacheOutcome outcome) {
   return "UNKNOWN";
 }
 
+class CatalogCache::Impl {
+ public:
+  Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
+       const catalog::core::DatasetSpec& spec, CacheSettings settings);
+  ~Impl() { Stop(); }
+
+  void Start();
+  void Stop();
+  asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
+                                                    base::RequestTrace* trace);
+  asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
+  asio::awaitable<base::Status> InvalidateAll();
+  CacheHealth Health() const;
+  CacheCounters Counters() const;
+  LocalCopiesUsage LocalUsage() const;
+  const CacheSettings& settings() const { return settings_; }
+
+ private:
+  struct Flight;
+  struct HeaderCheck;
+  struct CheckSlot {
+    bool in_flight = false;             // a GETRANGE of this key is on its way
+    std::shared_ptr<HeaderCheck> next;  // the requests that arrived since, waiting for the next
+  };
+
+  // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
+  CachedResponse Hit(const std::string& key, core::StoredResponse stored);
+  // Keeps `body` as this instance's copy of `key` (with a file when it is large enough).
+  std::shared_ptr<const http::core::BodyFile> KeepCopy(const std::string& key, std::string header,
+                                                       std::string etag,
+                                                       std::shared_ptr<const std::string> body);
+  // The first kStoredHeaderSize bytes of `key` in Redis, to compare with a local copy's header.
+  // While one check of the key is on its way, the requests arriving meanwhile wait together for
+  // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many
+  // requests, and each request's answer still comes from a check sent after it arrived.
+  boost::asio::awaitable<base::Result<std::string>> CheckHeader(const std::string& key,
+                                                                base::RequestTrace* trace);
+  boost::asio::awaitable<base::Result<std::string>> SendHeaderCheck(const std::string& key,
+                                                                    base::RequestTrace* trace);
+  // After a check: sends the next batch's, if any, from `executor` (the finished check's own, so
+  // it goes out through the same I/O thread's Redis connection).
+  void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
+  boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
+  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const Loader& loader,
+                                                              CacheOutcome outcome);
+  boost::asio::awaitable<base::Result<CachedResponse>> LoadAsLeader(const std::string& key,
+                                                                    const std::string& version,
+                                                                    std::shared_ptr<Flight> flight,
+                                                                    const Loader& loader,
+                                                                    base::RequestTrace* trace);
+  // Sends one command; a transport failure counts against the breaker. With a trace, the call
+  // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
+  // EVAL).
+  boost::asio::awaitable<base::Result<redis::RedisReply>> Send(redis::RedisArgs args,
+                                                               base::RequestTrace* trace = nullptr,
+                                                               std::string_view name = {});
+  boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
+  boost::asio::awaitable<base::Result<std::vector<std::string>>> RegisteredKeys();
+  boost::asio::awaitable<base::Status> FlushRegistered();
+  boost::asio::awaitable<void> ProbeLoop();
+  void MarkRepairNeeded();
+  bool RepairPending() const;
+  bool UsesRedis() const;
+
+  boost::asio::strand<boost::asio::any_io_executor> probe_strand_;
+  redis::RedisClient& redis_;
+  const catalog::core::DatasetSpec& spec_;
+  const CacheSettings settings_;
+  core::CircuitBreaker breaker_;
+  std::unique_ptr<core::LocalCopies> local_;  // null when CACHE_LOCAL_MAX_BYTES=0
+
+  // "Repair pending" while failed_invalidations_ != repaired_up_to_: a generation counter, so a
+  // failure that happens during a repair flush is not erased by that flush's success.
+  std::atomic<std::uint64_t> failed_invalidations_{0};
+  std::atomic<std::uint64_t> repaired_up_to_{0};
+
+  std::mutex flights_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+
+  std::mutex checks_mutex_;
+  std::unordered_map<std::string, CheckSlot> checks_;
+  std::atomic<int> running_checks_{0};  // RunSharedCheck coroutines not finished yet
+
+  std::atomic<bool> stopping_{false};
+  std::future<void> probe_done_;
+
+  BasicCacheCounters<std::atomic<std::uint64_t>> counters_;
+};
+
 // One in-progress load of one key in this process. `version` is the key's version token read
 // before the load started: a request may join only a flight with the version it read itself,
 // which proves no write invalidated the key between the flight's start and the request's arrival.
-struct CatalogCache::Flight {
+struct CatalogCache::Impl::Flight {
   explicit Flight(std::string version_token) : version(std::move(version_token)) {}
 
   const std::string version;
@@ -86,12 +183,12 @@ struct CatalogCache::Flight {
 // One GETRANGE of a key's header, shared by every request that arrived while the previous check
 // of that key was on its way: it is sent after all of them arrived, so its answer is as fresh for
 // each of them as a check of its own would be.
-struct CatalogCache::HeaderCheck {
+struct CatalogCache::Impl::HeaderCheck {
   SharedResult<base::Result<std::string>> header;
 };
 
-CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisClient& redis,
-                           const catalog::core::DatasetSpec& spec, CacheSettings settings)
+CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
+                         const catalog::core::DatasetSpec& spec, CacheSettings settings)
     : probe_strand_(asio::make_strand(executor)),
       redis_(redis),
       spec_(spec),
@@ -103,14 +200,12 @@ CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisCl
   }
 }
 
-CatalogCache::~CatalogCache() { Stop(); }
-
-void CatalogCache::Start() {
+void CatalogCache::Impl::Start() {
   if (!settings_.enabled || probe_done_.valid()) return;
   probe_done_ = asio::co_spawn(probe_strand_, ProbeLoop(), asio::use_future);
 }
 
-void CatalogCache::Stop() {
+void CatalogCache::Impl::Stop() {
   stopping_ = true;
   if (probe_done_.valid()) {
     probe_done_.wait();
@@ -125,22 +220,22 @@ void CatalogCache::Stop() {
   }
 }
 
-bool CatalogCache::RepairPending() const {
+bool CatalogCache::Impl::RepairPending() const {
   return failed_invalidations_.load() != repaired_up_to_.load();
 }
 
-bool CatalogCache::UsesRedis() const { return !RepairPending() && breaker_.AllowsRequests(); }
+bool CatalogCache::Impl::UsesRedis() const { return !RepairPending() && breaker_.AllowsRequests(); }
 
-void CatalogCache::MarkRepairNeeded() {
+void CatalogCache::Impl::MarkRepairNeeded() {
   ++failed_invalidations_;
   ++counters_.invalidation_failures;
   // Nothing in Redis can be trusted until every registered key has been flushed.
   breaker_.ForceOpen();
 }
 
-asio::awaitable<base::Result<redis::RedisReply>> CatalogCache::Send(redis::RedisArgs args,
-                                                                    base::RequestTrace* trace,
-                                                                    std::string_view name) {
+asio::awaitable<base::Result<redis::RedisReply>> CatalogCache::Impl::Send(redis::RedisArgs args,
+                                                                          base::RequestTrace* trace,
+                                                                          std::string_view name) {
   const base::DependencyTimer timer(trace);
   auto reply = co_await redis_.Command(std::move(args));
   const bool ok = reply.ok() && !reply->IsError();
@@ -158,7 +253,7 @@ asio::awaitable<base::Result<redis::RedisReply>> CatalogCache::Send(redis::Redis
   co_return reply;
 }
 
-asio::awaitable<base::Result<std::string>> CatalogCache::SendHeaderCheck(
+asio::awaitable<base::Result<std::string>> CatalogCache::Impl::SendHeaderCheck(
     const std::string& key, base::RequestTrace* trace) {
   ++counters_.header_checks;
   redis::RedisArgs check = {"GETRANGE", key, "0", std::to_string(core::kStoredHeaderSize - 1)};
@@ -167,8 +262,8 @@ asio::awaitable<base::Result<std::string>> CatalogCache::SendHeaderCheck(
   co_return std::move(header->text);
 }
 
-asio::awaitable<base::Result<std::string>> CatalogCache::CheckHeader(const std::string& key,
-                                                                     base::RequestTrace* trace) {
+asio::awaitable<base::Result<std::string>> CatalogCache::Impl::CheckHeader(
+    const std::string& key, base::RequestTrace* trace) {
   std::shared_ptr<HeaderCheck> joined;
   {
     std::lock_guard lock(checks_mutex_);
@@ -196,7 +291,8 @@ asio::awaitable<base::Result<std::string>> CatalogCache::CheckHeader(const std::
   co_return header;
 }
 
-void CatalogCache::HandOnChecks(const std::string& key, const asio::any_io_executor& executor) {
+void CatalogCache::Impl::HandOnChecks(const std::string& key,
+                                      const asio::any_io_executor& executor) {
   std::shared_ptr<HeaderCheck> next;
   {
     std::lock_guard lock(checks_mutex_);
@@ -213,8 +309,8 @@ void CatalogCache::HandOnChecks(const std::string& key, const asio::any_io_execu
   asio::co_spawn(executor, RunSharedCheck(key, std::move(next)), asio::detached);
 }
 
-asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
-                                                   std::shared_ptr<HeaderCheck> check) {
+asio::awaitable<void> CatalogCache::Impl::RunSharedCheck(std::string key,
+                                                         std::shared_ptr<HeaderCheck> check) {
   base::Result<std::string> header =
       base::MakeError(base::ErrorCode::kInternal, "internal error", "header check threw");
   try {
@@ -227,8 +323,8 @@ asio::awaitable<void> CatalogCache::RunSharedCheck(std::string key,
   --running_checks_;
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Bypass(const Loader& loader,
-                                                                   CacheOutcome outcome) {
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(const Loader& loader,
+                                                                         CacheOutcome outcome) {
   ++counters_.loader_calls;
   if (outcome == CacheOutcome::kBypass) ++counters_.bypasses;
   auto body = co_await loader();
@@ -238,7 +334,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Bypass(const Loader&
                            outcome, nullptr};
 }
 
-std::shared_ptr<const http::core::BodyFile> CatalogCache::KeepCopy(
+std::shared_ptr<const http::core::BodyFile> CatalogCache::Impl::KeepCopy(
     const std::string& key, std::string header, std::string etag,
     std::shared_ptr<const std::string> body) {
   if (!local_) return nullptr;
@@ -250,7 +346,7 @@ std::shared_ptr<const http::core::BodyFile> CatalogCache::KeepCopy(
   return file;
 }
 
-CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse stored) {
+CachedResponse CatalogCache::Impl::Hit(const std::string& key, core::StoredResponse stored) {
   ++counters_.hits;
   auto body = std::make_shared<const std::string>(std::move(stored.body));
   auto file = KeepCopy(key, core::StoredHeader(stored.etag, stored.stamp), stored.etag, body);
@@ -258,9 +354,9 @@ CachedResponse CatalogCache::Hit(const std::string& key, core::StoredResponse st
                         std::move(file)};
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
-                                                                Loader loader,
-                                                                base::RequestTrace* trace) {
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core::CacheKey& key,
+                                                                      Loader loader,
+                                                                      base::RequestTrace* trace) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
   }
@@ -346,7 +442,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::Cach
   co_return co_await LoadAsLeader(k, version, flight, loader, trace);
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::LoadAsLeader(
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
     const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
     const Loader& loader, base::RequestTrace* trace) {
   const auto finish = [&](base::Result<CachedResponse> result) {
@@ -396,7 +492,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::LoadAsLeader(
                                   std::move(file)});
 }
 
-asio::awaitable<base::Result<std::vector<std::string>>> CatalogCache::RegisteredKeys() {
+asio::awaitable<base::Result<std::vector<std::string>>> CatalogCache::Impl::RegisteredKeys() {
   std::set<std::string> keys;
   const auto current = CurrentBucket(settings_.ttl);
   for (auto bucket = current - kBucketsBack; bucket <= current + kBucketsAhead; ++bucket) {
@@ -408,7 +504,8 @@ asio::awaitable<base::Result<std::vector<std::string>>> CatalogCache::Registered
   co_return std::vector<std::string>(keys.begin(), keys.end());
 }
 
-asio::awaitable<base::Status> CatalogCache::InvalidateKeys(const std::vector<std::string>& keys) {
+asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
+    const std::vector<std::string>& keys) {
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
   for (const auto& key : keys) {
     redis::RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
@@ -421,7 +518,7 @@ asio::awaitable<base::Status> CatalogCache::InvalidateKeys(const std::vector<std
   co_return base::OkStatus();
 }
 
-asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
+asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {
   if (!settings_.enabled) co_return base::OkStatus();
   if (!UsesRedis()) {
@@ -460,14 +557,14 @@ asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
   co_return status;
 }
 
-asio::awaitable<base::Status> CatalogCache::FlushRegistered() {
+asio::awaitable<base::Status> CatalogCache::Impl::FlushRegistered() {
   auto registered = co_await RegisteredKeys();
   if (!registered.ok()) co_return registered.error();
   registered->push_back(std::string(core::kCatalogAllKey));
   co_return co_await InvalidateKeys(*registered);
 }
 
-asio::awaitable<base::Status> CatalogCache::InvalidateAll() {
+asio::awaitable<base::Status> CatalogCache::Impl::InvalidateAll() {
   if (!settings_.enabled) co_return base::OkStatus();
   if (!UsesRedis()) {
     MarkRepairNeeded();
@@ -478,7 +575,7 @@ asio::awaitable<base::Status> CatalogCache::InvalidateAll() {
   co_return status;
 }
 
-asio::awaitable<void> CatalogCache::ProbeLoop() {
+asio::awaitable<void> CatalogCache::Impl::ProbeLoop() {
   asio::steady_timer timer(probe_strand_);
   const auto tick = std::min<std::chrono::milliseconds>(settings_.probe_interval / 2,
                                                         std::chrono::milliseconds(100));
@@ -513,7 +610,7 @@ asio::awaitable<void> CatalogCache::ProbeLoop() {
   }
 }
 
-CacheHealth CatalogCache::Health() const {
+CacheHealth CatalogCache::Impl::Health() const {
   CacheHealth health;
   health.enabled = settings_.enabled;
   health.repair_pending = RepairPending();
@@ -523,7 +620,7 @@ CacheHealth CatalogCache::Health() const {
   return health;
 }
 
-LocalCopiesUsage CatalogCache::LocalUsage() const {
+LocalCopiesUsage CatalogCache::Impl::LocalUsage() const {
   if (!local_) return {};
   return {.entries = local_->size(),
           .bytes = local_->bytes(),
@@ -531,22 +628,33 @@ LocalCopiesUsage CatalogCache::LocalUsage() const {
           .files = local_->files()};
 }
 
-CacheCounters CatalogCache::Counters() const {
+CacheCounters CatalogCache::Impl::Counters() const {
   CacheCounters out;
-  out.hits = counters_.hits;
-  out.local_hits = counters_.local_hits;
-  out.header_checks = counters_.header_checks;
-  out.shared_checks = counters_.shared_checks;
-  out.misses = counters_.misses;
-  out.bypasses = counters_.bypasses;
-  out.loader_calls = counters_.loader_calls;
-  out.coalesced = counters_.coalesced;
-  out.stores = counters_.stores;
-  out.stores_refused = counters_.stores_refused;
-  out.invalidated_keys = counters_.invalidated_keys;
-  out.invalidation_failures = counters_.invalidation_failures;
-  out.redis_errors = counters_.redis_errors;
+  boost::pfr::for_each_field(out, [this](auto& count, auto index) {
+    count = boost::pfr::get<decltype(index)::value>(counters_).load(std::memory_order_relaxed);
+  });
   return out;
 }
+
+CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisClient& redis,
+                           const catalog::core::DatasetSpec& spec, CacheSettings settings)
+    : impl_(std::make_unique<Impl>(executor, redis, spec, std::move(settings))) {}
+CatalogCache::~CatalogCache() = default;
+void CatalogCache::Start() { impl_->Start(); }
+void CatalogCache::Stop() { impl_->Stop(); }
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
+                                                                Loader loader,
+                                                                base::RequestTrace* trace) {
+  return impl_->Get(key, std::move(loader), trace);
+}
+asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
+    std::vector<core::ItemValues> versions) {
+  return impl_->InvalidateForWrite(std::move(versions));
+}
+asio::awaitable<base::Status> CatalogCache::InvalidateAll() { return impl_->InvalidateAll(); }
+CacheHealth CatalogCache::Health() const { return impl_->Health(); }
+CacheCounters CatalogCache::Counters() const { return impl_->Counters(); }
+LocalCopiesUsage CatalogCache::LocalUsage() const { return impl_->LocalUsage(); }
+const CacheSettings& CatalogCache::settings() const { return impl_->settings(); }
 
 }  // namespace vitrina::cache

@@ -1,28 +1,22 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <future>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "vitrina/base/request_trace.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/cache/cache_settings.hpp"
 #include "vitrina/cache/core/cache_key.hpp"
 #include "vitrina/cache/core/cache_match.hpp"
-#include "vitrina/cache/core/circuit_breaker.hpp"
-#include "vitrina/cache/core/local_copies.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
+#include "vitrina/http/core/body_file.hpp"
 #include "vitrina/redis/client.hpp"
 
 namespace vitrina::cache {
@@ -47,21 +41,25 @@ struct CachedResponse {
 // to every request waiting for that load.
 using Loader = std::function<boost::asio::awaitable<base::Result<std::string>>()>;
 
-struct CacheCounters {
-  std::uint64_t hits = 0;
-  std::uint64_t local_hits = 0;     // hits whose body came from this instance's checked copy
-  std::uint64_t header_checks = 0;  // GETRANGEs sent to check a local copy
-  std::uint64_t shared_checks = 0;  // requests answered by a check another request waited for
-  std::uint64_t misses = 0;
-  std::uint64_t bypasses = 0;
-  std::uint64_t loader_calls = 0;
-  std::uint64_t coalesced = 0;  // requests served by another request's load
-  std::uint64_t stores = 0;
-  std::uint64_t stores_refused = 0;  // a write invalidated the key while we were loading
-  std::uint64_t invalidated_keys = 0;
-  std::uint64_t invalidation_failures = 0;
-  std::uint64_t redis_errors = 0;
+// What the cache did since it started. Declared once for both uses: the cache counts in
+// BasicCacheCounters<std::atomic<std::uint64_t>> and Counters() hands out a copy of plain numbers.
+template <typename Count>
+struct BasicCacheCounters {
+  Count hits{};
+  Count local_hits{};     // hits whose body came from this instance's checked copy
+  Count header_checks{};  // GETRANGEs sent to check a local copy
+  Count shared_checks{};  // requests answered by a check another request waited for
+  Count misses{};
+  Count bypasses{};
+  Count loader_calls{};
+  Count coalesced{};  // requests served by another request's load
+  Count stores{};
+  Count stores_refused{};  // a write invalidated the key while we were loading
+  Count invalidated_keys{};
+  Count invalidation_failures{};
+  Count redis_errors{};
 };
+using CacheCounters = BasicCacheCounters<std::uint64_t>;
 
 struct LocalCopiesUsage {
   std::size_t entries = 0;
@@ -116,83 +114,11 @@ class CatalogCache {
   CacheHealth Health() const;
   CacheCounters Counters() const;
   LocalCopiesUsage LocalUsage() const;
-  const CacheSettings& settings() const { return settings_; }
+  const CacheSettings& settings() const;
 
  private:
-  struct Flight;
-  struct HeaderCheck;
-  struct CheckSlot {
-    bool in_flight = false;             // a GETRANGE of this key is on its way
-    std::shared_ptr<HeaderCheck> next;  // the requests that arrived since, waiting for the next
-  };
-
-  // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
-  CachedResponse Hit(const std::string& key, core::StoredResponse stored);
-  // Keeps `body` as this instance's copy of `key` (with a file when it is large enough).
-  std::shared_ptr<const http::core::BodyFile> KeepCopy(const std::string& key, std::string header,
-                                                       std::string etag,
-                                                       std::shared_ptr<const std::string> body);
-  // The first kStoredHeaderSize bytes of `key` in Redis, to compare with a local copy's header.
-  // While one check of the key is on its way, the requests arriving meanwhile wait together for
-  // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many
-  // requests, and each request's answer still comes from a check sent after it arrived.
-  boost::asio::awaitable<base::Result<std::string>> CheckHeader(const std::string& key,
-                                                                base::RequestTrace* trace);
-  boost::asio::awaitable<base::Result<std::string>> SendHeaderCheck(const std::string& key,
-                                                                    base::RequestTrace* trace);
-  // After a check: sends the next batch's, if any, from `executor` (the finished check's own, so
-  // it goes out through the same I/O thread's Redis connection).
-  void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
-  boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
-  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const Loader& loader,
-                                                              CacheOutcome outcome);
-  boost::asio::awaitable<base::Result<CachedResponse>> LoadAsLeader(const std::string& key,
-                                                                    const std::string& version,
-                                                                    std::shared_ptr<Flight> flight,
-                                                                    const Loader& loader,
-                                                                    base::RequestTrace* trace);
-  // Sends one command; a transport failure counts against the breaker. With a trace, the call
-  // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
-  // EVAL).
-  boost::asio::awaitable<base::Result<redis::RedisReply>> Send(redis::RedisArgs args,
-                                                               base::RequestTrace* trace = nullptr,
-                                                               std::string_view name = {});
-  boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
-  boost::asio::awaitable<base::Result<std::vector<std::string>>> RegisteredKeys();
-  boost::asio::awaitable<base::Status> FlushRegistered();
-  boost::asio::awaitable<void> ProbeLoop();
-  void MarkRepairNeeded();
-  bool RepairPending() const;
-  bool UsesRedis() const;
-
-  boost::asio::strand<boost::asio::any_io_executor> probe_strand_;
-  redis::RedisClient& redis_;
-  const catalog::core::DatasetSpec& spec_;
-  const CacheSettings settings_;
-  core::CircuitBreaker breaker_;
-  std::unique_ptr<core::LocalCopies> local_;  // null when CACHE_LOCAL_MAX_BYTES=0
-
-  // "Repair pending" while failed_invalidations_ != repaired_up_to_: a generation counter, so a
-  // failure that happens during a repair flush is not erased by that flush's success.
-  std::atomic<std::uint64_t> failed_invalidations_{0};
-  std::atomic<std::uint64_t> repaired_up_to_{0};
-
-  std::mutex flights_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
-
-  std::mutex checks_mutex_;
-  std::unordered_map<std::string, CheckSlot> checks_;
-  std::atomic<int> running_checks_{0};  // RunSharedCheck coroutines not finished yet
-
-  std::atomic<bool> stopping_{false};
-  std::future<void> probe_done_;
-
-  struct AtomicCounters {
-    std::atomic<std::uint64_t> hits{0}, local_hits{0}, header_checks{0}, shared_checks{0},
-        misses{0}, bypasses{0}, loader_calls{0}, coalesced{0}, stores{0}, stores_refused{0},
-        invalidated_keys{0}, invalidation_failures{0}, redis_errors{0};
-  };
-  AtomicCounters counters_;
+  class Impl;  // the machinery: catalog_cache.cpp
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vitrina::cache

@@ -1,5 +1,5 @@
-// libpq stays in this file: a blocking connection on a dedicated thread, woken by poll() on its
-// socket (notifications), a timeout (outbox checks) or an eventfd (Stop).
+// A blocking db::Connection on a dedicated thread, woken by poll() on its socket (notifications),
+// a timeout (outbox checks) or an eventfd (Stop).
 #include "vitrina/cache/catalog_reload_listener.hpp"
 
 #include <cstdlib>
@@ -12,7 +12,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
-#include <libpq-fe.h>
+
+#include "vitrina/db/connection.hpp"
 
 namespace vitrina::cache {
 
@@ -20,46 +21,33 @@ namespace asio = boost::asio;
 
 namespace {
 
-using PgConn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
 constexpr std::string_view kSelectStaleOutboxRows =
     "SELECT id FROM cache_outbox WHERE created_at < now() - make_interval(secs => $1::float8) "
     "ORDER BY id LIMIT 1000";
 constexpr std::string_view kDeleteOutboxRows =
     "DELETE FROM cache_outbox WHERE id = ANY($1::bigint[])";
-
-PgResult Exec(PGconn* conn, std::string_view sql, const std::vector<std::string>& params = {}) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& param : params) values.push_back(param.c_str());
-  return PgResult(PQexecParams(conn, std::string(sql).c_str(), static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0),
-                  &PQclear);
-}
-
-bool Succeeded(const PgResult& result) {
-  const auto status = PQresultStatus(result.get());
-  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
 constexpr std::string_view kCountEtlRuns = "SELECT status, count(*) FROM etl_runs GROUP BY status";
 
-// Reads etl_runs' totals and hands them to `report`; false when the query failed (the table may
-// not exist yet: `vitrina migrate` creates it).
-bool ReportEtlRuns(PGconn* conn, const std::function<void(const EtlRunCounts&)>& report) {
-  auto result = Exec(conn, kCountEtlRuns);
-  if (!Succeeded(result)) return false;
+// Reads etl_runs' totals and hands them to `report`. Fails while the table does not exist yet
+// (`vitrina migrate` creates it).
+base::Status ReportEtlRuns(db::Connection& connection,
+                           const std::function<void(const EtlRunCounts&)>& report) {
+  auto result = connection.Execute(kCountEtlRuns);
+  if (!result) return result.error();
   EtlRunCounts counts;
-  for (int row = 0; row < PQntuples(result.get()); ++row) {
-    const std::string_view status = PQgetvalue(result.get(), row, 0);
-    const std::int64_t count = std::strtoll(PQgetvalue(result.get(), row, 1), nullptr, 10);
-    if (status == "running") counts.running = count;
-    if (status == "succeeded") counts.succeeded = count;
-    if (status == "failed") counts.failed = count;
+  for (const auto& row : result->rows) {
+    if (!row[0] || !row[1]) continue;
+    const std::int64_t count = std::strtoll(row[1]->c_str(), nullptr, 10);
+    if (*row[0] == "running") counts.running = count;
+    if (*row[0] == "succeeded") counts.succeeded = count;
+    if (*row[0] == "failed") counts.failed = count;
   }
   report(counts);
-  return true;
+  return base::OkStatus();
+}
+
+std::string Reason(const base::Error& error) {
+  return error.detail.empty() ? error.message : error.message + ": " + error.detail;
 }
 
 }  // namespace
@@ -112,73 +100,77 @@ base::Status CatalogReloadListener::InvalidateAll() {
   return std::move(*status);
 }
 
+// Waits until the socket has input, `timeout` passed, or Stop() was called.
+void CatalogReloadListener::Wait(int socket, std::chrono::milliseconds timeout) const {
+  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {socket, POLLIN, 0}};
+  poll(fds, socket >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+}
+
 void CatalogReloadListener::Run() {
   while (!stopping_) {
-    const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {settings_.database_url.c_str(), "5", "vitrina-cache-listener", nullptr};
-    PgConn conn(PQconnectdbParams(keys, values, 1), &PQfinish);
-    PgResult listen(nullptr, &PQclear);
-    if (PQstatus(conn.get()) == CONNECTION_OK) {
-      listen = Exec(conn.get(), "LISTEN " + std::string(kChannel));
+    auto connection = db::Connection::Open(settings_.database_url, std::chrono::seconds(5),
+                                           "vitrina-cache-listener");
+    base::Status listening = connection ? base::Status(base::OkStatus()) : connection.error();
+    if (connection) {
+      auto listen = connection->Execute("LISTEN " + std::string(kChannel));
+      if (!listen) listening = listen.error();
     }
-    if (!listen || !Succeeded(listen)) {
-      SetError(std::string("listener connect: ") + PQerrorMessage(conn.get()));
+    if (!listening) {
+      SetError("listener connect: " + Reason(listening.error()));
       connected_ = false;
-      pollfd wake{wake_fd_, POLLIN, 0};
-      poll(&wake, 1, static_cast<int>(settings_.reconnect_backoff.count()));
+      Wait(-1, settings_.reconnect_backoff);
       continue;
     }
     connected_ = true;
     // Reloads NOTIFYed while we were not listening are lost: assume there was one.
     (void)InvalidateAll();
-    std::chrono::steady_clock::time_point etl_runs_due{};  // now: report on connect
-
-    while (!stopping_) {
-      pollfd fds[2] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-      poll(fds, 2, static_cast<int>(settings_.poll_interval.count()));
-      if (stopping_) break;
-      if (PQconsumeInput(conn.get()) == 0) {
-        SetError(std::string("listener connection lost: ") + PQerrorMessage(conn.get()));
-        break;
-      }
-      bool reloaded = false;
-      while (PGnotify* notify = PQnotifies(conn.get())) {
-        reloaded = true;
-        PQfreemem(notify);
-      }
-      if (reloaded) (void)InvalidateAll();
-      if (settings_.on_etl_runs && (reloaded || std::chrono::steady_clock::now() >= etl_runs_due)) {
-        if (!ReportEtlRuns(conn.get(), settings_.on_etl_runs)) {
-          SetError("etl_runs: " + std::string(PQerrorMessage(conn.get())));
-        }
-        etl_runs_due = std::chrono::steady_clock::now() + settings_.etl_runs_interval;
-      }
-      if (!settings_.drain_outbox) continue;
-
-      const auto grace =
-          std::to_string(std::chrono::duration<double>(settings_.outbox_grace).count());
-      auto stale = Exec(conn.get(), kSelectStaleOutboxRows, {grace});
-      if (!Succeeded(stale)) {
-        SetError(std::string("outbox: ") + PQresultErrorMessage(stale.get()));
-        if (PQstatus(conn.get()) != CONNECTION_OK) break;
-        continue;
-      }
-      if (PQntuples(stale.get()) == 0) continue;
-      // Invalidations that may never have reached Redis: flush, then forget exactly those rows
-      // (a row committed after our SELECT is not covered by this flush and stays).
-      if (!InvalidateAll().ok()) continue;
-      std::string ids = "{";
-      for (int row = 0; row < PQntuples(stale.get()); ++row) {
-        ids += (row > 0 ? "," : "") + std::string(PQgetvalue(stale.get(), row, 0));
-      }
-      ids += "}";
-      auto deleted = Exec(conn.get(), kDeleteOutboxRows, {ids});
-      if (!Succeeded(deleted)) {
-        SetError(std::string("outbox: ") + PQresultErrorMessage(deleted.get()));
-      }
-    }
+    Listen(*connection);
     connected_ = false;
   }
+}
+
+void CatalogReloadListener::Listen(db::Connection& connection) {
+  std::chrono::steady_clock::time_point etl_runs_due{};  // now: report on connect
+  while (!stopping_) {
+    Wait(connection.Socket(), settings_.poll_interval);
+    if (stopping_) return;
+    auto notifications = connection.ReceiveNotifications();
+    if (!notifications) {
+      SetError("listener connection lost: " + Reason(notifications.error()));
+      return;
+    }
+    const bool reloaded = !notifications->empty();
+    if (reloaded) (void)InvalidateAll();
+    if (settings_.on_etl_runs && (reloaded || std::chrono::steady_clock::now() >= etl_runs_due)) {
+      if (auto reported = ReportEtlRuns(connection, settings_.on_etl_runs); !reported) {
+        SetError("etl_runs: " + Reason(reported.error()));
+      }
+      etl_runs_due = std::chrono::steady_clock::now() + settings_.etl_runs_interval;
+    }
+    if (settings_.drain_outbox && !DrainOutbox(connection) && !connection.IsAlive()) return;
+  }
+}
+
+// Invalidations that may never have reached Redis: flush, then forget exactly those rows (a row
+// committed after our SELECT is not covered by this flush and stays). False on a database error.
+bool CatalogReloadListener::DrainOutbox(db::Connection& connection) {
+  const auto grace = std::to_string(std::chrono::duration<double>(settings_.outbox_grace).count());
+  auto stale = connection.Execute(kSelectStaleOutboxRows, {grace});
+  if (!stale) {
+    SetError("outbox: " + Reason(stale.error()));
+    return false;
+  }
+  if (stale->rows.empty() || !InvalidateAll().ok()) return true;
+  std::string ids = "{";
+  for (std::size_t row = 0; row < stale->rows.size(); ++row) {
+    ids += (row > 0 ? "," : "") + stale->rows[row][0].value_or("0");
+  }
+  ids += "}";
+  if (auto deleted = connection.Execute(kDeleteOutboxRows, {ids}); !deleted) {
+    SetError("outbox: " + Reason(deleted.error()));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace vitrina::cache

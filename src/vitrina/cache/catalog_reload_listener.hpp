@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "vitrina/cache/catalog_cache.hpp"
+#include "vitrina/db/connection.hpp"
 
 namespace vitrina::cache {
 
@@ -35,7 +36,7 @@ struct CatalogReloadListenerSettings {
   std::chrono::milliseconds etl_runs_interval{10000};
 };
 
-// Keeps the catalog cache in step with PostgreSQL, on its own libpq connection and thread:
+// Keeps the catalog cache in step with PostgreSQL, on its own db::Connection and thread:
 // - LISTEN vitrina_catalog_reloaded (the ETL NOTIFYs in its swap transaction) -> InvalidateAll;
 // - on every (re)connect -> InvalidateAll, since a notification may have been missed meanwhile;
 // - leftover rows of cache_outbox older than outbox_grace -> InvalidateAll, then delete them;
@@ -60,6 +61,9 @@ class CatalogReloadListener {
 
  private:
   void Run();
+  void Listen(db::Connection& connection);
+  bool DrainOutbox(db::Connection& connection);
+  void Wait(int socket, std::chrono::milliseconds timeout) const;
   base::Status InvalidateAll();
   void SetError(std::string error);
 

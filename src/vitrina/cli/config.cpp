@@ -18,7 +18,6 @@ base::Result<Config> LoadConfig() {
   config.database_url = env.Url("DATABASE_URL", "postgresql://postgres@127.0.0.1:55400/vitrina",
                                 {"postgresql://", "postgres://"});
   config.db_pool_size = static_cast<int>(env.Integer("DB_POOL_SIZE", 8, 1, 512));
-  config.redis_url = env.Url("REDIS_URL", "redis://127.0.0.1:55401", {"redis://", "rediss://"});
   config.dataset_spec = env.String("DATASET_SPEC", "datasets/diamonds.yaml");
   config.migrations_dir = env.String("MIGRATIONS_DIR", "migrations");
   config.azure_storage_connection_string = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");

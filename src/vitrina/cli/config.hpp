@@ -19,7 +19,6 @@ struct Config {
   int threads = 2;
   std::string database_url;
   int db_pool_size = 8;
-  std::string redis_url;
   std::string dataset_spec;
   std::string migrations_dir;
   std::optional<std::string> azure_storage_connection_string;

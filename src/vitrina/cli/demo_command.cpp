@@ -1,5 +1,5 @@
 // `vitrina demo cache`: the brief's cache verification flow against a running server, as a table.
-// The requests are made here (HTTP through auth::PerformHttp, Redis through redis::RedisClient);
+// The requests are made here (HTTP through http::SendHttp, Redis through redis::RedisClient);
 // expectations and the table are cache/core/cache_demo.
 #include <chrono>
 #include <cstdio>
@@ -16,9 +16,9 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
-#include "vitrina/auth/http_transport.hpp"
 #include "vitrina/cache/core/cache_demo.hpp"
 #include "vitrina/cli/commands.hpp"
+#include "vitrina/http/client.hpp"
 #include "vitrina/redis/client.hpp"
 #include "vitrina/redis/core/address.hpp"
 
@@ -54,7 +54,7 @@ class DemoClient {
 
   Exchange Send(std::string name, const std::string& method, const std::string& target,
                 const std::string& body = {}) {
-    auth::HttpRequest request;
+    http::ClientRequest request;
     request.method = method;
     request.url = base_url_ + target;
     request.body = body;
@@ -70,7 +70,7 @@ class DemoClient {
     exchange.step.name = std::move(name);
     exchange.step.request = method + " " + target;
     const auto start = std::chrono::steady_clock::now();
-    auto response = auth::PerformHttp(request);
+    auto response = http::SendHttp(request);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     if (!response) {
       exchange.step.note =

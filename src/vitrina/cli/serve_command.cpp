@@ -31,6 +31,7 @@
 #include "vitrina/cache/cache_settings.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/cache/catalog_reload_listener.hpp"
+#include "vitrina/cache/write_invalidator.hpp"
 #include "vitrina/catalog/pg_catalog_repository.hpp"
 #include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/buffered_stdout_sink.hpp"
@@ -97,57 +98,6 @@ void FlushAccessLog() {
   if (const auto access = spdlog::get("access")) access->flush();
 }
 
-// Stands in for Redis when neither REDIS_URL nor REDIS_CLUSTER_NODES is set (cache disabled).
-class NoRedis final : public redis::RedisClient {
- public:
-  boost::asio::awaitable<base::Result<redis::RedisReply>> Command(redis::RedisArgs) override {
-    co_return base::MakeError(base::ErrorCode::kUnavailable, "Redis is not configured");
-  }
-  std::string Describe() const override { return "none"; }
-};
-
-// Runs after a write committed and before its response: drops every cached answer it affects,
-// then deletes the write's cache_outbox row. When Redis could not confirm, the row stays and the
-// CatalogReloadListener of every instance flushes the cache once Redis answers
-// (cache/invalidation_outbox.hpp).
-class CacheInvalidator final : public catalog::CatalogWriteListener {
- public:
-  CacheInvalidator(const catalog::core::DatasetSpec& spec, cache::CatalogCache& cache,
-                   catalog::PgCatalogRepository& repository)
-      : spec_(spec), cache_(cache), repository_(repository) {}
-
-  boost::asio::awaitable<void> OnWriteCommitted(const catalog::WriteOutcome& outcome) override {
-    std::vector<cache::core::ItemValues> versions;
-    for (const auto* stored : {&outcome.old_item, &outcome.new_item}) {
-      if (!*stored) continue;
-      cache::core::ItemValues values;
-      const auto& item = (*stored)->item;
-      for (std::size_t i = 0; i < item.values.size() && i < spec_.columns.size(); ++i) {
-        values.emplace(spec_.columns[i].name, item.values[i]);
-      }
-      versions.push_back(std::move(values));
-    }
-    const auto status = co_await cache_.InvalidateForWrite(std::move(versions));
-    if (!status) {
-      spdlog::warn("cache invalidation failed, outbox row {} kept: {}",
-                   outcome.outbox_id.value_or(0), status.error().message);
-      co_return;
-    }
-    if (!outcome.outbox_id) co_return;
-    // Best effort: a row left behind costs one cache flush, never a stale answer.
-    const auto deleted = co_await repository_.DeleteOutboxRow(*outcome.outbox_id);
-    if (!deleted) {
-      spdlog::warn("cache outbox row {} not deleted: {}", *outcome.outbox_id,
-                   deleted.error().message);
-    }
-  }
-
- private:
-  const catalog::core::DatasetSpec& spec_;
-  cache::CatalogCache& cache_;
-  catalog::PgCatalogRepository& repository_;
-};
-
 http::ServerSettings ServerSettingsFrom(const Config& config) {
   http::ServerSettings settings;
   settings.host = config.host;
@@ -175,8 +125,10 @@ struct Identity {
   std::unique_ptr<api::UsersHandlers> users_handlers;
 };
 
-base::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& settings,
-                                                      const Config& config) {
+// `redis` (run on `redis_executor`) is the service's one Redis client; it must outlive the result.
+base::Result<std::unique_ptr<Identity>> BuildIdentity(
+    const auth::AuthSettings& settings, const Config& config, redis::RedisClient& redis,
+    const boost::asio::any_io_executor& redis_executor) {
   auto identity = std::make_unique<Identity>();
   // Refuses the emulator in production: the service must not start then.
   auto verifier = auth::MakeTokenVerifier(settings.firebase);
@@ -189,7 +141,8 @@ base::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& 
       auth::PgUserDirectorySettings{.database_url = config.database_url, .pool_size = 4});
   identity->status =
       std::make_unique<auth::core::UserStatusCache>(*identity->directory, settings.user_status);
-  identity->limiter = std::make_unique<auth::RedisLoginRateLimiter>(settings.login_rate_limit);
+  identity->limiter = std::make_unique<auth::RedisLoginRateLimiter>(redis, redis_executor,
+                                                                    settings.login_rate_limit);
   identity->signup =
       std::make_unique<auth::core::SignupService>(*identity->provider, *identity->directory);
   identity->login = std::make_unique<auth::core::LoginService>(
@@ -203,121 +156,101 @@ base::Result<std::unique_ptr<Identity>> BuildIdentity(const auth::AuthSettings& 
   return identity;
 }
 
-int RunServe(bool print_sql) {
-  auto config = LoadConfig();
-  if (!config) {
-    spdlog::error("{}", config.error().message);
-    return ExitCodeFor(config.error().code);
-  }
-  SetUpLogging(config->log_level, config->access_log_flush);
-  auto spec = catalog::LoadSpecFile(config->dataset_spec);
-  if (!spec) {
-    spdlog::error("{}", spec.error().message);
-    return ExitCodeFor(spec.error().code);
-  }
-  if (print_sql) {
-    // For benchmarks and reviews: exactly the statements the server prepares.
-    for (const auto& statement : catalog::CatalogPreparedStatements(*spec)) {
-      std::printf("-- %s\n%s;\n", statement.name.c_str(), statement.sql.c_str());
-    }
-    return 0;
-  }
-
-  // Firebase when it is configured (emulator host or project id); otherwise the development token.
-  auto env = base::EnvReader::FromProcess();
-  const auto cache_config = cache::ReadCacheConfig(env);
-  const bool firebase = env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST").has_value() ||
-                        env.OptionalString("FIREBASE_PROJECT_ID").has_value();
-  std::unique_ptr<Identity> identity;
+// What `serve` reads from the environment besides Config, checked all at once.
+struct ServeSettings {
+  cache::CacheConfig cache;
+  std::optional<auth::AuthSettings> auth;  // set when Firebase is configured
   bool public_reads = true;
-  std::optional<auth::AuthSettings> auth_settings;
-  if (firebase) {
-    auth_settings = auth::ReadAuthSettings(env);
-    public_reads = env.Boolean("AUTH_PUBLIC_READS", false);
+  bool emulator = false;
+  telemetry::TelemetrySettings telemetry;
+  bool metrics_enabled = true;
+};
+
+base::Result<ServeSettings> ReadServeSettings() {
+  auto env = base::EnvReader::FromProcess();
+  ServeSettings settings;
+  settings.cache = cache::ReadCacheConfig(env);
+  // Firebase when it is configured (emulator host or project id); otherwise the development token.
+  settings.emulator = env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST").has_value();
+  if (settings.emulator || env.OptionalString("FIREBASE_PROJECT_ID").has_value()) {
+    settings.auth = auth::ReadAuthSettings(env);
+    settings.public_reads = env.Boolean("AUTH_PUBLIC_READS", false);
   }
-  const auto telemetry_settings = telemetry::ReadTelemetrySettings(env);
-  const bool metrics_enabled = env.Boolean("METRICS_ENABLED", true);
+  settings.telemetry = telemetry::ReadTelemetrySettings(env);
+  settings.metrics_enabled = env.Boolean("METRICS_ENABLED", true);
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
-    spdlog::error("{}", message);
-    return ExitCodeFor(base::ErrorCode::kInvalidArgument);
+    return base::MakeError(base::ErrorCode::kInvalidArgument, message);
   }
-  // Without a connection string this is a no-op; a malformed one stops start-up.
-  auto created_telemetry = telemetry::Telemetry::Create(telemetry_settings);
-  if (!created_telemetry) {
-    spdlog::error("APPLICATIONINSIGHTS_CONNECTION_STRING: {}", created_telemetry.error().message);
-    return ExitCodeFor(created_telemetry.error().code);
-  }
-  telemetry::Telemetry& telemetry = **created_telemetry;
-  telemetry::core::MetricsRegistry registry;
-  telemetry::core::ServiceMetrics metrics(registry);
-  telemetry.RegisterMetrics(registry);
-  telemetry.ExportCounterDelta("Cache hits", metrics.cache_results.WithLabels({"hit"}));
-  telemetry.ExportCounterDelta("Cache misses", metrics.cache_results.WithLabels({"miss"}));
-  telemetry.ExportCounterDelta("Cache bypasses", metrics.cache_results.WithLabels({"bypass"}));
+  return settings;
+}
 
-  if (auth_settings) {
-    auto built = BuildIdentity(*auth_settings, *config);
-    if (!built) {
-      spdlog::error("{}", built.error().message);
-      return ExitCodeFor(built.error().code);
-    }
-    identity = std::move(*built);
+// The cache and everything that shares its event loop: the Redis client for work off the I/O
+// threads (breaker probe, reload listener, login rate limits), the reload listener and the write
+// invalidator. Requests use the Redis connections of their own I/O thread. The loop runs on a
+// thread of its own so it can be stopped after the server's. Stop() is idempotent.
+class CacheStack {
+ public:
+  CacheStack(const cache::CacheConfig& config, const Config& serve_config,
+             const catalog::core::DatasetSpec& spec, http::Server& server,
+             catalog::PgCatalogRepository& repository, telemetry::core::ServiceMetrics& metrics)
+      : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
+    redis_ =
+        redis::MakePerExecutorRedisClient(server.Executors(), io_.get_executor(), config.redis);
+    cache_ = std::make_unique<cache::CatalogCache>(io_.get_executor(), *redis_, spec, config.cache);
+    // Also runs with the cache off, for vitrina_etl_runs; it then leaves the outbox to the
+    // instances that have a cache (their rows would otherwise be deleted unflushed).
+    listener_ = std::make_unique<cache::CatalogReloadListener>(
+        cache::CatalogReloadListenerSettings{
+            .database_url = serve_config.database_url,
+            .drain_outbox = config.cache.enabled,
+            .on_etl_runs =
+                [&metrics](const cache::EtlRunCounts& counts) {
+                  metrics.etl_runs.WithLabels({"running"}).Set(static_cast<double>(counts.running));
+                  metrics.etl_runs.WithLabels({"succeeded"})
+                      .Set(static_cast<double>(counts.succeeded));
+                  metrics.etl_runs.WithLabels({"failed"}).Set(static_cast<double>(counts.failed));
+                }},
+        *cache_, io_.get_executor());
+    invalidator_ = std::make_unique<cache::WriteInvalidator>(spec, *cache_, repository);
+    listener_->Start();
+    if (config.cache.enabled) cache_->Start();
   }
+  ~CacheStack() { Stop(); }
+  CacheStack(const CacheStack&) = delete;
+  CacheStack& operator=(const CacheStack&) = delete;
 
-  http::Server server(ServerSettingsFrom(*config));
-  db::AsyncPool pool(
-      server.Executors(),
-      db::PoolSettings{.url = config->database_url,
-                       .size = config->db_pool_size,
-                       .timeout = std::chrono::milliseconds(config->request_timeout_ms),
-                       .statements = catalog::CatalogPreparedStatements(*spec)});
-  catalog::PgCatalogRepository repository(*spec, pool);
-  http::core::DevTokenAuthenticator dev_authenticator(config->dev_admin_token);
-  http::core::Authenticator& authenticator =
-      identity ? static_cast<http::core::Authenticator&>(*identity->authenticator)
-               : dev_authenticator;
-
-  // The cache's background work (breaker probe, reload listener) and the Redis connections it uses
-  // run on their own event loop, so they can be stopped after the server's. Requests use the
-  // connections of their own I/O thread.
-  boost::asio::io_context cache_io;
-  auto cache_work = boost::asio::make_work_guard(cache_io);
-  std::thread cache_thread([&cache_io] { cache_io.run(); });
-  std::unique_ptr<redis::RedisClient> redis;
-  if (cache_config.redis.nodes.empty()) {
-    redis = std::make_unique<NoRedis>();
-  } else {
-    redis = redis::MakePerExecutorRedisClient(server.Executors(), cache_io.get_executor(),
-                                              cache_config.redis);
-  }
-  cache::CatalogCache catalog_cache(cache_io.get_executor(), *redis, *spec, cache_config.cache);
-  // Also runs with the cache off, for vitrina_etl_runs; it then leaves the outbox to the
-  // instances that have a cache (their rows would otherwise be deleted unflushed).
-  cache::CatalogReloadListener reload_listener(
-      {.database_url = config->database_url,
-       .drain_outbox = cache_config.cache.enabled,
-       .on_etl_runs =
-           [&metrics](const cache::EtlRunCounts& counts) {
-             metrics.etl_runs.WithLabels({"running"}).Set(static_cast<double>(counts.running));
-             metrics.etl_runs.WithLabels({"succeeded"}).Set(static_cast<double>(counts.succeeded));
-             metrics.etl_runs.WithLabels({"failed"}).Set(static_cast<double>(counts.failed));
-           }},
-      catalog_cache, cache_io.get_executor());
-  CacheInvalidator invalidator(*spec, catalog_cache, repository);
-  reload_listener.Start();
-  if (cache_config.cache.enabled) {
-    catalog_cache.Start();
-    spdlog::info("catalog cache on {} (TTL {} s)", redis->Describe(),
-                 cache_config.cache.ttl.count());
-  } else {
-    spdlog::info("catalog cache disabled: responses carry X-Cache: DISABLED");
+  void Stop() {
+    if (!thread_.joinable()) return;
+    listener_->Stop();
+    cache_->Stop();
+    work_.reset();
+    io_.stop();
+    thread_.join();
   }
 
+  redis::RedisClient& redis() { return *redis_; }
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+  cache::CatalogCache& cache() { return *cache_; }
+  cache::WriteInvalidator& invalidator() { return *invalidator_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread thread_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::unique_ptr<cache::CatalogCache> cache_;
+  std::unique_ptr<cache::CatalogReloadListener> listener_;
+  std::unique_ptr<cache::WriteInvalidator> invalidator_;
+};
+
+std::vector<api::ReadinessCheck> ReadinessChecks(catalog::PgCatalogRepository& repository,
+                                                 cache::CatalogCache& catalog_cache,
+                                                 bool cache_enabled) {
   std::vector<api::ReadinessCheck> checks{
       {"postgres", [&repository] { return repository.Ping(); }}};
-  if (cache_config.cache.enabled) {
+  if (cache_enabled) {
     // Reported, never required: without Redis the API still serves (X-Cache: BYPASS).
     checks.push_back({.name = "redis",
                       .probe = [&catalog_cache]() -> boost::asio::awaitable<base::Status> {
@@ -328,72 +261,67 @@ int RunServe(bool print_sql) {
                       },
                       .required = false});
   }
-  api::HealthHandlers health(std::move(checks));
-  api::DocsHandlers docs(api::core::BuildOpenApiJson(*spec), config->docs_dir);
-  if (!docs.has_assets()) {
-    spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
-                 config->docs_dir);
-  }
-  api::CatalogHandlers catalog(*spec, repository, repository, {&invalidator}, &catalog_cache);
-  api::RequestObservability observability(
-      metrics, telemetry,
-      {.postgresql = db::DatabaseTarget(config->database_url), .redis = redis->Describe()});
-  api::MetricsHandlers metrics_handlers(registry, [&pool, &metrics, &catalog_cache] {
-    const auto usage = pool.CurrentUsage();
-    auto& connections = metrics.pool_connections;
-    connections.WithLabels({"postgresql", "size"}).Set(usage.size);
-    connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
-    connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
-    connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
-    const auto local = catalog_cache.LocalUsage();
-    auto& copies = metrics.cache_local_copies;
-    copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
-    copies.WithLabels({"bytes"}).Set(static_cast<double>(local.bytes));
-    copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
-    copies.WithLabels({"files"}).Set(static_cast<double>(local.files));
-  });
-  const http::core::Pipeline pipeline(
-      api::BuildRoutes({.health = health,
-                        .docs = docs,
-                        .catalog = catalog,
-                        .auth = identity ? identity->auth_handlers.get() : nullptr,
-                        .users = identity ? identity->users_handlers.get() : nullptr,
-                        .public_reads = public_reads,
-                        .metrics = metrics_enabled ? &metrics_handlers : nullptr}),
-      {observability.Middleware(), http::core::RequestLogging(WriteAccessLine),
-       http::core::RecoverFromExceptions(), http::core::RequireAccess(authenticator)});
+  return checks;
+}
 
-  spdlog::info("serving dataset '{}' (table '{}') from {}", spec->name, spec->table,
-               db::RedactDatabaseUrl(config->database_url));
-  if (identity) {
+// The gauges /metrics reads at scrape time.
+void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& metrics,
+                   const cache::CatalogCache& catalog_cache) {
+  const auto usage = pool.CurrentUsage();
+  auto& connections = metrics.pool_connections;
+  connections.WithLabels({"postgresql", "size"}).Set(usage.size);
+  connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
+  connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
+  connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
+  const auto local = catalog_cache.LocalUsage();
+  auto& copies = metrics.cache_local_copies;
+  copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
+  copies.WithLabels({"bytes"}).Set(static_cast<double>(local.bytes));
+  copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
+  copies.WithLabels({"files"}).Set(static_cast<double>(local.files));
+}
+
+void LogStartup(const Config& config, const ServeSettings& settings,
+                const catalog::core::DatasetSpec& spec, const std::string& redis,
+                bool telemetry_enabled) {
+  spdlog::info("serving dataset '{}' (table '{}') from {}", spec.name, spec.table,
+               db::RedactDatabaseUrl(config.database_url));
+  if (settings.cache.cache.enabled) {
+    spdlog::info("catalog cache on {} (TTL {} s)", redis, settings.cache.cache.ttl.count());
+  } else {
+    spdlog::info("catalog cache disabled: responses carry X-Cache: DISABLED");
+  }
+  if (settings.auth) {
     spdlog::info("authentication: Firebase ID tokens{}, catalog reads {}",
-                 env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST") ? " (emulator)" : "",
-                 public_reads ? "public" : "need a token");
+                 settings.emulator ? " (emulator)" : "",
+                 settings.public_reads ? "public" : "need a token");
+    if (redis == "none") spdlog::warn("login rate limiting is off: no Redis is configured");
   } else {
     spdlog::info("authentication: development token (FIREBASE_PROJECT_ID is not set)");
-    if (!config->dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
+    if (!config.dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
   }
-  if (telemetry.enabled()) {
+  if (telemetry_enabled) {
     spdlog::info("telemetry: Application Insights as ai.cloud.role '{}'",
-                 telemetry_settings.cloud_role);
+                 settings.telemetry.cloud_role);
   } else {
     spdlog::info("telemetry: off (APPLICATIONINSIGHTS_CONNECTION_STRING is not set)");
   }
-  if (metrics_enabled) spdlog::info("metrics: GET /metrics (public: restrict it at the ingress)");
+  if (settings.metrics_enabled) {
+    spdlog::info("metrics: GET /metrics (public: restrict it at the ingress)");
+  }
+}
+
+// Serves until SIGTERM/SIGINT; returns the process exit code. Members of the caller outlive it.
+int ServeUntilStopped(http::Server& server, const http::core::Pipeline& pipeline,
+                      CacheStack& cache_stack, db::AsyncPool& pool,
+                      telemetry::Telemetry& telemetry) {
   telemetry.Start();
   pool.Warm();
   const http::ServerEvents events{[](std::string_view text) { spdlog::info("{}", text); },
                                   [](std::string_view text) { spdlog::error("{}", text); }};
   auto outcome = server.Run(pipeline, events);
-  const auto stop_cache = [&] {
-    reload_listener.Stop();
-    catalog_cache.Stop();
-    cache_work.reset();
-    cache_io.stop();
-    cache_thread.join();
-  };
   if (!outcome) {
-    stop_cache();
+    cache_stack.Stop();
     telemetry.Stop();
     spdlog::error("{}", outcome.error().message);
     return ExitCodeFor(outcome.error().code);
@@ -407,7 +335,7 @@ int RunServe(bool print_sql) {
     spdlog::shutdown();
     std::_Exit(1);
   }
-  stop_cache();
+  cache_stack.Stop();
   pool.Close();
   // After the server drained: sends the last metric interval and flushes the queue.
   telemetry.Stop();
@@ -418,6 +346,90 @@ int RunServe(bool print_sql) {
   FlushAccessLog();
   spdlog::info("stopped");
   return 0;
+}
+
+int Fail(const base::Error& error) {
+  spdlog::error("{}", error.message);
+  return ExitCodeFor(error.code);
+}
+
+int RunServe(bool print_sql) {
+  auto config = LoadConfig();
+  if (!config) return Fail(config.error());
+  SetUpLogging(config->log_level, config->access_log_flush);
+  auto spec = catalog::LoadSpecFile(config->dataset_spec);
+  if (!spec) return Fail(spec.error());
+  if (print_sql) {
+    // For benchmarks and reviews: exactly the statements the server prepares.
+    for (const auto& statement : catalog::CatalogPreparedStatements(*spec)) {
+      std::printf("-- %s\n%s;\n", statement.name.c_str(), statement.sql.c_str());
+    }
+    return 0;
+  }
+  const auto settings = ReadServeSettings();
+  if (!settings) return Fail(settings.error());
+  // Without a connection string this is a no-op; a malformed one stops start-up.
+  auto created_telemetry = telemetry::Telemetry::Create(settings->telemetry);
+  if (!created_telemetry) {
+    spdlog::error("APPLICATIONINSIGHTS_CONNECTION_STRING: {}", created_telemetry.error().message);
+    return ExitCodeFor(created_telemetry.error().code);
+  }
+  telemetry::Telemetry& telemetry = **created_telemetry;
+  telemetry::core::MetricsRegistry registry;
+  telemetry::core::ServiceMetrics metrics(registry);
+  telemetry.RegisterMetrics(registry);
+  telemetry.ExportCounterDelta("Cache hits", metrics.cache_results.WithLabels({"hit"}));
+  telemetry.ExportCounterDelta("Cache misses", metrics.cache_results.WithLabels({"miss"}));
+  telemetry.ExportCounterDelta("Cache bypasses", metrics.cache_results.WithLabels({"bypass"}));
+
+  http::Server server(ServerSettingsFrom(*config));
+  db::AsyncPool pool(
+      server.Executors(),
+      db::PoolSettings{.url = config->database_url,
+                       .size = config->db_pool_size,
+                       .timeout = std::chrono::milliseconds(config->request_timeout_ms),
+                       .statements = catalog::CatalogPreparedStatements(*spec)});
+  catalog::PgCatalogRepository repository(*spec, pool);
+  CacheStack cache_stack(settings->cache, *config, *spec, server, repository, metrics);
+  std::unique_ptr<Identity> identity;
+  if (settings->auth) {
+    auto built =
+        BuildIdentity(*settings->auth, *config, cache_stack.redis(), cache_stack.executor());
+    if (!built) return Fail(built.error());
+    identity = std::move(*built);
+  }
+  http::core::DevTokenAuthenticator dev_authenticator(config->dev_admin_token);
+  http::core::Authenticator& authenticator =
+      identity ? static_cast<http::core::Authenticator&>(*identity->authenticator)
+               : dev_authenticator;
+
+  auto& catalog_cache = cache_stack.cache();
+  api::HealthHandlers health(
+      ReadinessChecks(repository, catalog_cache, settings->cache.cache.enabled));
+  api::DocsHandlers docs(api::core::BuildOpenApiJson(*spec), config->docs_dir);
+  if (!docs.has_assets()) {
+    spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
+                 config->docs_dir);
+  }
+  api::CatalogHandlers catalog(*spec, repository, repository, {&cache_stack.invalidator()},
+                               &catalog_cache);
+  api::RequestObservability observability(metrics, telemetry,
+                                          {.postgresql = db::DatabaseTarget(config->database_url),
+                                           .redis = cache_stack.redis().Describe()});
+  api::MetricsHandlers metrics_handlers(
+      registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); });
+  const http::core::Pipeline pipeline(
+      api::BuildRoutes({.health = health,
+                        .docs = docs,
+                        .catalog = catalog,
+                        .auth = identity ? identity->auth_handlers.get() : nullptr,
+                        .users = identity ? identity->users_handlers.get() : nullptr,
+                        .public_reads = settings->public_reads,
+                        .metrics = settings->metrics_enabled ? &metrics_handlers : nullptr}),
+      {observability.Middleware(), http::core::RequestLogging(WriteAccessLine),
+       http::core::RecoverFromExceptions(), http::core::RequireAccess(authenticator)});
+  LogStartup(*config, *settings, *spec, cache_stack.redis().Describe(), telemetry.enabled());
+  return ServeUntilStopped(server, pipeline, cache_stack, pool, telemetry);
 }
 
 }  // namespace

@@ -81,6 +81,18 @@ Connection::~Connection() {
 
 bool Connection::IsAlive() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
 
+int Connection::Socket() const { return PQsocket(conn_); }
+
+base::Result<std::vector<Notification>> Connection::ReceiveNotifications() {
+  if (PQconsumeInput(conn_) == 0) return LastError("connection lost");
+  std::vector<Notification> received;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    received.push_back({notify->relname, notify->extra != nullptr ? notify->extra : ""});
+    PQfreemem(notify);
+  }
+  return received;
+}
+
 base::Error Connection::LastError(std::string_view what) const {
   return ErrorFromResult(nullptr, conn_, what);
 }

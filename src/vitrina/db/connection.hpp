@@ -30,6 +30,12 @@ struct QueryResult {
 // the non-blocking pool instead. Errors map to base::ErrorCode: an unreachable or lost server is
 // kUnavailable, a unique violation kConflict, anything else kInternal with the SQLSTATE in the
 // error's detail.
+// A NOTIFY received on a connection that LISTENs.
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
 class Connection {
  public:
   // `application_name` shows in pg_stat_activity, so an operator can tell the connections apart.
@@ -54,6 +60,11 @@ class Connection {
   void CopyAbort(std::string_view reason);
 
   bool IsAlive() const;
+
+  // For LISTEN: the socket to wait on (poll) for notifications, and, once readable, the
+  // notifications that arrived (possibly none). A lost connection is kUnavailable.
+  int Socket() const;
+  base::Result<std::vector<Notification>> ReceiveNotifications();
 
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}

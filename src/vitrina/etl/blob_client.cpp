@@ -11,8 +11,8 @@
 
 #include "vitrina/base/base64.hpp"
 #include "vitrina/base/query_string.hpp"
-#include "vitrina/etl/http_client.hpp"
 #include "vitrina/etl/sha256.hpp"
+#include "vitrina/http/client.hpp"
 
 namespace vitrina::etl {
 
@@ -20,6 +20,8 @@ namespace {
 
 // Any version from 2019 on has what we use; Azurite runs with --skipApiVersionCheck.
 constexpr const char* kApiVersion = "2021-08-06";
+// A stalled transfer (under 1 byte/s for a minute) fails instead of hanging the run.
+constexpr auto kStallTimeout = std::chrono::seconds(60);
 
 std::string HttpDate() {
   const std::time_t now = std::time(nullptr);
@@ -43,11 +45,11 @@ std::string BlobLabel(const std::string& container, const std::string& blob) {
   return label + blob;
 }
 
-class BlobSource : public ByteSource {
+class BlobSource : public base::ByteSource {
  public:
   BlobSource(BlobClient client, std::string container, std::string blob)
       : client_(std::move(client)), container_(std::move(container)), blob_(std::move(blob)) {}
-  base::Status StreamTo(ByteSink& sink) override {
+  base::Status StreamTo(base::ByteSink& sink) override {
     return client_.Send("GET", container_, blob_, {}, "", {}, &sink, "read blob");
   }
 
@@ -74,7 +76,7 @@ base::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount
 base::Status BlobClient::Send(const std::string& method, const std::string& container,
                               const std::string& blob, const core::BlobRequest::Query& query,
                               const std::string& content_type, std::string_view body,
-                              ByteSink* sink, const std::string& what) {
+                              base::ByteSink* sink, const std::string& what) {
   core::BlobRequest signed_request;
   signed_request.method = method;
   // Appended piece by piece: g++ 12 -O3 warns falsely (-Wrestrict) on "/" + std::string.
@@ -93,9 +95,11 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   }
   if (!content_type.empty()) signed_request.headers.emplace_back("Content-Type", content_type);
 
-  HttpRequest request;
+  http::ClientRequest request;
   request.method = method;
   request.body = body;
+  request.sink = sink;
+  request.stall_timeout = kStallTimeout;
   const auto scheme_end = account_.blob_endpoint.find("://");
   const auto host_end = account_.blob_endpoint.find('/', scheme_end + 3);
   request.url = account_.blob_endpoint.substr(0, host_end) + signed_request.path;
@@ -108,20 +112,19 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
-  for (const auto& [name, value] : signed_request.headers) {
-    request.headers.push_back(std::string(name).append(": ").append(value));
-  }
-  // curl would otherwise add headers that are not signed.
-  if (content_type.empty()) request.headers.emplace_back("Content-Type:");
-  request.headers.emplace_back("Expect:");
+  for (const auto& [name, value] : signed_request.headers)
+    request.headers.emplace_back(name, value);
+  // The client would otherwise add headers that are not signed.
+  if (content_type.empty()) request.headers.emplace_back("Content-Type", "");
+  request.headers.emplace_back("Expect", "");
   if (account_.sas_token.empty()) {
     auto authorization = SharedKeyAuthorization(account_, signed_request);
     if (!authorization) return authorization.error();
-    request.headers.push_back("Authorization: " + *authorization);
+    request.headers.emplace_back("Authorization", *authorization);
   }
 
   const std::string label = BlobLabel(container, blob);
-  auto response = SendHttp(request, sink);
+  auto response = http::SendHttp(request);
   if (!response) {
     auto error = response.error();
     if (error.code == base::ErrorCode::kUnavailable) {
@@ -132,7 +135,7 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   }
   const long status = response->status;
   if (status / 100 == 2) return base::OkStatus();
-  const std::string code = core::AzureErrorCode(response->error_body);
+  const std::string code = core::AzureErrorCode(response->body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   if (status == 403 || status == 401) {
     return base::MakeError(base::ErrorCode::kPermissionDenied,
@@ -160,8 +163,8 @@ base::Status BlobClient::CreateContainerIfMissing(const std::string& container) 
   return status;
 }
 
-std::unique_ptr<ByteSource> BlobClient::OpenBlob(const std::string& container,
-                                                 const std::string& blob) {
+std::unique_ptr<base::ByteSource> BlobClient::OpenBlob(const std::string& container,
+                                                       const std::string& blob) {
   return std::make_unique<BlobSource>(*this, container, blob);
 }
 

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "vitrina/base/byte_stream.hpp"
 #include "vitrina/base/result.hpp"
-#include "vitrina/etl/byte_stream.hpp"
 #include "vitrina/etl/core/azure_storage.hpp"
 
 namespace vitrina::etl {
@@ -33,12 +33,12 @@ class BlobClient {
                           std::size_t block_size = std::size_t{8} * 1024 * 1024);
 
   // Get Blob, streamed. Each StreamTo signs a fresh request.
-  std::unique_ptr<ByteSource> OpenBlob(const std::string& container, const std::string& blob);
+  std::unique_ptr<base::ByteSource> OpenBlob(const std::string& container, const std::string& blob);
 
   // GET/PUT one request (body may be empty). Non-2xx statuses become errors worded for `what`.
   base::Status Send(const std::string& method, const std::string& container,
                     const std::string& blob, const core::BlobRequest::Query& query,
-                    const std::string& content_type, std::string_view body, ByteSink* sink,
+                    const std::string& content_type, std::string_view body, base::ByteSink* sink,
                     const std::string& what);
 
  private:

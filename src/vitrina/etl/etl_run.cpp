@@ -99,7 +99,7 @@ class RowPipeline : public core::CsvRecordSink {
 };
 
 // Feeds decompressed bytes to the CSV parser; stops the source as soon as the rows fail.
-class ParserFeed : public ByteSink {
+class ParserFeed : public base::ByteSink {
  public:
   ParserFeed(core::CsvRecordParser& parser, const RowPipeline& rows)
       : parser_(parser), rows_(rows) {}
@@ -115,9 +115,9 @@ class ParserFeed : public ByteSink {
 
 // Counts and hashes the source's bytes as they arrive (before decompression: the checksum is the
 // stored object's), reports progress, and passes them on.
-class SourceMeter : public ByteSink {
+class SourceMeter : public base::ByteSink {
  public:
-  SourceMeter(ByteSink* next, Progress& progress, const RowPipeline* rows)
+  SourceMeter(base::ByteSink* next, Progress& progress, const RowPipeline* rows)
       : next_(next), progress_(progress), rows_(rows) {}
 
   void OnSize(std::uint64_t size) override {
@@ -136,7 +136,7 @@ class SourceMeter : public ByteSink {
   std::string Checksum() { return sha_.HexDigest(); }
 
  private:
-  ByteSink* next_;
+  base::ByteSink* next_;
   Progress& progress_;
   const RowPipeline* rows_;
   Sha256 sha_;
@@ -146,7 +146,7 @@ class SourceMeter : public ByteSink {
 
 // --if-changed: true when the last succeeded run saw these very bytes and its catalog has rows.
 base::Result<bool> IsUnchanged(db::Connection& connection, const catalog::core::DatasetSpec& spec,
-                               ByteSource& bytes) {
+                               base::ByteSource& bytes) {
   auto last = FindLastSuccess(connection, spec.name, spec.table);
   if (!last) return last.error();
   if (!*last || (*last)->checksum.empty()) return false;
@@ -170,13 +170,13 @@ base::Error WithRun(base::Error error, std::int64_t run_id) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<ByteSource>> OpenSource(
+base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string) {
   switch (source.kind) {
     case core::EtlSourceKind::kLocalFile:
-      return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(source.location));
+      return std::unique_ptr<base::ByteSource>(std::make_unique<FileSource>(source.location));
     case core::EtlSourceKind::kHttp:
-      return std::unique_ptr<ByteSource>(std::make_unique<HttpSource>(source.location));
+      return std::unique_ptr<base::ByteSource>(std::make_unique<HttpSource>(source.location));
     case core::EtlSourceKind::kAzureBlob: {
       if (!azure_connection_string) {
         return base::MakeError(
@@ -194,7 +194,7 @@ base::Result<std::unique_ptr<ByteSource>> OpenSource(
 
 base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
                                   const catalog::core::DatasetSpec& spec,
-                                  const core::EtlSource& source, ByteSource& bytes,
+                                  const core::EtlSource& source, base::ByteSource& bytes,
                                   Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
   EtlRunReport report;

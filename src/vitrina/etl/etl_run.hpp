@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "vitrina/base/byte_stream.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
-#include "vitrina/etl/byte_stream.hpp"
 #include "vitrina/etl/core/etl_source.hpp"
 #include "vitrina/etl/progress.hpp"
 #include "vitrina/etl/run_log.hpp"
@@ -39,7 +39,7 @@ struct EtlRunReport {
 
 // Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
 // az:// blob signed with the account key of `azure_connection_string`.
-base::Result<std::unique_ptr<ByteSource>> OpenSource(
+base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string);
 
 // One ETL run, streaming end to end: bytes (sha256 and size on the way, gunzip when needed) →
@@ -48,7 +48,7 @@ base::Result<std::unique_ptr<ByteSource>> OpenSource(
 // unchanged and the error message is one line naming the run.
 base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
                                   const catalog::core::DatasetSpec& spec,
-                                  const core::EtlSource& source, ByteSource& bytes,
+                                  const core::EtlSource& source, base::ByteSource& bytes,
                                   Progress& progress);
 
 }  // namespace vitrina::etl

@@ -9,7 +9,7 @@
 
 namespace vitrina::etl {
 
-base::Status FileSource::StreamTo(ByteSink& sink) {
+base::Status FileSource::StreamTo(base::ByteSink& sink) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int error = errno;

@@ -2,15 +2,15 @@
 
 #include <string>
 
-#include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/base/byte_stream.hpp"
 
 namespace vitrina::etl {
 
 // A local file, read in 256 KiB chunks.
-class FileSource : public ByteSource {
+class FileSource : public base::ByteSource {
  public:
   explicit FileSource(std::string path) : path_(std::move(path)) {}
-  base::Status StreamTo(ByteSink& sink) override;
+  base::Status StreamTo(base::ByteSink& sink) override;
 
  private:
   std::string path_;

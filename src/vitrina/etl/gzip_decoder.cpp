@@ -21,7 +21,7 @@ struct GunzipIfCompressed::ZStream {
   }
 };
 
-GunzipIfCompressed::GunzipIfCompressed(ByteSink& next) : next_(next) {}
+GunzipIfCompressed::GunzipIfCompressed(base::ByteSink& next) : next_(next) {}
 GunzipIfCompressed::~GunzipIfCompressed() = default;
 
 void GunzipIfCompressed::OnSize(std::uint64_t size) {

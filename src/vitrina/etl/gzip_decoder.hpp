@@ -3,15 +3,15 @@
 #include <memory>
 #include <string>
 
-#include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/base/byte_stream.hpp"
 
 namespace vitrina::etl {
 
 // Passes bytes through to `next`, inflating them first when the stream starts with the gzip magic
 // bytes (1f 8b), whatever the source's name. Concatenated gzip members are supported.
-class GunzipIfCompressed : public ByteSink {
+class GunzipIfCompressed : public base::ByteSink {
  public:
-  explicit GunzipIfCompressed(ByteSink& next);
+  explicit GunzipIfCompressed(base::ByteSink& next);
   ~GunzipIfCompressed() override;
 
   void OnSize(std::uint64_t size) override;
@@ -25,7 +25,7 @@ class GunzipIfCompressed : public ByteSink {
   enum class Mode { kUndecided, kPlain, kGzip };
   base::Status Inflate(std::string_view bytes);
 
-  ByteSink& next_;
+  base::ByteSink& next_;
   Mode mode_ = Mode::kUndecided;
   std::string probe_;  // the first byte, while we cannot tell yet
   struct ZStream;

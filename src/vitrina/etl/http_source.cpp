@@ -1,16 +1,19 @@
 #include "vitrina/etl/http_source.hpp"
 
 #include "vitrina/etl/core/azure_storage.hpp"
-#include "vitrina/etl/http_client.hpp"
+#include "vitrina/http/client.hpp"
 
 namespace vitrina::etl {
 
-base::Status HttpSource::StreamTo(ByteSink& sink) {
+base::Status HttpSource::StreamTo(base::ByteSink& sink) {
   const std::string shown = core::RedactSourceUrl(url_);
-  HttpRequest request;
+  http::ClientRequest request;
   request.url = url_;
   request.follow_redirects = true;
-  auto response = SendHttp(request, &sink);
+  // A stalled download (under 1 byte/s for a minute) fails instead of hanging the run.
+  request.stall_timeout = std::chrono::seconds(60);
+  request.sink = &sink;
+  auto response = http::SendHttp(request);
   if (!response) {
     auto error = response.error();
     if (error.code == base::ErrorCode::kUnavailable) error.message += " (" + shown + ")";
@@ -18,7 +21,7 @@ base::Status HttpSource::StreamTo(ByteSink& sink) {
   }
   const long status = response->status;
   if (status / 100 == 2) return base::OkStatus();
-  const std::string code = core::AzureErrorCode(response->error_body);
+  const std::string code = core::AzureErrorCode(response->body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   const bool sas = url_.find("sig=") != std::string::npos;
   if (status == 404) {

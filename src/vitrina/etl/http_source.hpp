@@ -2,16 +2,16 @@
 
 #include <string>
 
-#include "vitrina/etl/byte_stream.hpp"
+#include "vitrina/base/byte_stream.hpp"
 
 namespace vitrina::etl {
 
 // An http:// or https:// URL, including a Blob Storage SAS URL. Messages never show the SAS
 // signature.
-class HttpSource : public ByteSource {
+class HttpSource : public base::ByteSource {
  public:
   explicit HttpSource(std::string url) : url_(std::move(url)) {}
-  base::Status StreamTo(ByteSink& sink) override;
+  base::Status StreamTo(base::ByteSink& sink) override;
 
  private:
   std::string url_;

@@ -82,16 +82,28 @@ class PerExecutorRedisClient final : public RedisClient {
   std::vector<ExecutorClient> clients_;
 };
 
+// Stands in for Redis when none is configured: every command fails as if Redis were down, so
+// callers take their usual no-Redis path (the cache bypasses, the login limiter fails open).
+class UnconfiguredRedisClient final : public RedisClient {
+ public:
+  asio::awaitable<base::Result<RedisReply>> Command(RedisArgs) override {
+    co_return base::MakeError(base::ErrorCode::kUnavailable, "Redis is not configured");
+  }
+  std::string Describe() const override { return "none"; }
+};
+
 }  // namespace
 
 std::unique_ptr<RedisClient> MakePerExecutorRedisClient(
     const std::vector<asio::any_io_executor>& executors, const asio::any_io_executor& fallback,
     const RedisSettings& settings) {
+  if (settings.nodes.empty()) return std::make_unique<UnconfiguredRedisClient>();
   return std::make_unique<PerExecutorRedisClient>(executors, fallback, settings);
 }
 
 std::unique_ptr<RedisClient> MakeRedisClient(const asio::any_io_executor& executor,
                                              const RedisSettings& settings) {
+  if (settings.nodes.empty()) return std::make_unique<UnconfiguredRedisClient>();
   if (settings.cluster) return std::make_unique<RedisClusterClient>(executor, settings);
   return std::make_unique<RedisNodeClient>(executor, settings);
 }

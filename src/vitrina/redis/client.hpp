@@ -35,7 +35,9 @@ class RedisClient {
   virtual std::string Describe() const = 0;
 };
 
-// Single-node client when !settings.cluster, otherwise the slot-routing cluster client.
+// Single-node client when !settings.cluster, otherwise the slot-routing cluster client. With no
+// node at all (no REDIS_URL nor REDIS_CLUSTER_NODES), a stand-in that answers every command
+// kUnavailable "Redis is not configured" and describes itself as "none"; so do the clients below.
 std::unique_ptr<RedisClient> MakeRedisClient(const boost::asio::any_io_executor& executor,
                                              const RedisSettings& settings);
 

@@ -18,7 +18,7 @@ struct IngestionResponse {
 };
 
 // Sends one batch body. An interface so the exporter's queue and retry logic can be tested and
-// benchmarked without a network; the real one is libcurl.
+// benchmarked without a network; the real one is http::HttpClient.
 class IngestionTransport {
  public:
   virtual ~IngestionTransport() = default;
@@ -29,9 +29,10 @@ class IngestionTransport {
                                  const std::function<bool()>& give_up) = 0;
 };
 
-// POSTs to `track_url` with one libcurl handle, so the TLS connection is reused between batches.
+// POSTs to `track_url` through one http::HttpClient, so the TLS connection is reused between
+// batches.
 // Used from one thread at a time (the exporter's worker).
-std::unique_ptr<IngestionTransport> MakeCurlIngestionTransport(
+std::unique_ptr<IngestionTransport> MakeHttpIngestionTransport(
     std::string track_url, std::chrono::milliseconds connect_timeout);
 
 }  // namespace vitrina::telemetry

@@ -18,6 +18,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <openssl/evp.h>
@@ -27,6 +29,8 @@
 #include <openssl/x509.h>
 
 #include "vitrina/base/base64url.hpp"
+#include "vitrina/redis/client.hpp"
+#include "vitrina/redis/core/address.hpp"
 
 namespace vitrina::auth::testing {
 
@@ -48,6 +52,35 @@ inline std::string UniqueEmail(const std::string& label) {
   static std::atomic<int> counter{0};
   return "auth-itest-" + label + "-" + RunId() + "-" + std::to_string(++counter) + "@example.com";
 }
+
+// The service's Redis client on an event loop of its own, as `serve` wires it for the login rate
+// limiter. An empty or unreachable URL still gives a client (it fails every command).
+class RedisOnLoop {
+ public:
+  explicit RedisOnLoop(const std::string& url)
+      : guard_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
+    redis::RedisSettings settings;
+    settings.command_timeout = std::chrono::milliseconds(200);
+    if (auto address = redis::core::ParseRedisUrl(url)) settings.nodes.push_back(*address);
+    client_ = redis::MakeRedisClient(io_.get_executor(), settings);
+  }
+  ~RedisOnLoop() {
+    guard_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  RedisOnLoop(const RedisOnLoop&) = delete;
+  RedisOnLoop& operator=(const RedisOnLoop&) = delete;
+
+  redis::RedisClient& client() { return *client_; }
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+  std::unique_ptr<redis::RedisClient> client_;
+};
 
 struct TestKey {
   std::shared_ptr<EVP_PKEY> key;

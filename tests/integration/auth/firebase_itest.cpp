@@ -9,10 +9,10 @@
 #include "vitrina/auth/core/login_service.hpp"
 #include "vitrina/auth/core/signup_service.hpp"
 #include "vitrina/auth/firebase_identity_client.hpp"
-#include "vitrina/auth/http_transport.hpp"
 #include "vitrina/auth/pg_user_directory.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 #include "vitrina/auth/token_verifier_factory.hpp"
+#include "vitrina/http/client.hpp"
 
 namespace vitrina::auth {
 namespace {
@@ -42,13 +42,14 @@ class EmulatorTest : public ::testing::Test {
 
   // The emulator's admin REST API (the "owner" credential), for test set-up only.
   boost::json::object Admin(const std::string& action, const boost::json::object& body) {
-    HttpRequest request;
+    const std::string text = boost::json::serialize(body);
+    http::ClientRequest request;
     request.method = "POST";
     request.url = settings_.IdentityToolkitBase() + "/v1/projects/" + settings_.project_id +
                   "/accounts:" + action;
     request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer owner"}};
-    request.body = boost::json::serialize(body);
-    auto response = PerformHttp(request);
+    request.body = text;
+    auto response = http::SendHttp(request);
     EXPECT_TRUE(response.ok());
     EXPECT_EQ(response->status, 200) << response->body;
     return boost::json::parse(response->body).as_object();
@@ -228,9 +229,9 @@ TEST_F(EmulatorWithDatabaseTest, LoginChecksCredentialsStatusAndRateLimits) {
   const auto redis = Env("REDIS_URL");
   if (!redis) GTEST_SKIP() << "REDIS_URL is not set";
   LoginRateLimitSettings limits;
-  limits.redis_url = *redis;
   limits.per_email = {3, std::chrono::seconds(60)};
-  RedisLoginRateLimiter limiter(limits);
+  testing::RedisOnLoop redis_loop(*redis);
+  RedisLoginRateLimiter limiter(redis_loop.client(), redis_loop.executor(), limits);
   core::LoginService login(*identity_, *users_, limiter);
   core::SignupService signup(*identity_, *users_);
   const auto email = UniqueEmail("login");

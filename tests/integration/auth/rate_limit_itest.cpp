@@ -16,18 +16,22 @@ class RedisRateLimitTest : public ::testing::Test {
   void SetUp() override {
     const auto url = testing::Env("REDIS_URL");
     if (!url) GTEST_SKIP() << "REDIS_URL is not set";
-    settings_.redis_url = *url;
+    redis_ = std::make_unique<testing::RedisOnLoop>(*url);
     settings_.per_email = {5, 300s};
     settings_.per_address = {20, 300s};
   }
   static std::string Address(int n) {
     return "2001:db8::" + std::to_string(::getpid() % 10000) + ":" + std::to_string(n);
   }
+  RedisLoginRateLimiter Limiter() const {
+    return RedisLoginRateLimiter(redis_->client(), redis_->executor(), settings_);
+  }
+  std::unique_ptr<testing::RedisOnLoop> redis_;
   LoginRateLimitSettings settings_;
 };
 
 TEST_F(RedisRateLimitTest, FiveFailuresForAnEmailBlockItForTheRestOfTheWindow) {
-  RedisLoginRateLimiter limiter(settings_);
+  auto limiter = Limiter();
   const auto email = testing::UniqueEmail("rl");
   for (int i = 0; i < 5; ++i) {
     const core::LoginAttempt attempt{email, Address(i)};  // different addresses: the email counts
@@ -46,7 +50,7 @@ TEST_F(RedisRateLimitTest, FiveFailuresForAnEmailBlockItForTheRestOfTheWindow) {
 }
 
 TEST_F(RedisRateLimitTest, TwentyFailuresFromOneAddressBlockThatAddress) {
-  RedisLoginRateLimiter limiter(settings_);
+  auto limiter = Limiter();
   const auto address = Address(1000);
   for (int i = 0; i < 20; ++i) limiter.RecordFailure({testing::UniqueEmail("spray"), address});
   EXPECT_FALSE(limiter.Check({testing::UniqueEmail("fresh"), address}).allowed);
@@ -55,7 +59,7 @@ TEST_F(RedisRateLimitTest, TwentyFailuresFromOneAddressBlockThatAddress) {
 
 TEST_F(RedisRateLimitTest, TheWindowEnds) {
   settings_.per_email = {2, 1s};
-  RedisLoginRateLimiter limiter(settings_);
+  auto limiter = Limiter();
   const core::LoginAttempt attempt{testing::UniqueEmail("window"), Address(2000)};
   limiter.RecordFailure(attempt);
   limiter.RecordFailure(attempt);
@@ -65,9 +69,8 @@ TEST_F(RedisRateLimitTest, TheWindowEnds) {
 }
 
 TEST(RedisRateLimitDown, AnUnreachableRedisFailsOpenQuickly) {
-  LoginRateLimitSettings settings;
-  settings.redis_url = "redis://127.0.0.1:58597";
-  RedisLoginRateLimiter limiter(settings);
+  testing::RedisOnLoop redis("redis://127.0.0.1:58597");
+  RedisLoginRateLimiter limiter(redis.client(), redis.executor(), LoginRateLimitSettings{});
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) {
     limiter.RecordFailure({"a@example.com", "192.0.2.1"});

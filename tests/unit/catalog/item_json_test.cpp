@@ -19,7 +19,7 @@ constexpr const char* kGoodItem =
     R"("price":400,"x":4.1,"y":4.2,"z":2.5})";
 
 TEST(ParseItemBody, AcceptsAValidItemInSpecOrder) {
-  FieldErrors errors;
+  base::FieldErrors errors;
   const auto values = ParseItemBody(Diamonds(), kGoodItem, errors);
   ASSERT_TRUE(values.ok()) << values.error().message;
   ASSERT_EQ(values->size(), Diamonds().columns.size());
@@ -31,7 +31,7 @@ TEST(ParseItemBody, AcceptsAValidItemInSpecOrder) {
 }
 
 TEST(ParseItemBody, ReportsEveryBadFieldWithTheSpecRules) {
-  FieldErrors errors;
+  base::FieldErrors errors;
   const auto values = ParseItemBody(
       Diamonds(),
       R"({"carat":0,"cut":7,"color":"E","depth":61,"table":55,"price":1.5,"x":4,"y":4,"z":2,)"
@@ -49,7 +49,7 @@ TEST(ParseItemBody, ReportsEveryBadFieldWithTheSpecRules) {
 }
 
 TEST(ParseItemBody, RefusesNonObjects) {
-  FieldErrors errors;
+  base::FieldErrors errors;
   EXPECT_FALSE(ParseItemBody(Diamonds(), "{not json", errors).ok());
   EXPECT_FALSE(ParseItemBody(Diamonds(), "[1,2]", errors).ok());
   EXPECT_TRUE(errors.empty());

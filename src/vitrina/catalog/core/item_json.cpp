@@ -64,7 +64,7 @@ base::Result<json::object> ParseObject(std::string_view text, std::string_view w
 }  // namespace
 
 base::Result<std::vector<FieldValue>> ParseItemBody(const DatasetSpec& spec, std::string_view body,
-                                                    FieldErrors& field_errors) {
+                                                    base::FieldErrors& field_errors) {
   field_errors.clear();
   auto object = ParseObject(body, "the request body");
   if (!object) return object.error();

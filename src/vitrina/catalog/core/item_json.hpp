@@ -1,6 +1,5 @@
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,16 +11,13 @@
 
 namespace vitrina::catalog::core {
 
-// Why each field of a submitted item was refused, by field name ("x" -> "must be greater than 0").
-using FieldErrors = std::map<std::string, std::string>;
-
 // Validates a POST/PUT body: a JSON object with exactly the spec's columns, each of the column's
 // JSON type and passing its rules (CheckFieldRules, the same rules as an ETL row). "id" is
 // refused: the server assigns ids and PUT takes the id from the URL. On failure the error is
 // kInvalidArgument and `field_errors` holds one reason per bad field (empty when the body is not
 // a JSON object at all).
 base::Result<std::vector<FieldValue>> ParseItemBody(const DatasetSpec& spec, std::string_view body,
-                                                    FieldErrors& field_errors);
+                                                    base::FieldErrors& field_errors);
 
 // Reads an item as PostgreSQL rendered it (row_to_json of id and the spec's columns) back into
 // typed values, for the write hooks that need old and new versions. No rules are applied.

@@ -31,7 +31,7 @@ unsigned StatusFor(base::ErrorCode code) {
 namespace {
 
 Response Build(unsigned status, std::string_view code, std::string_view message,
-               const catalog::core::FieldErrors& fields, std::string detail) {
+               const base::FieldErrors& fields, std::string detail) {
   boost::json::object error = {{"code", code}, {"message", message}};
   if (!fields.empty()) {
     boost::json::object by_field;
@@ -47,7 +47,7 @@ Response Build(unsigned status, std::string_view code, std::string_view message,
 
 }  // namespace
 
-Response ErrorResponse(const base::Error& error, const catalog::core::FieldErrors& fields) {
+Response ErrorResponse(const base::Error& error, const base::FieldErrors& fields) {
   // Internal errors may carry text that was never meant for clients; they get a fixed message.
   // Both branches are string_views: mixing a literal and a std::string would make a temporary
   // string that dies before the view is used.

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "vitrina/base/error.hpp"
-#include "vitrina/catalog/core/item_json.hpp"
 #include "vitrina/http/core/message.hpp"
 
 namespace vitrina::http::core {
@@ -15,7 +14,7 @@ unsigned StatusFor(base::ErrorCode code);
 // {"error":{"code":"...","message":"..."[,"fields":{...}]}} with the mapped status. The client
 // sees the error's message (internal errors get a generic one); the detail goes to the access
 // log only.
-Response ErrorResponse(const base::Error& error, const catalog::core::FieldErrors& fields = {});
+Response ErrorResponse(const base::Error& error, const base::FieldErrors& fields = {});
 
 // Errors of the HTTP layer itself, in the same shape.
 Response NotFoundResponse(std::string_view path);

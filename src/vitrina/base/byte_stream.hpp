@@ -5,7 +5,7 @@
 
 #include "vitrina/base/result.hpp"
 
-namespace vitrina::etl {
+namespace vitrina::base {
 
 // Receives a source's bytes as they arrive. Returning an error stops the source.
 class ByteSink {
@@ -13,7 +13,7 @@ class ByteSink {
   virtual ~ByteSink() = default;
   // The total size, when the source knows it (a file, an HTTP Content-Length), before any bytes.
   virtual void OnSize(std::uint64_t /*size*/) {}
-  virtual base::Status Consume(std::string_view bytes) = 0;
+  virtual Status Consume(std::string_view bytes) = 0;
 };
 
 // Somewhere bytes come from: a file, an HTTP(S) URL, a blob. Streaming, so memory stays bounded
@@ -21,7 +21,7 @@ class ByteSink {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  virtual base::Status StreamTo(ByteSink& sink) = 0;
+  virtual Status StreamTo(ByteSink& sink) = 0;
 };
 
-}  // namespace vitrina::etl
+}  // namespace vitrina::base
