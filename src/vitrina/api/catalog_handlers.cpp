@@ -8,6 +8,7 @@
 #include "vitrina/catalog/core/cursor.hpp"
 #include "vitrina/catalog/core/item_json.hpp"
 #include "vitrina/http/core/error_response.hpp"
+#include "vitrina/http/core/framing.hpp"
 
 namespace vitrina::api {
 
@@ -76,7 +77,7 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   }
   Response response;
   const auto if_none_match = request.Header("if-none-match");
-  if (!if_none_match.empty() && (if_none_match == cached.etag || if_none_match == "*")) {
+  if (http::core::IfNoneMatchMatches(if_none_match, cached.etag)) {
     response.status = 304;
   } else {
     response = Response::Json(200, cached.body);

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "vitrina/http/core/error_response.hpp"
 #include "vitrina/telemetry/core/server_timing.hpp"
 
 namespace vitrina::api {
@@ -63,7 +64,9 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
   base::RequestTrace trace(this);
   trace.context() = telemetry_.StartRequest(request.Header("traceparent"));
   // The pipeline routed the request before the middleware runs: the template is known.
-  std::string name = request.method_text;
+  // Label values come from closed sets: an invented method is "OTHER", an unmatched path one
+  // label, so no client can grow /metrics (or the telemetry's operation names).
+  std::string name(http::core::MethodName(request.method));
   name += ' ';
   name += request.route.empty() ? std::string_view("(unmatched)") : request.route;
   trace.context().operation_name = name;
@@ -154,7 +157,26 @@ void RequestObservability::OnDependency(const base::RequestTrace& trace,
   telemetry_.TrackDependency(trace.context(), telemetry::ToDependencyCall(record, target));
 }
 
-asio::awaitable<Response> MetricsHandlers::Metrics(Request& /*request*/) {
+bool MetricsHandlers::Authorized(const Request& request) const {
+  if (token_.empty()) return true;
+  const std::string_view sent = request.Header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!sent.starts_with(kScheme)) return false;
+  const std::string_view presented = sent.substr(kScheme.size());
+  // Compared in constant time: the time taken must not tell how much of the token was right.
+  unsigned char difference = presented.size() == token_.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token_.size(); ++i) {
+    const char other = i < presented.size() ? presented[i] : '\0';
+    difference |= static_cast<unsigned char>(other ^ token_[i]);
+  }
+  return difference == 0;
+}
+
+asio::awaitable<Response> MetricsHandlers::Metrics(Request& request) {
+  if (!Authorized(request)) {
+    co_return http::core::ErrorResponse(base::MakeError(
+        base::ErrorCode::kUnauthenticated, "GET /metrics needs the metrics token (METRICS_TOKEN)"));
+  }
   if (refresh_) {
     refresh_();
   }

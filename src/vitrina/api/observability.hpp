@@ -52,18 +52,22 @@ class RequestObservability final : public base::DependencyObserver {
 };
 
 // GET /metrics: the registry in the Prometheus text format. `refresh` (optional) runs first, to
-// sample what is read rather than counted (pool usage).
+// sample what is read rather than counted (pool usage). With a non-empty `token`
+// (METRICS_TOKEN), a scrape must send `Authorization: Bearer <token>`, else 401.
 class MetricsHandlers {
  public:
   explicit MetricsHandlers(const telemetry::core::MetricsRegistry& registry,
-                           std::function<void()> refresh = {})
-      : registry_(registry), refresh_(std::move(refresh)) {}
+                           std::function<void()> refresh = {}, std::string token = {})
+      : registry_(registry), refresh_(std::move(refresh)), token_(std::move(token)) {}
 
   boost::asio::awaitable<http::core::Response> Metrics(http::core::Request& request);
 
  private:
+  bool Authorized(const http::core::Request& request) const;
+
   const telemetry::core::MetricsRegistry& registry_;
   std::function<void()> refresh_;
+  const std::string token_;
 };
 
 }  // namespace vitrina::api

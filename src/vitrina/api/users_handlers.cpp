@@ -69,6 +69,18 @@ asio::awaitable<Response> UsersHandlers::Patch(Request& request) {
     co_return ErrorResponse(
         base::MakeError(base::ErrorCode::kInvalidArgument, "the body must be a JSON object"));
   }
+  // A field we do not know is refused, not ignored: a typo ("isAdmin") must not look applied.
+  std::string unknown;
+  for (const auto& member : value.as_object()) {
+    if (member.key() != "is_active" && member.key() != "is_admin") {
+      unknown += (unknown.empty() ? "" : ", ") + std::string(member.key());
+    }
+  }
+  if (!unknown.empty()) {
+    co_return ErrorResponse(base::MakeError(
+        base::ErrorCode::kInvalidArgument,
+        "unknown field(s): " + unknown + "; PATCH /users/{uid} takes is_active and is_admin"));
+  }
   auth::core::UserPatch patch;
   auto is_active = BoolField(value.as_object(), "is_active");
   if (!is_active) co_return ErrorResponse(is_active.error());

@@ -38,12 +38,17 @@ AuthSettings ReadAuthSettings(base::EnvReader& env) {
       std::chrono::seconds(env.Integer("AUTH_KEYS_MIN_REFETCH_SECONDS", 30, 1, 3600));
 
   auto& limits = settings.login_rate_limit;
-  limits.per_email.max_failures = env.Integer("LOGIN_MAX_FAILURES_PER_EMAIL", 5, 1, 1000000);
-  limits.per_email.window =
-      std::chrono::seconds(env.Integer("LOGIN_EMAIL_WINDOW_SECONDS", 300, 1, 86400));
-  limits.per_address.max_failures = env.Integer("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 1000000);
-  limits.per_address.window =
-      std::chrono::seconds(env.Integer("LOGIN_ADDRESS_WINDOW_SECONDS", 300, 1, 86400));
+  auto& pair = limits.policy.per_email_and_address;
+  pair.max_failures = env.Integer("LOGIN_MAX_FAILURES_PER_EMAIL", 5, 1, 1000000);
+  pair.window = std::chrono::seconds(env.Integer("LOGIN_EMAIL_WINDOW_SECONDS", 300, 1, 86400));
+  auto& address = limits.policy.per_address;
+  address.max_failures = env.Integer("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 1000000);
+  address.window = std::chrono::seconds(env.Integer("LOGIN_ADDRESS_WINDOW_SECONDS", 300, 1, 86400));
+  auto& backoff = limits.policy.email_backoff;
+  backoff.after = env.Integer("LOGIN_EMAIL_BACKOFF_AFTER", 10, 1, 1000000);
+  backoff.window =
+      std::chrono::seconds(env.Integer("LOGIN_EMAIL_BACKOFF_WINDOW_SECONDS", 900, 1, 86400));
+  backoff.max = std::chrono::seconds(env.Integer("LOGIN_EMAIL_BACKOFF_MAX_SECONDS", 60, 1, 3600));
   limits.timeout =
       std::chrono::milliseconds(env.Integer("LOGIN_RATE_LIMIT_TIMEOUT_MS", 250, 10, 10000));
 

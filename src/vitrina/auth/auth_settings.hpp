@@ -39,8 +39,7 @@ struct FirebaseSettings {
 
 // Redis itself is the cache's (REDIS_URL or REDIS_CLUSTER_NODES): one Redis stack per service.
 struct LoginRateLimitSettings {
-  core::RateLimitRule per_email{5, std::chrono::seconds(300)};
-  core::RateLimitRule per_address{20, std::chrono::seconds(300)};
+  core::LoginRateLimitPolicy policy;
   std::chrono::milliseconds timeout{250};  // per Redis command; a slow Redis fails open
 };
 

@@ -2,6 +2,8 @@
 
 #include <future>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
@@ -78,31 +80,72 @@ std::optional<redis::RedisReply> RedisLoginRateLimiter::Run(redis::RedisArgs arg
   return std::nullopt;
 }
 
+// A fixed-window counter: {failures, seconds left}; {0, -2} when there is none.
+std::optional<std::pair<std::int64_t, std::chrono::seconds>> RedisLoginRateLimiter::ReadCounter(
+    const std::string& key) {
+  redis::RedisArgs args{"EVAL", kReadCounterScript, "1", key};
+  const auto reply = Run(std::move(args));
+  if (!reply || reply->type != redis::RedisReply::Type::kArray || reply->elements.size() != 2 ||
+      reply->elements[0].type != redis::RedisReply::Type::kInteger ||
+      reply->elements[1].type != redis::RedisReply::Type::kInteger) {
+    return std::nullopt;
+  }
+  return std::pair{reply->elements[0].integer, std::chrono::seconds(reply->elements[1].integer)};
+}
+
+std::int64_t RedisLoginRateLimiter::CountFailure(const std::string& key,
+                                                 std::chrono::seconds window) {
+  redis::RedisArgs args{"EVAL", kCountFailureScript, "1", key, std::to_string(window.count())};
+  const auto reply = Run(std::move(args));
+  return reply && reply->type == redis::RedisReply::Type::kInteger ? reply->integer : 0;
+}
+
 core::RateLimitDecision RedisLoginRateLimiter::Check(const core::LoginAttempt& attempt) {
-  auto read = [this](const std::string& key, const core::RateLimitRule& rule) {
-    redis::RedisArgs args{"EVAL", kReadCounterScript, "1", key};
-    const auto reply = Run(std::move(args));
-    if (!reply || reply->type != redis::RedisReply::Type::kArray || reply->elements.size() != 2 ||
-        reply->elements[0].type != redis::RedisReply::Type::kInteger ||
-        reply->elements[1].type != redis::RedisReply::Type::kInteger) {
-      return core::RateLimitDecision::Allow();
-    }
-    return core::DecideRateLimit(reply->elements[0].integer,
-                                 std::chrono::seconds(reply->elements[1].integer), rule);
-  };
-  return core::Stricter(
-      read(core::LoginEmailRateLimitKey(attempt.email), settings_.per_email),
-      read(core::LoginAddressRateLimitKey(attempt.client_address), settings_.per_address));
+  const auto& policy = settings_.policy;
+  core::LoginCounters counters;
+  const auto pair =
+      ReadCounter(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address));
+  const auto address = ReadCounter(core::LoginAddressRateLimitKey(attempt.client_address));
+  // A counter that could not be read counts as zero: fail open.
+  if (pair) std::tie(counters.pair_failures, counters.pair_ttl) = *pair;
+  if (address) std::tie(counters.address_failures, counters.address_ttl) = *address;
+  redis::RedisArgs backoff{"PTTL", core::LoginEmailBackoffKey(attempt.email)};
+  const auto left = Run(std::move(backoff));
+  if (left && left->type == redis::RedisReply::Type::kInteger && left->integer > 0) {
+    counters.backoff_left = std::chrono::milliseconds(left->integer);
+    redis::RedisArgs known{"EXISTS",
+                           core::LoginKnownAddressKey(attempt.email, attempt.client_address)};
+    const auto exists = Run(std::move(known));
+    counters.known_address = exists && exists->integer == 1;
+  }
+  return core::DecideLogin(counters, policy);
 }
 
 void RedisLoginRateLimiter::RecordFailure(const core::LoginAttempt& attempt) {
-  auto count = [this](const std::string& key, const core::RateLimitRule& rule) {
-    redis::RedisArgs args{"EVAL", kCountFailureScript, "1", key,
-                          std::to_string(rule.window.count())};
-    (void)Run(std::move(args));
-  };
-  count(core::LoginEmailRateLimitKey(attempt.email), settings_.per_email);
-  count(core::LoginAddressRateLimitKey(attempt.client_address), settings_.per_address);
+  const auto& policy = settings_.policy;
+  (void)CountFailure(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address),
+                     policy.per_email_and_address.window);
+  (void)CountFailure(core::LoginAddressRateLimitKey(attempt.client_address),
+                     policy.per_address.window);
+  const auto failures =
+      CountFailure(core::LoginEmailFailuresKey(attempt.email), policy.email_backoff.window);
+  const auto delay = core::EmailBackoffDelay(failures, policy.email_backoff);
+  if (delay.count() > 0) {
+    redis::RedisArgs backoff{"SET", core::LoginEmailBackoffKey(attempt.email), "1", "PX",
+                             std::to_string(delay.count())};
+    (void)Run(std::move(backoff));
+  }
+}
+
+void RedisLoginRateLimiter::RecordSuccess(const core::LoginAttempt& attempt) {
+  const auto lifetime = settings_.policy.email_backoff.known_address_lifetime;
+  redis::RedisArgs known{"SET", core::LoginKnownAddressKey(attempt.email, attempt.client_address),
+                         "1", "EX", std::to_string(lifetime.count())};
+  (void)Run(std::move(known));
+  // The owner is back: their own earlier typos from here no longer count.
+  redis::RedisArgs forget{"DEL",
+                          core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)};
+  (void)Run(std::move(forget));
 }
 
 }  // namespace vitrina::auth

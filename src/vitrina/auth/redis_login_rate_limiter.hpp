@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -12,14 +15,15 @@
 
 namespace vitrina::auth {
 
-// Failed-login counters in Redis, shared by every instance: one fixed-window counter per key,
-// INCR and EXPIRE in one Lua script per key (one key per command, so each command targets one
-// Redis Cluster slot). Commands go through the service's one Redis stack (redis::RedisClient,
-// the cache's client), run on `executor`; the login path is a blocking thread, so each call waits
-// for its reply for at most `settings.timeout`. When Redis is unreachable, slow or not configured,
-// the limiter allows the attempt, skips Redis for the next second (so a Redis outage does not
-// make every login wait out the timeout) and logs at most every 10 s: fail open, see docs/auth.md.
-// `client` must outlive the limiter and every command it started.
+// The login throttling policy (core::LoginRateLimitPolicy) over Redis, shared by every instance:
+// fixed-window counters (INCR and EXPIRE in one Lua script per key), the email's back-off as a key
+// that expires when it is over, and the addresses each email logged in from. One key per command,
+// so each command targets one Redis Cluster slot. Commands go through the service's one Redis stack
+// (redis::RedisClient, the cache's client), run on `executor`; the login path is a blocking thread,
+// so each call waits for its reply for at most `settings.timeout`. When Redis is unreachable, slow
+// or not configured, the limiter allows the attempt, skips Redis for the next second (so a Redis
+// outage does not make every login wait out the timeout) and logs at most every 10 s: fail open,
+// see docs/auth.md. `client` must outlive the limiter and every command it started.
 class RedisLoginRateLimiter final : public core::LoginRateLimiter {
  public:
   RedisLoginRateLimiter(redis::RedisClient& client, boost::asio::any_io_executor executor,
@@ -27,8 +31,12 @@ class RedisLoginRateLimiter final : public core::LoginRateLimiter {
 
   core::RateLimitDecision Check(const core::LoginAttempt& attempt) override;
   void RecordFailure(const core::LoginAttempt& attempt) override;
+  void RecordSuccess(const core::LoginAttempt& attempt) override;
 
  private:
+  std::optional<std::pair<std::int64_t, std::chrono::seconds>> ReadCounter(const std::string& key);
+  // The counter after this failure (0 when Redis did not answer).
+  std::int64_t CountFailure(const std::string& key, std::chrono::seconds window);
   // The reply, or nullopt when Redis did not answer usefully in time (then fail open).
   std::optional<redis::RedisReply> Run(redis::RedisArgs args);
   void Warn(const std::string& what);

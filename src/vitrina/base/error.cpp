@@ -18,6 +18,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "payload_too_large";
     case ErrorCode::kTooManyRequests:
       return "too_many_requests";
+    case ErrorCode::kNotImplemented:
+      return "not_implemented";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kInternal:

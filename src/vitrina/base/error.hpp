@@ -16,6 +16,7 @@ enum class ErrorCode {
   kConflict,          // the request collides with existing state (e.g. email exists)
   kPayloadTooLarge,   // the body exceeds the configured limit
   kTooManyRequests,   // rate limited
+  kNotImplemented,    // a protocol feature we do not offer (e.g. a transfer coding)
   kUnavailable,       // a dependency is down; retrying later may help
   kInternal,          // a bug or an unexpected failure; details are logged, not sent
 };

@@ -106,6 +106,7 @@ http::ServerSettings ServerSettingsFrom(const Config& config) {
   settings.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   settings.body_limit = static_cast<std::size_t>(config.body_limit_bytes);
   settings.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  settings.max_connections = config.max_connections;
   return settings;
 }
 
@@ -164,6 +165,7 @@ struct ServeSettings {
   bool emulator = false;
   telemetry::TelemetrySettings telemetry;
   bool metrics_enabled = true;
+  std::string metrics_token;  // empty: /metrics is public (restrict it at the ingress)
 };
 
 base::Result<ServeSettings> ReadServeSettings() {
@@ -178,6 +180,7 @@ base::Result<ServeSettings> ReadServeSettings() {
   }
   settings.telemetry = telemetry::ReadTelemetrySettings(env);
   settings.metrics_enabled = env.Boolean("METRICS_ENABLED", true);
+  settings.metrics_token = env.OptionalString("METRICS_TOKEN").value_or("");
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
@@ -307,7 +310,10 @@ void LogStartup(const Config& config, const ServeSettings& settings,
     spdlog::info("telemetry: off (APPLICATIONINSIGHTS_CONNECTION_STRING is not set)");
   }
   if (settings.metrics_enabled) {
-    spdlog::info("metrics: GET /metrics (public: restrict it at the ingress)");
+    spdlog::info(
+        settings.metrics_token.empty()
+            ? "metrics: GET /metrics (public: set METRICS_TOKEN or restrict it at the ingress)"
+            : "metrics: GET /metrics with the METRICS_TOKEN bearer token");
   }
 }
 
@@ -417,7 +423,8 @@ int RunServe(bool print_sql) {
                                           {.postgresql = db::DatabaseTarget(config->database_url),
                                            .redis = cache_stack.redis().Describe()});
   api::MetricsHandlers metrics_handlers(
-      registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); });
+      registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); },
+      settings->metrics_token);
   const http::core::Pipeline pipeline(
       api::BuildRoutes({.health = health,
                         .docs = docs,

@@ -12,23 +12,28 @@
 #include <list>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <thread>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "vitrina/http/core/error_response.hpp"
+#include "vitrina/http/core/framing.hpp"
 
 namespace vitrina::http {
 
@@ -83,6 +88,22 @@ core::Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
   return request;
 }
 
+// The framing facts of a parsed header (core::CheckFraming decides).
+core::RequestFraming FramingOf(const bhttp::request<bhttp::string_body>& message) {
+  core::RequestFraming framing;
+  framing.version = message.version();
+  for (const auto& field : message) {
+    if (field.name() == bhttp::field::transfer_encoding) {
+      framing.transfer_codings.push_back(field.value());
+    } else if (field.name() == bhttp::field::content_length) {
+      framing.has_content_length = true;
+    } else if (field.name() == bhttp::field::host) {
+      ++framing.host_fields;
+    }
+  }
+  return framing;
+}
+
 // Read once per connection; an IPv4 client of a dual-stack listener is shown as IPv4.
 std::string PeerAddress(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -117,11 +138,15 @@ ResponseMessage ToMessage(const core::Response& response, unsigned version, bool
 
 // The serialized header of a response whose body follows from its file.
 using HeaderMessage = bhttp::response<bhttp::empty_body>;
-HeaderMessage ToHeaderMessage(const core::Response& response, unsigned version, bool keep_alive) {
+HeaderMessage ToHeaderMessage(const core::Response& response, std::size_t body_size,
+                              unsigned version, bool keep_alive) {
   HeaderMessage message{static_cast<bhttp::status>(response.status), version};
   SetHeader(message, response);
   message.keep_alive(keep_alive);
-  message.content_length(response.body_file->size());
+  // 1xx, 204 and 304 carry no Content-Length of their own (RFC 9110 section 8.6).
+  if (response.status != 204 && response.status != 304 && response.status >= 200) {
+    message.content_length(body_size);
+  }
   return message;
 }
 
@@ -143,6 +168,40 @@ std::string HeaderText(const HeaderMessage& message) {
   }
   text += "\r\n";
   return text;
+}
+
+// Accept failures, logged at most once per interval with how many there were since the last line.
+class AcceptErrors {
+ public:
+  void Count(const boost::system::error_code& error, const ServerEvents& events,
+             std::chrono::milliseconds interval) {
+    ++unlogged_;
+    const auto now = Clock::now();
+    if (logged_once_ && now - last_logged_ < interval) return;
+    events.error("accept failed: " + error.message() + " (" + std::to_string(unlogged_) +
+                 (unlogged_ == 1 ? " time" : " times") + " since the last report)");
+    unlogged_ = 0;
+    last_logged_ = now;
+    logged_once_ = true;
+  }
+
+ private:
+  std::uint64_t unlogged_ = 0;
+  Clock::time_point last_logged_{};
+  bool logged_once_ = false;
+};
+
+// Raises the soft limit on open files to the hard one (a container's default soft limit can be
+// as low as 1024) and returns the limit in force.
+rlim_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return limit.rlim_cur;
 }
 
 // One per connection; lives in its session's coroutine frame and is listed in its shard so a
@@ -181,6 +240,7 @@ class Server::Impl {
     // sendfile(2) has no MSG_NOSIGNAL: a client gone mid-send must be an EPIPE error, not a
     // SIGPIPE that kills the process.
     std::signal(SIGPIPE, SIG_IGN);
+    const rlim_t open_files = RaiseOpenFileLimit();
     Shard& main = *shards_.front();
     tcp::acceptor acceptor(main.context);
     boost::system::error_code ec;
@@ -211,7 +271,9 @@ class Server::Impl {
       if (failure) Report(failure, "accept loop");
     });
     events_->info("listening on http://" + settings_.host + ":" + std::to_string(settings_.port) +
-                  " with " + std::to_string(shards_.size()) + " I/O threads");
+                  " with " + std::to_string(shards_.size()) + " I/O threads, at most " +
+                  std::to_string(settings_.max_connections) + " connections, open files limit " +
+                  std::to_string(open_files));
 
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < shards_.size(); ++i) {
@@ -229,13 +291,26 @@ class Server::Impl {
  private:
   awaitable<void> Accept(tcp::acceptor& acceptor) {
     std::size_t next = 0;
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    AcceptErrors errors;
     while (acceptor.is_open()) {
+      // At the cap, leave new connections in the backlog until a session ends.
+      while (active_sessions_.load() >= settings_.max_connections && acceptor.is_open()) {
+        pause.expires_after(std::chrono::milliseconds(10));
+        (void)co_await pause.async_wait(kTuple);
+      }
       Shard& shard = *shards_[next];
       next = (next + 1) % shards_.size();
       auto [ec, socket] = co_await acceptor.async_accept(shard.context, kTuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        events_->error("accept failed: " + ec.message());
+        errors.Count(ec, *events_, settings_.accept_error_log_interval);
+        // Out of descriptors the failure repeats at once until one is freed: retrying at full
+        // speed would only burn a core (and, logged, the disk).
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+          pause.expires_after(settings_.accept_backoff);
+          (void)co_await pause.async_wait(kTuple);
+        }
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
@@ -266,8 +341,21 @@ class Server::Impl {
       parser.body_limit(settings_.body_limit);
       entry.idle = buffer.size() == 0;
       stream.expires_after(settings_.request_timeout);
-      auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      // The header first: a message that cannot be framed without ambiguity is refused before
+      // any of its body is read (request smuggling behind a proxy).
+      auto [read_error, read_bytes] =
+          co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       entry.idle = false;
+      if (!read_error) {
+        if (auto refusal = core::CheckFraming(FramingOf(parser.get()))) {
+          co_await RefuseAndClose(stream, parser, *refusal);
+          break;
+        }
+        if (!parser.is_done()) {
+          std::tie(read_error, read_bytes) =
+              co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        }
+      }
       if (read_error) {
         if (read_error == bhttp::error::body_limit) {
           co_await RefuseAndClose(
@@ -293,10 +381,18 @@ class Server::Impl {
       core::Response response = co_await pipeline_->Handle(request);
       // A draining server answers what it has and then closes the connection.
       const bool keep = keep_alive && !shard.draining;
-      const bool from_file = response.body_file && request.method != core::Method::kHead &&
-                             response.body_file->size() == response.Body().size();
-      const auto write_error = from_file ? co_await WriteFromFile(stream, response, version, keep)
-                                         : co_await Write(stream, response, version, keep);
+      const bool head = request.method == core::Method::kHead;
+      const bool from_file =
+          response.body_file && !head && response.body_file->size() == response.Body().size();
+      // Not a conditional expression: g++ 12 miscompiles nested co_awaits inside one.
+      boost::system::error_code write_error;
+      if (head) {
+        write_error = co_await WriteHead(stream, response, version, keep);
+      } else if (from_file) {
+        write_error = co_await WriteFromFile(stream, response, version, keep);
+      } else {
+        write_error = co_await Write(stream, response, version, keep);
+      }
       if (write_error || !keep) break;
     }
     boost::system::error_code ignored;
@@ -312,13 +408,26 @@ class Server::Impl {
     co_return error;
   }
 
+  // A HEAD answer: the header a GET would have sent, Content-Length included, and no body
+  // (RFC 9110 section 9.3.2), whatever the handler produced; a body here would be read by the
+  // client, or a proxy reusing the connection, as the start of the next response.
+  awaitable<boost::system::error_code> WriteHead(beast::tcp_stream& stream,
+                                                 const core::Response& response, unsigned version,
+                                                 bool keep) {
+    const std::string header =
+        HeaderText(ToHeaderMessage(response, response.Body().size(), version, keep));
+    stream.expires_after(settings_.request_timeout);
+    auto [error, written] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
+    co_return error;
+  }
+
   // The body with sendfile(2) straight from the response's file: the kernel reads the pages
   // itself instead of copying them out of this process at each send. The header goes first with
   // MSG_MORE, so it leaves in the same segment as the body's first bytes.
   awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream,
                                                      const core::Response& response,
                                                      unsigned version, bool keep) {
-    auto message = ToHeaderMessage(response, version, keep);
+    auto message = ToHeaderMessage(response, response.body_file->size(), version, keep);
     const std::string header = HeaderText(message);
     auto& socket = stream.socket();
     boost::system::error_code error;

@@ -26,6 +26,14 @@ struct ServerSettings {
   std::size_t body_limit = std::size_t{1024} * 1024;
   // After SIGTERM/SIGINT, in-flight requests get this long to finish before the process gives up.
   std::chrono::milliseconds shutdown_grace{15'000};
+  // Open connections at most (MAX_CONNECTIONS); at the cap the server stops accepting until one
+  // closes, and new clients wait in the kernel's backlog. Also bounded by the open-file limit,
+  // which Run() raises to its hard maximum.
+  int max_connections = 10'000;
+  // After the process ran out of file descriptors (EMFILE/ENFILE), accepting pauses this long,
+  // and the failures are logged once per `accept_error_log_interval` with their count.
+  std::chrono::milliseconds accept_backoff{50};
+  std::chrono::milliseconds accept_error_log_interval{5'000};
 };
 
 // Server-level events for the composition root's logger (http itself does not log).

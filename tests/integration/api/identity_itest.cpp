@@ -123,7 +123,7 @@ void ExpectTooManyRequests(const HttpReply& reply, int window_seconds) {
   EXPECT_LE(std::stoi(retry_after), window_seconds);
 }
 
-TEST_F(ApiIdentity, FailedLoginsAreLimitedPerEmailAndPerClientAddressBehindATrustedProxy) {
+TEST_F(ApiIdentity, FailedLoginsAreLimitedPerEmailAndAddressAndPerAddressBehindATrustedProxy) {
   auto server = StartServer({{"TRUSTED_PROXY_HOPS", "1"},
                              {"LOGIN_MAX_FAILURES_PER_EMAIL", "3"},
                              {"LOGIN_EMAIL_WINDOW_SECONDS", "60"},
@@ -140,8 +140,10 @@ TEST_F(ApiIdentity, FailedLoginsAreLimitedPerEmailAndPerClientAddressBehindATrus
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(Login(*server, first, "wrong-password", address_a).status, 401u);
   }
-  // The email is blocked, even with the right password (Firebase is not asked).
+  // The email is blocked from that address, even with the right password (Firebase is not asked).
   ExpectTooManyRequests(Login(*server, first, kPassword, address_a), 60);
+  // ...but not from another address: a third party cannot lock the owner out.
+  EXPECT_EQ(Login(*server, first, kPassword, address_b).status, 200u);
   // Another email from the same address still works: 3 failures are under the address limit.
   EXPECT_EQ(Login(*server, second, kPassword, address_a).status, 200u);
   for (int i = 0; i < 2; ++i) {
@@ -151,10 +153,26 @@ TEST_F(ApiIdentity, FailedLoginsAreLimitedPerEmailAndPerClientAddressBehindATrus
   ExpectTooManyRequests(Login(*server, second, kPassword, address_a), 60);
   // A client cannot escape by writing another address left of the one our proxy appended.
   ExpectTooManyRequests(Login(*server, second, kPassword, address_b + ", " + address_a), 60);
-  // Another client address is unaffected...
+  // Another client address is unaffected.
   EXPECT_EQ(Login(*server, second, kPassword, address_b).status, 200u);
-  // ...but the per-email limit follows the email to every address.
-  ExpectTooManyRequests(Login(*server, first, kPassword, address_b), 60);
+}
+
+TEST_F(ApiIdentity, ManyFailuresForOneEmailBackOffNewAddressesButNotTheOwners) {
+  auto server = StartServer({{"TRUSTED_PROXY_HOPS", "1"},
+                             {"LOGIN_EMAIL_BACKOFF_AFTER", "4"},
+                             {"LOGIN_EMAIL_BACKOFF_MAX_SECONDS", "30"}});
+  const auto email = UniqueEmail("backoff");
+  SignUp(*server, email);
+  const auto owner = RandomAddress("10.");
+  EXPECT_EQ(Login(*server, email, kPassword, owner).status, 200u);  // the owner's address is known
+  // A distributed guesser: one failure from each of 4 addresses; the 4th starts the back-off.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Login(*server, email, "wrong-password", RandomAddress("10.")).status, 401u) << i;
+  }
+  // A new address must wait (1 s after the 4th failure), even with the right password; the
+  // owner's address does not.
+  ExpectTooManyRequests(Login(*server, email, kPassword, RandomAddress("10.")), 1);
+  EXPECT_EQ(Login(*server, email, kPassword, owner).status, 200u);
 }
 
 TEST_F(ApiIdentity, WithoutATrustedProxyTheTcpPeerIsTheClientAndXForwardedForIsIgnored) {

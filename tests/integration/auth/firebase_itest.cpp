@@ -229,7 +229,7 @@ TEST_F(EmulatorWithDatabaseTest, LoginChecksCredentialsStatusAndRateLimits) {
   const auto redis = Env("REDIS_URL");
   if (!redis) GTEST_SKIP() << "REDIS_URL is not set";
   LoginRateLimitSettings limits;
-  limits.per_email = {3, std::chrono::seconds(60)};
+  limits.policy.per_email_and_address = {3, std::chrono::seconds(60)};
   testing::RedisOnLoop redis_loop(*redis);
   RedisLoginRateLimiter limiter(redis_loop.client(), redis_loop.executor(), limits);
   core::LoginService login(*identity_, *users_, limiter);

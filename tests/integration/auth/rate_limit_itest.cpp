@@ -17,36 +17,37 @@ class RedisRateLimitTest : public ::testing::Test {
     const auto url = testing::Env("REDIS_URL");
     if (!url) GTEST_SKIP() << "REDIS_URL is not set";
     redis_ = std::make_unique<testing::RedisOnLoop>(*url);
-    settings_.per_email = {5, 300s};
-    settings_.per_address = {20, 300s};
-  }
-  static std::string Address(int n) {
-    return "2001:db8::" + std::to_string(::getpid() % 10000) + ":" + std::to_string(n);
+    settings_.policy.per_email_and_address = {5, 300s};
+    settings_.policy.per_address = {20, 300s};
+    settings_.policy.email_backoff = {.after = 10, .window = 900s, .max = 60s};
   }
   RedisLoginRateLimiter Limiter() const {
     return RedisLoginRateLimiter(redis_->client(), redis_->executor(), settings_);
+  }
+  static std::string Address(int n) {
+    return "2001:db8::" + std::to_string(::getpid() % 10000) + ":" + std::to_string(n);
   }
   std::unique_ptr<testing::RedisOnLoop> redis_;
   LoginRateLimitSettings settings_;
 };
 
-TEST_F(RedisRateLimitTest, FiveFailuresForAnEmailBlockItForTheRestOfTheWindow) {
+TEST_F(RedisRateLimitTest, FiveFailuresForAnEmailFromOneAddressBlockOnlyThatPair) {
   auto limiter = Limiter();
   const auto email = testing::UniqueEmail("rl");
   for (int i = 0; i < 5; ++i) {
-    const core::LoginAttempt attempt{email, Address(i)};  // different addresses: the email counts
-    EXPECT_TRUE(limiter.Check(attempt).allowed) << i;
-    limiter.RecordFailure(attempt);
+    EXPECT_TRUE(limiter.Check({email, Address(1)}).allowed) << i;
+    limiter.RecordFailure({email, Address(1)});
   }
-  const auto decision = limiter.Check({email, Address(99)});
+  const auto decision = limiter.Check({email, Address(1)});
   EXPECT_FALSE(decision.allowed);
   EXPECT_GT(decision.retry_after, 290s);
   EXPECT_LE(decision.retry_after, 300s);
   // Case and surrounding spaces do not open a new counter.
   std::string upper = email;
   upper[0] = 'A';
-  EXPECT_FALSE(limiter.Check({" " + upper, Address(98)}).allowed);
-  EXPECT_TRUE(limiter.Check({testing::UniqueEmail("rl-other"), Address(97)}).allowed);
+  EXPECT_FALSE(limiter.Check({" " + upper, Address(1)}).allowed);
+  // Another address (the owner's, say) is not blocked by them.
+  EXPECT_TRUE(limiter.Check({email, Address(2)}).allowed);
 }
 
 TEST_F(RedisRateLimitTest, TwentyFailuresFromOneAddressBlockThatAddress) {
@@ -57,8 +58,32 @@ TEST_F(RedisRateLimitTest, TwentyFailuresFromOneAddressBlockThatAddress) {
   EXPECT_TRUE(limiter.Check({testing::UniqueEmail("fresh"), Address(1001)}).allowed);
 }
 
+TEST_F(RedisRateLimitTest, FailuresFromManyAddressesBackOffUnknownAddressesOnly) {
+  auto limiter = Limiter();
+  const auto email = testing::UniqueEmail("backoff");
+  limiter.RecordSuccess({email, Address(3000)});  // the owner logged in from here before
+  for (int i = 0; i < 11; ++i) limiter.RecordFailure({email, Address(3100 + i)});
+  // The 11th failure set a 2 s back-off (1 s after the 10th, doubled).
+  const auto stranger = limiter.Check({email, Address(3200)});
+  EXPECT_FALSE(stranger.allowed);
+  EXPECT_GE(stranger.retry_after, 1s);
+  EXPECT_LE(stranger.retry_after, 2s);
+  EXPECT_TRUE(limiter.Check({email, Address(3000)}).allowed);
+  std::this_thread::sleep_for(stranger.retry_after + 100ms);
+  EXPECT_TRUE(limiter.Check({email, Address(3200)}).allowed);
+}
+
+TEST_F(RedisRateLimitTest, ASuccessForgetsThePairsEarlierFailures) {
+  auto limiter = Limiter();
+  const auto email = testing::UniqueEmail("success");
+  for (int i = 0; i < 5; ++i) limiter.RecordFailure({email, Address(4000)});
+  EXPECT_FALSE(limiter.Check({email, Address(4000)}).allowed);
+  limiter.RecordSuccess({email, Address(4000)});
+  EXPECT_TRUE(limiter.Check({email, Address(4000)}).allowed);
+}
+
 TEST_F(RedisRateLimitTest, TheWindowEnds) {
-  settings_.per_email = {2, 1s};
+  settings_.policy.per_email_and_address = {2, 1s};
   auto limiter = Limiter();
   const core::LoginAttempt attempt{testing::UniqueEmail("window"), Address(2000)};
   limiter.RecordFailure(attempt);

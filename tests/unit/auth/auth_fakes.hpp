@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -143,23 +144,42 @@ class FakeUserDirectory : public auth::core::UserDirectory {
   std::mutex mutex_;
 };
 
+// The policy over maps, with time standing still: windows never end and a back-off lasts until
+// `backoff_over()` ends it.
 class FakeLoginRateLimiter : public auth::core::LoginRateLimiter {
  public:
-  auth::core::RateLimitRule rule{3, std::chrono::seconds(300)};
+  auth::core::LoginRateLimitPolicy policy{.per_email_and_address = {3, std::chrono::seconds(300)},
+                                          .per_address = {4, std::chrono::seconds(300)},
+                                          .email_backoff = {.after = 5}};
   std::map<std::string, std::int64_t> failures;
+  std::map<std::string, std::chrono::milliseconds> backoffs;
+  std::set<std::string> known;
 
   auth::core::RateLimitDecision Check(const auth::core::LoginAttempt& attempt) override {
-    return auth::core::Stricter(
-        auth::core::DecideRateLimit(failures[auth::core::LoginEmailRateLimitKey(attempt.email)],
-                                    std::chrono::seconds(120), rule),
-        auth::core::DecideRateLimit(
-            failures[auth::core::LoginAddressRateLimitKey(attempt.client_address)],
-            std::chrono::seconds(200), rule));
+    auth::core::LoginCounters counters;
+    counters.pair_failures =
+        failures[auth::core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)];
+    counters.pair_ttl = std::chrono::seconds(120);
+    counters.address_failures =
+        failures[auth::core::LoginAddressRateLimitKey(attempt.client_address)];
+    counters.address_ttl = std::chrono::seconds(200);
+    counters.backoff_left = backoffs[auth::core::LoginEmailBackoffKey(attempt.email)];
+    counters.known_address =
+        known.count(auth::core::LoginKnownAddressKey(attempt.email, attempt.client_address)) > 0;
+    return auth::core::DecideLogin(counters, policy);
   }
   void RecordFailure(const auth::core::LoginAttempt& attempt) override {
-    ++failures[auth::core::LoginEmailRateLimitKey(attempt.email)];
+    ++failures[auth::core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)];
     ++failures[auth::core::LoginAddressRateLimitKey(attempt.client_address)];
+    const auto email_failures = ++failures[auth::core::LoginEmailFailuresKey(attempt.email)];
+    const auto delay = auth::core::EmailBackoffDelay(email_failures, policy.email_backoff);
+    if (delay.count() > 0) backoffs[auth::core::LoginEmailBackoffKey(attempt.email)] = delay;
   }
+  void RecordSuccess(const auth::core::LoginAttempt& attempt) override {
+    known.insert(auth::core::LoginKnownAddressKey(attempt.email, attempt.client_address));
+    failures.erase(auth::core::LoginEmailAndAddressKey(attempt.email, attempt.client_address));
+  }
+  void backoff_over() { backoffs.clear(); }
 };
 
 }  // namespace vitrina::auth::core::testing

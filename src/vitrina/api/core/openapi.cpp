@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "vitrina/auth/core/credentials.hpp"
 #include "vitrina/catalog/core/catalog_query.hpp"
 
 namespace vitrina::api::core {
@@ -311,8 +312,12 @@ json::object Components(const catalog::core::DatasetSpec& spec) {
        {{"type", "object"},
         {"required", json::array{"email", "password"}},
         {"properties",
-         {{"email", {{"type", "string"}, {"format", "email"}}},
-          {"password", {{"type", "string"}, {"format", "password"}}}}}}},
+         {{"email",
+           {{"type", "string"}, {"format", "email"}, {"maxLength", auth::core::kMaxEmailLength}}},
+          {"password",
+           {{"type", "string"},
+            {"format", "password"},
+            {"maxLength", auth::core::kMaxPasswordBytes}}}}}}},
       {"User",
        {{"type", "object"},
         {"required", json::array{"uid", "email", "is_active", "is_admin"}},

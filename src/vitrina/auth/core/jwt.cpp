@@ -62,7 +62,8 @@ base::Result<JwtParts> ParseJwt(std::string_view token) {
 base::Result<SignatureMode> SelectSignatureMode(std::string_view environment,
                                                 bool emulator_requested) {
   if (!emulator_requested) return SignatureMode::kRs256;
-  if (environment == "development" || environment == "test") {
+  // VITRINA_ENV has two values (development | production); only the first allows the emulator.
+  if (environment == "development") {
     return SignatureMode::kUnsignedEmulator;
   }
   return base::MakeError(base::ErrorCode::kInvalidArgument,

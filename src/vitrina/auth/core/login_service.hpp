@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/auth/core/credentials.hpp"
 #include "vitrina/auth/core/firebase_errors.hpp"
 #include "vitrina/auth/core/identity_provider.hpp"
 #include "vitrina/auth/core/login_rate_limiter.hpp"
@@ -37,6 +38,9 @@ class LoginService {
       return {
           base::MakeError(base::ErrorCode::kInvalidArgument, "email and password are required")};
     }
+    // Malformed input is refused before it reaches the limiter's keys or Firebase.
+    if (auto valid = ValidateEmail(email); !valid) return {valid.error()};
+    if (auto valid = ValidatePassword(password); !valid) return {valid.error()};
     const auto decision = limiter_.Check(attempt);
     if (!decision.allowed) {
       return {
@@ -50,6 +54,8 @@ class LoginService {
       if (grant.error().code == base::ErrorCode::kUnauthenticated) limiter_.RecordFailure(attempt);
       return Throttled(std::move(grant));
     }
+    // The right password from here: this address is now known for the email.
+    limiter_.RecordSuccess(attempt);
     return Admit(std::move(grant));
   }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/auth/core/credentials.hpp"
 #include "vitrina/auth/core/identity_provider.hpp"
 #include "vitrina/auth/core/user_directory.hpp"
 #include "vitrina/base/result.hpp"
@@ -22,12 +23,8 @@ class SignupService {
   // kConflict, kUnavailable, ...; when compensation itself fails, Error::detail says which
   // Firebase account was left behind so an operator can remove it.
   base::Result<UserRecord> SignUp(std::string_view email, std::string_view password) {
-    if (email.empty()) {
-      return base::MakeError(base::ErrorCode::kInvalidArgument, "email is required");
-    }
-    if (password.empty()) {
-      return base::MakeError(base::ErrorCode::kInvalidArgument, "password is required");
-    }
+    if (auto valid = ValidateEmail(email); !valid) return valid.error();
+    if (auto valid = ValidatePassword(password); !valid) return valid.error();
     auto grant = identity_.SignUp(email, password);
     if (!grant) return grant.error();
 

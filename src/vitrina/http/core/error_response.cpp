@@ -20,6 +20,8 @@ unsigned StatusFor(base::ErrorCode code) {
       return 413;
     case base::ErrorCode::kTooManyRequests:
       return 429;
+    case base::ErrorCode::kNotImplemented:
+      return 501;
     case base::ErrorCode::kUnavailable:
       return 503;
     case base::ErrorCode::kInternal:

@@ -17,18 +17,23 @@ void Router::Add(Method method, std::string_view path, Access access, Handler ha
 
 Router::Match Router::Find(Method method, std::string_view path) const {
   Match match;
+  const auto allow = [&match](Method allowed) {
+    if (std::find(match.allowed.begin(), match.allowed.end(), allowed) == match.allowed.end()) {
+      match.allowed.push_back(allowed);
+    }
+  };
   for (const auto& route : routes_) {
     PathParams params;
     if (!route.path.Match(path, params)) continue;
-    if (route.method == method) {
+    // HEAD is GET without the body (RFC 9110 section 9.3.2): every GET route answers it; the
+    // server leaves the body out.
+    if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
       match.route = &route;
       match.params = std::move(params);
       return match;
     }
-    if (std::find(match.allowed.begin(), match.allowed.end(), route.method) ==
-        match.allowed.end()) {
-      match.allowed.push_back(route.method);
-    }
+    allow(route.method);
+    if (route.method == Method::kGet) allow(Method::kHead);
   }
   return match;
 }

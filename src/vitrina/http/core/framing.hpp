@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "vitrina/base/error.hpp"
+
+namespace vitrina::http::core {
+
+// What the server learned from a request's header section, before reading any body: enough to
+// decide whether the message can be framed without ambiguity (RFC 9112 section 6).
+struct RequestFraming {
+  unsigned version = 11;                           // 10 or 11
+  std::vector<std::string_view> transfer_codings;  // every Transfer-Encoding value, in order
+  bool has_content_length = false;
+  int host_fields = 0;  // how many Host header fields
+};
+
+// nullopt when the request may be read; otherwise the refusal, after which the connection is
+// closed (a proxy in front of us may have framed the message differently, so nothing after it on
+// that connection can be trusted):
+//   - Transfer-Encoding other than exactly "chunked" (any other coding, a list, "identity") ->
+//     kNotImplemented (501): we implement no other coding;
+//   - Transfer-Encoding together with Content-Length -> kInvalidArgument (400): the classic
+//     request-smuggling shape;
+//   - HTTP/1.1 without exactly one Host -> kInvalidArgument (400).
+std::optional<base::Error> CheckFraming(const RequestFraming& framing);
+
+// RFC 9110 section 13.1.2: does If-None-Match (`header`, as sent; empty when absent) match the
+// current representation's entity tag (`etag`, quoted, e.g. "\"abc\"")? "*" matches any; a list
+// matches when any member does; comparison is weak (W/ prefixes ignored on both sides). A
+// malformed member matches nothing.
+bool IfNoneMatchMatches(std::string_view header, std::string_view etag);
+
+}  // namespace vitrina::http::core
