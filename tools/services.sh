@@ -13,7 +13,7 @@
 #
 # start is idempotent (a running service is left alone) and writes STATE_DIR/env:
 # KEY=VALUE lines for every service that is up, for `set -a; . STATE_DIR/env`.
-# Environment: FIREBASE_PROJECT_ID (default demo-vitrina),
+# Environment: FIREBASE_PROJECT_ID (default demo-vitrina), REDIS_MAXMEMORY (256mb per Redis),
 # VITRINA_PG_USER (the user PostgreSQL runs as when this runs as root; default postgres).
 set -euo pipefail
 
@@ -71,6 +71,14 @@ wait_port() {
     fi
     sleep 0.1
   done
+}
+
+# The memory bound every Redis of ours runs with (docs/cache.md, "Memory"): a cap, and eviction
+# of keys that have a TTL only, least frequently used first. Cached answers have TTLs; the key
+# registry has none, so no eviction can make a write miss an answer it must delete; one-off
+# answers (a user's junk queries) go before answers many requests read.
+redis_memory_options() {
+  echo "--maxmemory ${REDIS_MAXMEMORY:-256mb} --maxmemory-policy volatile-lfu"
 }
 
 # wait_redis PORT PIDFILE: a daemonized redis-server writes its pid file once
@@ -265,7 +273,9 @@ start_redis() {
   check_port_free redis "$port" || return 1
   mkdir -p "$STATE/redis"
   local log="$STATE/logs/redis.log"
+  # shellcheck disable=SC2046 # the memory options are words on purpose
   if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    $(redis_memory_options) \
     --daemonize yes --pidfile "$STATE/redis/redis.pid" --logfile "$log" \
     --dir "$STATE/redis" 9>&-; then
     fail_with_log redis "$log"
@@ -421,7 +431,9 @@ start_redis_cluster() {
       rm -rf "$dir"
       mkdir -p "$dir"
       # An explicit bus port: the default (port + 10000) only exists for ports <= 55535.
+      # shellcheck disable=SC2046 # the memory options are words on purpose
       redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-port $((p + 3)) \
+        $(redis_memory_options) \
         --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000 \
         --save "" --appendonly no --daemonize yes --pidfile "$dir/redis.pid" \
         --logfile "$STATE/logs/redis-cluster-$p.log" --dir "$dir" 9>&- ||

@@ -7,6 +7,7 @@
 #include "vitrina/catalog/core/catalog_query.hpp"
 #include "vitrina/catalog/core/cursor.hpp"
 #include "vitrina/catalog/core/item_json.hpp"
+#include "vitrina/http/core/client_address.hpp"
 #include "vitrina/http/core/error_response.hpp"
 #include "vitrina/http/core/framing.hpp"
 
@@ -65,7 +66,13 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   };
   cache::CachedResponse cached;
   if (cache_ != nullptr) {
-    auto result = co_await cache_->Get(key, loader, request.trace);
+    cache::CacheClient client;
+    if (request.principal && !request.principal->uid.empty()) {
+      client = {"user:" + request.principal->uid, request.principal->is_admin};
+    } else {
+      client = {"address:" + http::core::ClientAddress(request, trusted_proxy_hops_), false};
+    }
+    auto result = co_await cache_->Get(key, loader, request.trace, &client);
     if (!result) co_return ErrorResponse(result.error());
     cached = std::move(*result);
   } else {

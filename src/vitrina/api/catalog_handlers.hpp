@@ -17,19 +17,21 @@ namespace vitrina::api {
 //
 // With a cache, GET /catalog goes through it: the key is built from the validated query, the
 // loader renders the full response body, and every list response carries X-Cache (HIT, MISS,
-// BYPASS, DISABLED), X-Cache-Key and an ETag (If-None-Match equal to it answers 304).
+// BYPASS, DISABLED), X-Cache-Key and an ETag (If-None-Match equal to it answers 304). Misses
+// count against the caller's budget: the user id, or the client address for anonymous reads.
 class CatalogHandlers {
  public:
   CatalogHandlers(const catalog::core::DatasetSpec& spec, catalog::CatalogReader& reader,
                   catalog::CatalogWriter& writer,
                   std::vector<catalog::CatalogWriteListener*> listeners = {},
-                  cache::CatalogCache* cache = nullptr)
+                  cache::CatalogCache* cache = nullptr, int trusted_proxy_hops = 0)
       : spec_(spec),
         query_parser_(spec),
         reader_(reader),
         writer_(writer),
         listeners_(std::move(listeners)),
-        cache_(cache) {}
+        cache_(cache),
+        trusted_proxy_hops_(trusted_proxy_hops) {}
 
   boost::asio::awaitable<http::core::Response> List(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Get(http::core::Request& request);
@@ -46,6 +48,7 @@ class CatalogHandlers {
   catalog::CatalogWriter& writer_;
   std::vector<catalog::CatalogWriteListener*> listeners_;
   cache::CatalogCache* cache_;
+  const int trusted_proxy_hops_;  // TRUSTED_PROXY_HOPS: who an anonymous reader is
 };
 
 }  // namespace vitrina::api

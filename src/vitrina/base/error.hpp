@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ struct Error {
   std::string message;
   // For logs and telemetry only (e.g. the libpq error text).
   std::string detail;
+  // When retrying makes sense after a known wait (rate limits): the Retry-After value.
+  std::chrono::seconds retry_after{0};
 };
 
 // Why each field of a submitted item was refused, by field name ("x" -> "must be greater than 0"),
@@ -37,7 +40,7 @@ struct Error {
 using FieldErrors = std::map<std::string, std::string>;
 
 inline Error MakeError(ErrorCode code, std::string message, std::string detail = {}) {
-  return Error{code, std::move(message), std::move(detail)};
+  return Error{code, std::move(message), std::move(detail), std::chrono::seconds(0)};
 }
 
 }  // namespace vitrina::base

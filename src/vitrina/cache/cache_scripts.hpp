@@ -38,11 +38,25 @@ redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
 return redis.call('DEL', KEYS[1])
 )lua";
 
-// KEYS: registry bucket   ARGV: key, bucket ttl
-inline constexpr std::string_view kRegister = R"lua(
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+// KEYS: K   ARGV: the value seen.  -> 1 deleted | 0 (K holds something else now)
+inline constexpr std::string_view kDeleteIfValue = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua";
+
+// KEYS: shared body   ARGV: ttl.  -> 1 present (its TTL now at least ttl) | 0 absent
+inline constexpr std::string_view kExtendIfPresent = R"lua(
+local left = redis.call('TTL', KEYS[1])
+if left == -2 then return 0 end
+if left >= 0 and left < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return 1
+)lua";
+
+// KEYS: counter   ARGV: window seconds.  -> {count after this one, seconds left in the window}
+inline constexpr std::string_view kCountInWindow = R"lua(
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('TTL', KEYS[1])}
 )lua";
 
 inline std::string VersionKey(std::string_view key) { return "{" + std::string(key) + "}:v"; }

@@ -17,6 +17,10 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       "CACHE_LOCAL_MAX_BYTES", std::int64_t{64} * 1024 * 1024, 0, std::int64_t{1} << 40));
   config.cache.sendfile_min_bytes = static_cast<std::size_t>(
       env.Integer("CACHE_SENDFILE_MIN_BYTES", std::int64_t{32} * 1024, 0, std::int64_t{1} << 40));
+  config.cache.shared_body_min_bytes = static_cast<std::size_t>(env.Integer(
+      "CACHE_SHARED_BODY_MIN_BYTES", std::int64_t{1024} * 1024, 0, std::int64_t{1} << 40));
+  config.cache.client_misses_per_minute =
+      env.Integer("CACHE_CLIENT_MISSES_PER_MINUTE", 300, 0, std::int64_t{1} << 40);
   config.redis.command_timeout =
       std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
   config.redis.transfer_timeout =

@@ -17,6 +17,11 @@ namespace vitrina::cache {
 //                                  (each use is checked against Redis first); 0 turns that off
 //   CACHE_SENDFILE_MIN_BYTES=32768 a kept body at least this large is also held in a sealed
 //                                  in-memory file sent with sendfile(2); 0: never
+//   CACHE_SHARED_BODY_MIN_BYTES=1048576  a body at least this large is stored once under its
+//                                  content's key, whatever query produced it; 0: never
+//   CACHE_CLIENT_MISSES_PER_MINUTE=300   uncached catalog queries one client (user id, or address
+//                                  for anonymous reads) may start per minute; beyond, 429 with
+//                                  Retry-After. Hits and admins are never counted. 0: no limit
 struct CacheSettings {
   bool enabled = true;
   std::chrono::seconds ttl{600};
@@ -24,6 +29,8 @@ struct CacheSettings {
   std::chrono::milliseconds probe_interval{500};
   std::size_t local_max_bytes = std::size_t{64} * 1024 * 1024;
   std::size_t sendfile_min_bytes = std::size_t{32} * 1024;
+  std::size_t shared_body_min_bytes = std::size_t{1024} * 1024;
+  std::int64_t client_misses_per_minute = 300;
 };
 
 // Everything the composition root needs to build the cache. Redis variables:

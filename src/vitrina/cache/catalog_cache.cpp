@@ -19,8 +19,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/pfr.hpp>
+#include <spdlog/spdlog.h>
 
 #include "vitrina/cache/cache_scripts.hpp"
+#include "vitrina/cache/catalog_registry.hpp"
 #include "vitrina/cache/core/circuit_breaker.hpp"
 #include "vitrina/cache/core/local_copies.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
@@ -33,12 +35,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kRegistryPrefix = "vitrina:catalog-keys:";
-// Registry buckets a writer reads: the current one, two older (an entry registered up to 2 TTLs
-// ago may still have a live value when its loader was slow) and one newer (clock skew).
-constexpr int kBucketsBack = 2;
-constexpr int kBucketsAhead = 1;
-
 // A token no earlier version can equal: 128 random bits.
 std::string FreshToken() {
   thread_local std::mt19937_64 random{std::random_device{}()};
@@ -49,16 +45,6 @@ std::string FreshToken() {
     for (int i = 0; i < 16; ++i, bits >>= 4) token += kHex[bits & 0x0F];
   }
   return token;
-}
-
-std::int64_t CurrentBucket(std::chrono::seconds ttl) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  return now.count() / ttl.count();
-}
-
-std::string RegistryKey(std::int64_t bucket) {
-  return std::string(kRegistryPrefix) + std::to_string(bucket);
 }
 
 base::Error Unavailable(std::string detail) {
@@ -90,7 +76,8 @@ class CatalogCache::Impl {
   void Start();
   void Stop();
   asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
-                                                    base::RequestTrace* trace);
+                                                    base::RequestTrace* trace,
+                                                    const CacheClient* client);
   asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
   asio::awaitable<base::Status> InvalidateAll();
   CacheHealth Health() const;
@@ -107,7 +94,18 @@ class CatalogCache::Impl {
   };
 
   // A hit: keeps this instance's copy of the entry (when local copies are on) and counts it.
-  CachedResponse Hit(const std::string& key, core::StoredResponse stored);
+  // nullopt when the entry points to a shared body that is gone (the entry is dropped, as if
+  // evicted, and the request goes on as a miss).
+  asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
+                                                     core::StoredResponse stored,
+                                                     base::RequestTrace* trace);
+  // Counts a miss against the client's budget; kTooManyRequests beyond it.
+  asio::awaitable<base::Status> ChargeMiss(const CacheClient* client, base::RequestTrace* trace);
+  // The value to store for `body`: inline, or (large) a reference to the shared copy it writes.
+  asio::awaitable<base::Result<std::string>> StoredValue(const std::string& etag,
+                                                         const std::string& stamp,
+                                                         const std::string& body,
+                                                         base::RequestTrace* trace);
   // Keeps `body` as this instance's copy of `key` (with a file when it is large enough).
   std::shared_ptr<const http::core::BodyFile> KeepCopy(const std::string& key, std::string header,
                                                        std::string etag,
@@ -138,7 +136,8 @@ class CatalogCache::Impl {
                                                                base::RequestTrace* trace = nullptr,
                                                                std::string_view name = {});
   boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
-  boost::asio::awaitable<base::Result<std::vector<std::string>>> RegisteredKeys();
+  boost::asio::awaitable<void> DropOldRegistryBuckets();
+  boost::asio::awaitable<void> CheckEvictionPolicy();
   boost::asio::awaitable<base::Status> FlushRegistered();
   boost::asio::awaitable<void> ProbeLoop();
   void MarkRepairNeeded();
@@ -151,6 +150,10 @@ class CatalogCache::Impl {
   const CacheSettings settings_;
   core::CircuitBreaker breaker_;
   std::unique_ptr<core::LocalCopies> local_;  // null when CACHE_LOCAL_MAX_BYTES=0
+  CatalogRegistry registry_;
+  std::optional<std::chrono::steady_clock::time_point> registry_dropped_;  // probe strand only
+  bool eviction_checked_ = false;                                          // probe strand only
+  std::atomic<bool> unsafe_eviction_{false};
 
   // "Repair pending" while failed_invalidations_ != repaired_up_to_: a generation counter, so a
   // failure that happens during a repair flush is not erased by that flush's success.
@@ -194,7 +197,11 @@ CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClie
       spec_(spec),
       settings_(settings),
       breaker_({.failure_threshold = settings.breaker_failure_threshold,
-                .probe_interval = settings.probe_interval}) {
+                .probe_interval = settings.probe_interval}),
+      registry_(spec, settings.ttl,
+                [this](redis::RedisArgs args, base::RequestTrace* trace, std::string_view name) {
+                  return Send(std::move(args), trace, name);
+                }) {
   if (settings_.local_max_bytes > 0) {
     local_ = std::make_unique<core::LocalCopies>(settings_.local_max_bytes);
   }
@@ -224,7 +231,29 @@ bool CatalogCache::Impl::RepairPending() const {
   return failed_invalidations_.load() != repaired_up_to_.load();
 }
 
-bool CatalogCache::Impl::UsesRedis() const { return !RepairPending() && breaker_.AllowsRequests(); }
+bool CatalogCache::Impl::UsesRedis() const {
+  return !RepairPending() && !unsafe_eviction_ && breaker_.AllowsRequests();
+}
+
+// The registry's correctness rests on Redis never evicting keys without a TTL. An allkeys-*
+// policy could drop a registration and let a write miss an answer it changes, so with one the
+// cache stays off (BYPASS) and says why. Redis that hides CONFIG (Azure) is trusted to run the
+// documented volatile-lfu.
+asio::awaitable<void> CatalogCache::Impl::CheckEvictionPolicy() {
+  redis::RedisArgs ask = {"CONFIG", "GET", "maxmemory-policy"};
+  auto reply = co_await redis_.Command(std::move(ask));
+  if (!reply.ok()) co_return;  // not answered: ask again on the next tick
+  eviction_checked_ = true;
+  if (reply->IsError() || reply->elements.size() != 2) co_return;
+  const std::string& policy = reply->elements[1].text;
+  if (policy.starts_with("allkeys")) {
+    unsafe_eviction_ = true;
+    spdlog::error(
+        "catalog cache off: Redis evicts with maxmemory-policy {}, which can drop the key "
+        "registry and leave stale answers; use volatile-lfu (docs/cache.md)",
+        policy);
+  }
+}
 
 void CatalogCache::Impl::MarkRepairNeeded() {
   ++failed_invalidations_;
@@ -346,17 +375,80 @@ std::shared_ptr<const http::core::BodyFile> CatalogCache::Impl::KeepCopy(
   return file;
 }
 
-CachedResponse CatalogCache::Impl::Hit(const std::string& key, core::StoredResponse stored) {
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::Hit(const std::string& key,
+                                                                       core::StoredResponse stored,
+                                                                       base::RequestTrace* trace) {
+  if (!stored.shared_body_key.empty()) {
+    redis::RedisArgs get = {"GET", stored.shared_body_key};
+    auto shared = co_await Send(std::move(get), trace, "GET shared_body");
+    if (!shared.ok()) co_return std::nullopt;
+    if (shared->IsNil()) {
+      // The shared bytes expired or were evicted before an entry pointing to them: drop the
+      // entry (only if it is still that one) so the next request stores both again.
+      redis::RedisArgs drop = {
+          "EVAL", std::string(scripts::kDeleteIfValue), "1", key,
+          core::EncodeSharedReference(stored.etag, stored.stamp, stored.shared_body_key)};
+      (void)co_await Send(std::move(drop), trace, "EVAL drop_dangling");
+      co_return std::nullopt;
+    }
+    stored.body = std::move(shared->text);
+  }
   ++counters_.hits;
   auto body = std::make_shared<const std::string>(std::move(stored.body));
-  auto file = KeepCopy(key, core::StoredHeader(stored.etag, stored.stamp), stored.etag, body);
-  return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit,
-                        std::move(file)};
+  auto file = KeepCopy(key, stored.Header(), stored.etag, body);
+  co_return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit,
+                           std::move(file)};
+}
+
+asio::awaitable<base::Status> CatalogCache::Impl::ChargeMiss(const CacheClient* client,
+                                                             base::RequestTrace* trace) {
+  const auto budget = settings_.client_misses_per_minute;
+  if (budget <= 0 || client == nullptr || client->exempt || client->id.empty()) {
+    co_return base::OkStatus();
+  }
+  redis::RedisArgs count = {"EVAL", std::string(scripts::kCountInWindow), "1",
+                            "vitrina:misses:" + client->id, "60"};
+  auto counted = co_await Send(std::move(count), trace, "EVAL count_miss");
+  if (!counted.ok()) co_return counted.error();
+  if (counted->elements.size() != 2 || counted->elements[0].integer <= budget) {
+    co_return base::OkStatus();
+  }
+  auto refused =
+      base::MakeError(base::ErrorCode::kTooManyRequests,
+                      "too many uncached catalog queries: at most " + std::to_string(budget) +
+                          " a minute per client; cached answers are still served",
+                      "miss budget of " + client->id);
+  refused.retry_after =
+      std::chrono::seconds(std::max<std::int64_t>(1, counted->elements[1].integer));
+  co_return refused;
+}
+
+asio::awaitable<base::Result<std::string>> CatalogCache::Impl::StoredValue(
+    const std::string& etag, const std::string& stamp, const std::string& body,
+    base::RequestTrace* trace) {
+  const auto threshold = settings_.shared_body_min_bytes;
+  if (threshold == 0 || body.size() < threshold) {
+    co_return core::EncodeStoredResponse(etag, stamp, body);
+  }
+  // Outlives every entry that will point to it (they expire after one TTL from their store).
+  const auto ttl = std::to_string(settings_.ttl.count() + 60);
+  const auto shared_key = core::SharedBodyKey(body);
+  redis::RedisArgs extend = {"EVAL", std::string(scripts::kExtendIfPresent), "1", shared_key, ttl};
+  auto present = co_await Send(std::move(extend), trace, "EVAL extend_shared_body");
+  if (!present.ok()) co_return present.error();
+  if (present->integer != 1) {
+    redis::RedisArgs set = {"SET", shared_key, body, "EX", ttl};
+    if (auto written = co_await Send(std::move(set), trace, "SET shared_body"); !written.ok()) {
+      co_return written.error();
+    }
+  }
+  co_return core::EncodeSharedReference(etag, stamp, shared_key);
 }
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core::CacheKey& key,
                                                                       Loader loader,
-                                                                      base::RequestTrace* trace) {
+                                                                      base::RequestTrace* trace,
+                                                                      const CacheClient* client) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
   }
@@ -391,19 +483,22 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core
   }
   if (!cached->IsNil()) {
     if (auto stored = core::DecodeStoredResponse(cached->text)) {
-      co_return Hit(k, std::move(*stored));
+      if (auto hit = co_await Hit(k, std::move(*stored), trace)) co_return std::move(*hit);
     }
+  }
+
+  // A miss costs the database a query and Redis memory: each client has a budget of them.
+  if (auto charged = co_await ChargeMiss(client, trace); !charged.ok()) {
+    if (charged.error().code == base::ErrorCode::kTooManyRequests) co_return charged.error();
+    co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
 
   // 2. Register the key BEFORE reading its version: a writer that does not find the key in the
   //    registry read it before this point, so after its commit, and our load starts later still.
-  const auto ttl = settings_.ttl.count();
-  redis::RedisArgs register_key = {"EVAL", std::string(scripts::kRegister),
-                                   "1",    RegistryKey(CurrentBucket(settings_.ttl)),
-                                   k,      std::to_string(4 * ttl + 60)};
-  if (!(co_await Send(std::move(register_key), trace, "EVAL register_key")).ok()) {
+  if (!(co_await registry_.Register(key, trace)).ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
+  const auto ttl = settings_.ttl.count();
 
   // 3. Read (or create) the version this load will have to present when storing.
   redis::RedisArgs begin = {
@@ -415,8 +510,10 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core
   }
   if (begun->elements[0].integer == 1) {  // stored by someone else meanwhile
     if (auto stored = core::DecodeStoredResponse(begun->elements[1].text)) {
-      co_return Hit(k, std::move(*stored));
+      if (auto hit = co_await Hit(k, std::move(*stored), trace)) co_return std::move(*hit);
     }
+    // A dangling or foreign entry: answer from the loader this once, without storing.
+    co_return co_await Bypass(loader, CacheOutcome::kMiss);
   }
   const std::string version = begun->elements[1].text;
 
@@ -471,37 +568,29 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
   auto etag = core::BodyEtag(*body);
   const auto stamp = FreshToken();
   const auto ttl = settings_.ttl.count();
-  redis::RedisArgs store = {"EVAL",
-                            std::string(scripts::kStoreIfVersion),
-                            "2",
-                            key,
-                            scripts::VersionKey(key),
-                            version,
-                            core::EncodeStoredResponse(etag, stamp, *body),
-                            std::to_string(ttl),
-                            std::to_string(2 * ttl + 60)};
   auto shared_body = std::make_shared<const std::string>(std::move(*body));
-  auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
   std::shared_ptr<const http::core::BodyFile> file;
-  if (stored.ok()) {
-    const bool kept = stored->integer == 1;
-    ++(kept ? counters_.stores : counters_.stores_refused);
-    if (kept) file = KeepCopy(key, core::StoredHeader(etag, stamp), etag, shared_body);
+  auto value = co_await StoredValue(etag, stamp, *shared_body, trace);
+  if (value.ok()) {
+    const std::string header = value->substr(0, core::kStoredHeaderSize);
+    redis::RedisArgs store = {"EVAL",
+                              std::string(scripts::kStoreIfVersion),
+                              "2",
+                              key,
+                              scripts::VersionKey(key),
+                              version,
+                              std::move(*value),
+                              std::to_string(ttl),
+                              std::to_string(2 * ttl + 60)};
+    auto stored = co_await Send(std::move(store), trace, "EVAL store_if_version");
+    if (stored.ok()) {
+      const bool kept = stored->integer == 1;
+      ++(kept ? counters_.stores : counters_.stores_refused);
+      if (kept) file = KeepCopy(key, header, etag, shared_body);
+    }
   }
   co_return finish(CachedResponse{std::move(shared_body), std::move(etag), CacheOutcome::kMiss,
                                   std::move(file)});
-}
-
-asio::awaitable<base::Result<std::vector<std::string>>> CatalogCache::Impl::RegisteredKeys() {
-  std::set<std::string> keys;
-  const auto current = CurrentBucket(settings_.ttl);
-  for (auto bucket = current - kBucketsBack; bucket <= current + kBucketsAhead; ++bucket) {
-    redis::RedisArgs members = {"SMEMBERS", RegistryKey(bucket)};
-    auto reply = co_await Send(std::move(members));
-    if (!reply.ok()) co_return reply.error();
-    for (auto& element : reply->elements) keys.insert(std::move(element.text));
-  }
-  co_return std::vector<std::string>(keys.begin(), keys.end());
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
@@ -525,7 +614,7 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(
     MarkRepairNeeded();
     co_return Unavailable("invalidation deferred: redis not usable");
   }
-  auto registered = co_await RegisteredKeys();
+  auto registered = co_await registry_.KeysForWrite(versions);
   if (!registered.ok()) {
     MarkRepairNeeded();
     co_return registered.error();
@@ -558,7 +647,7 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::FlushRegistered() {
-  auto registered = co_await RegisteredKeys();
+  auto registered = co_await registry_.AllKeys();
   if (!registered.ok()) co_return registered.error();
   registered->push_back(std::string(core::kCatalogAllKey));
   co_return co_await InvalidateKeys(*registered);
@@ -583,7 +672,10 @@ asio::awaitable<void> CatalogCache::Impl::ProbeLoop() {
     timer.expires_after(std::max(tick, std::chrono::milliseconds(5)));
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (stopping_ || !breaker_.TryStartProbe()) continue;
+    if (stopping_) break;
+    if (!eviction_checked_) co_await CheckEvictionPolicy();
+    co_await DropOldRegistryBuckets();
+    if (!breaker_.TryStartProbe()) continue;
 
     redis::RedisArgs ping = {"PING"};
     auto pong = co_await redis_.Command(std::move(ping));
@@ -608,6 +700,22 @@ asio::awaitable<void> CatalogCache::Impl::ProbeLoop() {
     }
     breaker_.ProbeSucceeded();
   }
+}
+
+// The registry has no TTLs (eviction must never drop a registration), so buckets no writer reads
+// any more are deleted here: on the first tick a day's worth back (an instance may have been down),
+// then the few that aged since, at most every half TTL. Any instance may do it; it is idempotent.
+asio::awaitable<void> CatalogCache::Impl::DropOldRegistryBuckets() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto interval = std::max<std::chrono::seconds>(settings_.ttl / 2, std::chrono::seconds(1));
+  if (registry_dropped_ && now - *registry_dropped_ < interval) co_return;
+  if (!UsesRedis()) co_return;
+  const int reach =
+      registry_dropped_
+          ? 3
+          : static_cast<int>(std::max<std::int64_t>(
+                3, std::chrono::hours(24) / std::max(settings_.ttl, std::chrono::seconds(1))));
+  if ((co_await registry_.DropOldBuckets(reach)).ok()) registry_dropped_ = now;
 }
 
 CacheHealth CatalogCache::Impl::Health() const {
@@ -644,8 +752,9 @@ void CatalogCache::Start() { impl_->Start(); }
 void CatalogCache::Stop() { impl_->Stop(); }
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
                                                                 Loader loader,
-                                                                base::RequestTrace* trace) {
-  return impl_->Get(key, std::move(loader), trace);
+                                                                base::RequestTrace* trace,
+                                                                const CacheClient* client) {
+  return impl_->Get(key, std::move(loader), trace, client);
 }
 asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {

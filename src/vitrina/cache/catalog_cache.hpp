@@ -37,6 +37,13 @@ struct CachedResponse {
   std::shared_ptr<const http::core::BodyFile> file;  // the same bytes in a file (local copies only)
 };
 
+// Who asks, for the per-client budget of uncached queries: the user id, or the client address
+// when reads are anonymous. Exempt clients (admins) are never counted.
+struct CacheClient {
+  std::string id;
+  bool exempt = false;
+};
+
 // Produces the response body on a miss (the server queries PostgreSQL). Errors are passed through
 // to every request waiting for that load.
 using Loader = std::function<boost::asio::awaitable<base::Result<std::string>>()>;
@@ -97,9 +104,13 @@ class CatalogCache {
   // The cached answer for `key`, or the loader's. Never fails because of Redis: at most one
   // command timeout is paid, then the breaker sends requests straight to the loader. Concurrent
   // misses of one key in this process share one loader call. With a trace, each Redis command
-  // is recorded as a "redis" dependency of the request.
+  // is recorded as a "redis" dependency of the request. A miss counts against `client`'s budget
+  // (CACHE_CLIENT_MISSES_PER_MINUTE): beyond it, kTooManyRequests with a retry_after; without a
+  // client nothing is counted. (A pointer, not a defaulted reference: g++ 12 destroys a default
+  // argument's temporary twice when the call is co_awaited.)
   boost::asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
-                                                           base::RequestTrace* trace = nullptr);
+                                                           base::RequestTrace* trace = nullptr,
+                                                           const CacheClient* client = nullptr);
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change

@@ -418,7 +418,7 @@ int RunServe(bool print_sql) {
                  config->docs_dir);
   }
   api::CatalogHandlers catalog(*spec, repository, repository, {&cache_stack.invalidator()},
-                               &catalog_cache);
+                               &catalog_cache, config->trusted_proxy_hops);
   api::RequestObservability observability(metrics, telemetry,
                                           {.postgresql = db::DatabaseTarget(config->database_url),
                                            .redis = cache_stack.redis().Describe()});

@@ -224,8 +224,9 @@ TEST_F(TelemetryApi, RequestsAndTheirDependenciesReachApplicationInsightsWithOne
     }
   }
   EXPECT_TRUE(postgres_seen);
-  EXPECT_EQ(redis_calls, (std::vector<std::string>{"GET", "EVAL register_key", "EVAL begin_miss",
-                                                   "EVAL store_if_version"}));
+  EXPECT_EQ(redis_calls,
+            (std::vector<std::string>{"GET", "SADD registry_manifest", "SADD register_key",
+                                      "EVAL begin_miss", "EVAL store_if_version"}));
 
   // The hit: one Redis command and no PostgreSQL statement. The instance stored the answer itself,
   // so it checks its copy with a GETRANGE of the entry's header instead of a GET of the body.

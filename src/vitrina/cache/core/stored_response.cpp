@@ -2,9 +2,12 @@
 
 #include <cstdint>
 
+#include <boost/uuid/detail/sha1.hpp>
+
 namespace vitrina::cache::core {
 namespace {
 constexpr std::string_view kFormatPrefix = "v2 ";
+constexpr std::string_view kSharedPrefix = "r2 ";
 constexpr std::size_t kEtagSize = 18;
 constexpr std::size_t kStampSize = 32;
 static_assert(kStoredHeaderSize == kFormatPrefix.size() + kEtagSize + 1 + kStampSize + 1);
@@ -27,12 +30,41 @@ std::string BodyEtag(std::string_view body) {
   return tag;
 }
 
-std::string StoredHeader(std::string_view etag, std::string_view stamp) {
+std::string StoredHeader(std::string_view etag, std::string_view stamp, bool shared) {
   if (etag.size() != kEtagSize || stamp.size() != kStampSize) return {};
   std::string header;
   header.reserve(kStoredHeaderSize);
-  header.append(kFormatPrefix).append(etag).append(1, ' ').append(stamp).append(1, '\n');
+  header.append(shared ? kSharedPrefix : kFormatPrefix)
+      .append(etag)
+      .append(1, ' ')
+      .append(stamp)
+      .append(1, '\n');
   return header;
+}
+
+std::string StoredResponse::Header() const {
+  return StoredHeader(etag, stamp, !shared_body_key.empty());
+}
+
+std::string EncodeSharedReference(std::string_view etag, std::string_view stamp,
+                                  std::string_view shared_body_key) {
+  std::string value = StoredHeader(etag, stamp, /*shared=*/true);
+  if (value.empty()) return value;
+  value.append(shared_body_key);
+  return value;
+}
+
+std::string SharedBodyKey(std::string_view body) {
+  boost::uuids::detail::sha1 hash;
+  hash.process_bytes(body.data(), body.size());
+  boost::uuids::detail::sha1::digest_type digest;
+  hash.get_digest(digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key = "vitrina:body:";
+  for (const auto word : digest) {
+    for (int shift = 28; shift >= 0; shift -= 4) key += kHex[(word >> shift) & 0x0F];
+  }
+  return key;
 }
 
 std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
@@ -45,15 +77,23 @@ std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
 }
 
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value) {
-  if (value.size() < kStoredHeaderSize || !value.starts_with(kFormatPrefix)) return std::nullopt;
+  const bool shared = value.starts_with(kSharedPrefix);
+  if (value.size() < kStoredHeaderSize || !(shared || value.starts_with(kFormatPrefix))) {
+    return std::nullopt;
+  }
   const auto etag = value.substr(kFormatPrefix.size(), kEtagSize);
   const auto stamp = value.substr(kFormatPrefix.size() + kEtagSize + 1, kStampSize);
   if (value[kFormatPrefix.size() + kEtagSize] != ' ' || value[kStoredHeaderSize - 1] != '\n' ||
       etag.front() != '"' || etag.back() != '"') {
     return std::nullopt;
   }
-  return StoredResponse{std::string(etag), std::string(stamp),
-                        std::string(value.substr(kStoredHeaderSize))};
+  if (shared) {
+    const auto key = value.substr(kStoredHeaderSize);
+    if (!key.starts_with("vitrina:body:")) return std::nullopt;
+    return StoredResponse{std::string(etag), std::string(stamp), {}, std::string(key)};
+  }
+  return StoredResponse{
+      std::string(etag), std::string(stamp), std::string(value.substr(kStoredHeaderSize)), {}};
 }
 
 }  // namespace vitrina::cache::core

@@ -20,19 +20,33 @@ struct StoredResponse {
   std::string etag;
   std::string stamp;
   std::string body;
+  // A large body is stored once, under a key named by its content (SharedBodyKey), however many
+  // queries answer with it: the entry then holds that key instead of the body, which is empty.
+  std::string shared_body_key;
+
+  // The entry's first kStoredHeaderSize bytes, as GETRANGE returns them.
+  std::string Header() const;
 };
 
-// The value format in Redis: a fixed-size header line, then the body:
+// The value format in Redis: a fixed-size header line, then the body or the shared body's key:
 //   "v2 " + etag (18 bytes) + " " + stamp (32 bytes) + "\n" + body
+//   "r2 " + etag (18 bytes) + " " + stamp (32 bytes) + "\n" + shared body key
 // The version prefix lets a later format coexist with entries written by an older release (they
 // decode as nullopt, i.e. a miss).
 inline constexpr std::size_t kStoredHeaderSize = 55;
 
 // The header line (kStoredHeaderSize bytes) of an entry with this etag and stamp. Both must have
 // the sizes above (BodyEtag's and a 32-digit token); anything else gives an empty string.
-std::string StoredHeader(std::string_view etag, std::string_view stamp);
+std::string StoredHeader(std::string_view etag, std::string_view stamp, bool shared = false);
 std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
                                  std::string_view body);
+std::string EncodeSharedReference(std::string_view etag, std::string_view stamp,
+                                  std::string_view shared_body_key);
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value);
+
+// "vitrina:body:" + the SHA-1 of the bytes in hex: equal bodies share one key whatever query
+// produced them (?price_min=-1 and ?price_min=-2 are both the whole catalog). Content-addressed,
+// so the bytes under a key never change: a write invalidates the entries that point to it.
+std::string SharedBodyKey(std::string_view body);
 
 }  // namespace vitrina::cache::core

@@ -61,7 +61,9 @@ Response ErrorResponse(const base::Error& error, const base::FieldErrors& fields
   if (error.code == base::ErrorCode::kUnauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
   }
-  if (error.code == base::ErrorCode::kUnavailable) {
+  if (error.retry_after.count() > 0) {
+    response.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
+  } else if (error.code == base::ErrorCode::kUnavailable) {
     response.headers.emplace_back("Retry-After", "1");
   }
   return response;
