@@ -178,6 +178,11 @@ TEST_F(ApiAuth, TheUsersTableDecidesWhatATokenMayDo) {
   EXPECT_EQ(Call("PATCH", "/users/nobody", R"({"is_admin":true})", BearerJson(token)).status, 404u);
   EXPECT_EQ(Call("PATCH", "/users/" + other_uid, R"({"is_admin":"yes"})", BearerJson(token)).status,
             400u);
+  // A field PATCH does not know is refused and named, not silently ignored.
+  const auto unknown = Call("PATCH", "/users/" + other_uid, R"({"isAdmin":true,"is_active":true})",
+                            BearerJson(token));
+  EXPECT_EQ(unknown.status, 400u);
+  EXPECT_NE(unknown.body.find("isAdmin"), std::string::npos) << unknown.body;
 
   // Deactivated directly in the database (another instance, or the CLI): within the bound.
   ExecuteSql(url_, "UPDATE users SET is_active = false WHERE uid = '" + uid + "'");

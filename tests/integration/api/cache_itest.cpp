@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/own_redis.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::itest {
@@ -37,76 +38,13 @@ std::string Diamond(const std::string& cut, const std::string& color, int price)
          R"(,"x":6.9,"y":6.95,"z":4.28})";
 }
 
-// stdout of a shell command, trailing newlines removed.
-std::string Capture(const std::string& command) {
-  std::string output;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t read = 0;
-    while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, read);
-    pclose(pipe);
-  }
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  return output;
-}
-
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
-// A redis-server of this suite's own, on a free port, with its data in a temporary folder.
-// Stop() shuts it down cleanly (the append-only file keeps the data), Start() brings it back.
-class OwnRedis {
- public:
-  OwnRedis()
-      : port_(FreePort()),
-        dir_(std::filesystem::temp_directory_path() /
-             ("vitrina-api-cache-" + std::to_string(getpid()) + "-" + std::to_string(port_))) {
-    std::filesystem::create_directories(dir_);
-  }
-  ~OwnRedis() {
-    Cli("SHUTDOWN NOSAVE");
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  OwnRedis(const OwnRedis&) = delete;
-  OwnRedis& operator=(const OwnRedis&) = delete;
-
-  bool Start() {
-    const auto command = "redis-server --port " + std::to_string(port_) +
-                         " --bind 127.0.0.1 --save '' --appendonly yes --appendfsync always" +
-                         " --dir " + dir_.string() + " --daemonize yes --logfile " +
-                         (dir_ / "redis.log").string();
-    if (std::system(command.c_str()) != 0) return false;
-    return WaitUntil([this] { return Cli("PING") == "PONG"; }, 5s);
-  }
-  void Stop() {
-    Cli("SHUTDOWN");
-    WaitUntil([this] { return !IsListening(port_); }, 5s);
-  }
-  std::string Cli(const std::string& args) const {
-    return Capture("redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null");
-  }
-  std::string Exists(const std::string& key) const { return Cli("EXISTS '" + key + "'"); }
-  std::string Url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  std::uint16_t port_;
-  std::filesystem::path dir_;
-};
-
 class CatalogCacheApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { StartSuite("vitrina_api_itest_cache", 40); }
   // This suite's Redis, a database of `rows` diamonds and a server using both.
   static void StartSuite(const std::string& database, int rows) {
     if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis();
+    redis_ = new OwnRedis({.port = 0, .append_only = true, .extra_args = ""});
     if (!redis_->Start()) {
       redis_start_failed_ = true;
       return;

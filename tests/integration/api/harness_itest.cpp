@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -192,7 +193,7 @@ std::string SourcePath(const std::string& relative) {
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::string& log_path) {
+            const std::string& log_path, int open_files_limit = 0) {
   std::map<std::string, std::string> merged;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text(*entry);
@@ -218,6 +219,11 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
     if (fd >= 0) {
       dup2(fd, 1);
       dup2(fd, 2);
+    }
+    if (open_files_limit > 0) {  // soft and hard, as `ulimit -n` sets them
+      const rlimit limit{static_cast<rlim_t>(open_files_limit),
+                         static_cast<rlim_t>(open_files_limit)};
+      setrlimit(RLIMIT_NOFILE, &limit);
     }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
@@ -318,7 +324,8 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
           {"CACHE_CLIENT_MISSES_PER_MINUTE", "0"}};
 }
 
-ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port)
+ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port,
+                             int open_files_limit)
     : port_(port) {
   // A port found free can be taken before the server binds it (by another process, or by a
   // client socket the kernel gave it as source port): then the server starts again on another.
@@ -327,7 +334,7 @@ ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std:
         "/tmp/vitrina-api-itest-" + std::to_string(getpid()) + "-" + std::to_string(port_) + ".log";
     auto full_env = env;
     full_env["PORT"] = std::to_string(port_);
-    pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_);
+    pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_, open_files_limit);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     bool exited = false;
     while (!exited && std::chrono::steady_clock::now() < deadline) {

@@ -5,6 +5,7 @@
 
 #include "cache/cache_test_support.hpp"
 #include "support/api_harness.hpp"
+#include "support/own_redis.hpp"
 
 namespace vitrina::cache::testing {
 namespace {
@@ -15,14 +16,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kOneTimeout = 300ms;  // the 50 ms command timeout plus scheduling noise
 constexpr auto kNoRedis = 40ms;      // a request that does not touch Redis at all
 
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+using itest::WaitUntil;
 
 class CacheFaultTest : public CacheTest {
  protected:
@@ -87,31 +81,6 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
 INSTANTIATE_TEST_SUITE_P(Redis, CacheFaultTest,
                          ::testing::Values(RedisMode::kSingle, RedisMode::kCluster), ModeName);
 
-// A Redis server this test starts, stops and restarts itself, on a port of its own. It never
-// touches any other server.
-class OwnRedisServer {
- public:
-  explicit OwnRedisServer(int port) : port_(port) {}
-  ~OwnRedisServer() { Stop(); }
-
-  bool Start() {
-    const auto command = "redis-server --port " + std::to_string(port_) +
-                         " --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"
-                         " --logfile /tmp/vitrina-cache-outage-" +
-                         std::to_string(port_) + ".log";
-    if (std::system(command.c_str()) != 0) return false;
-    return WaitUntil([this] { return Cli("PING") == 0; }, 5s);
-  }
-  void Stop() { Cli("SHUTDOWN NOSAVE"); }
-
- private:
-  int Cli(const std::string& args) const {
-    const auto command = "redis-cli -p " + std::to_string(port_) + " " + args + " >/dev/null 2>&1";
-    return std::system(command.c_str());
-  }
-  int port_;
-};
-
 TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAnswers) {
   // CACHE_TEST_OUTAGE_PORT pins the port (e.g. to one a firewall leaves open); a free one
   // otherwise.
@@ -119,7 +88,8 @@ TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAn
   const int port = (port_text != nullptr && *port_text != '\0')
                        ? std::atoi(port_text)
                        : static_cast<int>(itest::FreePort());
-  OwnRedisServer server(port);
+  itest::OwnRedis server(
+      {.port = static_cast<std::uint16_t>(port), .append_only = false, .extra_args = ""});
   ASSERT_TRUE(server.Start());
 
   AsioPool pool;

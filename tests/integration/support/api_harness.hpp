@@ -92,7 +92,9 @@ CommandResult RunVitrina(const std::vector<std::string>& args,
 // `vitrina serve` as a child process. The destructor stops it if the test did not.
 class ServerProcess {
  public:
-  ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port);
+  // `open_files_limit` > 0 starts it as under `ulimit -n` (soft and hard limit on descriptors).
+  ServerProcess(const std::map<std::string, std::string>& env, std::uint16_t port,
+                int open_files_limit = 0);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
