@@ -67,9 +67,12 @@ DATABASE_URL="postgresql://$PG_ADMIN:$PG_PASSWORD@$PG_SERVER.postgres.database.a
 # Debian 12's hiredis (0.14) has no TLS, so the service talks to Redis on the non-TLS port 6379
 # with the access key (docs/deploy.md: limitations). Standard/Premium tiers add replication;
 # Premium or Enterprise adds clustering, which the cache code supports (REDIS_CLUSTER_NODES).
+# volatile-lfu: when full, Redis evicts keys with a TTL, least frequently used first, and never
+# the key registry, which has none (docs/cache.md, "Memory and fairness"). The cache turns itself
+# off under an allkeys-* policy.
 step "Azure Cache for Redis $REDIS"
 az redis create -g "$RG" -n "$REDIS" -l "$LOCATION" --sku Basic --vm-size c0 \
-  --enable-non-ssl-port -o none
+  --enable-non-ssl-port --redis-configuration '{"maxmemory-policy":"volatile-lfu"}' -o none
 REDIS_KEY=$(az redis list-keys -g "$RG" -n "$REDIS" --query primaryKey -o tsv)
 REDIS_URL="redis://:$REDIS_KEY@$REDIS.redis.cache.windows.net:6379"
 
