@@ -43,7 +43,7 @@ integration: ## Integration tests against real services started for the run
 	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
 
-bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md
+bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
 	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
 	@$(MAKE) --no-print-directory slides
