@@ -60,7 +60,8 @@ def slides_of(markdown):
 
 def deck_differences(fresh, committed):
     """Entries that differ. Pictures count by name only: screenshots may be taken again with other
-    bytes, and every figure a new picture shows is also in a slide's text, which must match."""
+    bytes. A stale diagram is caught through its SVG (check_committed), a stale chart through the
+    slides' text, which quotes the same make bench."""
     with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(committed) as b:
         names = sorted(set(a.namelist()) | set(b.namelist()))
         return [n for n in names if n not in a.namelist() or n not in b.namelist()
