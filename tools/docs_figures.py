@@ -30,8 +30,12 @@ PLACEHOLDER = re.compile(r"@([A-Z][A-Z0-9_]*)@")
 
 
 def load(path):
-    with open(os.path.join(ROOT, path), encoding="utf-8") as source:
-        return json.load(source)
+    try:
+        with open(os.path.join(ROOT, path), encoding="utf-8") as source:
+            return json.load(source)
+    except FileNotFoundError:
+        maker = "make bench" if "performance" in path else "make record-runs"
+        sys.exit(f"docs_figures: {path} is missing: {maker} writes it")
 
 
 def num(value, digits=1):
