@@ -12,9 +12,11 @@ BENCH_STATE ?= .run/bench
 BENCH_PORTS ?= 55700
 BENCH_DURATION ?= 10
 BENCH_RUNS  ?= 3
+RECORD_STATE ?= .run/record
+RECORD_PORTS ?= 55800
 JOBS        ?= $(shell nproc)
 
-.PHONY: help deps build run test unit integration bench format lint clean
+.PHONY: help deps build run test unit integration bench record-runs diagrams slides format lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,9 +43,19 @@ integration: ## Integration tests against real services started for the run
 	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
 
-bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md
+bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
 	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
+	@$(MAKE) --no-print-directory slides
+
+record-runs: build ## Record an ETL run and the cache demo on local services -> docs/results/ (the deck's figures)
+	@tools/record-runs.sh $(RELEASE_DIR)/src/vitrina $(RECORD_STATE) $(RECORD_PORTS)
+
+diagrams: ## Render docs/diagrams/*.dot -> docs/img/*.svg, *.png (figures from the committed results)
+	@tools/diagrams.sh
+
+slides: diagrams ## The deck docs/presentation.pptx from docs/slides/presentation.md and the committed results
+	@tools/slides.sh
 
 format: ## Reformat the C++ sources
 	@find src tests bench -name '*.[ch]pp' | xargs clang-format -i

@@ -41,6 +41,9 @@ apt_packages=(
   # services and measuring tools
   postgresql postgresql-contrib redis-server redis-tools nginx wrk gnuplot-nox
   curl jq python3
+  # docs: the diagrams (Graphviz), the deck (pandoc writes .pptx) and its test (LibreOffice
+  # Impress converts it to PDF, poppler lists the PDF's pictures; DejaVu is the fonts they use)
+  graphviz pandoc libreoffice-impress poppler-utils fonts-dejavu-core
 )
 # A Node.js from elsewhere (e.g. NodeSource, which ships its own npm) conflicts
 # with Debian's npm package, so only fall back to Debian's when there is none.
