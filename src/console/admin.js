@@ -108,12 +108,12 @@ function initItemEditor(ctx) {
       ? await api.request('PUT', `/catalog/${editing.id}`, { json: body })
       : await api.request('POST', '/catalog', { json: body });
     button.disabled = false;
-    const message = byId('item-message');
+    card.dataset.requestId = answer.requestId ?? '';  // which answer the editor shows
     if (!answer.ok) {
       const fields = answer.error?.fields ?? {};
       showFieldErrors(form, fields);
       const unplaced = Object.keys(fields).some((name) => !dataset.inputColumns.some((column) => column.name === name));
-      show(message, errorBox(answer, { fieldsShownElsewhere: !unplaced }));
+      show(byId('item-message'), errorBox(answer, { fieldsShownElsewhere: !unplaced }));
       const firstInvalid = form.querySelector('[aria-invalid=true]');
       if (firstInvalid) firstInvalid.focus();
       return;

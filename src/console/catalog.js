@@ -9,7 +9,7 @@ import { announce, byId, h, show, uniqueId } from './dom.js';
 import { formatCount } from './timing.js';
 
 const PAGE_SIZES = [10, 25, 50, 100, 1000];
-const MAX_ROWS_SHOWN = 1000;
+const MAX_ROWS_SHOWN = 2000;
 
 export function cellText(column, value) {
   if (value === null || value === undefined) return '—';
@@ -260,6 +260,7 @@ export function initCatalog(ctx) {
     results.removeAttribute('aria-busy');
     markInvalidParameter(answer);
     renderAnswer(answer);
+    results.dataset.requestId = answer.requestId ?? '';  // which answer is on screen
   }
 
   function search() {

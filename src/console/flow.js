@@ -202,6 +202,7 @@ export function initFlow(ctx) {
     renderForm();
     output.hidden = false;
     const results = {};
+    render(results, false);  // at once: nothing of the previous run stays on screen
     const read = async (key, target) => {
       results[key] = { request: `GET ${target}`, answer: await api.request('GET', target) };
       render(results, false);
