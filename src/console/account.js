@@ -19,7 +19,11 @@ function credentialsForm({ title, submit, note, autocomplete, onSubmit }) {
     field('Email', { name: 'email', type: 'email', autocomplete: 'username', required: true }),
     field('Password', { name: 'password', type: 'password', autocomplete, required: true }),
     message,
-    h('div', { class: 'form-actions' }, h('button', { class: 'button primary', type: 'submit' }, submit)),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { class: 'button primary', type: 'submit' }, submit),
+    ),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -41,14 +45,25 @@ export function initAccount(ctx) {
   async function logIn(email, password, message) {
     const answer = await api.request('POST', '/login', { json: { email, password }, auth: false });
     if (answer.status === 404) {
-      show(message, h('p', { class: 'notice' }, 'This server has no sign-in (no identity provider): use an access token below.'));
+      show(
+        message,
+        h(
+          'p',
+          { class: 'notice' },
+          'This server has no sign-in (no identity provider): use an access token below.',
+        ),
+      );
       return;
     }
     if (!answer.ok) {
       show(message, errorBox(answer));
       return;
     }
-    api.setSession({ accessToken: answer.data.access_token, refreshToken: answer.data.refresh_token ?? null, email });
+    api.setSession({
+      accessToken: answer.data.access_token,
+      refreshToken: answer.data.refresh_token ?? null,
+      email,
+    });
     await ctx.loadUser();
     ctx.navigate('catalog');
   }
@@ -67,14 +82,24 @@ export function initAccount(ctx) {
     note: 'New accounts can read the catalog; an administrator can promote them.',
     autocomplete: 'new-password',
     onSubmit: async (email, password, message, form) => {
-      const answer = await api.request('POST', '/signup', { json: { email, password }, auth: false });
+      const answer = await api.request('POST', '/signup', {
+        json: { email, password },
+        auth: false,
+      });
       if (!answer.ok) {
         show(message, errorBox(answer));
         return;
       }
       form.reset();
       login.elements.email.value = email;
-      show(message, h('p', { class: 'notice notice-ok', role: 'status' }, `Account created for ${email}. You can log in now.`));
+      show(
+        message,
+        h(
+          'p',
+          { class: 'notice notice-ok', role: 'status' },
+          `Account created for ${email}. You can log in now.`,
+        ),
+      );
       login.elements.password.focus();
     },
   });
@@ -84,10 +109,28 @@ export function initAccount(ctx) {
   const tokenInput = uniqueId('token');
   const tokenForm = h(
     'form',
-    { class: 'token-form', novalidate: true, id: 'token-form', 'aria-label': 'Use an access token' },
-    h('p', { class: 'muted' }, 'For a server without sign-in (DEV_ADMIN_TOKEN) or a token obtained elsewhere (Swagger UI, curl).'),
-    h('div', { class: 'field' }, h('label', { for: tokenInput }, 'Bearer token'), h('input', { id: tokenInput, name: 'token', type: 'password', autocomplete: 'off' })),
-    h('div', { class: 'form-actions' }, h('button', { class: 'button', type: 'submit' }, 'Use token')),
+    {
+      class: 'token-form',
+      novalidate: true,
+      id: 'token-form',
+      'aria-label': 'Use an access token',
+    },
+    h(
+      'p',
+      { class: 'muted' },
+      'For a server without sign-in (DEV_ADMIN_TOKEN) or a token obtained elsewhere (Swagger UI, curl).',
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: tokenInput }, 'Bearer token'),
+      h('input', { id: tokenInput, name: 'token', type: 'password', autocomplete: 'off' }),
+    ),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { class: 'button', type: 'submit' }, 'Use token'),
+    ),
   );
   tokenForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -113,9 +156,15 @@ export function initAccount(ctx) {
         user?.uid ? [h('dt', {}, 'User id'), h('dd', {}, h('code', {}, user.uid))] : null,
         h('dt', {}, 'Role'),
         h('dd', { id: 'profile-role' }, ctx.roleName()),
-        user ? [h('dt', {}, 'Status'), h('dd', {}, user.is_active ? 'active' : 'deactivated')] : null,
+        user
+          ? [h('dt', {}, 'Status'), h('dd', {}, user.is_active ? 'active' : 'deactivated')]
+          : null,
       ),
-      h('div', { class: 'form-actions' }, h('button', { class: 'button', type: 'button', onclick: () => ctx.logOut() }, 'Log out')),
+      h(
+        'div',
+        { class: 'form-actions' },
+        h('button', { class: 'button', type: 'button', onclick: () => ctx.logOut() }, 'Log out'),
+      ),
     );
   }
 
@@ -133,21 +182,42 @@ export function initAccount(ctx) {
       forms,
       dataset.has.login ? login : null,
       dataset.has.signup ? signup : null,
-      h('details', { class: 'card token-card' }, h('summary', {}, 'Use an access token instead'), tokenForm),
+      h(
+        'details',
+        { class: 'card token-card' },
+        h('summary', {}, 'Use an access token instead'),
+        tokenForm,
+      ),
     );
   }
 
   function renderChip() {
     const chip = byId('account-chip');
     if (!api.session) {
-      show(chip, h('a', { class: 'button small', href: '#account', id: 'sign-in-link' }, 'Sign in'));
+      show(
+        chip,
+        h('a', { class: 'button small', href: '#account', id: 'sign-in-link' }, 'Sign in'),
+      );
       return;
     }
     const role = ctx.roleName();
     show(
       chip,
-      h('a', { class: 'who', href: '#account', title: 'Account' }, h('span', { class: 'who-email', id: 'who-email' }, ctx.user?.email ?? api.session.email ?? 'token'), h('span', { class: `role role-${role}`, id: 'who-role' }, role)),
-      h('button', { class: 'button small', type: 'button', id: 'log-out', onclick: () => ctx.logOut() }, 'Log out'),
+      h(
+        'a',
+        { class: 'who', href: '#account', title: 'Account' },
+        h(
+          'span',
+          { class: 'who-email', id: 'who-email' },
+          ctx.user?.email ?? api.session.email ?? 'token',
+        ),
+        h('span', { class: `role role-${role}`, id: 'who-role' }, role),
+      ),
+      h(
+        'button',
+        { class: 'button small', type: 'button', id: 'log-out', onclick: () => ctx.logOut() },
+        'Log out',
+      ),
     );
   }
 

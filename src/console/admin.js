@@ -18,32 +18,70 @@ function ruleText(column) {
 function initItemEditor(ctx) {
   const { api, dataset } = ctx;
   const card = byId('item-editor');
-  let editing = null;  // the item being edited, or null for a new one
+  let editing = null; // the item being edited, or null for a new one
   let values = {};
 
   function control(column, id, errorId, hintId) {
-    const common = { id, name: column.name, class: 'input', 'aria-describedby': `${hintId} ${errorId}` };
+    const common = {
+      id,
+      name: column.name,
+      class: 'input',
+      'aria-describedby': `${hintId} ${errorId}`,
+    };
     const current = values[column.name] ?? '';
     if (column.type === 'boolean') {
-      return h('select', common,
-        h('option', { value: '', selected: current === '' }, column.required ? 'choose…' : '— (none)'),
+      return h(
+        'select',
+        common,
+        h(
+          'option',
+          { value: '', selected: current === '' },
+          column.required ? 'choose…' : '— (none)',
+        ),
         h('option', { value: 'true', selected: current === 'true' }, 'true'),
-        h('option', { value: 'false', selected: current === 'false' }, 'false'));
+        h('option', { value: 'false', selected: current === 'false' }, 'false'),
+      );
     }
     if (column.choices) {
-      return h('select', common,
-        h('option', { value: '', selected: current === '' }, column.required ? 'choose…' : '— (none)'),
-        column.choices.map((choice) => h('option', { value: String(choice), selected: String(choice) === current }, String(choice))));
+      return h(
+        'select',
+        common,
+        h(
+          'option',
+          { value: '', selected: current === '' },
+          column.required ? 'choose…' : '— (none)',
+        ),
+        column.choices.map((choice) =>
+          h(
+            'option',
+            { value: String(choice), selected: String(choice) === current },
+            String(choice),
+          ),
+        ),
+      );
     }
     const numeric = column.type === 'integer' || column.type === 'number';
     // Text inputs even for numbers: what the user typed reaches the API, which says what is wrong.
-    const input = h('input', { ...common, type: 'text', inputmode: numeric ? 'decimal' : null, autocomplete: 'off', value: current });
+    const input = h('input', {
+      ...common,
+      type: 'text',
+      inputmode: numeric ? 'decimal' : null,
+      autocomplete: 'off',
+      value: current,
+    });
     const category = dataset.categories.find((candidate) => candidate.name === column.name);
     const suggestions = category ? categoryChoices(category, ctx.facets) : null;
     if (!suggestions) return input;
     const listId = `${id}-values`;
     input.setAttribute('list', listId);
-    return [input, h('datalist', { id: listId }, suggestions.map((value) => h('option', { value: String(value) })))];
+    return [
+      input,
+      h(
+        'datalist',
+        { id: listId },
+        suggestions.map((value) => h('option', { value: String(value) })),
+      ),
+    ];
   }
 
   function render(message) {
@@ -55,7 +93,12 @@ function initItemEditor(ctx) {
       return h(
         'div',
         { class: 'field', 'data-field': column.name },
-        h('label', { for: id }, column.name, column.required ? h('span', { class: 'required', title: 'required' }, ' *') : null),
+        h(
+          'label',
+          { for: id },
+          column.name,
+          column.required ? h('span', { class: 'required', title: 'required' }, ' *') : null,
+        ),
         control(column, id, errorId, hintId),
         h('span', { class: 'hint', id: hintId }, ruleText(column)),
         h('span', { class: 'field-error', id: errorId, 'aria-live': 'polite' }),
@@ -64,14 +107,28 @@ function initItemEditor(ctx) {
     const form = h(
       'form',
       { novalidate: true, id: 'item-form', 'aria-labelledby': titleId },
-      h('div', { class: 'form-message', id: 'item-message', 'aria-live': 'polite' }, message ?? null),
+      h(
+        'div',
+        { class: 'form-message', id: 'item-message', 'aria-live': 'polite' },
+        message ?? null,
+      ),
       h('div', { class: 'field-grid' }, fields),
       h(
         'div',
         { class: 'form-actions' },
-        editing ? h('button', { class: 'button', type: 'button', onclick: () => startNew() }, 'Cancel edit') : null,
+        editing
+          ? h(
+              'button',
+              { class: 'button', type: 'button', onclick: () => startNew() },
+              'Cancel edit',
+            )
+          : null,
         h('span', { class: 'spacer' }),
-        h('button', { class: 'button primary', type: 'submit', id: 'item-submit' }, editing ? `Save item #${editing.id}` : 'Add item'),
+        h(
+          'button',
+          { class: 'button primary', type: 'submit', id: 'item-submit' },
+          editing ? `Save item #${editing.id}` : 'Add item',
+        ),
       ),
     );
     form.addEventListener('submit', (event) => {
@@ -80,9 +137,18 @@ function initItemEditor(ctx) {
     });
     show(
       card,
-      h('div', { class: 'card-head' },
+      h(
+        'div',
+        { class: 'card-head' },
         h('h2', { id: titleId }, editing ? `Edit item #${editing.id}` : 'Add an item'),
-        h('p', { class: 'muted' }, editing ? `PUT /catalog/${editing.id} replaces every field.` : 'POST /catalog. Fields marked * are required.')),
+        h(
+          'p',
+          { class: 'muted' },
+          editing
+            ? `PUT /catalog/${editing.id} replaces every field.`
+            : 'POST /catalog. Fields marked * are required.',
+        ),
+      ),
       form,
     );
   }
@@ -100,7 +166,8 @@ function initItemEditor(ctx) {
 
   async function save(form) {
     values = {};
-    for (const column of dataset.inputColumns) values[column.name] = form.elements[column.name].value;
+    for (const column of dataset.inputColumns)
+      values[column.name] = form.elements[column.name].value;
     const body = itemBody(dataset.inputColumns, values);
     const button = byId('item-submit');
     button.disabled = true;
@@ -108,11 +175,13 @@ function initItemEditor(ctx) {
       ? await api.request('PUT', `/catalog/${editing.id}`, { json: body })
       : await api.request('POST', '/catalog', { json: body });
     button.disabled = false;
-    card.dataset.requestId = answer.requestId ?? '';  // which answer the editor shows
+    card.dataset.requestId = answer.requestId ?? ''; // which answer the editor shows
     if (!answer.ok) {
       const fields = answer.error?.fields ?? {};
       showFieldErrors(form, fields);
-      const unplaced = Object.keys(fields).some((name) => !dataset.inputColumns.some((column) => column.name === name));
+      const unplaced = Object.keys(fields).some(
+        (name) => !dataset.inputColumns.some((column) => column.name === name),
+      );
       show(byId('item-message'), errorBox(answer, { fieldsShownElsewhere: !unplaced }));
       const firstInvalid = form.querySelector('[aria-invalid=true]');
       if (firstInvalid) firstInvalid.focus();
@@ -122,8 +191,15 @@ function initItemEditor(ctx) {
     const item = answer.data;
     editing = null;
     values = {};
-    render(h('p', { class: 'notice notice-ok', role: 'status', id: 'item-saved', 'data-id': String(item.id) },
-      `${verb} item #${item.id}. `, h('a', { href: '#catalog' }, 'Back to the catalog'), ' — search again to see it.'));
+    render(
+      h(
+        'p',
+        { class: 'notice notice-ok', role: 'status', id: 'item-saved', 'data-id': String(item.id) },
+        `${verb} item #${item.id}. `,
+        h('a', { href: '#catalog' }, 'Back to the catalog'),
+        ' — search again to see it.',
+      ),
+    );
     announce(`${verb} item #${item.id}.`);
     ctx.emit('catalog-changed', { kind: verb.toLowerCase(), item });
     ctx.refreshFacets();
@@ -157,51 +233,117 @@ function initUsers(ctx) {
   const card = byId('users');
 
   function actionButton(user, label, patch) {
-    return h('button', {
-      class: 'button small',
-      type: 'button',
-      'data-action': label.toLowerCase(),
-      'aria-label': `${label} ${user.email}`,
-      onclick: async (event) => {
-        event.currentTarget.disabled = true;
-        const answer = await api.request('PATCH', `/users/${encodeURIComponent(user.uid)}`, { json: patch });
-        if (!answer.ok) {
-          card.querySelector('.form-message')?.replaceChildren(errorBox(answer));
-          event.currentTarget.disabled = false;
-          return;
-        }
-        announce(`${label}d ${user.email}.`);
-        if (user.uid === ctx.user?.uid) await ctx.loadUser();
-        await load();
+    return h(
+      'button',
+      {
+        class: 'button small',
+        type: 'button',
+        'data-action': label.toLowerCase(),
+        'aria-label': `${label} ${user.email}`,
+        onclick: async (event) => {
+          event.currentTarget.disabled = true;
+          const answer = await api.request('PATCH', `/users/${encodeURIComponent(user.uid)}`, {
+            json: patch,
+          });
+          if (!answer.ok) {
+            card.querySelector('.form-message')?.replaceChildren(errorBox(answer));
+            event.currentTarget.disabled = false;
+            return;
+          }
+          announce(`${label}d ${user.email}.`);
+          if (user.uid === ctx.user?.uid) await ctx.loadUser();
+          await load();
+        },
       },
-    }, label);
+      label,
+    );
   }
 
   function render(answer) {
-    const users = answer?.ok ? answer.data.users ?? answer.data : [];
+    const users = answer?.ok ? (answer.data.users ?? answer.data) : [];
     show(
       card,
-      h('div', { class: 'card-head' },
+      h(
+        'div',
+        { class: 'card-head' },
         h('h2', { id: 'users-title' }, 'Users'),
-        h('button', { class: 'button small', type: 'button', id: 'users-refresh', onclick: load }, 'Refresh')),
-      h('div', { class: 'form-message', 'aria-live': 'polite' }, answer && !answer.ok ? errorBox(answer) : null),
+        h(
+          'button',
+          { class: 'button small', type: 'button', id: 'users-refresh', onclick: load },
+          'Refresh',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'form-message', 'aria-live': 'polite' },
+        answer && !answer.ok ? errorBox(answer) : null,
+      ),
       h(
         'div',
         { class: 'table-wrap' },
         h(
           'table',
           { class: 'users', id: 'users-table' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
-          h('tbody', {}, users.map((user) => h(
-            'tr',
-            { 'data-email': user.email },
-            h('td', {}, user.email, user.uid === ctx.user?.uid ? h('span', { class: 'muted' }, ' (you)') : null),
-            h('td', {}, h('span', { class: `role role-${user.is_admin ? 'admin' : 'user'}` }, user.is_admin ? 'admin' : 'user')),
-            h('td', {}, h('span', { class: `state state-${user.is_active ? 'active' : 'inactive'}` }, user.is_active ? 'active' : 'deactivated')),
-            h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' },
-              user.is_admin ? actionButton(user, 'Demote', { is_admin: false }) : actionButton(user, 'Promote', { is_admin: true }),
-              user.is_active ? actionButton(user, 'Deactivate', { is_active: false }) : actionButton(user, 'Activate', { is_active: true }))),
-          ))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Email'),
+              h('th', { scope: 'col' }, 'Role'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            users.map((user) =>
+              h(
+                'tr',
+                { 'data-email': user.email },
+                h(
+                  'td',
+                  {},
+                  user.email,
+                  user.uid === ctx.user?.uid ? h('span', { class: 'muted' }, ' (you)') : null,
+                ),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'span',
+                    { class: `role role-${user.is_admin ? 'admin' : 'user'}` },
+                    user.is_admin ? 'admin' : 'user',
+                  ),
+                ),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'span',
+                    { class: `state state-${user.is_active ? 'active' : 'inactive'}` },
+                    user.is_active ? 'active' : 'deactivated',
+                  ),
+                ),
+                h(
+                  'td',
+                  { class: 'actions-cell' },
+                  h(
+                    'div',
+                    { class: 'row-actions' },
+                    user.is_admin
+                      ? actionButton(user, 'Demote', { is_admin: false })
+                      : actionButton(user, 'Promote', { is_admin: true }),
+                    user.is_active
+                      ? actionButton(user, 'Deactivate', { is_active: false })
+                      : actionButton(user, 'Activate', { is_active: true }),
+                  ),
+                ),
+              ),
+            ),
+          ),
         ),
       ),
     );
@@ -209,7 +351,15 @@ function initUsers(ctx) {
 
   async function load() {
     if (!dataset.has.users || !ctx.isAdmin() || ctx.user?.devToken) {
-      show(card, h('h2', { id: 'users-title' }, 'Users'), h('p', { class: 'muted' }, 'User management needs an administrator signed in through /login.'));
+      show(
+        card,
+        h('h2', { id: 'users-title' }, 'Users'),
+        h(
+          'p',
+          { class: 'muted' },
+          'User management needs an administrator signed in through /login.',
+        ),
+      );
       return;
     }
     render(await api.request('GET', '/users'));

@@ -17,13 +17,23 @@ export const SEGMENT_LABELS = {
 // The X-Cache value as a badge; null when the answer has none (routes other than GET /catalog).
 export function cacheBadge(outcome) {
   if (!outcome) return null;
-  const known = ['HIT', 'MISS', 'BYPASS', 'DISABLED'].includes(outcome) ? outcome.toLowerCase() : 'other';
-  return h('span', { class: `badge badge-${known}`, 'data-cache': outcome, title: `X-Cache: ${outcome}` }, outcome);
+  const known = ['HIT', 'MISS', 'BYPASS', 'DISABLED'].includes(outcome)
+    ? outcome.toLowerCase()
+    : 'other';
+  return h(
+    'span',
+    { class: `badge badge-${known}`, 'data-cache': outcome, title: `X-Cache: ${outcome}` },
+    outcome,
+  );
 }
 
 export function statusBadge(answer) {
   const kind = answer.ok ? 'ok' : answer.status >= 500 || answer.status === 0 ? 'fail' : 'warn';
-  return h('span', { class: `status status-${kind}` }, answer.status === 0 ? 'no answer' : String(answer.status));
+  return h(
+    'span',
+    { class: `status status-${kind}` },
+    answer.status === 0 ? 'no answer' : String(answer.status),
+  );
 }
 
 // The legend of the timing colours.
@@ -31,7 +41,14 @@ export function timingLegend(names) {
   return h(
     'ul',
     { class: 'legend', 'aria-label': 'Timing legend' },
-    names.map((name) => h('li', {}, h('span', { class: `swatch seg-${name}`, 'aria-hidden': 'true' }), SEGMENT_LABELS[name] ?? name)),
+    names.map((name) =>
+      h(
+        'li',
+        {},
+        h('span', { class: `swatch seg-${name}`, 'aria-hidden': 'true' }),
+        SEGMENT_LABELS[name] ?? name,
+      ),
+    ),
   );
 }
 
@@ -56,13 +73,22 @@ export function answerSummary(answer) {
     h(
       'dl',
       { class: 'answer-facts' },
-      answer.cacheKey ? [h('dt', {}, 'X-Cache-Key'), h('dd', {}, h('code', { class: 'cache-key' }, answer.cacheKey))] : null,
+      answer.cacheKey
+        ? [
+            h('dt', {}, 'X-Cache-Key'),
+            h('dd', {}, h('code', { class: 'cache-key' }, answer.cacheKey)),
+          ]
+        : null,
       h('dt', {}, 'Size'),
       h('dd', { class: 'answer-size' }, formatBytes(answer.bytes)),
       h('dt', {}, 'Round trip'),
       h('dd', { class: 'answer-ms' }, formatMs(answer.ms)),
-      'total' in phases ? [h('dt', {}, 'Server'), h('dd', { class: 'server-total' }, formatMs(phases.total))] : null,
-      phaseText ? [h('dt', {}, 'Server-Timing'), h('dd', { class: 'server-timing' }, phaseText)] : null,
+      'total' in phases
+        ? [h('dt', {}, 'Server'), h('dd', { class: 'server-total' }, formatMs(phases.total))]
+        : null,
+      phaseText
+        ? [h('dt', {}, 'Server-Timing'), h('dd', { class: 'server-timing' }, phaseText)]
+        : null,
     ),
     segments.length ? timingStrip(segments) : null,
     segments.length ? timingLegend(segments.map((segment) => segment.name)) : null,
@@ -79,7 +105,11 @@ export function errorBox(answer, { fieldsShownElsewhere = false } = {}) {
     ' ',
     answer.error?.message ?? '',
     fields.length && !fieldsShownElsewhere
-      ? h('ul', {}, fields.map(([field, reason]) => h('li', {}, h('code', {}, field), ` ${reason}`)))
+      ? h(
+          'ul',
+          {},
+          fields.map(([field, reason]) => h('li', {}, h('code', {}, field), ` ${reason}`)),
+        )
       : null,
   );
 }

@@ -67,18 +67,19 @@ export class Api {
     }
     const ms = performance.now() - started;
     if (response.status === 401 && auth && retry && this.session?.refreshToken) {
-      if (await this.refresh()) return this.request(method, path, { json, form, auth, retry: false });
+      if (await this.refresh())
+        return this.request(method, path, { json, form, auth, retry: false });
     }
     return describeAnswer(method, path, response, bytes, ms);
   }
 
   // Exchanges the refresh token for new tokens; on failure the session ends.
   async refresh() {
-    const answer = await this.request(
-      'POST',
-      '/token/refresh',
-      { json: { refresh_token: this.session.refreshToken }, auth: false, retry: false },
-    );
+    const answer = await this.request('POST', '/token/refresh', {
+      json: { refresh_token: this.session.refreshToken },
+      auth: false,
+      retry: false,
+    });
     if (!answer.ok) {
       this.setSession(null);
       return false;

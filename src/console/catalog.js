@@ -22,7 +22,7 @@ export function initCatalog(ctx) {
   const form = byId('filters');
   const results = byId('results');
   const state = { categories: {}, ranges: {}, sort: '', limit: dataset.paging ? 50 : null };
-  let cursors = [null];  // the cursor of each page visited, the first page's is null
+  let cursors = [null]; // the cursor of each page visited, the first page's is null
   let searched = false;
 
   function chipGroup(category) {
@@ -32,7 +32,12 @@ export function initCatalog(ctx) {
     const group = h(
       'fieldset',
       { class: 'facet', 'data-column': category.name },
-      h('legend', { id: legendId }, category.name, category.description ? h('span', { class: 'hint' }, category.description) : null),
+      h(
+        'legend',
+        { id: legendId },
+        category.name,
+        category.description ? h('span', { class: 'hint' }, category.description) : null,
+      ),
     );
     if (!choices) {
       const id = uniqueId('value');
@@ -56,7 +61,13 @@ export function initCatalog(ctx) {
         h(
           'span',
           { class: 'chip' },
-          h('input', { id, type: 'checkbox', name: `category:${category.name}`, value: String(value), checked: selected.has(String(value)) }),
+          h('input', {
+            id,
+            type: 'checkbox',
+            name: `category:${category.name}`,
+            value: String(value),
+            checked: selected.has(String(value)),
+          }),
           h('label', { for: id }, String(value)),
         ),
       );
@@ -76,10 +87,28 @@ export function initCatalog(ctx) {
       { class: 'range', 'data-column': range.name, title: range.description },
       h('span', { class: 'range-name', id: `${minId}-name` }, range.name),
       h('label', { class: 'visually-hidden', for: minId }, `${range.name} at least`),
-      h('input', { id: minId, class: 'input', name: `min:${range.name}`, type: 'number', step, inputmode: 'decimal', placeholder: 'min', value: bounds.min ?? '' }),
+      h('input', {
+        id: minId,
+        class: 'input',
+        name: `min:${range.name}`,
+        type: 'number',
+        step,
+        inputmode: 'decimal',
+        placeholder: 'min',
+        value: bounds.min ?? '',
+      }),
       h('span', { class: 'range-dash', 'aria-hidden': 'true' }, '–'),
       h('label', { class: 'visually-hidden', for: maxId }, `${range.name} at most`),
-      h('input', { id: maxId, class: 'input', name: `max:${range.name}`, type: 'number', step, inputmode: 'decimal', placeholder: 'max', value: bounds.max ?? '' }),
+      h('input', {
+        id: maxId,
+        class: 'input',
+        name: `max:${range.name}`,
+        type: 'number',
+        step,
+        inputmode: 'decimal',
+        placeholder: 'max',
+        value: bounds.max ?? '',
+      }),
       hint ? h('span', { class: 'range-hint' }, hint) : null,
     );
   }
@@ -93,26 +122,60 @@ export function initCatalog(ctx) {
         ? h('div', { class: 'facets' }, dataset.categories.map(chipGroup))
         : null,
       dataset.ranges.length
-        ? h('fieldset', { class: 'ranges' }, h('legend', {}, 'Ranges ', h('span', { class: 'hint' }, 'inclusive')), h('div', { class: 'range-grid' }, dataset.ranges.map(rangeRow)))
+        ? h(
+            'fieldset',
+            { class: 'ranges' },
+            h('legend', {}, 'Ranges ', h('span', { class: 'hint' }, 'inclusive')),
+            h('div', { class: 'range-grid' }, dataset.ranges.map(rangeRow)),
+          )
         : null,
       h(
         'div',
         { class: 'form-actions filter-actions' },
         dataset.sort
-          ? h('div', { class: 'field inline' }, h('label', { for: sortId }, 'Sort'),
+          ? h(
+              'div',
+              { class: 'field inline' },
+              h('label', { for: sortId }, 'Sort'),
               dataset.sort.choices
-                ? h('select', { id: sortId, name: 'sort', class: 'input' }, h('option', { value: '' }, 'default'), dataset.sort.choices.map((choice) => h('option', { value: choice, selected: state.sort === choice }, choice)))
-                : h('input', { id: sortId, name: 'sort', class: 'input', value: state.sort }))
+                ? h(
+                    'select',
+                    { id: sortId, name: 'sort', class: 'input' },
+                    h('option', { value: '' }, 'default'),
+                    dataset.sort.choices.map((choice) =>
+                      h('option', { value: choice, selected: state.sort === choice }, choice),
+                    ),
+                  )
+                : h('input', { id: sortId, name: 'sort', class: 'input', value: state.sort }),
+            )
           : null,
         dataset.paging
-          ? h('div', { class: 'field inline' }, h('label', { for: sizeId }, 'Page size'),
-              h('select', { id: sizeId, name: 'limit', class: 'input' },
-                PAGE_SIZES.filter((size) => !dataset.paging.maxLimit || size <= dataset.paging.maxLimit)
-                  .map((size) => h('option', { value: String(size), selected: state.limit === size }, String(size))),
-                h('option', { value: 'all', selected: state.limit === null }, 'All (no limit)')))
+          ? h(
+              'div',
+              { class: 'field inline' },
+              h('label', { for: sizeId }, 'Page size'),
+              h(
+                'select',
+                { id: sizeId, name: 'limit', class: 'input' },
+                PAGE_SIZES.filter(
+                  (size) => !dataset.paging.maxLimit || size <= dataset.paging.maxLimit,
+                ).map((size) =>
+                  h(
+                    'option',
+                    { value: String(size), selected: state.limit === size },
+                    String(size),
+                  ),
+                ),
+                h('option', { value: 'all', selected: state.limit === null }, 'All (no limit)'),
+              ),
+            )
           : null,
         h('span', { class: 'spacer' }),
-        h('button', { class: 'button', type: 'button', id: 'filters-reset', onclick: reset }, 'Reset'),
+        h(
+          'button',
+          { class: 'button', type: 'button', id: 'filters-reset', onclick: reset },
+          'Reset',
+        ),
         h('button', { class: 'button primary', type: 'submit', id: 'filters-search' }, 'Search'),
       ),
     );
@@ -125,14 +188,18 @@ export function initCatalog(ctx) {
       if (!element.name) continue;
       const [kind, column] = element.name.split(':');
       if (kind === 'category') {
-        if ((element.type === 'checkbox' && element.checked) || (element.type !== 'checkbox' && element.value.trim() !== '')) {
+        if (
+          (element.type === 'checkbox' && element.checked) ||
+          (element.type !== 'checkbox' && element.value.trim() !== '')
+        ) {
           (state.categories[column] ??= []).push(element.value.trim());
         }
       } else if (kind === 'min' || kind === 'max') {
         (state.ranges[column] ??= {})[kind] = element.value;
       }
     }
-    if (form.elements.limit) state.limit = form.elements.limit.value === 'all' ? null : Number(form.elements.limit.value);
+    if (form.elements.limit)
+      state.limit = form.elements.limit.value === 'all' ? null : Number(form.elements.limit.value);
     if (form.elements.sort) state.sort = form.elements.sort.value;
   }
 
@@ -146,14 +213,19 @@ export function initCatalog(ctx) {
   }
 
   function markInvalidParameter(answer) {
-    for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+    for (const input of form.querySelectorAll('[aria-invalid]'))
+      input.removeAttribute('aria-invalid');
     if (answer.status !== 400) return;
     const message = answer.error?.message ?? '';
     for (const element of form.elements) {
       if (!element.name) continue;
       const [kind, column] = element.name.split(':');
       const parameter = kind === 'min' || kind === 'max' ? `${column}_${kind}` : column;
-      if (parameter && new RegExp(`\\b${parameter}\\b`).test(message) && message.indexOf('allowed:') === -1) {
+      if (
+        parameter &&
+        new RegExp(`\\b${parameter}\\b`).test(message) &&
+        message.indexOf('allowed:') === -1
+      ) {
         element.setAttribute('aria-invalid', 'true');
       }
     }
@@ -167,23 +239,50 @@ export function initCatalog(ctx) {
     }
     if (ctx.isAdmin()) {
       row.append(
-        h('td', { class: 'actions-cell' }, h(
-          'div',
-          { class: 'row-actions' },
-          dataset.has.replace
-            ? h('button', { class: 'button small', type: 'button', 'aria-label': `Edit item ${item.id}`, onclick: () => ctx.emit('edit-item', item) }, 'Edit')
-            : null,
-          dataset.has.remove
-            ? h('button', { class: 'button small danger-outline', type: 'button', 'aria-label': `Delete item ${item.id}`, onclick: () => removeItem(item, row) }, 'Delete')
-            : null,
-        )),
+        h(
+          'td',
+          { class: 'actions-cell' },
+          h(
+            'div',
+            { class: 'row-actions' },
+            dataset.has.replace
+              ? h(
+                  'button',
+                  {
+                    class: 'button small',
+                    type: 'button',
+                    'aria-label': `Edit item ${item.id}`,
+                    onclick: () => ctx.emit('edit-item', item),
+                  },
+                  'Edit',
+                )
+              : null,
+            dataset.has.remove
+              ? h(
+                  'button',
+                  {
+                    class: 'button small danger-outline',
+                    type: 'button',
+                    'aria-label': `Delete item ${item.id}`,
+                    onclick: () => removeItem(item, row),
+                  },
+                  'Delete',
+                )
+              : null,
+          ),
+        ),
       );
     }
     return row;
   }
 
   async function removeItem(item, row) {
-    if (!(await confirmDelete(`Delete item #${item.id}? Cached answers that include it are invalidated.`))) return;
+    if (
+      !(await confirmDelete(
+        `Delete item #${item.id}? Cached answers that include it are invalidated.`,
+      ))
+    )
+      return;
     const answer = await api.request('DELETE', `/catalog/${item.id}`);
     if (!answer.ok) {
       results.prepend(errorBox(answer));
@@ -203,10 +302,33 @@ export function initCatalog(ctx) {
       h(
         'table',
         { class: 'items', id: 'items-table' },
-        h('thead', {}, h('tr', {},
-          columns.map((column) => h('th', { scope: 'col', class: column.type === 'integer' || column.type === 'number' ? 'num' : null, title: column.description }, column.name)),
-          ctx.isAdmin() ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null)),
-        h('tbody', {}, shown.map((item) => itemRow(item, columns))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            columns.map((column) =>
+              h(
+                'th',
+                {
+                  scope: 'col',
+                  class: column.type === 'integer' || column.type === 'number' ? 'num' : null,
+                  title: column.description,
+                },
+                column.name,
+              ),
+            ),
+            ctx.isAdmin()
+              ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions'))
+              : null,
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          shown.map((item) => itemRow(item, columns)),
+        ),
       ),
     );
   }
@@ -218,7 +340,13 @@ export function initCatalog(ctx) {
         results,
         answerSummary(answer),
         needsSignIn
-          ? h('div', { class: 'notice' }, 'The catalog needs a signed-in user. ', h('a', { href: '#account' }, 'Sign in'), ' to browse it.')
+          ? h(
+              'div',
+              { class: 'notice' },
+              'The catalog needs a signed-in user. ',
+              h('a', { href: '#account' }, 'Sign in'),
+              ' to browse it.',
+            )
           : errorBox(answer),
       );
       return;
@@ -231,21 +359,56 @@ export function initCatalog(ctx) {
       h(
         'div',
         { class: 'results-head' },
-        h('p', { class: 'count' }, h('strong', { id: 'result-count', 'data-count': String(page.count) }, formatCount(page.count)), page.count === 1 ? ' item' : ' items',
-          state.limit ? h('span', { class: 'muted' }, ` · page ${pageNumber}`) : null),
+        h(
+          'p',
+          { class: 'count' },
+          h(
+            'strong',
+            { id: 'result-count', 'data-count': String(page.count) },
+            formatCount(page.count),
+          ),
+          page.count === 1 ? ' item' : ' items',
+          state.limit ? h('span', { class: 'muted' }, ` · page ${pageNumber}`) : null,
+        ),
         answerSummary(answer),
       ),
       page.count > MAX_ROWS_SHOWN
-        ? h('p', { class: 'muted' }, `Showing the first ${formatCount(MAX_ROWS_SHOWN)} rows of this answer; choose a smaller page size to page through.`)
+        ? h(
+            'p',
+            { class: 'muted' },
+            `Showing the first ${formatCount(MAX_ROWS_SHOWN)} rows of this answer; choose a smaller page size to page through.`,
+          )
         : null,
-      page.count === 0 ? h('p', { class: 'empty' }, 'No items match these filters.') : renderTable(page.items),
+      page.count === 0
+        ? h('p', { class: 'empty' }, 'No items match these filters.')
+        : renderTable(page.items),
       state.limit
         ? h(
             'nav',
             { class: 'pager', 'aria-label': 'Pages' },
-            h('button', { class: 'button', type: 'button', id: 'page-previous', disabled: pageNumber <= 1, onclick: () => turn(-1) }, '← Previous'),
+            h(
+              'button',
+              {
+                class: 'button',
+                type: 'button',
+                id: 'page-previous',
+                disabled: pageNumber <= 1,
+                onclick: () => turn(-1),
+              },
+              '← Previous',
+            ),
             h('span', { class: 'muted' }, `Page ${pageNumber}`),
-            h('button', { class: 'button', type: 'button', id: 'page-next', disabled: !hasNext, onclick: () => turn(+1, page.next_cursor) }, 'Next →'),
+            h(
+              'button',
+              {
+                class: 'button',
+                type: 'button',
+                id: 'page-next',
+                disabled: !hasNext,
+                onclick: () => turn(+1, page.next_cursor),
+              },
+              'Next →',
+            ),
           )
         : null,
     );
@@ -260,7 +423,7 @@ export function initCatalog(ctx) {
     results.removeAttribute('aria-busy');
     markInvalidParameter(answer);
     renderAnswer(answer);
-    results.dataset.requestId = answer.requestId ?? '';  // which answer is on screen
+    results.dataset.requestId = answer.requestId ?? ''; // which answer is on screen
   }
 
   function search() {
@@ -288,7 +451,7 @@ export function initCatalog(ctx) {
       show(results);
       searched = false;
     } else if (searched) {
-      load();  // the role may change the table (admin actions) and what may be read
+      load(); // the role may change the table (admin actions) and what may be read
     }
   });
   document.addEventListener('console:view', (event) => {

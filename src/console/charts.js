@@ -42,7 +42,12 @@ export function sparkline(values, { max, label, width = 240, height = 48 } = {})
       : null,
     svg('path', { class: 'line', d: path }),
     Number.isFinite(last)
-      ? svg('circle', { class: 'dot', cx: (lastIndex * step).toFixed(1), cy: y(last).toFixed(1), r: 2.5 })
+      ? svg('circle', {
+          class: 'dot',
+          cx: (lastIndex * step).toFixed(1),
+          cy: y(last).toFixed(1),
+          r: 2.5,
+        })
       : null,
   );
 }
@@ -50,7 +55,10 @@ export function sparkline(values, { max, label, width = 240, height = 48 } = {})
 // One horizontal stacked bar per row, all on the same scale, labelled with their total:
 // rows = [{label, tag, segments: [{name, ms}]}]; tag (HIT, MISS) is drawn in its colour.
 // Segment classes are seg-<name>.
-export function timingBars(rows, { width = 860, rowHeight = 30, labelWidth = 150, tagWidth = 50 } = {}) {
+export function timingBars(
+  rows,
+  { width = 860, rowHeight = 30, labelWidth = 150, tagWidth = 50 } = {},
+) {
   const totals = rows.map((row) => row.segments.reduce((sum, segment) => sum + segment.ms, 0));
   const top = Math.max(1e-9, ...totals);
   const barSpace = width - labelWidth - tagWidth - 70;
@@ -65,7 +73,17 @@ export function timingBars(rows, { width = 860, rowHeight = 30, labelWidth = 150
     const top_ = i * rowHeight + 4;
     chart.append(svg('text', { class: 'bar-label', x: 0, y: top_ + rowHeight / 2 + 1 }, row.label));
     if (row.tag) {
-      chart.append(svg('text', { class: `bar-tag tag-${row.tag.toLowerCase()}`, x: labelWidth, y: top_ + rowHeight / 2 + 1 }, row.tag));
+      chart.append(
+        svg(
+          'text',
+          {
+            class: `bar-tag tag-${row.tag.toLowerCase()}`,
+            x: labelWidth,
+            y: top_ + rowHeight / 2 + 1,
+          },
+          row.tag,
+        ),
+      );
     }
     let x = labelWidth + tagWidth;
     for (const segment of row.segments) {
@@ -73,14 +91,25 @@ export function timingBars(rows, { width = 860, rowHeight = 30, labelWidth = 150
       chart.append(
         svg(
           'rect',
-          { class: `seg seg-${segment.name}`, x: x.toFixed(1), y: top_ + 5, width: w.toFixed(1), height: rowHeight - 12, rx: 2 },
+          {
+            class: `seg seg-${segment.name}`,
+            x: x.toFixed(1),
+            y: top_ + 5,
+            width: w.toFixed(1),
+            height: rowHeight - 12,
+            rx: 2,
+          },
           svg('title', {}, `${segment.name} ${formatMs(segment.ms)}`),
         ),
       );
       x += w;
     }
     chart.append(
-      svg('text', { class: 'bar-value', x: (x + 6).toFixed(1), y: top_ + rowHeight / 2 + 1 }, formatMs(totals[i])),
+      svg(
+        'text',
+        { class: 'bar-value', x: (x + 6).toFixed(1), y: top_ + rowHeight / 2 + 1 },
+        formatMs(totals[i]),
+      ),
     );
   });
   return chart;
@@ -99,7 +128,15 @@ export function timingStrip(segments) {
   let x = 0;
   for (const segment of segments) {
     const w = total > 0 ? (segment.ms / total) * 100 : 0;
-    strip.append(svg('rect', { class: `seg seg-${segment.name}`, x: x.toFixed(2), y: 0, width: w.toFixed(2), height: 6 }));
+    strip.append(
+      svg('rect', {
+        class: `seg seg-${segment.name}`,
+        x: x.toFixed(2),
+        y: 0,
+        width: w.toFixed(2),
+        height: 6,
+      }),
+    );
     x += w;
   }
   return strip;

@@ -8,7 +8,9 @@ export function confirmDelete(text, action = 'Delete') {
   byId('confirm-ok').textContent = action;
   dialog.returnValue = '';
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), {
+      once: true,
+    });
     dialog.showModal();
   });
 }

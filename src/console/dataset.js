@@ -98,7 +98,11 @@ export function describeDataset(openapi) {
       ? { maxLimit: limitParameter.schema?.maximum ?? null, cursor: parameterNames.has('cursor') }
       : null,
     sort: sortParameter
-      ? { name: 'sort', choices: enumOf(sortParameter.schema), description: sortParameter.description ?? '' }
+      ? {
+          name: 'sort',
+          choices: enumOf(sortParameter.schema),
+          description: sortParameter.description ?? '',
+        }
       : null,
     has: {
       facets: Boolean(paths['/catalog/facets']?.get),

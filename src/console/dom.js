@@ -10,7 +10,8 @@ function setProps(el, props) {
       el.addEventListener(key.slice(2), value);
     } else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key === 'value' && 'value' in el) el.value = value;
-    else if (key === 'checked' || key === 'selected' || key === 'disabled') el[key] = Boolean(value);
+    else if (key === 'checked' || key === 'selected' || key === 'disabled')
+      el[key] = Boolean(value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
 }

@@ -10,13 +10,52 @@ import { announce, byId, h, show, uniqueId } from './dom.js';
 import { formatCount, formatMs, timingSegments } from './timing.js';
 
 const STEPS = [
-  { key: 'cold', short: 'first read', title: 'First read', expect: 'MISS', note: 'PostgreSQL answers; the answer is stored in Redis.' },
-  { key: 'warm', short: 'read again', title: 'Same read again', expect: 'HIT', note: 'Redis answers; PostgreSQL is not asked.' },
-  { key: 'other', title: 'Read the other value', expect: null, note: 'Cached now, to check below that the write leaves it alone.' },
-  { key: 'write', title: 'Add an item (admin)', expect: 201, note: 'POST /catalog with the same category; the write invalidates the keys it affects.' },
-  { key: 'after', short: 'after the write', title: 'Read after the write', expect: 'MISS', note: 'Fresh from PostgreSQL, with one more item.' },
-  { key: 'untouched', short: 'other value', title: 'Other value after the write', expect: 'HIT', note: 'Another category is still a HIT.' },
-  { key: 'cleanup', title: 'Delete the added item', expect: 204, note: 'Leaves the catalog as it was (and the key cold for the next run).' },
+  {
+    key: 'cold',
+    short: 'first read',
+    title: 'First read',
+    expect: 'MISS',
+    note: 'PostgreSQL answers; the answer is stored in Redis.',
+  },
+  {
+    key: 'warm',
+    short: 'read again',
+    title: 'Same read again',
+    expect: 'HIT',
+    note: 'Redis answers; PostgreSQL is not asked.',
+  },
+  {
+    key: 'other',
+    title: 'Read the other value',
+    expect: null,
+    note: 'Cached now, to check below that the write leaves it alone.',
+  },
+  {
+    key: 'write',
+    title: 'Add an item (admin)',
+    expect: 201,
+    note: 'POST /catalog with the same category; the write invalidates the keys it affects.',
+  },
+  {
+    key: 'after',
+    short: 'after the write',
+    title: 'Read after the write',
+    expect: 'MISS',
+    note: 'Fresh from PostgreSQL, with one more item.',
+  },
+  {
+    key: 'untouched',
+    short: 'other value',
+    title: 'Other value after the write',
+    expect: 'HIT',
+    note: 'Another category is still a HIT.',
+  },
+  {
+    key: 'cleanup',
+    title: 'Delete the added item',
+    expect: 204,
+    note: 'Leaves the catalog as it was (and the key cold for the next run).',
+  },
 ];
 
 function queryFor(column, value) {
@@ -40,17 +79,38 @@ export function initFlow(ctx) {
     const values = valuesOf(choice.column);
     let control;
     if (values && values.length) {
-      const selected = values.map(String).includes(String(current)) ? String(current) : String(values[Math.min(fallbackIndex, values.length - 1)]);
-      control = h('select', { id, name, class: 'input' }, values.map((value) => h('option', { value: String(value), selected: String(value) === selected }, String(value))));
+      const selected = values.map(String).includes(String(current))
+        ? String(current)
+        : String(values[Math.min(fallbackIndex, values.length - 1)]);
+      control = h(
+        'select',
+        { id, name, class: 'input' },
+        values.map((value) =>
+          h(
+            'option',
+            { value: String(value), selected: String(value) === selected },
+            String(value),
+          ),
+        ),
+      );
     } else {
-      control = h('input', { id, name, class: 'input', value: current ?? '', placeholder: 'a value' });
+      control = h('input', {
+        id,
+        name,
+        class: 'input',
+        value: current ?? '',
+        placeholder: 'a value',
+      });
     }
     return h('div', { class: 'field' }, h('label', { for: id }, label), control);
   }
 
   function renderForm() {
     if (!dataset.categories.length) {
-      show(form, h('p', { class: 'muted' }, 'This dataset has no category column to run the flow with.'));
+      show(
+        form,
+        h('p', { class: 'muted' }, 'This dataset has no category column to run the flow with.'),
+      );
       return;
     }
     const columnId = uniqueId('column');
@@ -61,19 +121,49 @@ export function initFlow(ctx) {
       h(
         'div',
         { class: 'flow-controls' },
-        h('div', { class: 'field' }, h('label', { for: columnId }, 'Category'),
-          h('select', { id: columnId, name: 'column', class: 'input' }, dataset.categories.map((category) => h('option', { value: category.name, selected: category.name === choice.column }, category.name)))),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: columnId }, 'Category'),
+          h(
+            'select',
+            { id: columnId, name: 'column', class: 'input' },
+            dataset.categories.map((category) =>
+              h(
+                'option',
+                { value: category.name, selected: category.name === choice.column },
+                category.name,
+              ),
+            ),
+          ),
+        ),
         valueControl('value', 'Value', choice.value, 0),
         valueControl('other', 'Another value', choice.other, 1),
-        h('div', { class: 'field checkbox-field' },
+        h(
+          'div',
+          { class: 'field checkbox-field' },
           h('input', { id: cleanupId, type: 'checkbox', name: 'cleanup', checked: true }),
-          h('label', { for: cleanupId }, 'Delete the added item afterwards')),
-        h('button', { class: 'button primary', type: 'submit', id: 'flow-run', disabled: running || !api.session }, running ? 'Running…' : 'Run the flow'),
+          h('label', { for: cleanupId }, 'Delete the added item afterwards'),
+        ),
+        h(
+          'button',
+          {
+            class: 'button primary',
+            type: 'submit',
+            id: 'flow-run',
+            disabled: running || !api.session,
+          },
+          running ? 'Running…' : 'Run the flow',
+        ),
       ),
       !api.session
         ? h('p', { class: 'muted' }, h('a', { href: '#account' }, 'Sign in'), ' to run the flow.')
         : !admin
-          ? h('p', { class: 'muted' }, 'Signed in as a user: the reads run, the write (steps 4–7) needs an administrator.')
+          ? h(
+              'p',
+              { class: 'muted' },
+              'Signed in as a user: the reads run, the write (steps 4–7) needs an administrator.',
+            )
           : null,
     );
     form.elements.column.addEventListener('change', () => {
@@ -91,27 +181,59 @@ export function initFlow(ctx) {
     else if (answer && step.expect !== null) {
       const got = typeof step.expect === 'number' ? answer.status : answer.cache;
       const good = got === step.expect && (!result.expectCount || result.countOk);
-      verdict = h('span', { class: good ? 'check ok' : 'check bad' }, good ? '✓ as expected' : `✗ expected ${step.expect}`);
+      verdict = h(
+        'span',
+        { class: good ? 'check ok' : 'check bad' },
+        good ? '✓ as expected' : `✗ expected ${step.expect}`,
+      );
     }
     const count = answer?.data && typeof answer.data.count === 'number' ? answer.data.count : null;
     return h(
       'li',
-      { class: `step${result ? '' : ' pending'}`, 'data-step': step.key, 'data-cache': answer?.cache ?? '', 'data-status': answer ? String(answer.status) : '' },
+      {
+        class: `step${result ? '' : ' pending'}`,
+        'data-step': step.key,
+        'data-cache': answer?.cache ?? '',
+        'data-status': answer ? String(answer.status) : '',
+      },
       h('div', { class: 'step-num', 'aria-hidden': 'true' }, String(index + 1)),
       h(
         'div',
         { class: 'step-body' },
-        h('div', { class: 'step-title' }, h('strong', {}, step.title), answer ? cacheBadge(answer.cache) : null, answer ? statusBadge(answer) : null),
+        h(
+          'div',
+          { class: 'step-title' },
+          h('strong', {}, step.title),
+          answer ? cacheBadge(answer.cache) : null,
+          answer ? statusBadge(answer) : null,
+        ),
         h('code', { class: 'request-line' }, result?.request ?? '…'),
         h('p', { class: 'step-note' }, step.note),
         answer
-          ? h('p', { class: 'step-figures' },
-              count !== null ? h('span', { class: 'step-count', 'data-count': String(count) }, `${formatCount(count)} items${result.delta ? ` (${result.delta})` : ''}`) : null,
-              answer.data?.id !== undefined && step.key === 'write' ? h('span', {}, `item #${answer.data.id}`) : null,
+          ? h(
+              'p',
+              { class: 'step-figures' },
+              count !== null
+                ? h(
+                    'span',
+                    { class: 'step-count', 'data-count': String(count) },
+                    `${formatCount(count)} items${result.delta ? ` (${result.delta})` : ''}`,
+                  )
+                : null,
+              answer.data?.id !== undefined && step.key === 'write'
+                ? h('span', {}, `item #${answer.data.id}`)
+                : null,
               h('span', {}, `round trip ${formatMs(answer.ms)}`),
-              answer.serverTiming?.total !== undefined ? h('span', {}, `server ${formatMs(answer.serverTiming.total)}`) : null,
-              answer.serverTiming?.db !== undefined ? h('span', {}, `db ${formatMs(answer.serverTiming.db)}`) : null,
-              answer.serverTiming?.cache !== undefined ? h('span', {}, `cache ${formatMs(answer.serverTiming.cache)}`) : null)
+              answer.serverTiming?.total !== undefined
+                ? h('span', {}, `server ${formatMs(answer.serverTiming.total)}`)
+                : null,
+              answer.serverTiming?.db !== undefined
+                ? h('span', {}, `db ${formatMs(answer.serverTiming.db)}`)
+                : null,
+              answer.serverTiming?.cache !== undefined
+                ? h('span', {}, `cache ${formatMs(answer.serverTiming.cache)}`)
+                : null,
+            )
           : null,
         answer && !answer.ok ? h('p', { class: 'step-error' }, answer.error?.message ?? '') : null,
         verdict,
@@ -139,18 +261,34 @@ export function initFlow(ctx) {
     show(
       output,
       h('h2', {}, 'Result'),
-      h('ol', { class: 'steps', id: 'flow-steps' }, STEPS.map((step, index) => stepView(step, index, results[step.key]))),
+      h(
+        'ol',
+        { class: 'steps', id: 'flow-steps' },
+        STEPS.map((step, index) => stepView(step, index, results[step.key])),
+      ),
       rows.length
-        ? h('figure', { class: 'flow-chart' },
-            h('figcaption', {}, 'Round trip of each read, split by where the time went (Server-Timing)'),
+        ? h(
+            'figure',
+            { class: 'flow-chart' },
+            h(
+              'figcaption',
+              {},
+              'Round trip of each read, split by where the time went (Server-Timing)',
+            ),
             timingBars(rows),
-            timingLegend(names.filter((name) => name in SEGMENT_LABELS)))
+            timingLegend(names.filter((name) => name in SEGMENT_LABELS)),
+          )
         : null,
       speedup
-        ? h('p', { class: 'speedup', id: 'flow-speedup' },
+        ? h(
+            'p',
+            { class: 'speedup', id: 'flow-speedup' },
             `The cached answer came back ${times(speedup)} faster: ${formatMs(warm.ms)} instead of ${formatMs(cold.ms)} in the browser`,
-            serverSpeedup ? `, ${formatMs(warmServer)} instead of ${formatMs(coldServer)} in the server (${times(serverSpeedup)})` : '',
-            '.')
+            serverSpeedup
+              ? `, ${formatMs(warmServer)} instead of ${formatMs(coldServer)} in the server (${times(serverSpeedup)})`
+              : '',
+            '.',
+          )
         : null,
       done ? verdictView(results) : h('p', { class: 'muted' }, 'Running…'),
     );
@@ -159,7 +297,11 @@ export function initFlow(ctx) {
   function verdictView(results) {
     if (results.error) return h('p', { class: 'verdict bad', id: 'flow-verdict' }, results.error);
     if (results.cold?.answer?.cache === 'DISABLED') {
-      return h('p', { class: 'verdict bad', id: 'flow-verdict' }, 'The cache is off on this server (X-Cache: DISABLED): every read goes to PostgreSQL.');
+      return h(
+        'p',
+        { class: 'verdict bad', id: 'flow-verdict' },
+        'The cache is off on this server (X-Cache: DISABLED): every read goes to PostgreSQL.',
+      );
     }
     const checks = [
       results.cold?.answer?.cache === 'MISS',
@@ -169,12 +311,23 @@ export function initFlow(ctx) {
       results.untouched?.answer?.cache === 'HIT',
     ];
     if (checks.every(Boolean)) {
-      return h('p', { class: 'verdict ok', id: 'flow-verdict' }, '✓ MISS → HIT → write → MISS with one more item, and the other category stayed a HIT.');
+      return h(
+        'p',
+        { class: 'verdict ok', id: 'flow-verdict' },
+        '✓ MISS → HIT → write → MISS with one more item, and the other category stayed a HIT.',
+      );
     }
     const hints = [];
-    if (results.cold?.answer?.cache === 'HIT') hints.push('the first read was already cached (run it again: the clean-up leaves it cold), or pick another value');
+    if (results.cold?.answer?.cache === 'HIT')
+      hints.push(
+        'the first read was already cached (run it again: the clean-up leaves it cold), or pick another value',
+      );
     if (!results.write) hints.push('the write needs an administrator');
-    return h('p', { class: 'verdict partial', id: 'flow-verdict' }, `Not every step went as the brief expects${hints.length ? `: ${hints.join('; ')}` : ''}.`);
+    return h(
+      'p',
+      { class: 'verdict partial', id: 'flow-verdict' },
+      `Not every step went as the brief expects${hints.length ? `: ${hints.join('; ')}` : ''}.`,
+    );
   }
 
   async function itemTemplate(column, value, cold) {
@@ -202,7 +355,7 @@ export function initFlow(ctx) {
     renderForm();
     output.hidden = false;
     const results = {};
-    render(results, false);  // at once: nothing of the previous run stays on screen
+    render(results, false); // at once: nothing of the previous run stays on screen
     const read = async (key, target) => {
       results[key] = { request: `GET ${target}`, answer: await api.request('GET', target) };
       render(results, false);
@@ -216,24 +369,33 @@ export function initFlow(ctx) {
       if (String(other) !== String(value)) await read('other', queryFor(column, other));
       else results.other = { skipped: 'Pick another value to compare with.' };
       if (!ctx.isAdmin()) {
-        for (const key of ['write', 'after', 'untouched', 'cleanup']) results[key] = { skipped: 'Needs an administrator.' };
+        for (const key of ['write', 'after', 'untouched', 'cleanup'])
+          results[key] = { skipped: 'Needs an administrator.' };
         return;
       }
       const body = await itemTemplate(column, value, cold);
       if (!body) throw new Error('There is no item to copy for the write.');
       const written = await api.request('POST', '/catalog', { json: body });
-      results.write = { request: `POST /catalog  {${column}: ${JSON.stringify(value)}, …}`, answer: written };
+      results.write = {
+        request: `POST /catalog  {${column}: ${JSON.stringify(value)}, …}`,
+        answer: written,
+      };
       render(results, false);
       if (!written.ok) throw new Error(`The write failed: ${written.error?.message}`);
       const after = await read('after', target);
       results.after.expectCount = true;
       results.after.countOk = after.ok && after.data.count === cold.data.count + 1;
-      results.after.delta = after.ok ? `${after.data.count - cold.data.count >= 0 ? '+' : ''}${after.data.count - cold.data.count}` : '';
+      results.after.delta = after.ok
+        ? `${after.data.count - cold.data.count >= 0 ? '+' : ''}${after.data.count - cold.data.count}`
+        : '';
       if (results.other?.answer) await read('untouched', queryFor(column, other));
       else results.untouched = { skipped: 'No other value was read.' };
       if (cleanup) {
         const id = written.data.id;
-        results.cleanup = { request: `DELETE /catalog/${id}`, answer: await api.request('DELETE', `/catalog/${id}`) };
+        results.cleanup = {
+          request: `DELETE /catalog/${id}`,
+          answer: await api.request('DELETE', `/catalog/${id}`),
+        };
       } else {
         results.cleanup = { skipped: 'Kept, as asked.' };
       }

@@ -11,7 +11,9 @@ const POLL_MS = 2000;
 const WINDOW_MS = 60000;
 
 function percent(ratio) {
-  return ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)} %`;
+  return ratio === null || ratio === undefined
+    ? '–'
+    : `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)} %`;
 }
 
 function rate(value) {
@@ -60,24 +62,37 @@ export function initLive(ctx) {
           label: 'Requests per second',
           value: h('span', { 'data-value': String(overall.rate) }, rate(overall.rate)),
           detail: `${formatCount(overall.requests)} requests in the last ${span} s`,
-          chart: sparkline(series.map((point) => point.rate), { label: 'requests per second, per poll' }),
+          chart: sparkline(
+            series.map((point) => point.rate),
+            { label: 'requests per second, per poll' },
+          ),
         }),
         stat({
           id: 'live-hit-ratio',
           label: 'Cache hit ratio',
-          value: h('span', { 'data-value': String(overall.hitRatio ?? '') }, percent(overall.hitRatio)),
+          value: h(
+            'span',
+            { 'data-value': String(overall.hitRatio ?? '') },
+            percent(overall.hitRatio),
+          ),
           detail: `${formatCount(overall.cache.hit)} hits · ${formatCount(overall.cache.miss)} misses · ${formatCount(overall.cache.bypass)} bypasses`,
           chart: sparkline(ratioSeries, { max: 1, label: 'hit ratio, per poll' }),
         }),
         stat({
           id: 'live-latency',
           label: 'Latency (server)',
-          value: h('span', { class: 'percentiles' },
+          value: h(
+            'span',
+            { class: 'percentiles' },
             h('span', {}, h('small', {}, 'p50 '), formatMs(overall.p50)),
             h('span', {}, h('small', {}, 'p95 '), formatMs(overall.p95)),
-            h('span', {}, h('small', {}, 'p99 '), formatMs(overall.p99))),
+            h('span', {}, h('small', {}, 'p99 '), formatMs(overall.p99)),
+          ),
           detail: 'From the request-duration histogram (bucket interpolation)',
-          chart: sparkline(series.map((point) => point.p95), { label: 'p95 latency, per poll' }),
+          chart: sparkline(
+            series.map((point) => point.p95),
+            { label: 'p95 latency, per poll' },
+          ),
         }),
       ),
       h(
@@ -85,14 +100,42 @@ export function initLive(ctx) {
         { class: 'card' },
         h('h2', {}, 'By route, last minute'),
         overall.byRoute.length
-          ? h('div', { class: 'table-wrap' }, h('table', { class: 'routes', id: 'routes-table' },
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Route'), h('th', { scope: 'col', class: 'num' }, 'Requests'), h('th', { scope: 'col', class: 'num' }, 'per s'), h('th', { scope: 'col', class: 'num' }, 'p50'), h('th', { scope: 'col', class: 'num' }, 'p95'))),
-              h('tbody', {}, overall.byRoute.map((route) => h('tr', {},
-                h('td', {}, h('code', {}, route.route)),
-                h('td', { class: 'num' }, formatCount(route.count)),
-                h('td', { class: 'num' }, rate(route.count / overall.seconds)),
-                h('td', { class: 'num' }, formatMs(route.p50)),
-                h('td', { class: 'num' }, formatMs(route.p95)))))))
+          ? h(
+              'div',
+              { class: 'table-wrap' },
+              h(
+                'table',
+                { class: 'routes', id: 'routes-table' },
+                h(
+                  'thead',
+                  {},
+                  h(
+                    'tr',
+                    {},
+                    h('th', { scope: 'col' }, 'Route'),
+                    h('th', { scope: 'col', class: 'num' }, 'Requests'),
+                    h('th', { scope: 'col', class: 'num' }, 'per s'),
+                    h('th', { scope: 'col', class: 'num' }, 'p50'),
+                    h('th', { scope: 'col', class: 'num' }, 'p95'),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  overall.byRoute.map((route) =>
+                    h(
+                      'tr',
+                      {},
+                      h('td', {}, h('code', {}, route.route)),
+                      h('td', { class: 'num' }, formatCount(route.count)),
+                      h('td', { class: 'num' }, rate(route.count / overall.seconds)),
+                      h('td', { class: 'num' }, formatMs(route.p50)),
+                      h('td', { class: 'num' }, formatMs(route.p95)),
+                    ),
+                  ),
+                ),
+              ),
+            )
           : h('p', { class: 'muted' }, 'No requests in the last minute besides these polls.'),
       ),
     );

@@ -147,12 +147,9 @@ export class MetricsWindow {
 
   add(snapshot) {
     const last = this.snapshots[this.snapshots.length - 1];
-    if (last && difference(last, snapshot) === null) this.snapshots = [];  // restarted
+    if (last && difference(last, snapshot) === null) this.snapshots = []; // restarted
     this.snapshots.push(snapshot);
-    while (
-      this.snapshots.length > 2 &&
-      snapshot.time - this.snapshots[1].time >= this.windowMs
-    ) {
+    while (this.snapshots.length > 2 && snapshot.time - this.snapshots[1].time >= this.windowMs) {
       this.snapshots.shift();
     }
   }

@@ -33,7 +33,7 @@ function check(condition, message) {
 }
 
 let page;
-const problems = [];  // page errors and policy violations, checked after every step
+const problems = []; // page errors and policy violations, checked after every step
 
 async function step(name, body) {
   const started = Date.now();
@@ -42,7 +42,10 @@ async function step(name, body) {
     check(problems.length === 0, `the page reported: ${problems.join(' | ')}`);
   } catch (error) {
     console.error(`✗ ${dataset}: ${name}: ${error.message}`);
-    if (page) await page.screenshot({ path: path.join(shots, `failure-${dataset}.png`), fullPage: true }).catch(() => {});
+    if (page)
+      await page
+        .screenshot({ path: path.join(shots, `failure-${dataset}.png`), fullPage: true })
+        .catch(() => {});
     throw error;
   }
   console.log(`✓ ${dataset}: ${name} (${Date.now() - started} ms)`);
@@ -53,7 +56,9 @@ async function shot(name) {
 }
 
 async function open(view) {
-  await page.evaluate((hash) => { window.location.hash = hash; }, view);
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, view);
   await page.locator(`#view-${view}`).waitFor({ state: 'visible' });
 }
 
@@ -71,7 +76,10 @@ async function shown(selector, response) {
 
 // Submits the filters and waits for the answer it caused; returns {cache, count, key}.
 async function search() {
-  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/catalog' && response.request().method() === 'GET');
+  const answered = page.waitForResponse(
+    (response) =>
+      new URL(response.url()).pathname === '/catalog' && response.request().method() === 'GET',
+  );
   await page.click('#filters-search');
   await shown('#results', answered);
   return page.evaluate(() => ({
@@ -96,9 +104,14 @@ async function logOut() {
 }
 
 async function chooseCategory(column, value) {
-  const chip = page.locator(`fieldset[data-column="${column}"] .chip`, { hasText: new RegExp(`^${value}$`) }).locator('label');
+  const chip = page
+    .locator(`fieldset[data-column="${column}"] .chip`, { hasText: new RegExp(`^${value}$`) })
+    .locator('label');
   await chip.click();
-  check(await page.locator(`fieldset[data-column="${column}"] input[value="${value}"]`).isChecked(), `${column}=${value} is not ticked`);
+  check(
+    await page.locator(`fieldset[data-column="${column}"] input[value="${value}"]`).isChecked(),
+    `${column}=${value} is not ticked`,
+  );
 }
 
 async function pageSize(value) {
@@ -109,13 +122,18 @@ async function pageSize(value) {
 async function fillItem(values) {
   for (const [name, value] of Object.entries(values)) {
     const field = page.locator(`#item-${name}`);
-    if ((await field.evaluate((element) => element.tagName)) === 'SELECT') await field.selectOption(String(value));
+    if ((await field.evaluate((element) => element.tagName)) === 'SELECT')
+      await field.selectOption(String(value));
     else await field.fill(String(value));
   }
 }
 
 async function submitItem() {
-  const answered = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/catalog') && ['POST', 'PUT'].includes(response.request().method()));
+  const answered = page.waitForResponse(
+    (response) =>
+      new URL(response.url()).pathname.startsWith('/catalog') &&
+      ['POST', 'PUT'].includes(response.request().method()),
+  );
   await page.click('#item-submit');
   return (await shown('#item-editor', answered)).status();
 }
@@ -129,10 +147,16 @@ async function diamonds() {
   await step('the page loads with its policy and shows the dataset', async () => {
     const response = await page.goto(`${baseUrl}/`);
     const policy = response.headers()['content-security-policy'] ?? '';
-    check(policy.includes("script-src 'self'") && !policy.includes('unsafe-inline'), `policy: ${policy}`);
+    check(
+      policy.includes("script-src 'self'") && !policy.includes('unsafe-inline'),
+      `policy: ${policy}`,
+    );
     await page.locator('body[data-ready=true]').waitFor();
     check((await text('#dataset-name')) === 'diamonds', 'the dataset name is not shown');
-    check(await page.locator('#view-account').isVisible(), 'signed out, the account view comes first');
+    check(
+      await page.locator('#view-account').isVisible(),
+      'signed out, the account view comes first',
+    );
   });
 
   await step('sign up, then log in as that user', async () => {
@@ -140,25 +164,44 @@ async function diamonds() {
     await page.fill('#signup-form input[name=password]', password);
     await page.click('#signup-form button[type=submit]');
     await page.locator('#signup-form .notice-ok').waitFor();
-    check((await page.inputValue('#login-form input[name=email]')) === email, 'the login form is not prefilled');
+    check(
+      (await page.inputValue('#login-form input[name=email]')) === email,
+      'the login form is not prefilled',
+    );
     await logIn(email, password);
     check((await text('#who-role')) === 'user', `role: ${await text('#who-role')}`);
     check((await text('#who-email')) === email, 'the email is not shown');
     check(await page.locator('.tabs a[data-view=admin]').isHidden(), 'a user sees the admin tab');
-    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('vitrina.session'), local: localStorage.length, cookie: document.cookie }));
-    check(stored.session && stored.local === 0 && stored.cookie === '', 'the token must be in sessionStorage only');
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('vitrina.session'),
+      local: localStorage.length,
+      cookie: document.cookie,
+    }));
+    check(
+      stored.session && stored.local === 0 && stored.cookie === '',
+      'the token must be in sessionStorage only',
+    );
   });
 
   await step('filter controls come from the spec; cut=Fair is a MISS, then a HIT', async () => {
     await open('catalog');
-    await page.locator('#results .answer').waitFor();  // the first page, on arrival
+    await page.locator('#results .answer').waitFor(); // the first page, on arrival
     for (const column of ['cut', 'color', 'clarity']) {
-      check(await page.locator(`fieldset[data-column="${column}"] .chip`).count() >= 5, `no choices for ${column}`);
+      check(
+        (await page.locator(`fieldset[data-column="${column}"] .chip`).count()) >= 5,
+        `no choices for ${column}`,
+      );
     }
     for (const range of ['carat', 'price', 'depth', 'table', 'x', 'y', 'z']) {
-      check(await page.locator(`.range[data-column="${range}"] input`).count() === 2, `no range for ${range}`);
+      check(
+        (await page.locator(`.range[data-column="${range}"] input`).count()) === 2,
+        `no range for ${range}`,
+      );
     }
-    check(await page.locator('#filters select[name=sort]').count() === 0, 'no sort: the API has none');
+    check(
+      (await page.locator('#filters select[name=sort]').count()) === 0,
+      'no sort: the API has none',
+    );
     await chooseCategory('cut', 'Fair');
     await pageSize('all');
     const first = await search();
@@ -178,8 +221,15 @@ async function diamonds() {
   await step('fetch can read the cache and timing headers (same origin, no CORS)', async () => {
     const headers = await page.evaluate(async () => {
       const { accessToken } = JSON.parse(sessionStorage.getItem('vitrina.session'));
-      const response = await fetch('/catalog?cut=Fair', { headers: { Authorization: `Bearer ${accessToken}` }, cache: 'no-store' });
-      return Object.fromEntries(['x-cache', 'x-cache-key', 'server-timing', 'x-request-id', 'etag', 'content-length'].map((name) => [name, response.headers.get(name)]));
+      const response = await fetch('/catalog?cut=Fair', {
+        headers: { Authorization: `Bearer ${accessToken}` },
+        cache: 'no-store',
+      });
+      return Object.fromEntries(
+        ['x-cache', 'x-cache-key', 'server-timing', 'x-request-id', 'etag', 'content-length'].map(
+          (name) => [name, response.headers.get(name)],
+        ),
+      );
     });
     for (const [name, value] of Object.entries(headers)) check(value, `${name} is not readable`);
     check(headers['x-cache'] === 'HIT', `x-cache: ${headers['x-cache']}`);
@@ -194,11 +244,25 @@ async function diamonds() {
 
   await step('a bad price is refused next to the field; a good one is created', async () => {
     await open('admin');
-    await fillItem({ carat: 0.71, cut: 'Fair', color: 'E', clarity: 'SI1', depth: 61.2, table: 57, price: -5, x: 5.7, y: 5.74, z: 3.5 });
+    await fillItem({
+      carat: 0.71,
+      cut: 'Fair',
+      color: 'E',
+      clarity: 'SI1',
+      depth: 61.2,
+      table: 57,
+      price: -5,
+      x: 5.7,
+      y: 5.74,
+      z: 3.5,
+    });
     check((await submitItem()) === 400, 'a negative price was accepted');
     const reason = await text('#item-price-error');
     check(/at least 0/.test(reason), `price error: "${reason}"`);
-    check((await page.getAttribute('#item-price', 'aria-invalid')) === 'true', 'price is not marked invalid');
+    check(
+      (await page.getAttribute('#item-price', 'aria-invalid')) === 'true',
+      'price is not marked invalid',
+    );
     check((await text('#item-carat-error').catch(() => '')) === '', 'carat is wrongly marked');
     await shot('admin-validation');
     await fillItem({ price: 2750 });
@@ -212,7 +276,10 @@ async function diamonds() {
     const after = await search();
     check(after.cache === 'MISS', `after the write: ${after.cache}`);
     check(after.count === fairCount + 1, `count ${after.count}, expected ${fairCount + 1}`);
-    check(await page.locator(`#items-table tr[data-id="${createdId}"]`).count() === 1, 'the new item is not in the table');
+    check(
+      (await page.locator(`#items-table tr[data-id="${createdId}"]`).count()) === 1,
+      'the new item is not in the table',
+    );
   });
 
   await step('edit and delete from the table', async () => {
@@ -224,7 +291,11 @@ async function diamonds() {
     await open('catalog');
     const edited = await search();
     check(edited.cache === 'MISS', `after the edit: ${edited.cache}`);
-    check((await page.locator(`#items-table tr[data-id="${createdId}"] td`).nth(7).textContent()) === '2800', 'the new price is not shown');
+    check(
+      (await page.locator(`#items-table tr[data-id="${createdId}"] td`).nth(7).textContent()) ===
+        '2800',
+      'the new price is not shown',
+    );
     await page.click(`#items-table tr[data-id="${createdId}"] button:has-text("Delete")`);
     await page.locator('#confirm-dialog[open]').waitFor();
     const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE');
@@ -234,36 +305,87 @@ async function diamonds() {
   });
 
   // The delete invalidated cut=Fair: the flow's first read is a MISS with the original count.
-  await step('the cache-flow panel runs MISS → HIT → POST → MISS +1, other value still a HIT', async () => {
-    await open('flow');
-    check((await page.inputValue('#flow-form select[name=column]')) === 'cut', 'the flow does not start on cut');
-    check((await page.inputValue('#flow-form select[name=value]')) === 'Fair', 'the flow does not start on Fair');
-    check((await page.inputValue('#flow-form select[name=other]')) === 'Good', 'the other value is not Good');
-    for (let run = 1; run <= 2; ++run) {  // the clean-up leaves the key cold: a rerun starts with a MISS
-      await page.click('#flow-run');
-      await page.locator('#flow-verdict').waitFor({ timeout: 60000 });
-      const steps = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#flow-steps .step')].map((li) => [li.dataset.step, { cache: li.dataset.cache, status: li.dataset.status, count: li.querySelector('.step-count')?.dataset.count }])));
-      const verdict = await page.getAttribute('#flow-verdict', 'class');
-      check(verdict.includes('ok'), `run ${run}: ${await text('#flow-verdict')} ${JSON.stringify(steps)}`);
-      check(steps.cold.cache === 'MISS' && steps.warm.cache === 'HIT' && steps.write.status === '201', `run ${run}: ${JSON.stringify(steps)}`);
-      check(steps.after.cache === 'MISS' && Number(steps.after.count) === Number(steps.cold.count) + 1, `run ${run}: ${JSON.stringify(steps)}`);
-      check(steps.untouched.cache === 'HIT' && steps.cleanup.status === '204', `run ${run}: ${JSON.stringify(steps)}`);
-      check(Number(steps.cold.count) === fairCount, `run ${run}: ${steps.cold.count} Fair items, expected ${fairCount}`);
-      check(await page.locator('.flow-chart svg.timing-bars rect').count() >= 4, 'no timing bars');
-      if (run === 1) await shot('cache-flow');
-    }
-  });
+  await step(
+    'the cache-flow panel runs MISS → HIT → POST → MISS +1, other value still a HIT',
+    async () => {
+      await open('flow');
+      check(
+        (await page.inputValue('#flow-form select[name=column]')) === 'cut',
+        'the flow does not start on cut',
+      );
+      check(
+        (await page.inputValue('#flow-form select[name=value]')) === 'Fair',
+        'the flow does not start on Fair',
+      );
+      check(
+        (await page.inputValue('#flow-form select[name=other]')) === 'Good',
+        'the other value is not Good',
+      );
+      for (let run = 1; run <= 2; ++run) {
+        // the clean-up leaves the key cold: a rerun starts with a MISS
+        await page.click('#flow-run');
+        await page.locator('#flow-verdict').waitFor({ timeout: 60000 });
+        const steps = await page.evaluate(() =>
+          Object.fromEntries(
+            [...document.querySelectorAll('#flow-steps .step')].map((li) => [
+              li.dataset.step,
+              {
+                cache: li.dataset.cache,
+                status: li.dataset.status,
+                count: li.querySelector('.step-count')?.dataset.count,
+              },
+            ]),
+          ),
+        );
+        const verdict = await page.getAttribute('#flow-verdict', 'class');
+        check(
+          verdict.includes('ok'),
+          `run ${run}: ${await text('#flow-verdict')} ${JSON.stringify(steps)}`,
+        );
+        check(
+          steps.cold.cache === 'MISS' && steps.warm.cache === 'HIT' && steps.write.status === '201',
+          `run ${run}: ${JSON.stringify(steps)}`,
+        );
+        check(
+          steps.after.cache === 'MISS' &&
+            Number(steps.after.count) === Number(steps.cold.count) + 1,
+          `run ${run}: ${JSON.stringify(steps)}`,
+        );
+        check(
+          steps.untouched.cache === 'HIT' && steps.cleanup.status === '204',
+          `run ${run}: ${JSON.stringify(steps)}`,
+        );
+        check(
+          Number(steps.cold.count) === fairCount,
+          `run ${run}: ${steps.cold.count} Fair items, expected ${fairCount}`,
+        );
+        check(
+          (await page.locator('.flow-chart svg.timing-bars rect').count()) >= 4,
+          'no timing bars',
+        );
+        if (run === 1) await shot('cache-flow');
+      }
+    },
+  );
 
   await step('users: promote, demote, deactivate and activate the new user', async () => {
     await open('admin');
     const row = page.locator(`#users-table tr[data-email="${email}"]`);
     await row.waitFor();
-    for (const [action, column, expected] of [['promote', 1, 'admin'], ['demote', 1, 'user'], ['deactivate', 2, 'deactivated'], ['activate', 2, 'active']]) {
+    for (const [action, column, expected] of [
+      ['promote', 1, 'admin'],
+      ['demote', 1, 'user'],
+      ['deactivate', 2, 'deactivated'],
+      ['activate', 2, 'active'],
+    ]) {
       const patched = page.waitForResponse((response) => response.request().method() === 'PATCH');
       await row.locator(`button[data-action=${action}]`).click();
       check((await patched).status() === 200, `${action} failed`);
-      await page.waitForFunction(([selector, index, value]) => document.querySelector(selector)?.children[index]?.textContent.trim() === value,
-        [`#users-table tr[data-email="${email}"]`, column, expected]);
+      await page.waitForFunction(
+        ([selector, index, value]) =>
+          document.querySelector(selector)?.children[index]?.textContent.trim() === value,
+        [`#users-table tr[data-email="${email}"]`, column, expected],
+      );
     }
     await shot('admin');
   });
@@ -272,33 +394,62 @@ async function diamonds() {
     await open('live');
     await page.locator('#live-rate').waitFor({ timeout: 15000 });
     // Traffic inside the window: a few reads while the panel polls.
-    for (let i = 0; i < 3; ++i) await page.evaluate(async () => {
-      const { accessToken } = JSON.parse(sessionStorage.getItem('vitrina.session'));
-      await fetch('/catalog?cut=Ideal', { headers: { Authorization: `Bearer ${accessToken}` }, cache: 'no-store' });
-    });
-    await page.waitForFunction(() => Number(document.querySelector('#live-rate [data-value]')?.dataset.value) > 0 && document.querySelector('#live-hit-ratio [data-value]')?.dataset.value !== '', null, { timeout: 15000 });
+    for (let i = 0; i < 3; ++i)
+      await page.evaluate(async () => {
+        const { accessToken } = JSON.parse(sessionStorage.getItem('vitrina.session'));
+        await fetch('/catalog?cut=Ideal', {
+          headers: { Authorization: `Bearer ${accessToken}` },
+          cache: 'no-store',
+        });
+      });
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('#live-rate [data-value]')?.dataset.value) > 0 &&
+        document.querySelector('#live-hit-ratio [data-value]')?.dataset.value !== '',
+      null,
+      { timeout: 15000 },
+    );
     const latency = await text('#live-latency .percentiles');
     check(/p50.*ms.*p95.*ms.*p99.*ms/.test(latency), `latency: ${latency}`);
-    check(await page.locator('#live svg.sparkline').count() === 3, 'the charts are missing');
-    check(await page.locator('#routes-table td code', { hasText: 'GET /metrics' }).count() === 0, 'the polls are counted');
+    check((await page.locator('#live svg.sparkline').count()) === 3, 'the charts are missing');
+    check(
+      (await page.locator('#routes-table td code', { hasText: 'GET /metrics' }).count()) === 0,
+      'the polls are counted',
+    );
     await shot('live');
   });
 
   await step('every control has a label and the keyboard reaches the skip link first', async () => {
     for (const view of ['catalog', 'flow', 'admin', 'account']) {
       await open(view);
-      const unlabelled = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main button, main textarea')]
-        .filter((control) => control.offsetParent !== null || control.closest('.chip'))
-        .filter((control) => !(control.labels?.length || control.getAttribute('aria-label') || (control.tagName === 'BUTTON' && control.textContent.trim())))
-        .map((control) => control.outerHTML.slice(0, 80)));
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll('main input, main select, main button, main textarea')]
+          .filter((control) => control.offsetParent !== null || control.closest('.chip'))
+          .filter(
+            (control) =>
+              !(
+                control.labels?.length ||
+                control.getAttribute('aria-label') ||
+                (control.tagName === 'BUTTON' && control.textContent.trim())
+              ),
+          )
+          .map((control) => control.outerHTML.slice(0, 80)),
+      );
       check(unlabelled.length === 0, `${view}: unlabelled ${unlabelled.join(', ')}`);
     }
-    await page.reload();  // the session survives a reload (sessionStorage)
+    await page.reload(); // the session survives a reload (sessionStorage)
     await page.locator('body[data-ready=true]').waitFor();
     check((await text('#who-role')) === 'admin', 'the reload lost the session');
     await page.keyboard.press('Tab');
-    check(await page.evaluate(() => document.activeElement?.classList.contains('skip-link')), 'the skip link is not first');
-    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.dataset?.view === 'flow')); ++i) {
+    check(
+      await page.evaluate(() => document.activeElement?.classList.contains('skip-link')),
+      'the skip link is not first',
+    );
+    for (
+      let i = 0;
+      i < 10 && !(await page.evaluate(() => document.activeElement?.dataset?.view === 'flow'));
+      ++i
+    ) {
       await page.keyboard.press('Tab');
     }
     await page.keyboard.press('Enter');
@@ -309,7 +460,10 @@ async function diamonds() {
     await page.setViewportSize({ width: 390, height: 844 });
     await open('catalog');
     await search();
-    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+    }));
     check(widths.page <= widths.view, `the page is ${widths.page}px wide at ${widths.view}px`);
     await page.evaluate(() => document.querySelector('#results').scrollIntoView());
     await page.screenshot({ path: path.join(shots, 'console-phone.png') });
@@ -325,16 +479,27 @@ async function books() {
     await logIn(admin.email, admin.password);
     await open('catalog');
     await page.locator('#results .answer').waitFor();
-    const genres = await page.locator('fieldset[data-column="genre"] .chip label').allTextContents();
-    check(genres.join() === 'fiction,poetry,science,history', `genres: ${genres}`);  // the spec's enum
+    const genres = await page
+      .locator('fieldset[data-column="genre"] .chip label')
+      .allTextContents();
+    check(genres.join() === 'fiction,poetry,science,history', `genres: ${genres}`); // the spec's enum
     const years = await page.locator('fieldset[data-column="year"] .chip label').allTextContents();
     check(years.length === 10 && years[0] === '1614', `years (from /catalog/facets): ${years}`);
     for (const range of ['year', 'rating']) {
-      check(await page.locator(`.range[data-column="${range}"] input`).count() === 2, `no range for ${range}`);
+      check(
+        (await page.locator(`.range[data-column="${range}"] input`).count()) === 2,
+        `no range for ${range}`,
+      );
     }
-    check(await page.locator('.range[data-column="title"]').count() === 0, 'a string column got a range');
+    check(
+      (await page.locator('.range[data-column="title"]').count()) === 0,
+      'a string column got a range',
+    );
     const headers = await page.locator('#items-table thead th').allTextContents();
-    check(headers.slice(0, 6).join() === 'id,title,genre,year,rating,in_print', `columns: ${headers}`);
+    check(
+      headers.slice(0, 6).join() === 'id,title,genre,year,rating,in_print',
+      `columns: ${headers}`,
+    );
   });
 
   await step('genre=science is a MISS, then a HIT', async () => {
@@ -349,7 +514,10 @@ async function books() {
 
   await step('a rating above 5 is refused next to the field', async () => {
     await open('admin');
-    check(await page.locator('#item-in_print').evaluate((element) => element.tagName) === 'SELECT', 'in_print is not a yes/no choice');
+    check(
+      (await page.locator('#item-in_print').evaluate((element) => element.tagName)) === 'SELECT',
+      'in_print is not a yes/no choice',
+    );
     await fillItem({ title: 'Dune', genre: 'fiction', year: 1965, rating: 7 });
     check((await submitItem()) === 400, 'a rating of 7 was accepted');
     const reason = await text('#item-rating-error');
@@ -363,25 +531,40 @@ const profile = mkdtempSync(path.join(tmpdir(), 'vitrina-console-'));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   // Playwright starts Chromium with a fresh profile of its own (a temporary --user-data-dir).
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
   env: { ...process.env, HOME: profile },
 });
 let status = 0;
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+  });
   page = await context.newPage();
   page.setDefaultTimeout(20000);
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     const words = message.text();
-    if (message.type() === 'error' && /Content Security Policy|Refused to|Trusted Type|TrustedHTML/i.test(words)) {
+    if (
+      message.type() === 'error' &&
+      /Content Security Policy|Refused to|Trusted Type|TrustedHTML/i.test(words)
+    ) {
       problems.push(`console: ${words}`);
     }
   });
   // Anything not from the server under test would be a request to the internet.
   page.on('request', (request) => {
-    if (!request.url().startsWith(baseUrl)) problems.push(`request outside the server: ${request.url()}`);
+    if (!request.url().startsWith(baseUrl))
+      problems.push(`request outside the server: ${request.url()}`);
   });
   await (dataset === 'books' ? books() : diamonds());
 } catch (error) {

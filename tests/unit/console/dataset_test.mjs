@@ -2,17 +2,39 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { catalogQuery, categoryChoices, describeDataset, fieldValue, itemBody } from '../../../src/console/dataset.js';
+import {
+  catalogQuery,
+  categoryChoices,
+  describeDataset,
+  fieldValue,
+  itemBody,
+} from '../../../src/console/dataset.js';
 
 // The parts of /openapi.json the console reads, as api/core/openapi.cpp writes them for books.
 const books = {
-  info: { title: 'Vitrina: books', version: '0.1.0', description: "Catalog of the 'books' dataset." },
+  info: {
+    title: 'Vitrina: books',
+    version: '0.1.0',
+    description: "Catalog of the 'books' dataset.",
+  },
   paths: {
     '/catalog': {
       get: {
         parameters: [
-          { name: 'genre', in: 'query', style: 'form', explode: true, schema: { type: 'array', items: { type: 'string' } } },
-          { name: 'year', in: 'query', style: 'form', explode: true, schema: { type: 'array', items: { type: 'integer' } } },
+          {
+            name: 'genre',
+            in: 'query',
+            style: 'form',
+            explode: true,
+            schema: { type: 'array', items: { type: 'string' } },
+          },
+          {
+            name: 'year',
+            in: 'query',
+            style: 'form',
+            explode: true,
+            schema: { type: 'array', items: { type: 'integer' } },
+          },
           { name: 'year_min', in: 'query', schema: { type: 'integer' } },
           { name: 'year_max', in: 'query', schema: { type: 'integer' } },
           { name: 'rating_min', in: 'query', schema: { type: 'number' } },
@@ -51,13 +73,31 @@ const books = {
 test('columns, filters and endpoints come from the document', () => {
   const dataset = describeDataset(books);
   assert.equal(dataset.name, 'books');
-  assert.deepEqual(dataset.columns.map((column) => column.name), ['id', 'title', 'genre', 'year', 'rating', 'in_print']);
-  assert.deepEqual(dataset.inputColumns.map((column) => column.name), ['title', 'genre', 'year', 'rating', 'in_print']);
-  assert.deepEqual(dataset.categories.map((category) => [category.name, category.type]), [['genre', 'string'], ['year', 'integer']]);
+  assert.deepEqual(
+    dataset.columns.map((column) => column.name),
+    ['id', 'title', 'genre', 'year', 'rating', 'in_print'],
+  );
+  assert.deepEqual(
+    dataset.inputColumns.map((column) => column.name),
+    ['title', 'genre', 'year', 'rating', 'in_print'],
+  );
+  assert.deepEqual(
+    dataset.categories.map((category) => [category.name, category.type]),
+    [
+      ['genre', 'string'],
+      ['year', 'integer'],
+    ],
+  );
   assert.deepEqual(dataset.categories[0].choices, ['fiction', 'poetry', 'science', 'history']);
-  assert.deepEqual(dataset.ranges.map((range) => [range.name, range.minimum, range.maximum]), [['year', 1450, 2100], ['rating', 0, 5]]);
+  assert.deepEqual(
+    dataset.ranges.map((range) => [range.name, range.minimum, range.maximum]),
+    [
+      ['year', 1450, 2100],
+      ['rating', 0, 5],
+    ],
+  );
   assert.deepEqual(dataset.paging, { maxLimit: 10000, cursor: true });
-  assert.equal(dataset.sort, null);  // the API has no sort parameter: the console shows none
+  assert.equal(dataset.sort, null); // the API has no sort parameter: the console shows none
   const inPrint = dataset.columns.find((column) => column.name === 'in_print');
   assert.equal(inPrint.type, 'boolean');
   assert.equal(inPrint.nullable, true);
@@ -68,14 +108,26 @@ test('columns, filters and endpoints come from the document', () => {
 
 test('a sort parameter, when the document has one, is offered with its values', () => {
   const withSort = structuredClone(books);
-  withSort.paths['/catalog'].get.parameters.push({ name: 'sort', in: 'query', schema: { type: 'string', enum: ['price', '-price'] } });
+  withSort.paths['/catalog'].get.parameters.push({
+    name: 'sort',
+    in: 'query',
+    schema: { type: 'string', enum: ['price', '-price'] },
+  });
   assert.deepEqual(describeDataset(withSort).sort.choices, ['price', '-price']);
 });
 
 test('category choices: the spec enum first, then complete stored values, else free input', () => {
   const [genre, year] = describeDataset(books).categories;
-  assert.deepEqual(categoryChoices(genre, { genre: { values: ['fiction'], complete: true } }), ['fiction', 'poetry', 'science', 'history']);
-  assert.deepEqual(categoryChoices(year, { year: { values: [1614, 1855], complete: true } }), [1614, 1855]);
+  assert.deepEqual(categoryChoices(genre, { genre: { values: ['fiction'], complete: true } }), [
+    'fiction',
+    'poetry',
+    'science',
+    'history',
+  ]);
+  assert.deepEqual(
+    categoryChoices(year, { year: { values: [1614, 1855], complete: true } }),
+    [1614, 1855],
+  );
   assert.equal(categoryChoices(year, { year: { values: [1614], complete: false } }), null);
   assert.equal(categoryChoices(year, null), null);
 });
@@ -93,9 +145,21 @@ test('the catalog query repeats category names and skips empty bounds', () => {
 
 test('form texts become typed JSON, and what is not a number is sent as typed for the API to refuse', () => {
   const dataset = describeDataset(books);
-  const body = itemBody(dataset.inputColumns, { title: 'Dune', genre: 'fiction', year: '1965', rating: 'abc', in_print: '' });
-  assert.deepEqual(body, { title: 'Dune', genre: 'fiction', year: 1965, rating: 'abc', in_print: null });
+  const body = itemBody(dataset.inputColumns, {
+    title: 'Dune',
+    genre: 'fiction',
+    year: '1965',
+    rating: 'abc',
+    in_print: '',
+  });
+  assert.deepEqual(body, {
+    title: 'Dune',
+    genre: 'fiction',
+    year: 1965,
+    rating: 'abc',
+    in_print: null,
+  });
   const rating = dataset.inputColumns.find((column) => column.name === 'rating');
-  assert.equal(fieldValue(rating, ''), undefined);  // required and empty: left out, the API names it
+  assert.equal(fieldValue(rating, ''), undefined); // required and empty: left out, the API names it
   assert.equal(fieldValue(rating, '-5'), -5);
 });

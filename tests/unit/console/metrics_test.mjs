@@ -42,36 +42,80 @@ test('parsePrometheus reads names, labels (with escapes) and values, skipping co
 });
 
 test('quantile interpolates inside the bucket like histogram_quantile', () => {
-  const buckets = new Map([[0.001, 50], [0.05, 100], [Infinity, 100]]);
+  const buckets = new Map([
+    [0.001, 50],
+    [0.05, 100],
+    [Infinity, 100],
+  ]);
   assert.equal(quantile(0.5, buckets), 0.001);
   assert.ok(Math.abs(quantile(0.75, buckets) - (0.001 + 0.049 * 0.5)) < 1e-12);
-  assert.ok(Number.isNaN(quantile(0.5, new Map([[0.1, 0], [Infinity, 0]]))));
+  assert.ok(
+    Number.isNaN(
+      quantile(
+        0.5,
+        new Map([
+          [0.1, 0],
+          [Infinity, 0],
+        ]),
+      ),
+    ),
+  );
   // Past the last finite bound the answer is that bound.
-  assert.equal(quantile(0.99, new Map([[0.1, 1], [Infinity, 10]])), 0.1);
+  assert.equal(
+    quantile(
+      0.99,
+      new Map([
+        [0.1, 1],
+        [Infinity, 10],
+      ]),
+    ),
+    0.1,
+  );
 });
 
 test('a difference of two scrapes gives the rate, hit ratio and percentiles without /metrics', () => {
-  const older = snapshotFromMetrics(scrape({ catalog: 10, catalogFast: 5, metrics: 3, hit: 4, miss: 6 }), 0);
-  const newer = snapshotFromMetrics(scrape({ catalog: 30, catalogFast: 23, metrics: 40, hit: 22, miss: 8 }), 10000);
+  const older = snapshotFromMetrics(
+    scrape({ catalog: 10, catalogFast: 5, metrics: 3, hit: 4, miss: 6 }),
+    0,
+  );
+  const newer = snapshotFromMetrics(
+    scrape({ catalog: 30, catalogFast: 23, metrics: 40, hit: 22, miss: 8 }),
+    10000,
+  );
   const figures = summarize(difference(older, newer));
-  assert.equal(figures.requests, 20);  // the 37 polls of /metrics are not counted
+  assert.equal(figures.requests, 20); // the 37 polls of /metrics are not counted
   assert.equal(figures.rate, 2);
   assert.equal(figures.hitRatio, 0.9);
   // 18 of the 20 took at most 1 ms: the 10th is 10/18 into that bucket, as Prometheus reckons.
-  assert.ok(Math.abs(figures.p50 - (10 / 18)) < 1e-9, String(figures.p50));
+  assert.ok(Math.abs(figures.p50 - 10 / 18) < 1e-9, String(figures.p50));
   assert.ok(figures.p95 > 1 && figures.p95 <= 50);
-  assert.deepEqual(figures.byRoute.map((route) => route.route), ['GET /catalog']);
+  assert.deepEqual(
+    figures.byRoute.map((route) => route.route),
+    ['GET /catalog'],
+  );
 });
 
 test('without cache lookups the hit ratio is unknown, not zero', () => {
-  const a = snapshotFromMetrics(scrape({ catalog: 1, catalogFast: 1, metrics: 0, hit: 0, miss: 0 }), 0);
-  const b = snapshotFromMetrics(scrape({ catalog: 1, catalogFast: 1, metrics: 5, hit: 0, miss: 0 }), 2000);
+  const a = snapshotFromMetrics(
+    scrape({ catalog: 1, catalogFast: 1, metrics: 0, hit: 0, miss: 0 }),
+    0,
+  );
+  const b = snapshotFromMetrics(
+    scrape({ catalog: 1, catalogFast: 1, metrics: 5, hit: 0, miss: 0 }),
+    2000,
+  );
   assert.equal(summarize(difference(a, b)).hitRatio, null);
 });
 
 test('a counter going down (a restart) is no difference, and the window starts over', () => {
-  const before = snapshotFromMetrics(scrape({ catalog: 50, catalogFast: 50, metrics: 9, hit: 9, miss: 1 }), 0);
-  const after = snapshotFromMetrics(scrape({ catalog: 2, catalogFast: 2, metrics: 1, hit: 1, miss: 1 }), 2000);
+  const before = snapshotFromMetrics(
+    scrape({ catalog: 50, catalogFast: 50, metrics: 9, hit: 9, miss: 1 }),
+    0,
+  );
+  const after = snapshotFromMetrics(
+    scrape({ catalog: 2, catalogFast: 2, metrics: 1, hit: 1, miss: 1 }),
+    2000,
+  );
   assert.equal(difference(before, after), null);
   const window = new MetricsWindow(60000);
   window.add(before);
@@ -82,7 +126,12 @@ test('a counter going down (a restart) is no difference, and the window starts o
 test('the window keeps one scrape older than a minute as its starting point', () => {
   const window = new MetricsWindow(60000);
   for (let second = 0; second <= 120; second += 2) {
-    window.add(snapshotFromMetrics(scrape({ catalog: second, catalogFast: second, metrics: 0, hit: 0, miss: 0 }), second * 1000));
+    window.add(
+      snapshotFromMetrics(
+        scrape({ catalog: second, catalogFast: second, metrics: 0, hit: 0, miss: 0 }),
+        second * 1000,
+      ),
+    );
   }
   const overall = window.overall();
   assert.ok(overall.seconds >= 60 && overall.seconds < 62, String(overall.seconds));
