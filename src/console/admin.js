@@ -357,7 +357,9 @@ function initUsers(ctx) {
         h(
           'p',
           { class: 'muted' },
-          'User management needs an administrator signed in through /login.',
+          ctx.user?.devToken
+            ? 'This server has no user accounts (no identity provider).'
+            : 'User management needs an administrator signed in through /login.',
         ),
       );
       return;

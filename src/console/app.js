@@ -43,17 +43,20 @@ function createContext(api, dataset) {
     },
     // GET /me for the session's user; without /me (development token) the token is an admin's.
     async loadUser() {
-      if (!api.session) {
-        ctx.user = null;
-      } else if (dataset.has.me) {
+      ctx.user = null;
+      if (api.session) {
         const answer = await api.request('GET', '/me');
-        if (answer.ok) ctx.user = answer.data;
-        else if (answer.status === 401) {
-          api.setSession(null);
-          ctx.user = null;
-        } else ctx.user = null;
-      } else {
-        ctx.user = { devToken: true };
+        if (answer.ok) {
+          ctx.user = answer.data;
+        } else if (answer.status === 401) {
+          api.setSession(null); // the token is no longer accepted
+        } else if (answer.status === 403) {
+          // Authenticated but deactivated: the API refuses everything but says who it is.
+          ctx.user = { email: api.session.email, is_active: false, is_admin: false };
+        } else if (answer.status === 404) {
+          // No /me: a server without an identity provider, where a token is the admin's.
+          ctx.user = { devToken: true };
+        }
       }
       ctx.emit('user', ctx.user);
       await ctx.refreshFacets();
