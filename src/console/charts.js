@@ -53,7 +53,8 @@ export function sparkline(values, { max, label, width = 240, height = 48 } = {})
 }
 
 // One horizontal stacked bar per row, all on the same scale, labelled with their total:
-// rows = [{label, tag, segments: [{name, ms}]}]; tag (HIT, MISS) is drawn in its colour.
+// rows = [{label, tag, segments: [{name, ms}], note}]; tag (HIT, MISS) is drawn in its colour,
+// note after the total.
 // Segment classes are seg-<name>.
 export function timingBars(
   rows,
@@ -61,7 +62,7 @@ export function timingBars(
 ) {
   const totals = rows.map((row) => row.segments.reduce((sum, segment) => sum + segment.ms, 0));
   const top = Math.max(1e-9, ...totals);
-  const barSpace = width - labelWidth - tagWidth - 70;
+  const barSpace = width - labelWidth - tagWidth - 180;
   const height = rows.length * rowHeight + 4;
   const chart = svg('svg', {
     class: 'timing-bars',
@@ -108,7 +109,7 @@ export function timingBars(
       svg(
         'text',
         { class: 'bar-value', x: (x + 6).toFixed(1), y: top_ + rowHeight / 2 + 1 },
-        formatMs(totals[i]),
+        row.note ? `${formatMs(totals[i])} · ${row.note}` : formatMs(totals[i]),
       ),
     );
   });

@@ -7,7 +7,7 @@ import { SEGMENT_LABELS, cacheBadge, statusBadge, timingLegend } from './answer.
 import { timingBars } from './charts.js';
 import { categoryChoices } from './dataset.js';
 import { announce, byId, h, show, uniqueId } from './dom.js';
-import { formatCount, formatMs, timingSegments } from './timing.js';
+import { formatBytes, formatCount, formatMs, timingSegments } from './timing.js';
 
 const STEPS = [
   {
@@ -248,7 +248,10 @@ export function initFlow(ctx) {
     const rows = reads.map(({ step, result }) => ({
       label: `${STEPS.indexOf(step) + 1} · ${step.short}`,
       tag: result.answer.cache ?? '',
-      segments: timingSegments(result.answer.serverTiming ?? {}, result.answer.ms),
+      // The server's phases only: the browser's share (network, reading the body) is the same
+      // for a HIT and a MISS of the same answer, and would hide what the cache changes.
+      segments: timingSegments(result.answer.serverTiming ?? {}, NaN),
+      note: `round trip ${formatMs(result.answer.ms)}`,
     }));
     const names = [...new Set(rows.flatMap((row) => row.segments.map((segment) => segment.name)))];
     const cold = results.cold?.answer;
@@ -270,11 +273,7 @@ export function initFlow(ctx) {
         ? h(
             'figure',
             { class: 'flow-chart' },
-            h(
-              'figcaption',
-              {},
-              'Round trip of each read, split by where the time went (Server-Timing)',
-            ),
+            h('figcaption', {}, 'Time in the server for each read, by phase (Server-Timing)'),
             timingBars(rows),
             timingLegend(names.filter((name) => name in SEGMENT_LABELS)),
           )
@@ -283,11 +282,11 @@ export function initFlow(ctx) {
         ? h(
             'p',
             { class: 'speedup', id: 'flow-speedup' },
-            `The cached answer came back ${times(speedup)} faster: ${formatMs(warm.ms)} instead of ${formatMs(cold.ms)} in the browser`,
             serverSpeedup
-              ? `, ${formatMs(warmServer)} instead of ${formatMs(coldServer)} in the server (${times(serverSpeedup)})`
+              ? `The server answered the HIT in ${formatMs(warmServer)} instead of ${formatMs(coldServer)} (${times(serverSpeedup)} faster). `
               : '',
-            '.',
+            `Round trip in this browser: ${formatMs(warm.ms)} instead of ${formatMs(cold.ms)} (${times(speedup)}); `,
+            `the rest is the network and the browser receiving ${formatBytes(warm.bytes)}.`,
           )
         : null,
       done ? verdictView(results) : h('p', { class: 'muted' }, 'Running…'),
