@@ -24,6 +24,7 @@ export function initCatalog(ctx) {
   const state = { categories: {}, ranges: {}, sort: '', limit: dataset.paging ? 50 : null };
   let cursors = [null]; // the cursor of each page visited, the first page's is null
   let searched = false;
+  let loads = 0; // searches started, so an older answer arriving late never replaces a newer one
 
   function chipGroup(category) {
     const choices = categoryChoices(category, ctx.facets);
@@ -418,8 +419,10 @@ export function initCatalog(ctx) {
   async function load() {
     searched = true;
     const query = catalogQuery({ ...state, cursor: cursors[cursors.length - 1] });
+    const mine = ++loads;
     results.setAttribute('aria-busy', 'true');
     const answer = await api.request('GET', `/catalog${query ? `?${query}` : ''}`);
+    if (mine !== loads) return; // a later search was started: its answer is the one to show
     results.removeAttribute('aria-busy');
     markInvalidParameter(answer);
     renderAnswer(answer);

@@ -8,6 +8,7 @@
 //             refused next to the field.
 // Any uncaught page error or Content-Security-Policy violation fails the run. Screenshots of the
 // main views go to CONSOLE_SCREENSHOTS as console-*.png.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,8 @@ async function shown(selector, response) {
 
 // Submits the filters and waits for the answer it caused; returns {cache, count, key}.
 async function search() {
+  // A search the console started itself (on arriving at the view) finishes first.
+  await page.locator('#results:not([aria-busy])').waitFor({ state: 'attached' });
   const answered = page.waitForResponse(
     (response) =>
       new URL(response.url()).pathname === '/catalog' && response.request().method() === 'GET',
@@ -388,6 +391,16 @@ async function diamonds() {
       );
     }
     await shot('admin');
+  });
+
+  await step('with Redis not answering, the answer is a BYPASS from PostgreSQL', async () => {
+    await open('catalog');
+    // Every Redis client waits for 2 s: the cache gives up after its timeout and asks PostgreSQL.
+    execFileSync('redis-cli', ['-u', env('REDIS_URL'), 'CLIENT', 'PAUSE', '2000', 'ALL']);
+    const bypass = await search();
+    check(bypass.cache === 'BYPASS', `with Redis paused: ${bypass.cache}`);
+    check(bypass.count === fairCount, `count ${bypass.count}, expected ${fairCount}`);
+    await page.waitForTimeout(2500); // the pause is over; the cache's probe finds Redis again
   });
 
   await step('the live panel shows requests/s, the hit ratio and latency percentiles', async () => {
