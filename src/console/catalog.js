@@ -452,6 +452,7 @@ export function initCatalog(ctx) {
   ctx.on('user', () => {
     if (!api.session) {
       show(results);
+      delete results.dataset.requestId;
       searched = false;
     } else if (searched) {
       load(); // the role may change the table (admin actions) and what may be read

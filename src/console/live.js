@@ -16,6 +16,10 @@ function percent(ratio) {
     : `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)} %`;
 }
 
+function counted(count, one, many) {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
 function rate(value) {
   if (!Number.isFinite(value)) return '–';
   return value >= 10 ? value.toFixed(0) : value.toFixed(1);
@@ -75,7 +79,11 @@ export function initLive(ctx) {
             { 'data-value': String(overall.hitRatio ?? '') },
             percent(overall.hitRatio),
           ),
-          detail: `${formatCount(overall.cache.hit)} hits · ${formatCount(overall.cache.miss)} misses · ${formatCount(overall.cache.bypass)} bypasses`,
+          detail: [
+            counted(overall.cache.hit, 'hit', 'hits'),
+            counted(overall.cache.miss, 'miss', 'misses'),
+            counted(overall.cache.bypass, 'bypass', 'bypasses'),
+          ].join(' · '),
           chart: sparkline(ratioSeries, { max: 1, label: 'hit ratio, per poll' }),
         }),
         stat({

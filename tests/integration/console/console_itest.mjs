@@ -99,6 +99,10 @@ async function logIn(email, password) {
   await page.fill('#login-form input[name=password]', password);
   await page.click('#login-form button[type=submit]');
   await page.locator('#who-role').waitFor();
+  // Logging in ends on the catalog with its first page: wait for it, so that this search can
+  // never land after what the test does next (it would fill the cache behind the test's back).
+  await page.locator('body[data-view="catalog"]').waitFor({ state: 'attached' });
+  await page.locator('#results[data-request-id]:not([aria-busy])').waitFor();
 }
 
 async function logOut() {

@@ -69,7 +69,8 @@ base_url="${DATABASE_URL%/*}"
 unset REDIS_CLUSTER_NODES DEV_ADMIN_TOKEN APPLICATIONINSIGHTS_CONNECTION_STRING
 export VITRINA_ENV=development MIGRATIONS_DIR=migrations CONSOLE_DIR=src/console
 export FIREBASE_PROJECT_ID=${FIREBASE_PROJECT_ID:-demo-vitrina} CACHE_ENABLED=true
-export AUTH_PUBLIC_READS=false LOG_LEVEL=warn THREADS=2 DB_POOL_SIZE=4
+# LOG_LEVEL=info: the access log (one line per request) is kept beside the screenshots on failure.
+export AUTH_PUBLIC_READS=false LOG_LEVEL=info ACCESS_LOG_FLUSH_SECONDS=0 THREADS=2 DB_POOL_SIZE=4
 export LOGIN_MAX_FAILURES_PER_ADDRESS=1000 LOGIN_MAX_FAILURES_PER_EMAIL=1000
 
 # A database of its own per dataset, migrated and loaded by the ETL; the demo admin in each.
@@ -108,8 +109,9 @@ browse() {
     CONSOLE_ADMIN_PASSWORD=$DEMO_ADMIN_PASSWORD \
     node tests/integration/console/console_itest.mjs || status=$?
   if ((status != 0)); then
-    echo "console_itest: the $dataset scenario failed; server log tail:"
-    tail -n 40 "$work/server.log"
+    cp "$work/server.log" "$shots/failure-$dataset-server.log"
+    echo "console_itest: the $dataset scenario failed; server log: $shots/failure-$dataset-server.log"
+    grep -v '"msg":"request"' "$work/server.log" | tail -n 20
     exit "$status"
   fi
 }
