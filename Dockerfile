@@ -53,12 +53,16 @@ COPY tools/node/node_modules/swagger-ui-dist/swagger-ui.css \
      tools/node/node_modules/swagger-ui-dist/favicon-32x32.png \
      tools/node/node_modules/swagger-ui-dist/LICENSE \
      ./docs-ui/
+# The web console served at / (src/console: HTML, CSS, ES modules; no npm package, nothing
+# fetched at run time).
+COPY src/console ./console
 ENV HOST=0.0.0.0 \
     PORT=8080 \
     VITRINA_ENV=production \
     DATASET_SPEC=/app/datasets/diamonds.yaml \
     MIGRATIONS_DIR=/app/migrations \
-    DOCS_DIR=/app/docs-ui
+    DOCS_DIR=/app/docs-ui \
+    CONSOLE_DIR=/app/console
 # Numeric, so orchestrators that require a non-root user (runAsNonRoot) can verify it.
 USER 10001:10001
 EXPOSE 8080

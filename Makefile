@@ -16,7 +16,7 @@ RECORD_STATE ?= .run/record
 RECORD_PORTS ?= 55800
 JOBS        ?= $(shell nproc)
 
-.PHONY: help deps build run test unit integration bench record-runs diagrams slides format lint clean
+.PHONY: help deps build run test unit integration console-screenshots bench record-runs diagrams slides format lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ unit: ## Unit tests only (no servers)
 integration: ## Integration tests against real services started for the run
 	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
+
+console-screenshots: build ## Refresh docs/img/console-*.png: the browser test against a release build
+	@VITRINA_REQUIRE_SERVICES=1 VITRINA_REQUIRE_BROWSER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
+	  tests/integration/console/console_itest.sh $(RELEASE_DIR)/src/vitrina docs/img
 
 bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \

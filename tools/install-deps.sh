@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what Vitrina needs to build, test and run locally: Debian packages,
 # then the pinned npm tools in tools/node (Firebase Auth emulator, Azurite,
-# newman, swagger-ui-dist). Idempotent, and quick when everything is present.
+# newman, swagger-ui-dist, playwright-core). --with-browser adds Debian's chromium for the
+# browser tests. Idempotent, and quick when everything is present.
 #
 #   tools/install-deps.sh [--with-browser] [--with-docker]
 #
@@ -20,7 +21,7 @@ for arg in "$@"; do
     --with-browser) with_browser=1 ;;
     --with-docker) with_docker=1 ;;
     -h | --help)
-      sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)

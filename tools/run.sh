@@ -35,6 +35,7 @@ url="http://${HOST:-127.0.0.1}:${PORT:-8080}"
 cat <<BANNER
 
   Vitrina is starting on $url   (Ctrl-C stops it and the local services)
+    web console  $url/
     API docs     $url/docs
     demo admin   ${DEMO_ADMIN_EMAIL:-(none: no Firebase emulator)}  /  ${DEMO_ADMIN_PASSWORD:-}
     Postman      import postman/vitrina.postman_collection.json + postman/local.postman_environment.json

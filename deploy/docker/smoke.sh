@@ -10,7 +10,8 @@
 # 3. starts the local services (tools/services.sh), and with the pulled image: `migrate`, `etl run`
 #    of the bundled diamonds, `users promote` of the demo admin (tools/demo-admin.sh),
 # 4. runs the API container (--network=host, HOST=0.0.0.0, PORT=$APP_PORT) and checks the
-#    HEALTHCHECK, the non-root user, /healthz, /readyz, /docs, 401 without a token, and
+#    HEALTHCHECK, the non-root user, /healthz, /readyz, /docs, the web console at / (and its
+#    Content-Security-Policy), 401 without a token, and
 #    /catalog?cut=Fair with a token (MISS then HIT), then runs the Postman collection against it,
 # 5. prints the figures (build time, image size, time to healthy, memory) and stops everything it
 #    started (container, registry, services, and dockerd if it started it).
@@ -175,6 +176,10 @@ check "runs as" 10001 "$(docker exec "$container" id -u)"
 check "GET /healthz" 200 "$(code "$base/healthz")"
 check "GET /readyz" 200 "$(code "$base/readyz")"
 check "GET /docs" 200 "$(code "$base/docs")"
+check "GET / (the console)" 200 "$(code "$base/")"
+check "GET /console/app.js" 200 "$(code "$base/console/app.js")"
+check "the console's policy forbids inline scripts" "script-src 'self';" \
+  "$(curl -fsS -D - -o /dev/null "$base/" | tr -d '\r' | grep -io "script-src 'self';")"
 check "GET /catalog?cut=Fair without a token" 401 "$(code "$base/catalog?cut=Fair")"
 token=$(curl -fsS -H 'Content-Type: application/json' "$base/login" \
   -d "$(jq -cn --arg e "$DEMO_ADMIN_EMAIL" --arg p "$DEMO_ADMIN_PASSWORD" '{email: $e, password: $p}')" |

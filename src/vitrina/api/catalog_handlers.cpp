@@ -104,6 +104,12 @@ asio::awaitable<Response> CatalogHandlers::Get(Request& request) {
   co_return Response::Json(200, std::move(*item));
 }
 
+asio::awaitable<Response> CatalogHandlers::Facets(Request& request) {
+  auto facets = co_await reader_.Facets(request.trace);
+  if (!facets) co_return ErrorResponse(facets.error());
+  co_return Response::Json(200, std::move(*facets));
+}
+
 asio::awaitable<Response> CatalogHandlers::Create(Request& request) {
   base::FieldErrors field_errors;
   auto values = catalog::core::ParseItemBody(spec_, request.body, field_errors);

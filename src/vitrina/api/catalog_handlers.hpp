@@ -35,6 +35,7 @@ class CatalogHandlers {
 
   boost::asio::awaitable<http::core::Response> List(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Get(http::core::Request& request);
+  boost::asio::awaitable<http::core::Response> Facets(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Create(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Replace(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Delete(http::core::Request& request);

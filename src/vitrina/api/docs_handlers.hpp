@@ -1,10 +1,10 @@
 #pragma once
 
-#include <map>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "vitrina/api/static_files.hpp"
 #include "vitrina/http/core/message.hpp"
 
 namespace vitrina::api {
@@ -23,12 +23,8 @@ class DocsHandlers {
   boost::asio::awaitable<http::core::Response> Asset(http::core::Request& request);
 
  private:
-  struct File {
-    std::string content_type;
-    std::string body;
-  };
   std::string openapi_json_;
-  std::map<std::string, File, std::less<>> assets_;
+  StaticFiles assets_;
 };
 
 }  // namespace vitrina::api

@@ -9,6 +9,7 @@ http::core::Router BuildRoutes(const Handlers& handlers) {
   // Handlers are captured as pointers: the lambdas only forward to member coroutines.
   auto* health = &handlers.health;
   auto* docs = &handlers.docs;
+  auto* console = &handlers.console;
   auto* catalog = &handlers.catalog;
   const Access reads = handlers.public_reads ? Access::kPublic : Access::kUser;
   http::core::Router router;
@@ -18,9 +19,13 @@ http::core::Router BuildRoutes(const Handlers& handlers) {
   router.Get   ("/openapi.json",   Access::kPublic, [=](Request& r) { return docs->OpenApi(r); });
   router.Get   ("/docs",           Access::kPublic, [=](Request& r) { return docs->Page(r); });
   router.Get   ("/docs/{asset}",   Access::kPublic, [=](Request& r) { return docs->Asset(r); });
+  router.Get   ("/",               Access::kPublic, [=](Request& r) { return console->Page(r); });
+  router.Get   ("/console/{asset}", Access::kPublic, [=](Request& r) { return console->Asset(r); });
 
   router.Get   ("/catalog",        reads,           [=](Request& r) { return catalog->List(r); });
   router.Post  ("/catalog",        Access::kAdmin,  [=](Request& r) { return catalog->Create(r); });
+  // Before /catalog/{id}: the first route whose template matches wins.
+  router.Get   ("/catalog/facets", reads,           [=](Request& r) { return catalog->Facets(r); });
   router.Get   ("/catalog/{id}",   reads,           [=](Request& r) { return catalog->Get(r); });
   router.Put   ("/catalog/{id}",   Access::kAdmin,  [=](Request& r) { return catalog->Replace(r); });
   router.Delete("/catalog/{id}",   Access::kAdmin,  [=](Request& r) { return catalog->Delete(r); });

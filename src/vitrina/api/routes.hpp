@@ -2,6 +2,7 @@
 
 #include "vitrina/api/auth_handlers.hpp"
 #include "vitrina/api/catalog_handlers.hpp"
+#include "vitrina/api/console_handlers.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
 #include "vitrina/api/observability.hpp"
@@ -14,6 +15,7 @@ namespace vitrina::api {
 struct Handlers {
   HealthHandlers& health;
   DocsHandlers& docs;
+  ConsoleHandlers& console;
   CatalogHandlers& catalog;
   // Null without an identity provider (the development-token fallback): no account routes.
   AuthHandlers* auth = nullptr;

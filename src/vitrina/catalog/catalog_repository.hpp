@@ -51,6 +51,10 @@ class CatalogReader {
   // The item's JSON; kNotFound when there is no such id.
   virtual boost::asio::awaitable<base::Result<std::string>> Get(
       std::int64_t id, base::RequestTrace* trace = nullptr) = 0;
+  // The values each category column holds, as JSON (see core::CatalogStatements::facets): what
+  // a client offers as choices for the category filters.
+  virtual boost::asio::awaitable<base::Result<std::string>> Facets(
+      base::RequestTrace* trace = nullptr) = 0;
 };
 
 // Write side. Values are already validated against the spec (core::ParseItemBody). Replace and

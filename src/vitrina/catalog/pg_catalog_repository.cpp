@@ -72,6 +72,15 @@ asio::awaitable<base::Result<std::string>> PgCatalogRepository::Get(std::int64_t
   co_return std::move(*result->rows[0][0]);
 }
 
+asio::awaitable<base::Result<std::string>> PgCatalogRepository::Facets(base::RequestTrace* trace) {
+  auto result = co_await pool_.Execute(core::kCatalogFacetsStatement, {}, trace);
+  if (!result) co_return result.error();
+  if (result->rows.size() != 1 || result->rows[0].size() != 1 || !result->rows[0][0]) {
+    co_return Unexpected(core::kCatalogFacetsStatement);
+  }
+  co_return std::move(*result->rows[0][0]);
+}
+
 asio::awaitable<base::Result<WriteOutcome>> PgCatalogRepository::Create(
     std::vector<core::FieldValue> values, base::RequestTrace* trace) {
   auto result = co_await pool_.Execute(core::kCatalogInsertStatement,

@@ -18,6 +18,8 @@ class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
       const core::CatalogQuery& query, base::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<base::Result<std::string>> Get(
       std::int64_t id, base::RequestTrace* trace = nullptr) override;
+  boost::asio::awaitable<base::Result<std::string>> Facets(
+      base::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<base::Result<WriteOutcome>> Create(
       std::vector<core::FieldValue> values, base::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<base::Result<WriteOutcome>> Replace(

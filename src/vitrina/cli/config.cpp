@@ -30,6 +30,7 @@ base::Result<Config> LoadConfig() {
   config.shutdown_grace_ms = static_cast<int>(env.Integer("SHUTDOWN_GRACE_MS", 15'000, 0, 600'000));
   config.max_connections = static_cast<int>(env.Integer("MAX_CONNECTIONS", 10'000, 1, 1'000'000));
   config.docs_dir = env.String("DOCS_DIR", "tools/node/node_modules/swagger-ui-dist");
+  config.console_dir = env.String("CONSOLE_DIR", "src/console");
   config.trusted_proxy_hops =
       static_cast<int>(env.Integer("TRUSTED_PROXY_HOPS", 0, 0, http::core::kMaxTrustedProxyHops));
   config.dev_admin_token = env.OptionalString("DEV_ADMIN_TOKEN");

@@ -31,7 +31,8 @@ struct Config {
   std::int64_t body_limit_bytes = std::int64_t{1024} * 1024;
   int shutdown_grace_ms = 15'000;
   int max_connections = 10'000;
-  std::string docs_dir;  // swagger-ui-dist, for /docs
+  std::string docs_dir;     // swagger-ui-dist, for /docs
+  std::string console_dir;  // the web console's files (src/console), for / and /console/
   // Our proxies in front of the service that append to X-Forwarded-For (Azure Container Apps
   // ingress: 1); 0 ignores the header. Decides the client address of per-address limits.
   int trusted_proxy_hops = 0;

@@ -417,6 +417,11 @@ int RunServe(bool print_sql) {
     spdlog::warn("Swagger UI files not found in DOCS_DIR='{}': /docs is unavailable",
                  config->docs_dir);
   }
+  api::ConsoleHandlers console(config->console_dir);
+  if (!console.installed()) {
+    spdlog::warn("web console not found in CONSOLE_DIR='{}': / is unavailable",
+                 config->console_dir);
+  }
   api::CatalogHandlers catalog(*spec, repository, repository, {&cache_stack.invalidator()},
                                &catalog_cache, config->trusted_proxy_hops);
   api::RequestObservability observability(metrics, telemetry,
@@ -428,6 +433,7 @@ int RunServe(bool print_sql) {
   const http::core::Pipeline pipeline(
       api::BuildRoutes({.health = health,
                         .docs = docs,
+                        .console = console,
                         .catalog = catalog,
                         .auth = identity ? identity->auth_handlers.get() : nullptr,
                         .users = identity ? identity->users_handlers.get() : nullptr,

@@ -193,6 +193,18 @@ TEST_F(CatalogApi, MissingIdIsNotFoundAndNonNumericIdIsBadRequest) {
   EXPECT_EQ(word.Json().at("error").at("code"), "invalid_argument");
 }
 
+TEST_F(CatalogApi, FacetsListTheValuesOfEachCategoryColumnAscending) {
+  const auto reply = Get("/catalog/facets");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const auto facets = reply.Json().as_object();
+  EXPECT_EQ(facets.size(), 3u);  // cut, color, clarity: the category columns only
+  EXPECT_EQ(facets.at("cut").at("values"),
+            (json::array{"Fair", "Good", "Ideal", "Premium", "Very Good"}));
+  EXPECT_EQ(facets.at("cut").at("complete"), true);
+  EXPECT_EQ(facets.at("color").at("values"), (json::array{"D", "E", "F", "G", "H", "I", "J"}));
+  EXPECT_EQ(facets.at("clarity").at("values").as_array().size(), 8u);
+}
+
 TEST_F(CatalogApi, HealthAndReadinessReportPostgres) {
   const auto live = Get("/healthz");
   EXPECT_EQ(live.status, 200u);

@@ -311,6 +311,7 @@ std::map<std::string, std::string> ServerEnv(const std::string& database_url,
           {"DOCS_DIR", std::getenv("DOCS_DIR") != nullptr
                            ? std::getenv("DOCS_DIR")
                            : SourcePath("tools/node/node_modules/swagger-ui-dist")},
+          {"CONSOLE_DIR", SourcePath("src/console")},
           {"LOG_LEVEL", "info"},
           // Empty means unset: without these the server keeps the development token even when
           // the test runner exports the Firebase emulator's coordinates.

@@ -77,6 +77,20 @@ TEST_F(SecondSpec, DiamondParametersAreUnknownHere) {
   EXPECT_EQ(Fetch(server_->port(), "GET", "/catalog?year=old").status, 400u);
 }
 
+TEST_F(SecondSpec, FacetsListItsCategoriesWithTheirTypes) {
+  const auto facets = Get("/catalog/facets");
+  EXPECT_EQ(facets.at("genre").at("values"),
+            (boost::json::array{"fiction", "history", "poetry", "science"}));
+  // An integer category: numbers, ascending (a write elsewhere in this suite may add one).
+  const auto& years = facets.at("year").at("values").as_array();
+  ASSERT_GE(years.size(), 7u);
+  EXPECT_EQ(years.at(0).as_int64(), 1614);
+  for (std::size_t i = 1; i < years.size(); ++i) {
+    EXPECT_LT(years.at(i - 1).as_int64(), years.at(i).as_int64());
+  }
+  EXPECT_FALSE(facets.as_object().contains("rating"));
+}
+
 TEST_F(SecondSpec, OpenApiShowsItsFiltersAndRules) {
   const auto document = Get("/openapi.json");
   std::string names;

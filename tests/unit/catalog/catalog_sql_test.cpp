@@ -36,6 +36,29 @@ TEST(CatalogStatements, EveryWriteRecordsAnOutboxRowInItsOwnStatement) {
   EXPECT_EQ(statements.outbox_delete.sql, "DELETE FROM cache_outbox WHERE id = $1::bigint");
 }
 
+TEST(CatalogStatements, FacetsWalkEachCategoryColumnsIndexOneValueAtATime) {
+  const auto facets = BuildCatalogStatements(Diamonds()).facets;
+  EXPECT_EQ(facets.name, "catalog_facets");
+  for (const char* column : {"cut", "color", "clarity"}) {
+    const std::string name = std::string("\"") + column + "\"";
+    EXPECT_NE(facets.sql.find("SELECT '" + std::string(column) + "' AS name"), std::string::npos);
+    // The next value above the previous one: an index probe, never a scan for DISTINCT.
+    EXPECT_NE(facets.sql.find("SELECT min(" + name + ") FROM \"diamonds\" WHERE " + name +
+                              " > walk.value"),
+              std::string::npos)
+        << column;
+  }
+  EXPECT_EQ(facets.sql.find("\"price\""), std::string::npos);  // not a category
+  EXPECT_EQ(facets.sql.find("DISTINCT"), std::string::npos);
+  EXPECT_NE(facets.sql.find("step <= 100"), std::string::npos);  // kMaxFacetValues
+}
+
+TEST(CatalogStatements, FacetsOfASpecWithoutCategoriesAreAnEmptyObject) {
+  DatasetSpec spec = Diamonds();
+  for (auto& column : spec.columns) column.category = false;
+  EXPECT_EQ(BuildCatalogStatements(spec).facets.sql, "SELECT '{}'::text AS facets");
+}
+
 TEST(CatalogListParams, AbsentFiltersAreNullAndValuesAreBound) {
   const auto query =
       CatalogQueryParser(Diamonds()).Parse("cut=Fair&cut=Very+Good&price_min=500").value();

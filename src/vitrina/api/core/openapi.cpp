@@ -4,6 +4,7 @@
 
 #include "vitrina/auth/core/credentials.hpp"
 #include "vitrina/catalog/core/catalog_query.hpp"
+#include "vitrina/catalog/core/catalog_sql.hpp"
 
 namespace vitrina::api::core {
 namespace {
@@ -135,6 +136,31 @@ json::array CatalogParameters(const catalog::core::DatasetSpec& spec) {
   return parameters;
 }
 
+// {"cut": {"values": [...], "complete": true}, ...}: one property per category column.
+json::object FacetsSchema(const catalog::core::DatasetSpec& spec) {
+  json::object properties;
+  for (const auto& column : spec.columns) {
+    if (!column.category) continue;
+    const std::string type(catalog::core::ColumnTypeName(column.type));
+    properties[column.name] = {
+        {"type", "object"},
+        {"required", json::array{"values", "complete"}},
+        {"properties",
+         {{"values",
+           {{"type", "array"},
+            {"items", {{"type", type}}},
+            {"maxItems", catalog::core::kMaxFacetValues},
+            {"description", "The distinct values stored, ascending."}}},
+          {"complete",
+           {{"type", "boolean"},
+            {"description", "False when the column holds more values than are listed."}}}}}};
+  }
+  return {{"type", "object"},
+          {"description", "The values of each category column: the choices of its filter."},
+          {"properties", std::move(properties)},
+          {"additionalProperties", false}};
+}
+
 json::object IdParameter(std::string_view name, std::string_view type) {
   return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", type}}}};
 }
@@ -197,11 +223,17 @@ json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
   remove["operationId"] = "deleteCatalogItem";
   remove["security"] = AdminOnly();
 
+  json::object facets = Operation(
+      "The values of each category column", "catalog",
+      {{"200", Response("Values per column", Ref("Facets"))}, {"503", ResponseRef("Unavailable")}});
+  facets["operationId"] = "listCatalogFacets";
+
   json::object by_id = {{"parameters", json::array{IdParameter("id", "integer")}},
                         {"get", std::move(get)},
                         {"put", std::move(replace)},
                         {"delete", std::move(remove)}};
   return {{"/catalog", {{"get", std::move(list)}, {"post", std::move(create)}}},
+          {"/catalog/facets", {{"get", std::move(facets)}}},
           {"/catalog/{id}", std::move(by_id)}};
 }
 
@@ -279,7 +311,10 @@ json::object ServicePaths() {
                                 {{"200", {{"description", "HTML page"}}}});
   json::object openapi =
       Operation("This document", "service", {{"200", {{"description", "OpenAPI 3.1 JSON"}}}});
-  return {{"/healthz", {{"get", std::move(health)}}},
+  json::object console = Operation("The web console (built from this document)", "service",
+                                   {{"200", {{"description", "HTML page"}}}});
+  return {{"/", {{"get", std::move(console)}}},
+          {"/healthz", {{"get", std::move(health)}}},
           {"/readyz", {{"get", std::move(ready)}}},
           {"/openapi.json", {{"get", std::move(openapi)}}},
           {"/docs", {{"get", std::move(docs)}}}};
@@ -292,6 +327,7 @@ json::object Components(const catalog::core::DatasetSpec& spec) {
   json::object schemas = {
       {"Item", ItemSchema(spec)},
       {"ItemInput", ItemInputSchema(spec)},
+      {"Facets", FacetsSchema(spec)},
       {"CatalogPage",
        {{"type", "object"},
         {"required", json::array{"count", "items"}},

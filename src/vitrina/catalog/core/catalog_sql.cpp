@@ -140,6 +140,35 @@ std::string DeleteStatementSql(const DatasetSpec& spec) {
          "FROM removed";
 }
 
+// The distinct values of each category column by a loose index scan: each step of the recursion
+// asks the column's index for the next value above the previous one, so listing a category costs
+// one index probe per distinct value, not a scan of the table (SELECT DISTINCT would read all
+// 53,940 diamonds to find 5 cuts). The walk stops after kMaxFacetValues + 1 values; the extra one
+// only says that the list is incomplete.
+std::string FacetSql(const DatasetSpec& spec, const ColumnSpec& column) {
+  const std::string name = QuoteIdent(column.name);
+  const std::string table = QuoteIdent(spec.table);
+  const std::string most = std::to_string(kMaxFacetValues);
+  return "SELECT '" + column.name +
+         "' AS name, (SELECT json_build_object('values', "
+         "coalesce(json_agg(value ORDER BY step) FILTER (WHERE step <= " +
+         most + "), '[]'::json), 'complete', count(*) <= " + most +
+         ") FROM (WITH RECURSIVE walk(value, step) AS (SELECT min(" + name + "), 1 FROM " + table +
+         " UNION ALL SELECT (SELECT min(" + name + ") FROM " + table + " WHERE " + name +
+         " > walk.value), step + 1 FROM walk WHERE walk.value IS NOT NULL AND step <= " + most +
+         ") SELECT value, step FROM walk WHERE value IS NOT NULL) AS found) AS facet";
+}
+
+std::string FacetsStatementSql(const DatasetSpec& spec) {
+  std::string facets;
+  for (const auto& column : spec.columns) {
+    if (!column.category) continue;
+    facets += (facets.empty() ? "" : " UNION ALL ") + FacetSql(spec, column);
+  }
+  if (facets.empty()) return "SELECT '{}'::text AS facets";
+  return "SELECT json_object_agg(name, facet)::text AS facets FROM (" + facets + ") AS facets";
+}
+
 std::optional<std::string> ParamText(const FieldValue& value) {
   if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
   return FieldValueText(value);
@@ -154,6 +183,7 @@ CatalogStatements BuildCatalogStatements(const DatasetSpec& spec) {
       .insert = {kCatalogInsertStatement, InsertStatementSql(spec)},
       .replace = {kCatalogReplaceStatement, ReplaceStatementSql(spec)},
       .remove = {kCatalogDeleteStatement, DeleteStatementSql(spec)},
+      .facets = {kCatalogFacetsStatement, FacetsStatementSql(spec)},
       .ping = {kHealthPingStatement, "SELECT 1"},
       .outbox_delete = {kCacheOutboxDeleteStatement,
                         "DELETE FROM cache_outbox WHERE id = $1::bigint"},

@@ -18,6 +18,7 @@ inline constexpr std::string_view kCatalogGetStatement = "catalog_get";
 inline constexpr std::string_view kCatalogInsertStatement = "catalog_insert";
 inline constexpr std::string_view kCatalogReplaceStatement = "catalog_replace";
 inline constexpr std::string_view kCatalogDeleteStatement = "catalog_delete";
+inline constexpr std::string_view kCatalogFacetsStatement = "catalog_facets";
 inline constexpr std::string_view kHealthPingStatement = "health_ping";
 inline constexpr std::string_view kCacheOutboxDeleteStatement = "cache_outbox_delete";
 
@@ -35,6 +36,8 @@ using SqlParams = std::vector<std::optional<std::string>>;  // text values, null
 // Result shapes (all JSON is built by PostgreSQL, so the server forwards bytes):
 //   list:    item_count bigint, items text (JSON array), has_more boolean, last_id bigint
 //   get:     item text (JSON object), no row when absent
+//   facets:  facets text: {"<category column>": {"values": [...], "complete": bool}, ...}, the
+//            column's distinct values in ascending order, at most kMaxFacetValues of them
 //   insert:  item text, outbox_id bigint
 //   replace: old_item text, new_item text, outbox_id bigint (all NULL when absent)
 //   delete:  old_item text, outbox_id bigint, no row when absent
@@ -47,13 +50,18 @@ struct CatalogStatements {
   SqlStatement insert;
   SqlStatement replace;
   SqlStatement remove;
+  SqlStatement facets;
   SqlStatement ping;
   SqlStatement outbox_delete;
 
   std::vector<SqlStatement> All() const {
-    return {list, get, insert, replace, remove, ping, outbox_delete};
+    return {list, get, insert, replace, remove, facets, ping, outbox_delete};
   }
 };
+
+// The most distinct values GET /catalog/facets lists per category column; a column with more
+// answers the first ones and "complete": false (a client offers free input for it then).
+inline constexpr int kMaxFacetValues = 100;
 
 CatalogStatements BuildCatalogStatements(const DatasetSpec& spec);
 
