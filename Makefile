@@ -21,8 +21,8 @@ JOBS        ?= $(shell nproc)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-deps: ## Install missing apt and npm packages (idempotent)
-	@tools/install-deps.sh
+deps: ## Install missing apt and npm packages, Chromium included for the browser tests (idempotent)
+	@tools/install-deps.sh --with-browser
 
 build: deps ## Release build of the vitrina binary
 	@cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DVITRINA_BUILD_TESTS=OFF >/dev/null
@@ -36,12 +36,12 @@ test: deps ## Unit and integration tests under AddressSanitizer and UBSan
 	@ninja -C $(TEST_DIR) -j $(JOBS)
 	@$(MAKE) --no-print-directory unit integration
 
-unit: ## Unit tests only (no servers)
-	@ctest --test-dir $(TEST_DIR) -L unit --output-on-failure -j $(JOBS)
+unit: ## Unit tests only (no servers); a skipped test fails the run (tools/ctest-strict.py)
+	@tools/ctest-strict.py $(TEST_DIR) -L unit --output-on-failure -j $(JOBS)
 
 integration: ## Integration tests against real services started for the run
 	@VITRINA_REQUIRE_SERVICES=1 WITH_REDIS_CLUSTER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
-	  ctest --test-dir $(TEST_DIR) -L integration --output-on-failure
+	  tools/ctest-strict.py $(TEST_DIR) -L integration --output-on-failure
 
 console-screenshots: build ## Refresh docs/img/console-*.png: the browser test against a release build
 	@VITRINA_REQUIRE_SERVICES=1 VITRINA_REQUIRE_BROWSER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \

@@ -21,6 +21,7 @@
 
 #include "support/api_harness.hpp"
 #include "support/own_redis.hpp"
+#include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::itest {
@@ -59,9 +60,9 @@ class CatalogCacheApi : public ::testing::Test {
     redis_ = nullptr;
   }
   void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-    if (redis_start_failed_) GTEST_SKIP() << "redis-server could not be started";
+    VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
+    // redis-server is installed by tools/install-deps.sh: not starting is a failure.
+    ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
     redis_->Cli("FLUSHALL");
   }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -27,10 +28,7 @@ class CatalogApi : public ::testing::Test {
     delete rows_;
     rows_ = nullptr;
   }
-  void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
 
   static HttpReply Get(const std::string& target) { return Fetch(server_->port(), "GET", target); }
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -39,10 +40,7 @@ class Console : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
   static HttpReply Get(const std::string& target) { return Fetch(server_->port(), "GET", target); }
 
   static void ExpectSecurityHeaders(const HttpReply& reply, const std::string& target) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -35,10 +36,7 @@ class SecondSpec : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
   static boost::json::value Get(const std::string& target) {
     const auto reply = Fetch(server_->port(), "GET", target);
     EXPECT_EQ(reply.status, 200u) << target << ": " << reply.body;

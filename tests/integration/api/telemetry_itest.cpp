@@ -354,7 +354,7 @@ TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
 TEST_F(TelemetryApi, FirebaseCallsAndUsersStatementsAreDependenciesOfTheirRequest) {
   const auto emulator = testing::ServiceEnv("FIREBASE_AUTH_EMULATOR_HOST");
   const auto project = testing::ServiceEnv("FIREBASE_PROJECT_ID");
-  if (!emulator || !project) GTEST_SKIP() << "the Firebase Auth emulator is not configured";
+  VITRINA_REQUIRE(emulator && project, "the Firebase Auth emulator is not configured");
   auto env = Env(CaptureUrl());
   env["FIREBASE_AUTH_EMULATOR_HOST"] = *emulator;
   env["FIREBASE_PROJECT_ID"] = *project;

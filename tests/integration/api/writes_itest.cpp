@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -28,10 +29,7 @@ class CatalogWrites : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
 
   static HttpReply Call(const std::string& method, const std::string& target,
                         const std::string& body = {}, const HeaderList& headers = kAdmin) {
@@ -135,7 +133,7 @@ TEST_F(CatalogWrites, DeleteAnswers204ThenTheItemIsGone) {
 }
 
 TEST(CatalogWritesWithoutDevToken, EveryWriteIs401) {
-  if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
+  VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
   const auto url = LoadDiamondsDatabase("vitrina_api_itest_notoken", MakeDiamonds(3));
   ServerProcess server(ServerEnv(url, SourcePath("datasets/diamonds.yaml")), FreePort());
   const HeaderList guess = {{"Authorization", "Bearer "}, {"Content-Type", "application/json"}};

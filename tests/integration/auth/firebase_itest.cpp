@@ -23,11 +23,10 @@ using testing::UniqueEmail;
 class EmulatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto host = Env("FIREBASE_AUTH_EMULATOR_HOST");
-    const auto project = Env("FIREBASE_PROJECT_ID");
-    if (!host || !project) {
-      GTEST_SKIP() << "FIREBASE_AUTH_EMULATOR_HOST and FIREBASE_PROJECT_ID are not set";
-    }
+    VITRINA_REQUIRE_ENV(emulator_host, "FIREBASE_AUTH_EMULATOR_HOST");
+    VITRINA_REQUIRE_ENV(project_id, "FIREBASE_PROJECT_ID");
+    const std::optional<std::string> host = emulator_host;
+    const std::optional<std::string> project = project_id;
     settings_.environment = "development";
     settings_.project_id = *project;
     settings_.api_key = "emulator-key";
@@ -226,8 +225,8 @@ TEST_F(EmulatorWithDatabaseTest, AnExistingUsersRowIsAConflictAndTheNewAccountIs
 }
 
 TEST_F(EmulatorWithDatabaseTest, LoginChecksCredentialsStatusAndRateLimits) {
-  const auto redis = Env("REDIS_URL");
-  if (!redis) GTEST_SKIP() << "REDIS_URL is not set";
+  VITRINA_REQUIRE_ENV(redis_url, "REDIS_URL");
+  const std::optional<std::string> redis = redis_url;
   LoginRateLimitSettings limits;
   limits.policy.per_email_and_address = {3, std::chrono::seconds(60)};
   testing::RedisOnLoop redis_loop(*redis);

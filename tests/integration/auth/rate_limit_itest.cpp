@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/auth_test_support.hpp"
+#include "support/test_env.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 
 namespace vitrina::auth {
@@ -14,9 +15,8 @@ using namespace std::chrono_literals;
 class RedisRateLimitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto url = testing::Env("REDIS_URL");
-    if (!url) GTEST_SKIP() << "REDIS_URL is not set";
-    redis_ = std::make_unique<testing::RedisOnLoop>(*url);
+    VITRINA_REQUIRE_ENV(url, "REDIS_URL");
+    redis_ = std::make_unique<testing::RedisOnLoop>(url);
     settings_.policy.per_email_and_address = {5, 300s};
     settings_.policy.per_address = {20, 300s};
     settings_.policy.email_backoff = {.after = 10, .window = 900s, .max = 60s};

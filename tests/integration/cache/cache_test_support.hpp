@@ -19,6 +19,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include "support/test_env.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/catalog/spec_file.hpp"
@@ -223,11 +224,9 @@ class CacheTest : public ::testing::TestWithParam<RedisMode> {
  protected:
   void SetUp() override {
     auto settings = RedisFromEnv(GetParam());
-    if (!settings) {
-      GTEST_SKIP() << (GetParam() == RedisMode::kSingle
-                           ? "REDIS_URL is not set: no single-node Redis to test against"
-                           : "REDIS_CLUSTER_NODES is not set: no Redis Cluster to test against");
-    }
+    VITRINA_REQUIRE(settings, (GetParam() == RedisMode::kSingle
+                                   ? "REDIS_URL is not set: no single-node Redis to test against"
+                                   : "REDIS_CLUSTER_NODES is not set: no Redis Cluster"));
     redis_settings_ = *settings;
     probe_ = std::make_unique<RedisProbe>(pool_, redis_settings_);
     const redis::RedisArgs flush = {"FLUSHALL"};

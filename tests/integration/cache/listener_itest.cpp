@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cache/cache_test_support.hpp"
+#include "support/test_env.hpp"
 #include "vitrina/cache/catalog_reload_listener.hpp"
 #include "vitrina/cache/invalidation_outbox.hpp"
 #include "vitrina/db/connection.hpp"
@@ -25,8 +26,7 @@ class CacheListenerTest : public CacheTest {
   void SetUp() override {
     CacheTest::SetUp();
     if (IsSkipped()) return;
-    const char* url = std::getenv("DATABASE_URL");
-    if (url == nullptr || *url == '\0') GTEST_SKIP() << "DATABASE_URL is not set";
+    VITRINA_REQUIRE_ENV(url, "DATABASE_URL");
     database_url_ = url;
     auto connection = db::Connection::Open(database_url_);
     ASSERT_TRUE(connection.ok()) << connection.error().detail;

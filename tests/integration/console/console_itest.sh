@@ -12,8 +12,9 @@
 #
 # Needs DATABASE_URL, REDIS_URL, FIREBASE_AUTH_EMULATOR_HOST (tools/with-services.sh exports
 # them); without them it skips (exit 77), or fails when VITRINA_REQUIRE_SERVICES=1. A missing
-# browser (chromium, or playwright-core in tools/node) fails under CI (CI set) or with
-# VITRINA_REQUIRE_BROWSER=1, and skips otherwise: tools/install-deps.sh --with-browser adds it.
+# browser (chromium, or playwright-core in tools/node) fails under CI (CI set), under make test
+# (VITRINA_REQUIRE_SERVICES=1) or with VITRINA_REQUIRE_BROWSER=1, and skips otherwise:
+# tools/install-deps.sh --with-browser (make deps) adds it.
 # CONSOLE_ITEST_EVERY (default 1: all 53,940 diamonds) loads every Nth diamond.
 set -euo pipefail
 
@@ -41,7 +42,8 @@ browser_missing=()
   browser_missing+=("playwright-core in tools/node")
 if ((${#browser_missing[@]})); then
   echo "console_itest: no browser: missing ${browser_missing[*]} (tools/install-deps.sh --with-browser)"
-  if [[ ${CI:-} != "" && ${CI:-} != false ]] || [[ ${VITRINA_REQUIRE_BROWSER:-0} == 1 ]]; then
+  if [[ ${CI:-} != "" && ${CI:-} != false ]] || [[ ${VITRINA_REQUIRE_BROWSER:-0} == 1 ]] ||
+    [[ ${VITRINA_REQUIRE_SERVICES:-0} == 1 ]]; then
     exit 1
   fi
   exit 77

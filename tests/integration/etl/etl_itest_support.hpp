@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::etl_itest {
@@ -25,15 +26,12 @@ inline std::optional<std::string> Env(const char* name) {
   return std::string(value);
 }
 
-// Skips the test (with the reason) unless the test runner exported both services.
-#define VITRINA_REQUIRE_ETL_SERVICES()                                                            \
-  do {                                                                                            \
-    if (!::vitrina::etl_itest::Env("DATABASE_URL") ||                                             \
-        !::vitrina::etl_itest::Env("AZURE_STORAGE_CONNECTION_STRING")) {                          \
-      GTEST_SKIP() << "DATABASE_URL and AZURE_STORAGE_CONNECTION_STRING must be set (PostgreSQL " \
-                      "and Azurite) for the ETL integration tests";                               \
-    }                                                                                             \
-  } while (false)
+// Stops the test unless the test runner exported both services (a failure under make test).
+#define VITRINA_REQUIRE_ETL_SERVICES()                                  \
+  VITRINA_REQUIRE(                                                      \
+      ::vitrina::etl_itest::Env("DATABASE_URL") &&                      \
+          ::vitrina::etl_itest::Env("AZURE_STORAGE_CONNECTION_STRING"), \
+      "DATABASE_URL and AZURE_STORAGE_CONNECTION_STRING must be set (PostgreSQL and Azurite)")
 
 // postgresql://user@host:port/db?x=y with the database replaced.
 inline std::string WithDatabase(const std::string& url, const std::string& database) {

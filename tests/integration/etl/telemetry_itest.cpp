@@ -8,6 +8,7 @@
 
 #include "etl/etl_itest_support.hpp"
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::etl_itest {
 namespace {
@@ -45,7 +46,7 @@ class EtlTelemetry : public ::testing::Test {
   static void TearDownTestSuite() { sandbox_.reset(); }
   void SetUp() override {
     VITRINA_REQUIRE_ETL_SERVICES();
-    if (!Env("APPINSIGHTS_CAPTURE_URL")) GTEST_SKIP() << "APPINSIGHTS_CAPTURE_URL is not set";
+    VITRINA_REQUIRE(Env("APPINSIGHTS_CAPTURE_URL"), "APPINSIGHTS_CAPTURE_URL is not set");
     const auto capture = *Env("APPINSIGHTS_CAPTURE_URL");
     capture_port_ = static_cast<std::uint16_t>(std::stoi(capture.substr(capture.rfind(':') + 1)));
     instance_ = "etl-itest-" + std::to_string(getpid()) + "-" +

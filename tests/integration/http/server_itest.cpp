@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::itest {
@@ -30,10 +31,7 @@ class HttpServer : public ::testing::Test {
     delete url_;
     url_ = nullptr;
   }
-  void SetUp() override {
-    if (!AdminDatabaseUrl())
-      GTEST_SKIP() << "DATABASE_URL is not set: no PostgreSQL to test against";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
 
   static inline std::string* url_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
@@ -49,7 +47,7 @@ TEST_F(HttpServer, UnknownRouteIs404Json) {
 TEST_F(HttpServer, WrongMethodIs405JsonListingTheAllowedOnes) {
   const auto reply = Fetch(server_->port(), "PATCH", "/catalog/1", "{}");
   EXPECT_EQ(reply.status, 405u);
-  EXPECT_EQ(reply.Header("allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(reply.Header("allow"), "GET, HEAD, PUT, DELETE");
   EXPECT_EQ(reply.Json().at("error").at("code"), "method_not_allowed");
   EXPECT_EQ(Fetch(server_->port(), "DELETE", "/healthz").status, 405u);
 }

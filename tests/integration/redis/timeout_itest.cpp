@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cache/cache_test_support.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::cache::testing {
 namespace {
@@ -20,8 +21,7 @@ constexpr std::size_t kLargeValueBytes = std::size_t{8} << 20;
 class RedisTimeoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("REDIS_URL");
-    if (url == nullptr || *url == '\0') GTEST_SKIP() << "REDIS_URL is not set";
+    VITRINA_REQUIRE_ENV(url, "REDIS_URL");
     auto address = redis::core::ParseRedisUrl(url);
     ASSERT_TRUE(address.ok());
     address_ = *address;

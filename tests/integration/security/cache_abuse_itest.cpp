@@ -12,6 +12,7 @@
 
 #include "support/api_harness.hpp"
 #include "support/own_redis.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -49,7 +50,7 @@ class CacheAbuse : public ::testing::Test {
     redis_ = nullptr;
   }
   void SetUp() override {
-    if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set";
+    VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
     ASSERT_FALSE(redis_failed_) << "redis-server could not be started";
     redis_->Cli("FLUSHALL");
   }

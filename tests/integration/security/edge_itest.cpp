@@ -4,6 +4,7 @@
 
 #include "security/raw_connection.hpp"
 #include "support/api_harness.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -21,9 +22,7 @@ class HostileEdge : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "DATABASE_URL is not set";
-  }
+  void SetUp() override { VITRINA_REQUIRE(server_ != nullptr, "DATABASE_URL is not set"); }
   static std::string Exchange(const std::string& bytes, bool* closed = nullptr) {
     RawConnection connection(server_->port());
     EXPECT_TRUE(connection.Send(bytes));

@@ -9,6 +9,7 @@
 #include "security/raw_connection.hpp"
 #include "support/api_harness.hpp"
 #include "support/own_redis.hpp"
+#include "support/test_env.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -23,9 +24,7 @@ std::string LoadedDatabase() {
 
 class HostileResources : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!AdminDatabaseUrl()) GTEST_SKIP() << "DATABASE_URL is not set";
-  }
+  void SetUp() override { VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set"); }
 };
 
 TEST_F(HostileResources, InventedMethodsAndPathsCannotGrowMetrics) {

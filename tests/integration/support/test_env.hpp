@@ -25,6 +25,18 @@ inline bool ServicesRequired() {
 
 }  // namespace vitrina::testing
 
+// Stops the test when `missing` holds: a failure under `make test` (VITRINA_REQUIRE_SERVICES=1),
+// a skip with the message when run by hand without the services. For whatever a test needs from
+// its environment that is not one variable (a database URL helper, a server a suite started).
+#define VITRINA_REQUIRE(present, what)                                               \
+  if (!(present)) {                                                                  \
+    if (::vitrina::testing::ServicesRequired()) {                                    \
+      FAIL() << what << ", but VITRINA_REQUIRE_SERVICES=1 (tools/with-services.sh)"; \
+    } else {                                                                         \
+      GTEST_SKIP() << what << ": run through `make test` or tools/with-services.sh"; \
+    }                                                                                \
+  }
+
 // Use at the top of a test or SetUp(): binds `variable` to the service's value or stops the test.
 #define VITRINA_REQUIRE_ENV(variable, name)                                                   \
   std::string variable;                                                                       \

@@ -22,6 +22,7 @@
 #include <boost/url/url_view.hpp>
 #include <gtest/gtest.h>
 
+#include "support/test_env.hpp"
 #include "vitrina/telemetry/telemetry.hpp"
 
 namespace vitrina::telemetry {
@@ -473,8 +474,7 @@ TEST(TelemetryExporter, AMalformedConnectionStringIsAStartUpError) {
 
 // Against the shared capture (tools/appinsights-capture.py) when the environment provides one.
 TEST(TelemetryExporter, SharedCaptureServerStoresWhatWeSend) {
-  const char* url = std::getenv("APPINSIGHTS_CAPTURE_URL");
-  if (url == nullptr || *url == '\0') GTEST_SKIP() << "APPINSIGHTS_CAPTURE_URL is not set";
+  VITRINA_REQUIRE_ENV(url, "APPINSIGHTS_CAPTURE_URL");
   auto telemetry = Make(SettingsFor(url));
   telemetry->Start();
   const auto context = telemetry->StartRequest("");
