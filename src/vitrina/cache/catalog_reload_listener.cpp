@@ -160,6 +160,7 @@ bool CatalogReloadListener::DrainOutbox(db::Connection& connection) {
     SetError("outbox: " + Reason(stale.error()));
     return false;
   }
+  ++outbox_checks_;
   if (stale->rows.empty() || !InvalidateAll().ok()) return true;
   std::string ids = "{";
   for (std::size_t row = 0; row < stale->rows.size(); ++row) {

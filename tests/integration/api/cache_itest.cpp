@@ -321,14 +321,13 @@ TEST_F(CatalogCacheApi, RedisStoppedAnswersBypassWithCorrectDataAndRecovers) {
   const auto cached = Get("/catalog?cut=Premium");
   ASSERT_EQ(cached.Header("x-cache"), "MISS");
   redis_->Stop();
+  // How quickly a read gives up on a dead Redis is the breaker's business (cache/fault_itest.cpp,
+  // relative to its timeouts); here: every answer is correct and says where it came from.
   for (int i = 0; i < 3; ++i) {
-    const auto start = std::chrono::steady_clock::now();
     const auto reply = Get("/catalog?cut=Premium");
-    const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_EQ(reply.status, 200u);
     EXPECT_EQ(reply.Header("x-cache"), "BYPASS");
     EXPECT_EQ(reply.body, cached.body);
-    EXPECT_LT(elapsed, 2s);
   }
   ASSERT_TRUE(redis_->Start());
   EXPECT_TRUE(WaitUntil([] { return Get("/catalog?cut=Premium").Header("x-cache") == "HIT"; }, 5s));
@@ -486,12 +485,16 @@ TEST_F(CachedFileBodies, ALargeHitReachesASlowReaderWholeAndTheConnectionStaysUs
 
 TEST_F(CachedFileBodies, ClientsLeavingMidBodyDoNotStopTheServer) {
   const auto expected = Prime();
+  // Each client closes with unread bytes, so the server's next send to it fails (EPIPE, not a
+  // SIGPIPE) while it answers the next requests: no pause needed, the two overlap on purpose.
   for (int round = 0; round < 20; ++round) {
-    SlowClient client(server_->port());
-    client.Send("GET /catalog HTTP/1.1\r\nHost: x\r\n\r\n");
-    EXPECT_EQ(client.Read(1000).size(), 1000u);
-  }  // closed with unread bytes: the server's next send fails (EPIPE, not a SIGPIPE)
-  std::this_thread::sleep_for(200ms);
+    {
+      SlowClient client(server_->port());
+      client.Send("GET /catalog HTTP/1.1\r\nHost: x\r\n\r\n");
+      EXPECT_EQ(client.Read(1000).size(), 1000u);
+    }
+    ASSERT_EQ(Get("/healthz").status, 200u) << server_->Log();
+  }
   const auto after = Get("/catalog");
   EXPECT_EQ(after.Header("x-cache"), "HIT");
   EXPECT_TRUE(after.body == expected);

@@ -86,7 +86,13 @@ HttpReply ReadOne(Stream& stream, beast::flat_buffer& buffer) {
 
 HttpReply HttpClient::Send(const std::string& method, const std::string& target,
                            const std::string& body, const HeaderList& headers) {
+  // A kept-alive connection the server closed while idle fails on first use; the request is sent
+  // again on a new one only when that is safe (RFC 9110 9.2.2: idempotent methods, as browsers
+  // do). A failed POST or PATCH is the test's failure to see, never silently sent twice.
+  const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT" ||
+                          method == "DELETE" || method == "OPTIONS";
   for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = state_->open;
     if (!state_->open) Connect();
     bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), target, 11};
     if (request.method() == bhttp::verb::unknown) request.method_string(method);
@@ -106,11 +112,10 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& target,
       }
       return reply;
     } catch (const boost::system::system_error&) {
-      // The server closed an idle kept-alive connection: retry once on a new one.
       beast::error_code ignored;
       state_->stream.socket().close(ignored);
       state_->open = false;
-      if (attempt == 1) throw;
+      if (attempt == 1 || !reused || !idempotent) throw;
     }
   }
   throw std::logic_error("unreachable");

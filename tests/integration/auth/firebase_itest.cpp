@@ -145,11 +145,18 @@ TEST_F(EmulatorTest, TheEmulatorVerifierStillChecksEveryClaim) {
   auto claims = testing::ValidClaims(settings_.project_id, "uid-x");
   const boost::json::object none{{"alg", "none"}, {"typ", "JWT"}};
   EXPECT_TRUE(verifier_->Verify(testing::Unsigned(none, claims)).ok());
+  // Each refusal for its own reason: a refusal for any other would hide a claim left unchecked.
+  const auto expect_refused = [this](const std::string& token, std::string_view reason) {
+    const auto identity = verifier_->Verify(token);
+    ASSERT_FALSE(identity.ok()) << "accepted a token that should fail: " << reason;
+    EXPECT_EQ(identity.error().code, base::ErrorCode::kUnauthenticated);
+    EXPECT_NE(identity.error().detail.find(reason), std::string::npos) << identity.error().detail;
+  };
   auto other = testing::ValidClaims("another-project", "uid-x");
-  EXPECT_FALSE(verifier_->Verify(testing::Unsigned(none, other)).ok());
+  expect_refused(testing::Unsigned(none, other), "'aud'");
   claims["exp"] = claims["iat"].as_int64() - 1;
-  EXPECT_FALSE(verifier_->Verify(testing::Unsigned(none, claims)).ok());
-  EXPECT_FALSE(verifier_->Verify("garbage").ok());
+  expect_refused(testing::Unsigned(none, claims), "expired");
+  expect_refused("garbage", "not a JWT");
 }
 
 TEST_F(EmulatorTest, TheEmulatorIsRefusedInProduction) {

@@ -12,9 +12,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Generous bounds: the machine is shared and the suite also runs under ASan.
-constexpr auto kOneTimeout = 300ms;  // the 50 ms command timeout plus scheduling noise
-constexpr auto kNoRedis = 40ms;      // a request that does not touch Redis at all
+// Times are checked against the command timeout these tests configure, never as absolute
+// latencies: a call that waited for Redis took at least one timeout and less than a few (the suite
+// runs under ASan on a shared machine); one that did not touch Redis added no Redis error.
+constexpr auto kTimeout = 500ms;
+constexpr auto kPause = 3000ms;  // long enough that every timed call below runs inside it
+constexpr int kSlack = 4;        // a loaded machine's scheduling, in timeouts
 
 using itest::WaitUntil;
 
@@ -31,6 +34,7 @@ class CacheFaultTest : public CacheTest {
 };
 
 TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBeforeReuse) {
+  redis_settings_.command_timeout = kTimeout;
   auto writer = NewInstance();
   auto reader = NewInstance();
   FakeCatalog db;
@@ -38,8 +42,8 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
   ASSERT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kMiss);
   ASSERT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kHit);
 
-  // Redis stops executing writes and scripts (reads still work) for 1.5 s.
-  const redis::RedisArgs pause = {"CLIENT", "PAUSE", "1500", "WRITE"};
+  // Redis stops executing writes and scripts (reads still work) for the pause.
+  const redis::RedisArgs pause = {"CLIENT", "PAUSE", std::to_string(kPause.count()), "WRITE"};
   probe_->OnEveryNode(pause);
 
   // A write commits; its invalidation cannot complete.
@@ -51,25 +55,30 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
   EXPECT_FALSE(writer->cache.Health().usable);
 
   // The writer's instance no longer trusts Redis: straight to the loader, new data, no wait.
+  const auto writer_errors = writer->cache.Counters().redis_errors;
   const auto [bypassed, bypass_time] = TimedGet(writer->cache, key, db);
   EXPECT_EQ(bypassed.outcome, CacheOutcome::kBypass);
   EXPECT_EQ(*bypassed.body, "body-v2");
-  EXPECT_LT(bypass_time, kNoRedis);
+  EXPECT_EQ(writer->cache.Counters().redis_errors, writer_errors);
+  EXPECT_LT(bypass_time, kTimeout);
 
-  // Another instance pays one timeout (its miss path needs a script), then none.
+  // Another instance pays at most one timeout (its miss path needs a script; or its probe loop's
+  // first registry clean-up, a write, paid it already and opened the breaker), then none.
   const auto [slow, slow_time] = TimedGet(reader->cache, Key({{"cut", {"Good"}}}), db);
   EXPECT_EQ(slow.outcome, CacheOutcome::kBypass);
-  EXPECT_LT(slow_time, kOneTimeout);
+  EXPECT_LT(slow_time, kTimeout * kSlack);
   const auto errors = reader->cache.Counters().redis_errors;
+  EXPECT_GT(errors, 0U);
   const auto [fast, fast_time] = TimedGet(reader->cache, Key({{"cut", {"Ideal"}}}), db);
   EXPECT_EQ(fast.outcome, CacheOutcome::kBypass);
-  EXPECT_LT(fast_time, kNoRedis);
+  EXPECT_LT(fast_time, kTimeout);
   EXPECT_EQ(reader->cache.Counters().redis_errors, errors);
   EXPECT_EQ(reader->cache.Health().breaker, "open");
 
   // Redis recovers; the probes close the breakers, the writer's only after its repair flush.
-  EXPECT_TRUE(WaitUntil(
-      [&] { return writer->cache.Health().usable && reader->cache.Health().usable; }, 5s));
+  EXPECT_TRUE(
+      WaitUntil([&] { return writer->cache.Health().usable && reader->cache.Health().usable; },
+                kPause + 10s));
   EXPECT_FALSE(writer->cache.Health().repair_pending);
   for (auto* instance : {writer.get(), reader.get()}) {
     const auto after = Get(instance->cache, key, db);
@@ -108,13 +117,17 @@ TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAn
   ASSERT_EQ(get().first.outcome, CacheOutcome::kMiss);
   ASSERT_EQ(get().first.outcome, CacheOutcome::kHit);
 
+  // A stopped server refuses connections at once: the first request finds out (a Redis error),
+  // the breaker opens, and the next one does not try (no new error).
   server.Stop();
   const auto [down, down_time] = get();
   EXPECT_EQ(down.outcome, CacheOutcome::kBypass);
-  EXPECT_LT(down_time, kOneTimeout);
-  const auto [still_down, still_down_time] = get();
+  EXPECT_LT(down_time, redis.command_timeout * kSlack);
+  const auto errors = instance.cache.Counters().redis_errors;
+  EXPECT_GT(errors, 0U);
+  const auto still_down = get().first;
   EXPECT_EQ(still_down.outcome, CacheOutcome::kBypass);
-  EXPECT_LT(still_down_time, kNoRedis);
+  EXPECT_EQ(instance.cache.Counters().redis_errors, errors);
 
   db.version = 2;
   std::vector<cache::core::ItemValues> versions = {Diamond("Fair", "E", 900)};

@@ -99,7 +99,10 @@ TEST_P(CacheListenerTest, ConfirmedWritesDeleteTheirOwnRowAndCauseNoFlush) {
   auto instance = NewInstance();
   FakeCatalog db;
   const auto ideal = Key({{"cut", {"Ideal"}}});
-  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  // A grace far longer than the write below takes, so its row is never old enough to count.
+  auto settings = ListenerSettings();
+  settings.outbox_grace = 5s;
+  CatalogReloadListener listener(settings, instance->cache, pool_.executor());
   listener.Start();
   ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
   ASSERT_EQ(Get(instance->cache, ideal, db).outcome, CacheOutcome::kMiss);
@@ -109,7 +112,11 @@ TEST_P(CacheListenerTest, ConfirmedWritesDeleteTheirOwnRowAndCauseNoFlush) {
   std::vector<cache::core::ItemValues> versions = {Diamond("Fair", "E", 900)};
   ASSERT_TRUE(pool_.Run(instance->cache.InvalidateForWrite(versions)).ok());
   ASSERT_TRUE(db_->Execute(std::string(kDeleteCacheOutboxRow), {row->Scalar()}).ok());
-  std::this_thread::sleep_for(500ms);
+  // The listener looks at the outbox twice more (the row is gone): nothing to flush, ever.
+  const auto checks = listener.outbox_checks();
+  const auto flushes = listener.flushes();
+  ASSERT_TRUE(WaitFor([&] { return listener.outbox_checks() >= checks + 2; }, 5s));
+  EXPECT_EQ(listener.flushes(), flushes);
   EXPECT_TRUE(probe_->Exists(ideal.str()));
   listener.Stop();
 }

@@ -1,6 +1,7 @@
 // Read-through behaviour against a real Redis (single node and cluster): hits, misses, TTL, ETags,
 // the disabled switch and single flight.
 #include "cache/cache_test_support.hpp"
+#include "support/own_redis.hpp"
 
 namespace vitrina::cache::testing {
 namespace {
@@ -149,7 +150,18 @@ TEST_P(CacheReadTest, EntriesExpireAfterTheTtl) {
   const auto key = Key({{"color", {"E"}}, {"cut", {"Ideal"}}});
   EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
   EXPECT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kHit);
-  std::this_thread::sleep_for(2100ms);
+  // The entry carries the TTL, and Redis expires it: the event the test waits for.
+  redis::RedisArgs pttl = {"PTTL", key.str()};
+  const auto left = probe_->Command(std::move(pttl));
+  ASSERT_TRUE(left.ok());
+  EXPECT_GT(left->integer, 0);
+  EXPECT_LE(left->integer, std::chrono::milliseconds(settings.ttl).count());
+  const auto gone = [&] {
+    redis::RedisArgs exists = {"EXISTS", key.str()};
+    const auto reply = probe_->Command(std::move(exists));
+    return reply.ok() && reply->integer == 0;  // a timed-out probe is not an answer
+  };
+  ASSERT_TRUE(itest::WaitUntil(gone, settings.ttl * 10));
   db.version = 2;
   const auto after = Get(instance->cache, key, db);
   EXPECT_EQ(after.outcome, CacheOutcome::kMiss);

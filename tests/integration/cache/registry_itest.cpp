@@ -12,7 +12,7 @@ namespace {
 class CacheRegistryTest : public CacheTest {
  protected:
   // Thousands of registrations: a client with a patient timeout, since how fast Redis answers on a
-  // loaded machine is not what these tests are about (the fixture's 50 ms is for fault tests).
+  // loaded machine is not what these tests are about.
   void SetUp() override {
     CacheTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
+#include "support/own_redis.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
 
@@ -104,11 +105,22 @@ TEST_F(HttpServer, SigtermFinishesTheInFlightRequestThenExitsZero) {
   auto in_flight = std::async(std::launch::async, [port = server.port()] {
     return Fetch(port, "GET", "/catalog?cut=Fair");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // In flight means PostgreSQL has the query waiting for the lock: wait for that, not a while.
+  auto watcher = db::Connection::Open(*url_).value();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto waiting = watcher.Execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'diamonds'::regclass");
+        return waiting.ok() && waiting->Scalar().value_or("0") != "0";
+      },
+      std::chrono::seconds(10)));
   server.Signal(SIGTERM);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_FALSE(IsListening(server.port())) << "still accepting after SIGTERM";
+  EXPECT_TRUE(WaitUntil([&] { return !IsListening(server.port()); }, std::chrono::seconds(10)))
+      << "still accepting after SIGTERM";
   EXPECT_EQ(in_flight.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  // The idle kept-alive connection is closed rather than left to a request that would race the
+  // exit: its next request fails instead of being answered.
+  EXPECT_THROW(idle.Send("GET", "/healthz"), std::exception);
 
   ASSERT_TRUE(blocker.ExecuteScript("COMMIT").ok());
   const auto reply = in_flight.get();

@@ -65,11 +65,17 @@ TEST(DependencyTimer, WithoutATraceRecordsNothing) {
 TEST(DependencyTimer, RecordsTheElapsedTimeWithTheOutcome) {
   RecordingObserver observer;
   RequestTrace trace(&observer);
+  const auto outer_start = std::chrono::steady_clock::now();
   const DependencyTimer timer(&trace);
   EXPECT_TRUE(timer.active());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the "query"
   timer.Finish("postgresql", "catalog_list", false, "42P01");
+  const auto outer = std::chrono::steady_clock::now() - outer_start;
   EXPECT_EQ(observer.seen, std::vector<std::string>{"postgresql catalog_list "});
-  EXPECT_GE(trace.db_time(), microseconds(0));
+  // What was recorded is the time between the timer and Finish: at least the sleep, at most the
+  // time measured around both (bounds that hold however slowly the machine runs).
+  EXPECT_GE(trace.db_time(), std::chrono::milliseconds(2));
+  EXPECT_LE(trace.db_time(), outer);
 }
 
 TEST(TraceContext, OutgoingTraceparentNamesThisRequestsSpan) {
