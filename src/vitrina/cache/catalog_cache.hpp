@@ -26,7 +26,7 @@ enum class CacheOutcome {
   kHit,       // X-Cache: HIT    the stored bytes
   kMiss,      // X-Cache: MISS   the loader ran (or a concurrent identical request's loader did)
   kBypass,    // X-Cache: BYPASS Redis unreachable, slow, or not trusted yet: loader, not stored
-  kDisabled,  // CACHE_ENABLED=false: plain loader, no X-Cache header
+  kDisabled,  // X-Cache: DISABLED CACHE_ENABLED=false or no Redis configured: plain loader
 };
 std::string_view CacheOutcomeName(CacheOutcome outcome);  // "HIT", "MISS", "BYPASS", "DISABLED"
 

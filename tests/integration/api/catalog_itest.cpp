@@ -8,6 +8,7 @@
 
 #include "support/api_harness.hpp"
 #include "support/test_env.hpp"
+#include "vitrina/db/connection.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -231,6 +232,43 @@ TEST(CatalogApiWithoutDatabase, ReadyzAndQueriesAnswer503WhenPostgresIsDown) {
   EXPECT_EQ(list.status, 503u);
   EXPECT_EQ(list.Json().at("error").at("code"), "unavailable");
   EXPECT_EQ(list.body.find("127.0.0.1:1"), std::string::npos);  // no connection details leak
+}
+
+// docs/api.md, "Errors": `unavailable` (PostgreSQL down, busy or too slow) is 503 with
+// `Retry-After: 1`, for reads and writes alike.
+void ExpectUnavailableWithRetryAfter(const HttpReply& reply, const std::string& what) {
+  EXPECT_EQ(reply.status, 503u) << what << ": " << reply.body;
+  if (reply.status != 503) return;
+  EXPECT_EQ(reply.Json().at("error").at("code"), "unavailable") << what;
+  EXPECT_EQ(reply.Header("retry-after"), "1") << what;
+}
+
+TEST(CatalogApiWithoutDatabase, UnavailableAnswersTellTheClientToRetryAfterOneSecond) {
+  auto env =
+      ServerEnv("postgresql://postgres@127.0.0.1:1/none", SourcePath("datasets/diamonds.yaml"));
+  env["REQUEST_TIMEOUT_MS"] = "1000";
+  env["DEV_ADMIN_TOKEN"] = "admin-token";
+  ServerProcess server(env, FreePort());
+  ExpectUnavailableWithRetryAfter(Fetch(server.port(), "GET", "/catalog"), "GET /catalog");
+  ExpectUnavailableWithRetryAfter(Fetch(server.port(), "GET", "/catalog/1"), "GET /catalog/1");
+  ExpectUnavailableWithRetryAfter(
+      Fetch(server.port(), "DELETE", "/catalog/1", {}, {{"Authorization", "Bearer admin-token"}}),
+      "DELETE /catalog/1");
+}
+
+TEST(CatalogApiSlowDatabase, AQueryOutlastingTheRequestTimeoutIs503WithRetryAfter) {
+  VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
+  const auto url = LoadDiamondsDatabase("vitrina_api_itest_slow", MakeDiamonds(10));
+  auto env = ServerEnv(url, SourcePath("datasets/diamonds.yaml"));
+  env["REQUEST_TIMEOUT_MS"] = "1000";
+  ServerProcess server(env, FreePort());
+  ASSERT_EQ(Fetch(server.port(), "GET", "/catalog/1").status, 200u);
+  // A lock the item query waits for, longer than REQUEST_TIMEOUT_MS (statement_timeout too).
+  auto blocker = db::Connection::Open(url).value();
+  ASSERT_TRUE(blocker.ExecuteScript("BEGIN; LOCK TABLE diamonds IN ACCESS EXCLUSIVE MODE").ok());
+  ExpectUnavailableWithRetryAfter(Fetch(server.port(), "GET", "/catalog/1"), "a locked table");
+  ASSERT_TRUE(blocker.ExecuteScript("ROLLBACK").ok());
+  EXPECT_EQ(Fetch(server.port(), "GET", "/catalog/1").status, 200u);
 }
 
 }  // namespace

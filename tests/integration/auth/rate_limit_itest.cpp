@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/auth_test_support.hpp"
+#include "support/own_redis.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/auth/redis_login_rate_limiter.hpp"
 
@@ -105,6 +106,64 @@ TEST(RedisRateLimitDown, AnUnreachableRedisFailsOpenQuickly) {
   // A hundred calls in less than eight Redis timeouts: no call waited for a Redis that is not
   // there.
   EXPECT_LT(std::chrono::steady_clock::now() - start, settings.timeout * 8);
+}
+
+// docs/auth.md, "Redis down -> fail open": a Redis that answers late (paused by CLIENT PAUSE,
+// a server of the test's own) lets a blocked attempt through after the limiter's timeout, and
+// for the next second the limiter does not ask Redis at all, even once it answers again.
+TEST(RedisRateLimitSlow, ALateReplyFailsOpenAndRedisIsSkippedForOneSecond) {
+  itest::OwnRedis server;
+  ASSERT_TRUE(server.Start()) << "redis-server could not be started";
+  testing::RedisOnLoop redis(server.Url());  // its client waits 200 ms: longer than the limiter
+  LoginRateLimitSettings settings;
+  settings.policy.per_email_and_address = {2, 300s};
+  settings.timeout = 100ms;
+  RedisLoginRateLimiter limiter(redis.client(), redis.executor(), settings);
+  const core::LoginAttempt attempt{testing::UniqueEmail("slow"), "192.0.2.77"};
+  limiter.RecordFailure(attempt);
+  limiter.RecordFailure(attempt);
+  ASSERT_FALSE(limiter.Check(attempt).allowed) << "not blocked while Redis answers";
+
+  const auto commands = [&] {
+    const auto stats = server.Cli("INFO stats");
+    const auto at = stats.find("total_commands_processed:");
+    return std::stoll(stats.substr(at + 25));
+  };
+  // Scripts (the limiter's counters) wait; CLIENT UNPAUSE and INFO, not writes, still run.
+  ASSERT_EQ(server.Cli("CLIENT PAUSE 60000 WRITE"), "OK");
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_TRUE(limiter.Check(attempt).allowed) << "a slow Redis must fail open";
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, settings.timeout)
+      << "gave up before the timeout";
+  ASSERT_EQ(server.Cli("CLIENT UNPAUSE"), "OK");
+  // The command that came too late runs now; it is not one the limiter sent since.
+  ASSERT_TRUE(itest::WaitUntil(
+      [&] { return server.Cli("INFO clients").find("blocked_clients:0") != std::string::npos; },
+      30s));
+
+  // Within the second after that failure (it happened at least `timeout` after `asked`), the
+  // limiter allows without a single command reaching Redis, though Redis answers again.
+  const auto skip_surely_until = asked + settings.timeout + 1s;
+  const auto before = commands();
+  const auto checked = std::chrono::steady_clock::now();
+  const auto skipped = limiter.Check(attempt);
+  const auto after = commands();
+  ASSERT_LT(checked, skip_surely_until) << "too slow to observe the back-off";
+  EXPECT_TRUE(skipped.allowed);
+  EXPECT_EQ(after - before, 1) << "Redis was asked during the back-off (1: our own INFO)";
+
+  // After it, Redis is asked again and the attempt is blocked again, never earlier.
+  std::chrono::steady_clock::time_point first_blocked{};
+  EXPECT_TRUE(itest::WaitUntil(
+      [&] {
+        const auto start = std::chrono::steady_clock::now();
+        if (limiter.Check(attempt).allowed) return false;
+        first_blocked = start;
+        return true;
+      },
+      30s))
+      << "Redis was never asked again";
+  EXPECT_GE(first_blocked, skip_surely_until) << "the back-off was shorter than 1 s";
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The indexed key registry against a real Redis (single and cluster): a write reads only what may
-// contain its item, however many other keys are registered, and old buckets are dropped.
+// contain its item, however many other keys are registered, which buckets it reads, and old
+// buckets are dropped (by the cache's own probe too).
 #include <algorithm>
 #include <set>
 
 #include "cache/cache_test_support.hpp"
+#include "support/own_redis.hpp"
 #include "vitrina/cache/catalog_registry.hpp"
 
 namespace vitrina::cache::testing {
@@ -45,6 +47,14 @@ class CacheRegistryTest : public CacheTest {
     auto keys = pool_.Run(registry.KeysForWrite(versions));
     EXPECT_TRUE(keys.ok()) << (keys.ok() ? "" : keys.error().message);
     return keys.ok() ? std::set<std::string>(keys->begin(), keys->end()) : std::set<std::string>{};
+  }
+
+  // The bucket the registry (TTL 600 s) registers in now.
+  static std::int64_t CurrentBucket() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count() /
+           600;
   }
 
   std::unique_ptr<RedisProbe> patient_;
@@ -93,6 +103,75 @@ TEST_P(CacheRegistryTest, OldBucketsAreDroppedAndCurrentOnesKept) {
   EXPECT_TRUE(probe_->Exists(CatalogRegistry::ManifestKey(now)));
   EXPECT_EQ(KeysForWrite(registry, Diamond("Fair", "E", 900)),
             (std::set<std::string>{"catalog:cut=Fair"}));
+}
+
+// The bucket a key registered `offset` buckets from now is read by a write, or dropped by the
+// cleaner, exactly as docs/cache.md says: read from two back to one ahead, older ones dropped up
+// to `reach` back, nothing newer touched. (Repeated in the rare case the bucket changes during a
+// round: the registry and the test must see the same "now".)
+TEST_P(CacheRegistryTest, AWriteReadsTwoBucketsBackAndOneAheadAndTheCleanerDropsOnlyOlderOnes) {
+  auto registry = MakeRegistry();
+  const auto key_at = [](int offset) { return "catalog:limit=" + std::to_string(offset + 10); };
+  for (int round = 0;; ++round) {
+    ASSERT_LT(round, 3) << "the bucket kept changing";
+    const redis::RedisArgs flush = {"FLUSHALL"};
+    probe_->OnEveryNode(flush);
+    const auto now = CurrentBucket();
+    for (int offset = -6; offset <= 3; ++offset) {
+      for (redis::RedisArgs args :
+           {redis::RedisArgs{"SADD", CatalogRegistry::ManifestKey(now + offset), "*"},
+            redis::RedisArgs{"SADD", CatalogRegistry::IndexKey(now + offset, "*"),
+                             key_at(offset)}}) {
+        ASSERT_TRUE(probe_->Command(std::move(args)).ok());
+      }
+    }
+    const auto read = KeysForWrite(registry, Diamond("Fair", "E", 900));
+    ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(2)).ok());
+    if (CurrentBucket() != now) continue;
+
+    EXPECT_EQ(read, (std::set<std::string>{key_at(-2), key_at(-1), key_at(0), key_at(1)}));
+    for (int offset = -6; offset <= 3; ++offset) {
+      // Dropped: the two buckets before the oldest a writer reads (reach 2), index and manifest.
+      const bool dropped = offset == -3 || offset == -4;
+      EXPECT_EQ(probe_->Exists(CatalogRegistry::ManifestKey(now + offset)), !dropped) << offset;
+      EXPECT_EQ(probe_->Exists(CatalogRegistry::IndexKey(now + offset, "*")), !dropped) << offset;
+    }
+    break;
+  }
+}
+
+// The cache's background probe does the cleaning on its own: on start, a day's worth back.
+TEST_P(CacheRegistryTest, TheCacheDropsBucketsNoWriterReadsWithoutBeingAsked) {
+  auto settings = FastSettings();
+  settings.ttl = std::chrono::seconds(60);
+  const auto bucket_now = [&] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count() /
+           settings.ttl.count();
+  };
+  // Old, as an instance that stopped hours ago left them (within a day), and current.
+  const auto old = bucket_now() - 120;
+  const auto current = bucket_now();
+  for (const auto bucket : {old, current}) {
+    for (redis::RedisArgs args :
+         {redis::RedisArgs{"SADD", CatalogRegistry::ManifestKey(bucket), "*"},
+          redis::RedisArgs{"SADD", CatalogRegistry::IndexKey(bucket, "*"), "catalog:all"}}) {
+      ASSERT_TRUE(probe_->Command(std::move(args)).ok());
+    }
+  }
+  auto instance = NewInstance(settings);
+  EXPECT_TRUE(itest::WaitUntil(
+      [&] {
+        return !probe_->Exists(CatalogRegistry::ManifestKey(old)) &&
+               !probe_->Exists(CatalogRegistry::IndexKey(old, "*"));
+      },
+      std::chrono::seconds(30)))
+      << "the old bucket is still there";
+  if (bucket_now() - current <= CatalogRegistry::kBucketsBack) {
+    EXPECT_TRUE(probe_->Exists(CatalogRegistry::ManifestKey(current)));
+    EXPECT_TRUE(probe_->Exists(CatalogRegistry::IndexKey(current, "*")));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Redis, CacheRegistryTest,
