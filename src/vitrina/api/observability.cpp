@@ -123,6 +123,10 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
     telemetry_.TrackRequest(
         context, name, RequestUrl(request), static_cast<int>(response.status), total,
         telemetry::core::TelemetryProperties(properties.data(), property_count));
+  } else if (telemetry_.enabled()) {
+    // Sampled out: TrackRequest only counts the request as sampled_out, so it gets no URL.
+    telemetry_.TrackRequest(context, name, {}, static_cast<int>(response.status), total,
+                            telemetry::core::TelemetryProperties());
   }
   if (telemetry_.enabled() && response.status >= 500) {
     // The internal detail (statement, SQLSTATE, exception text), as the access log has it;

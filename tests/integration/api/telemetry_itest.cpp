@@ -320,40 +320,6 @@ TEST_F(TelemetryApi, ResponsesCarryServerTimingAndMetricsAreServed) {
   EXPECT_NE(body.find(etl_line), std::string::npos) << etl_line << body;
 }
 
-TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
-  // A database of its own: the test breaks it.
-  const auto broken = LoadDiamondsDatabase("vitrina_api_itest_telemetry_broken", MakeDiamonds(5));
-  auto env = Env(CaptureUrl());
-  env["DATABASE_URL"] = broken;
-  ServerProcess server(env, FreePort());
-  ASSERT_EQ(Fetch(server.port(), "GET", "/catalog/1").status, 200u);
-  // The prepared statement now refers to a table that is gone: PostgreSQL answers 42P01, a 500.
-  ExecuteSql(broken, "DROP TABLE diamonds CASCADE");
-  const auto failed = Fetch(server.port(), "GET", "/catalog/1");
-  ASSERT_EQ(failed.status, 500u) << failed.body;
-  EXPECT_EQ(failed.body.find("diamonds"), std::string::npos) << "internals leaked: " << failed.body;
-  const std::string trace_id = failed.Header("traceresponse").substr(3, 32);
-
-  const auto envelopes = WaitForEnvelopes([](const std::vector<json::object>& all) {
-    return !OfType(all, "ExceptionData").empty() && OfType(all, "RequestData").size() >= 2;
-  });
-  const auto exceptions = OfType(envelopes, "ExceptionData");
-  ASSERT_EQ(exceptions.size(), 1u);
-  EXPECT_EQ(Tag(exceptions[0], "ai.operation.id"), trace_id);
-  const auto& details = BaseData(exceptions[0]).at("exceptions").at(0).as_object();
-  EXPECT_EQ(Text(details, "typeName"), "vitrina.internal");
-  EXPECT_NE(Text(details, "message").find("42P01"), std::string::npos) << Text(details, "message");
-  for (const auto& dependency : OfType(envelopes, "RemoteDependencyData")) {
-    if (Tag(dependency, "ai.operation.id") != trace_id) continue;
-    EXPECT_EQ(Text(BaseData(dependency), "name"), "catalog_get");
-    EXPECT_EQ(Text(BaseData(dependency), "resultCode"), "42P01");
-    EXPECT_EQ(BaseData(dependency).at("success"), false);
-  }
-  const auto requests = RequestsNamed(envelopes, "GET /catalog/{id}");
-  ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(BaseData(requests[1]).at("success"), false);
-}
-
 // Trace ids and their Application Insights sampling scores (the SDKs' hash of the operation id;
 // tests/unit/telemetry/sampling_test.cpp): at 50 % the first two operations are kept, the last
 // two are not.
@@ -368,6 +334,53 @@ std::string Traceparent(const std::string& trace_id) {
 
 double SampleRate(const json::object& envelope) {
   return envelope.at("sampleRate").to_number<double>();
+}
+
+// Sampling at 50 %: the failing operation is one sampling leaves out, and its failures are sent
+// anyway, at sampleRate 100 (their true inclusion probability); its successful items are not.
+TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
+  // A database of its own: the test breaks it.
+  const auto broken = LoadDiamondsDatabase("vitrina_api_itest_telemetry_broken", MakeDiamonds(5));
+  auto env = Env(CaptureUrl());
+  env["DATABASE_URL"] = broken;
+  env["TELEMETRY_SAMPLING_PERCENTAGE"] = "50";
+  ServerProcess server(env, FreePort());
+  ASSERT_EQ(
+      Fetch(server.port(), "GET", "/catalog/1", {}, {{"traceparent", Traceparent(kKeptTraces[1])}})
+          .status,
+      200u);
+  // The prepared statement now refers to a table that is gone: PostgreSQL answers 42P01, a 500.
+  ExecuteSql(broken, "DROP TABLE diamonds CASCADE");
+  const auto failed = Fetch(server.port(), "GET", "/catalog/1", {},
+                            {{"traceparent", Traceparent(kDroppedFailingTrace)}});
+  ASSERT_EQ(failed.status, 500u) << failed.body;
+  EXPECT_EQ(failed.body.find("diamonds"), std::string::npos) << "internals leaked: " << failed.body;
+  const std::string trace_id = failed.Header("traceresponse").substr(3, 32);
+  ASSERT_EQ(trace_id, kDroppedFailingTrace);
+
+  const auto envelopes = WaitForEnvelopes([](const std::vector<json::object>& all) {
+    return !OfType(all, "ExceptionData").empty() && OfType(all, "RequestData").size() >= 2;
+  });
+  const auto exceptions = OfType(envelopes, "ExceptionData");
+  ASSERT_EQ(exceptions.size(), 1u);
+  EXPECT_EQ(Tag(exceptions[0], "ai.operation.id"), trace_id);
+  const auto& details = BaseData(exceptions[0]).at("exceptions").at(0).as_object();
+  EXPECT_EQ(Text(details, "typeName"), "vitrina.internal");
+  EXPECT_NE(Text(details, "message").find("42P01"), std::string::npos) << Text(details, "message");
+  EXPECT_EQ(SampleRate(exceptions[0]), 100.0);
+  for (const auto& dependency : OfType(envelopes, "RemoteDependencyData")) {
+    if (Tag(dependency, "ai.operation.id") != trace_id) continue;
+    EXPECT_EQ(Text(BaseData(dependency), "name"), "catalog_get");
+    EXPECT_EQ(Text(BaseData(dependency), "resultCode"), "42P01");
+    EXPECT_EQ(BaseData(dependency).at("success"), false);
+    EXPECT_EQ(SampleRate(dependency), 100.0);
+  }
+  const auto requests = RequestsNamed(envelopes, "GET /catalog/{id}");
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(BaseData(requests[0]).at("success"), true);
+  EXPECT_EQ(SampleRate(requests[0]), 50.0);
+  EXPECT_EQ(BaseData(requests[1]).at("success"), false);
+  EXPECT_EQ(SampleRate(requests[1]), 100.0);
 }
 
 // One trace handled by two instances (a caller that sends the same traceparent to both, or a
@@ -430,12 +443,23 @@ TEST_F(TelemetryApi, TwoInstancesSampleEachTraceTheSameWayAndKeepFailures) {
     EXPECT_EQ(SampleRate(*failing[0]), 100.0);
   }
 
-  const auto metrics = Fetch(servers[0]->port(), "GET", "/metrics");
-  EXPECT_EQ(metrics.body.find("vitrina_telemetry_items_total{outcome=\"sampled_out\"} 0\n"),
-            std::string::npos)
-      << metrics.body;
-  EXPECT_NE(metrics.body.find("vitrina_telemetry_items_total{outcome=\"sampled_out\"}"),
-            std::string::npos);
+  // A sampled-out request is counted as such, even one without dependencies (/healthz). The
+  // scrapes carry a kept trace, so they add nothing to the count themselves.
+  auto sampled_out = [&] {
+    const auto metrics = Fetch(servers[0]->port(), "GET", "/metrics", {},
+                               {{"traceparent", Traceparent(kKeptTraces[0])}});
+    const std::string name = "vitrina_telemetry_items_total{outcome=\"sampled_out\"} ";
+    const auto at = metrics.body.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics.body;
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size()));
+  };
+  const double before = sampled_out();
+  EXPECT_GT(before, 0.0);
+  ASSERT_EQ(Fetch(servers[0]->port(), "GET", "/healthz", {},
+                  {{"traceparent", Traceparent(kDroppedTrace)}})
+                .status,
+            200u);
+  EXPECT_EQ(sampled_out(), before + 1);
 
   // On the wire every batch was gzip: the capture counts each POST's Content-Encoding and size.
   const auto stats = json::parse(Fetch(capture_port_, "GET", "/stats").body).as_object();
