@@ -7,8 +7,9 @@
 
 Sources: docs/performance-results.json (make bench; ratios computed exactly as
 bench/report/performance_report.py computes them for docs/performance.md, by importing it),
-docs/results/etl-run.json and docs/results/cache-demo.json (tools/record-runs.sh), and the
-deployment defaults in deploy/azure/deploy.sh. Nothing here is typed in: a new `make bench` or
+docs/results/etl-run.json and docs/results/cache-demo.json (tools/record-runs.sh),
+docs/results/telemetry-sampling.json (bench/telemetry/sampling.py), and the deployment defaults
+in deploy/azure/deploy.sh. Nothing here is typed in: a new `make bench` or
 `make record-runs` changes the figures, `make diagrams slides` puts them in the pictures and the
 deck. An @NAME@ that is not a figure stops the fill, so a typo cannot reach the deck. A name that
 ends in _TABLE or _SLIDES is a block of Markdown lines (a table, or a list). Standard library only.
@@ -34,7 +35,8 @@ def load(path):
         with open(os.path.join(ROOT, path), encoding="utf-8") as source:
             return json.load(source)
     except FileNotFoundError:
-        maker = "make bench" if "performance" in path else "make record-runs"
+        maker = ("make bench" if "performance" in path else
+                 "bench/telemetry/sampling.py" if "sampling" in path else "make record-runs")
         sys.exit(f"docs_figures: {path} is missing: {maker} writes it")
 
 
@@ -100,21 +102,21 @@ def telemetry_figures(results):
     """The monitoring view: what the captured Application Insights envelopes say (last run)."""
     f = {}
     rows = []
-    for index, entry in enumerate(results["telemetry"], 1):
+    # The 100 % case: every request has its envelope (the sampled case is in docs/performance.md).
+    for index, entry in enumerate(perf.telemetry_runs(results, "mix_telemetry"), 1):
         summary, wrk = entry["summary"], entry["wrk"]
-        catalog = max((o for name, o in summary["operations"].items() if "/catalog" in name),
-                      key=lambda o: o["count"], default={"count": 0, "average_ms": 0})
+        catalog = perf.catalog_operation(summary)
         diff = (catalog["count"] - wrk["requests"]) / wrk["requests"] * 100 if wrk["requests"] else 0
-        rows.append([index, f"{wrk['requests']:,}", f"{catalog['count']:,}", f"{diff:+.2f}%",
+        rows.append([index, f"{wrk['requests']:,}", f"{catalog['count']:,.0f}", f"{diff:+.2f}%",
                      num(summary["request_rate_per_s"]), f"{catalog['average_ms']:.2f}",
-                     f"{wrk['mean_ms']:.2f}", summary["failed_requests"]])
+                     f"{wrk['mean_ms']:.2f}", f"{summary['failed_requests']:,.0f}"])
     f["TELEMETRY_TABLE"] = table(
         ["run", "requests (wrk)", "requests (telemetry)", "difference", "telemetry req/s",
          "server avg ms", "wrk avg ms", "failed"], rows, "rrrrrrrr")
-    last = [t for t in results["telemetry"] if t["summary"]["requests"] > 0][-1]["summary"]
+    last = [t for t in perf.telemetry_runs(results, "mix_telemetry") if t["summary"]["requests"] > 0][-1]["summary"]
     f["DEPENDENCY_TABLE"] = table(
         ["type", "name", "calls", "average ms", "p95 ms"],
-        [[d["type"], d["name"], f"{d['count']:,}", f"{d['average_ms']:.3f}", f"{d['p95_ms']:.3f}"]
+        [[d["type"], d["name"], f"{d['count']:,.0f}", f"{d['average_ms']:.3f}", f"{d['p95_ms']:.3f}"]
          for d in last["slowest_dependencies"]], "llrrr")
     getrange = next(d for d in last["slowest_dependencies"] if d["name"] == "GETRANGE")
     f["GETRANGE_AVG_MS"] = f"{getrange['average_ms']:.2f}"
@@ -192,11 +194,36 @@ def demo_figures(demo):
     return f
 
 
+def sampling_figures(results):
+    """docs/results/telemetry-sampling.json: what telemetry costs at 100 %, gzip and sampled."""
+    f = {}
+    s = results["summary"]
+    names = {"plain_100": "100 %, plain JSON (before)", "gzip_100": "100 %, gzip",
+             "sampled": f"{results['settings']['sampled_percentage']:g} %, gzip"}
+    rows = []
+    for name, label in names.items():
+        case = s[name]
+        # Application Insights bills the JSON it ingests, not the compressed bytes.
+        gb_per_million = case["json_bytes_per_1000_requests"] * 1000 / 1e9
+        rows.append([label, f"{case['items_per_1000_requests']:,.0f}",
+                     f"{perf.fmt(case['wire_bytes_per_1000_requests'] / 1000, 1)} KB",
+                     f"{gb_per_million:.2f} GB", f"{case['rps_vs_off_median']:.2f}×",
+                     f"{case['count_error_vs_wrk_pct']:+.1f} %"])
+    f["SAMPLING_TABLE"] = table(
+        ["telemetry", "items / 1,000 req", "sent / 1,000 req", "billed / million req",
+         "throughput vs off", "reconstructed count vs wrk"], rows, "lrrrrr")
+    t = results["targets"]
+    f["SAMPLING_WIRE_FRACTION"] = f"1/{1 / t['sampled_wire_bytes_vs_plain_100']:.0f}"
+    f["SAMPLING_PERCENTAGE"] = f"{results['settings']['sampled_percentage']:g}"
+    return f
+
+
 def deploy_figures():
     """Scaling defaults of deploy/azure/deploy.sh (`NAME=${NAME:-value}` lines)."""
     text = open(os.path.join(ROOT, "deploy", "azure", "deploy.sh"), encoding="utf-8").read()
     f = {}
-    for name in ("MIN_REPLICAS", "MAX_REPLICAS", "HTTP_CONCURRENCY", "DB_POOL_SIZE"):
+    for name in ("MIN_REPLICAS", "MAX_REPLICAS", "HTTP_CONCURRENCY", "DB_POOL_SIZE",
+                 "TELEMETRY_SAMPLING_PERCENTAGE"):
         match = re.search(rf"^{name}=\$\{{{name}:-([0-9]+)\}}", text, re.M)
         if not match:
             sys.exit(f"docs_figures: deploy/azure/deploy.sh has no default for {name}")
@@ -227,6 +254,7 @@ def figures():
     f.update(bench_figures(load("docs/performance-results.json")))
     f.update(etl_figures(load("docs/results/etl-run.json")))
     f.update(demo_figures(load("docs/results/cache-demo.json")))
+    f.update(sampling_figures(load("docs/results/telemetry-sampling.json")))
     f.update(deploy_figures())
     f.update(optional_slides())
     return f
@@ -235,7 +263,8 @@ def figures():
 def newest_epoch():
     """When the newest figures were measured: what the deck's own timestamps say."""
     stamps = [load("docs/performance-results.json")["started"], load("docs/results/etl-run.json")["recorded"],
-              load("docs/results/cache-demo.json")["recorded"]]
+              load("docs/results/cache-demo.json")["recorded"],
+              load("docs/results/telemetry-sampling.json")["started"]]
     return max(int(datetime.datetime.strptime(s, "%Y-%m-%d %H:%M:%S UTC")
                    .replace(tzinfo=datetime.timezone.utc).timestamp()) for s in stamps)
 

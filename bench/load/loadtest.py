@@ -46,7 +46,12 @@ CASES = [
      "(CACHE_LOCAL_MAX_BYTES=0)", "wrk", "redis", "fair-api.txt", True),
     ("mix_telemetry", "API, cache on, telemetry exported to the capture server", "wrk", "telemetry",
      "mix-api.txt", True),
+    ("mix_telemetry_sampled", "API, cache on, telemetry sampled at the production setting "
+     "(deploy/azure/deploy.sh) and exported to the capture server", "wrk", "telemetry_sampled",
+     "mix-api.txt", True),
 ]
+# The telemetry cases: their envelopes and the capture's counters are collected after each run.
+TELEMETRY_CASES = {"mix_telemetry": "bench-telemetry", "mix_telemetry_sampled": "bench-telemetry-sampled"}
 
 
 def log(message):
@@ -322,27 +327,52 @@ def sequential_full_catalog(args, token, ports):
 
 # ----------------------------------------------------------------------------- telemetry
 
-def capture(args, method):
-    request = urllib.request.Request(f"{args.capture_url}/envelopes", method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
+def capture(args, method, path="/envelopes"):
+    request = urllib.request.Request(f"{args.capture_url}{path}", method=method)
+    with urllib.request.urlopen(request, timeout=60) as response:
         return response.read().decode()
 
 
-def collect_envelopes(args, path):
-    """Waits until the exporter has flushed (the count stops growing), stores the envelopes."""
+def route_histogram(port, token):
+    """(count, sum in ms) of GET /catalog in the server's request-duration histogram (/metrics):
+    the server's own figures, against which the sampled telemetry's reconstruction is checked."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+    count = total = 0.0
+    pattern = r'vitrina_http_request_duration_seconds_(count|sum)\{route="GET /catalog",status="\d+"\} (\S+)'
+    for kind, value in re.findall(pattern, text):
+        if kind == "count":
+            count += float(value)
+        else:
+            total += float(value) * 1000
+    return count, total
+
+
+def collect_envelopes(args, path, instance):
+    """Waits until the exporter has flushed (the instance's item count stops growing), stores its
+    envelopes, and returns their summary and what the capture counted for the instance (POSTs,
+    bytes on the wire, decoded JSON bytes, items)."""
     previous, stable_since = -1, time.monotonic()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
+    counts, window = {}, {}
     while time.monotonic() < deadline:
-        text = capture(args, "GET")
-        count = text.count("\n")
-        if count != previous:
-            previous, stable_since = count, time.monotonic()
+        stats = json.loads(capture(args, "GET", "/stats"))
+        counts = stats["by_role_instance"].get(instance, {"items": 0})
+        window = stats["window"]
+        if counts["items"] != previous:
+            previous, stable_since = counts["items"], time.monotonic()
         elif time.monotonic() - stable_since >= 3:
             break
         time.sleep(0.5)
+    text = capture(args, "GET", f"/envelopes?role_instance={instance}")
     with open(path, "w", encoding="utf-8") as target:
         target.write(text)
-    return telemetry_summary.summarise(telemetry_summary.read_envelopes(path))
+    if window.get("rotated_out_items"):
+        log(f"WARNING: the capture window rotated {window['rotated_out_items']} envelopes out; "
+            "the telemetry figures of this run are incomplete (raise APPINSIGHTS_CAPTURE_MAX_BYTES)")
+    return telemetry_summary.summarise(telemetry_summary.read_envelopes(path)), counts, window
 
 
 # ----------------------------------------------------------------------------- main
@@ -402,7 +432,7 @@ def main():
     log("warming up (every server once, 2 s each; fills the cache)")
     child_cpu_seconds()
     warm = argparse.Namespace(**{**vars(args), "duration": 2})
-    for name in ("nocache", "cache", "public", "telemetry", "redis", "memory", "nginx"):
+    for name in ("nocache", "cache", "public", "telemetry", "telemetry_sampled", "redis", "memory", "nginx"):
         paths = "mix-nginx.txt" if name == "nginx" else "mix-api.txt"
         wrk_case(warm, ports[name], os.path.join(args.out, paths), token, sampler)
     wrk_case(warm, ports["public"], os.path.join(args.out, "fair-api.txt"), None, sampler)
@@ -412,6 +442,8 @@ def main():
         "machine": {"cores": os.cpu_count(), "load_average_before": load_average(),
                     "kernel": os.uname().release},
         "settings": {"duration_s": args.duration, "runs": args.runs, "connections": args.connections,
+                     "telemetry_sampling_percentage": float(os.environ["BENCH_SAMPLING_PERCENTAGE"])
+                     if os.environ.get("BENCH_SAMPLING_PERCENTAGE") else None,
                      "wrk_threads": args.wrk_threads, "server_threads": args.server_threads,
                      "db_pool": args.db_pool, "sequential_requests": args.sequential,
                      "redis_timeout_ms": args.redis_timeout_ms},
@@ -421,7 +453,8 @@ def main():
     }
     for run in range(1, args.runs + 1):
         for name, label, tool, server, paths, send_token in CASES:
-            if name == "mix_telemetry":
+            if name in TELEMETRY_CASES:
+                histogram_before = route_histogram(ports[server], token)
                 capture(args, "DELETE")
             load = load_average()
             if tool == "wrk":
@@ -441,12 +474,22 @@ def main():
             log(f"run {run}/{args.runs} {name:<14} {figures['rps']:9.0f} req/s  p50 {figures['p50_ms']:7.2f} ms"
                 f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  load {load[0]:.2f}"
                 f"  X-Cache {figures.get('x_cache', '')}")
-            if name == "mix_telemetry":
-                summary = collect_envelopes(args, os.path.join(args.out, f"envelopes-run{run}.jsonl"))
-                results["telemetry"].append({"wrk": {k: figures[k] for k in ("requests", "rps", "mean_ms", "errors")},
-                                             "summary": summary})
-                log(f"run {run}/{args.runs} telemetry: {summary['requests']} requests captured, "
-                    f"wrk counted {figures['requests']}")
+            if name in TELEMETRY_CASES:
+                summary, counts, window = collect_envelopes(
+                    args, os.path.join(args.out, f"envelopes-{name}-run{run}.jsonl"), TELEMETRY_CASES[name])
+                count, total_ms = route_histogram(ports[server], token)
+                results["telemetry"].append({
+                    "case": name, "run": run,
+                    "wrk": {k: figures[k] for k in ("requests", "rps", "mean_ms", "errors")},
+                    "server": {"requests": count - histogram_before[0], "sum_ms": total_ms - histogram_before[1]},
+                    "capture": {k: counts.get(k, 0) for k in ("posts", "gzip_posts", "wire_bytes", "json_bytes",
+                                                              "items")},
+                    "window_rotated_out": window.get("rotated_out_items", 0),
+                    "summary": summary})
+                log(f"run {run}/{args.runs} {name}: {summary['requests']:.0f} requests reconstructed from "
+                    f"{summary['request_items']} envelopes, wrk counted {figures['requests']}, "
+                    f"{counts.get('wire_bytes', 0) / max(1, figures['requests']) * 1000:.0f} bytes per 1,000 "
+                    f"requests on the wire")
         seq = sequential_full_catalog(args, token, ports)
         seq["load_average"] = load_average()
         results["full_catalog"].append(seq)

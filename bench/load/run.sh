@@ -8,9 +8,11 @@
 #
 # Ports (PORT_BASE = BENCH_PORTS, 55700 by default): services on +0..+9 (tools/services.sh),
 # the API on +10 (cache off), +11 (cache on), +12 (cache on, public reads), +13 (cache on,
-# telemetry exported), nginx on +14, the API on +15 (cache on, CACHE_LOCAL_MAX_BYTES=0: every hit
-# reads the body from Redis), +16 (cache on, CACHE_SENDFILE_MIN_BYTES=0: local copies sent from
-# memory instead of with sendfile).
+# telemetry exported, every operation), nginx on +14, the API on +15 (cache on,
+# CACHE_LOCAL_MAX_BYTES=0: every hit reads the body from Redis), +16 (cache on,
+# CACHE_SENDFILE_MIN_BYTES=0: local copies sent from memory instead of with sendfile), +17 (cache
+# on, telemetry sampled at the production setting: deploy/azure/deploy.sh's
+# TELEMETRY_SAMPLING_PERCENTAGE, or BENCH_SAMPLING_PERCENTAGE).
 # Environment: BENCH_DURATION (s per run, 10), BENCH_RUNS (3), BENCH_CONNECTIONS (32),
 # BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (nproc), BENCH_DB_POOL (8), BENCH_SEQUENTIAL (20),
 # BENCH_REDIS_TIMEOUT_MS (the server's CACHE_REDIS_TIMEOUT_MS; 50, its default: the timeout is
@@ -25,6 +27,9 @@ base=${3:?port base}
 server_threads=${BENCH_SERVER_THREADS:-$(nproc)}
 db_pool=${BENCH_DB_POOL:-8}
 redis_timeout=${BENCH_REDIS_TIMEOUT_MS:-50}
+production_sampling=$(sed -n 's/^TELEMETRY_SAMPLING_PERCENTAGE=${TELEMETRY_SAMPLING_PERCENTAGE:-\([0-9.]*\)}.*/\1/p' \
+  deploy/azure/deploy.sh)
+sampling=${BENCH_SAMPLING_PERCENTAGE:-${production_sampling:?deploy/azure/deploy.sh sets no TELEMETRY_SAMPLING_PERCENTAGE}}
 docs=${BENCH_DOCS:-docs}
 
 for tool in wrk nginx pgbench gnuplot curl python3; do
@@ -55,7 +60,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "services in $state (ports $base..$((base + 9)))"
-tools/services.sh start "$state" "$base" postgres redis firebase appinsights
+# The capture keeps a bounded window of envelopes; a 10 s case at 100 % fills ~100 MB of it.
+APPINSIGHTS_CAPTURE_MAX_BYTES=$((2 * 1024 * 1024 * 1024)) \
+  tools/services.sh start "$state" "$base" postgres redis firebase appinsights
 set -a
 # shellcheck disable=SC1091 # written by services.sh
 . "$state/env"
@@ -99,9 +106,12 @@ start_api() {
 start_api nocache $((base + 10)) CACHE_ENABLED=false
 start_api cache $((base + 11))
 start_api public $((base + 12)) AUTH_PUBLIC_READS=true
-start_api telemetry $((base + 13)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs"
+start_api telemetry $((base + 13)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs" \
+  TELEMETRY_SAMPLING_PERCENTAGE=100 TELEMETRY_CLOUD_ROLE_INSTANCE=bench-telemetry
 start_api redis $((base + 15)) CACHE_LOCAL_MAX_BYTES=0
 start_api memory $((base + 16)) CACHE_SENDFILE_MIN_BYTES=0
+start_api telemetry_sampled $((base + 17)) APPLICATIONINSIGHTS_CONNECTION_STRING="$telemetry_cs" \
+  TELEMETRY_SAMPLING_PERCENTAGE="$sampling" TELEMETRY_CLOUD_ROLE_INSTANCE=bench-telemetry-sampled
 
 say "signing up and logging in a user through the API (Firebase Auth emulator)"
 api=http://127.0.0.1:$((base + 11))
@@ -170,7 +180,7 @@ curl -fsS "http://127.0.0.1:$((base + 14))/static/fair.json" | cmp -s - "$out/st
 "$binary" serve --print-sql >"$out/statements.sql"
 
 say "measuring (BENCH_RUNS=${BENCH_RUNS:-3} x BENCH_DURATION=${BENCH_DURATION:-10} s per case)"
-BENCH_TOKEN=$token python3 bench/load/loadtest.py \
+BENCH_TOKEN=$token BENCH_SAMPLING_PERCENTAGE=$sampling python3 bench/load/loadtest.py \
   --out "$out" --port-base "$base" --database-url "$DATABASE_URL" \
   --redis-pidfile "$state/redis/redis.pid" --postgres-pidfile "$state/pg/data/postmaster.pid" \
   --capture-pidfile "$state/pids/appinsights.pid" --capture-url "$APPINSIGHTS_CAPTURE_URL" \

@@ -22,7 +22,9 @@ SHORT = {
     "fair_cache_redis": "API, cache on, token, body from Redis",
     "fair_cache_memory": "API, cache on, token, no sendfile", "fair_public": "API, cache on, no token", "fair_nginx": "nginx (static)",
     "mix_telemetry": "API, cache on, telemetry",
+    "mix_telemetry_sampled": "API, cache on, telemetry sampled",
 }
+TELEMETRY_CASES = ["mix_telemetry", "mix_telemetry_sampled"]
 CPU_GROUPS = ["vitrina", "postgres", "redis", "nginx", "telemetry capture", "load tool (wrk / pgbench)",
               "everything else on the machine"]
 
@@ -210,6 +212,42 @@ def charts(results, img_dir):
 
 # ----------------------------------------------------------------------------- the page
 
+def present(results, cases):
+    """The cases this results.json has (older ones have no sampled telemetry case)."""
+    return [case for case in cases if case in results["cases"]]
+
+
+def telemetry_runs(results, case):
+    """The telemetry entries of one case, in run order. Entries of results written before sampling
+    existed name no case: they are the 100 % case."""
+    return [t for t in results["telemetry"] if t.get("case", "mix_telemetry") == case]
+
+
+def catalog_operation(summary):
+    return max((f for name, f in summary["operations"].items() if "/catalog" in name),
+               key=lambda f: f["count"], default={"count": 0, "average_ms": 0, "items": 0})
+
+
+def telemetry_cost_table(results):
+    """Bytes and items per 1,000 requests, for each telemetry case of the run (pooled over runs)."""
+    sampling = results["settings"].get("telemetry_sampling_percentage")
+    lines = ["| case | sampling | items sent per 1,000 requests | bytes on the wire per 1,000 requests (gzip) "
+             "| JSON bytes per 1,000 requests (what Application Insights bills) | throughput vs cache on, no telemetry |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for case in present(results, TELEMETRY_CASES):
+        runs = [t for t in telemetry_runs(results, case) if "capture" in t]
+        if not runs:
+            continue
+        requests = sum(t["wrk"]["requests"] for t in runs)
+        per_1000 = {k: sum(t["capture"][k] for t in runs) / requests * 1000 if requests else 0
+                    for k in ("items", "wire_bytes", "json_bytes")}
+        rate = "100 %" if case == "mix_telemetry" else (f"{sampling:g} %" if sampling else "production")
+        lines.append(f"| {results['cases'][case]['label']} | {rate} | {per_1000['items']:,.1f} | "
+                     f"{per_1000['wire_bytes']:,.0f} | {per_1000['json_bytes']:,.0f} | "
+                     f"{ratio(results, case, 'mix_cache'):.2f}× ({per_run(results, case, 'mix_cache')}) |")
+    return lines if len(lines) > 2 else []
+
+
 def telemetry_section(results):
     lines = ["## What Application Insights shows for the same run", ""]
     captured = [t for t in results["telemetry"] if t["summary"]["requests"] > 0]
@@ -223,36 +261,51 @@ def telemetry_section(results):
             ""]
         return lines
     lines += [
-        "During the case *API, cache on, telemetry exported*, the server sent its telemetry to the local "
-        "ingestion endpoint. `bench/report/telemetry_summary.py` computes from those envelopes the figures "
-        "the portal's Performance and Failures views show; wrk's own counts are next to them. A Request "
-        "count that differs from wrk's by more than 1% would mean telemetry lost or duplicated items under load.",
+        "During the telemetry cases the server sent its telemetry to the local ingestion endpoint: every "
+        "operation in *API, cache on, telemetry*, and in *API, cache on, telemetry sampled* the share "
+        "deploy/azure/deploy.sh sets for production (`TELEMETRY_SAMPLING_PERCENTAGE`), whose kept items carry "
+        "`sampleRate` so that each stands for 100/sampleRate requests. `bench/report/telemetry_summary.py` "
+        "reconstructs from those envelopes, weighted so, the figures the portal's Performance and Failures "
+        "views show; wrk's own counts and the server's own (its request-duration histogram on `/metrics`, "
+        "read before and after the run) are next to them. At 100 % a count that differs from wrk's by "
+        "more than 1% would mean telemetry lost or duplicated items; sampled, the reconstruction also has "
+        "the sampling error (binomial: about 1/sqrt(kept requests)).",
         "",
-        "| run | wrk requests | telemetry requests (the /catalog operation) | difference | wrk req/s | telemetry request rate /s "
-        "| wrk average ms | telemetry average duration ms | failed (telemetry) | errors (wrk) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for index, entry in enumerate(results["telemetry"], 1):
-        summary, wrk = entry["summary"], entry["wrk"]
-        catalog = max((f for name, f in summary["operations"].items() if "/catalog" in name),
-                      key=lambda f: f["count"], default={"count": 0, "average_ms": 0})
-        diff = (catalog["count"] - wrk["requests"]) / wrk["requests"] * 100 if wrk["requests"] else 0
-        lines.append(f"| {index} | {wrk['requests']:,} | {catalog['count']:,} | {diff:+.2f}% | {fmt(wrk['rps'])} | "
-                     f"{fmt(summary['request_rate_per_s'])} | {wrk['mean_ms']:.2f} | {catalog['average_ms']:.2f} | "
-                     f"{summary['failed_requests']} | {wrk['errors']} |")
+        "| case | run | wrk requests | reconstructed requests (from envelopes) | difference | server requests "
+        "| wrk average ms | server average ms | reconstructed average ms | failed (telemetry) | errors (wrk) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     diffs = []
-    for entry in results["telemetry"]:
-        count = max((f["count"] for n, f in entry["summary"]["operations"].items() if "/catalog" in n), default=0)
-        diffs.append(abs(count - entry["wrk"]["requests"]) / max(1, entry["wrk"]["requests"]))
-    lines += ["", f"Telemetry and wrk agree within 1% in {sum(d <= 0.01 for d in diffs)} of {len(diffs)} runs "
-              "(wrk stops with requests in flight, which the server may still complete and report). "
-              "The telemetry duration is measured inside the server, from the request read to the "
+    for case in TELEMETRY_CASES:
+        for index, entry in enumerate(telemetry_runs(results, case), 1):
+            summary, wrk = entry["summary"], entry["wrk"]
+            catalog = catalog_operation(summary)
+            diff = (catalog["count"] - wrk["requests"]) / wrk["requests"] if wrk["requests"] else 0
+            diffs.append((case, abs(diff)))
+            server = entry.get("server")
+            server_count = f"{server['requests']:,.0f}" if server else "–"
+            server_avg = f"{server['sum_ms'] / server['requests']:.3f}" if server and server["requests"] else "–"
+            envelopes = f" ({catalog['items']:,})" if "items" in catalog else ""
+            lines.append(f"| {SHORT[case]} | {index} | {wrk['requests']:,} | {catalog['count']:,.0f}{envelopes} | "
+                         f"{diff * 100:+.2f}% | {server_count} | {wrk['mean_ms']:.2f} | {server_avg} | "
+                         f"{catalog['average_ms']:.3f} | {summary['failed_requests']:,.0f} | {wrk['errors']} |")
+    full = [d for case, d in diffs if case == "mix_telemetry"]
+    sampled = [d for case, d in diffs if case == "mix_telemetry_sampled"]
+    lines += ["", f"At 100 %, telemetry and wrk agree within 1% in {sum(d <= 0.01 for d in full)} of {len(full)} runs "
+              "(wrk stops with requests in flight, which the server may still complete and report)"
+              + (f"; sampled, within 3% in {sum(d <= 0.03 for d in sampled)} of {len(sampled)} runs" if sampled else "")
+              + ". The telemetry duration is measured inside the server, from the request read to the "
               "response written; wrk's latency also holds the time a request waits in socket queues and "
               "for a CPU on this shared machine, so it is higher."]
+    cost = telemetry_cost_table(results)
+    if cost:
+        lines += ["", "What the telemetry cost, per 1,000 requests (`GET /stats` of the capture, per role instance; "
+                  "Application Insights bills the uncompressed JSON it receives, so gzip cuts the bytes on the wire "
+                  "but not the bill, and sampling cuts both):", ""] + cost
     last = captured[-1]["summary"]
     lines += ["", "Slowest dependencies (last run, as the portal's *Dependencies* tab ranks them):", "",
               "| type | name | calls | average ms | p95 ms |", "|---|---|---:|---:|---:|"]
     for dep in last["slowest_dependencies"]:
-        lines.append(f"| {dep['type']} | {dep['name']} | {dep['count']:,} | {dep['average_ms']:.3f} | "
+        lines.append(f"| {dep['type']} | {dep['name']} | {dep['count']:,.0f} | {dep['average_ms']:.3f} | "
                      f"{dep['p95_ms']:.3f} |")
     if not last["slowest_dependencies"]:
         lines.append("| – | no dependency telemetry captured | | | |")
@@ -406,7 +459,7 @@ def write_page(results, page, img_dir, made):
     add("")
     add("## Results: the realistic mix")
     add("")
-    out.extend(case_table(results, MIX_CASES + ["mix_telemetry"]))
+    out.extend(case_table(results, MIX_CASES + present(results, TELEMETRY_CASES)))
     add("")
     add("One request in "
         f"{sum(m['weight'] for m in results['mix']) // full_entry['weight']} asks for the whole catalog "
@@ -475,7 +528,7 @@ def write_page(results, page, img_dir, made):
     add("")
     add("## Where the time goes (the bottleneck)")
     add("")
-    out.extend(cpu_table(results, MIX_CASES + FAIR_CASES + ["mix_telemetry"]))
+    out.extend(cpu_table(results, MIX_CASES + FAIR_CASES + present(results, TELEMETRY_CASES)))
     add("")
     for case in MIX_CASES[:2] + ["fair_cache"]:
         top, top_cores, machine, _ = bottleneck(results, case)

@@ -7,8 +7,13 @@ line) or JSON arrays as POSTed to /v2.1/track. Standard library only.
 
     telemetry_summary.py envelopes.jsonl [--expect-requests N] [--tolerance 0.01] [--json]
 
-Exit status 1 if --expect-requests is given and the Request count differs by more than the
-tolerance (a fraction), which means telemetry dropped or duplicated items.
+Sampled telemetry is weighted as the portal weights it: an envelope with sampleRate r stands for
+100/r items (its itemCount), so counts are sums of weights, averages and percentiles are
+weighted, and `items` says how many envelopes there actually were.
+
+Exit status 1 if --expect-requests is given and the (weighted) Request count differs by more than
+the tolerance (a fraction): telemetry dropped or duplicated items, or sampling was not
+representative.
 """
 
 import argparse
@@ -39,48 +44,72 @@ def read_envelopes(path):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
+def weight(envelope):
+    """The number of items an envelope stands for: 100/sampleRate (1 when it was not sampled)."""
+    rate = envelope.get("sampleRate", 100.0) or 100.0
+    return 100.0 / float(rate)
+
+
+def percentile(pairs, fraction):
+    """The weighted percentile of (value, weight) pairs: the smallest value whose cumulative weight
+    reaches `fraction` of the total. With equal weights it is the plain percentile."""
+    ordered = sorted(pairs)
     if not ordered:
         return 0.0
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    total = sum(w for _, w in ordered)
+    # The same rank as ordered[int(fraction * n)] for equal weights.
+    target, running = fraction * total, 0.0
+    for value, w in ordered:
+        running += w
+        if running > target:
+            return value
+    return ordered[-1][0]
+
+
+def figures(pairs):
+    count = sum(w for _, w in pairs)
+    return {"count": count, "items": len(pairs),
+            "average_ms": sum(d * w for d, w in pairs) / count if count else 0.0,
+            "p95_ms": percentile(pairs, 0.95)}
 
 
 def summarise(envelopes):
     requests = [e for e in envelopes if e.get("data", {}).get("baseType") == "RequestData"]
     dependencies = [e for e in envelopes if e.get("data", {}).get("baseType") == "RemoteDependencyData"]
     by_route = defaultdict(list)
-    failed = 0
+    failed = 0.0
     starts, ends = [], []
     for envelope in requests:
         base = envelope["data"]["baseData"]
         duration = parse_duration(base["duration"])
-        by_route[base["name"]].append(duration)
-        failed += 0 if base["success"] else 1
+        by_route[base["name"]].append((duration, weight(envelope)))
+        failed += 0 if base["success"] else weight(envelope)
         start = parse_time(envelope["time"])
         starts.append(start)
         ends.append(start + duration / 1000)
     span = (max(ends) - min(starts)) if requests else 0.0
-    all_durations = [d for durations in by_route.values() for d in durations]
+    everything = figures([pair for pairs in by_route.values() for pair in pairs])
     by_dependency = defaultdict(list)
     for envelope in dependencies:
         base = envelope["data"]["baseData"]
-        by_dependency[(base["type"], base["name"])].append(parse_duration(base["duration"]))
+        by_dependency[(base["type"], base["name"])].append((parse_duration(base["duration"]), weight(envelope)))
+    items_by_type = defaultdict(int)
+    for envelope in envelopes:
+        items_by_type[envelope.get("data", {}).get("baseType", "")] += 1
+    dependency_figures = {key: figures(pairs) for key, pairs in by_dependency.items()}
     return {
-        "requests": len(requests),
+        "requests": everything["count"],
+        "request_items": len(requests),
         "failed_requests": failed,
-        "request_rate_per_s": len(requests) / span if span > 0 else 0.0,
-        "average_duration_ms": sum(all_durations) / len(all_durations) if all_durations else 0.0,
-        "p95_duration_ms": percentile(all_durations, 0.95),
-        "operations": {
-            route: {"count": len(d), "average_ms": sum(d) / len(d), "p95_ms": percentile(d, 0.95)}
-            for route, d in sorted(by_route.items())
-        },
+        "request_rate_per_s": everything["count"] / span if span > 0 else 0.0,
+        "average_duration_ms": everything["average_ms"],
+        "p95_duration_ms": everything["p95_ms"],
+        "items": len(envelopes),
+        "items_by_type": dict(sorted(items_by_type.items())),
+        "operations": {route: figures(pairs) for route, pairs in sorted(by_route.items())},
         "slowest_dependencies": [
-            {"type": kind, "name": name, "count": len(d), "average_ms": sum(d) / len(d),
-             "p95_ms": percentile(d, 0.95)}
-            for (kind, name), d in sorted(by_dependency.items(),
-                                          key=lambda item: -sum(item[1]) / len(item[1]))[:10]
+            {"type": kind, "name": name, **f}
+            for (kind, name), f in sorted(dependency_figures.items(), key=lambda item: -item[1]["average_ms"])[:10]
         ],
     }
 
@@ -96,19 +125,20 @@ def main():
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"requests {summary['requests']}  failed {summary['failed_requests']}  "
+        print(f"requests {summary['requests']:.0f} (from {summary['request_items']} envelopes)  "
+              f"failed {summary['failed_requests']:.0f}  "
               f"rate {summary['request_rate_per_s']:.1f}/s  "
               f"avg {summary['average_duration_ms']:.2f} ms  p95 {summary['p95_duration_ms']:.2f} ms")
-        for route, figures in summary["operations"].items():
-            print(f"  {route:<32} {figures['count']:>8}  avg {figures['average_ms']:.2f} ms  "
-                  f"p95 {figures['p95_ms']:.2f} ms")
+        for route, route_figures in summary["operations"].items():
+            print(f"  {route:<32} {route_figures['count']:>8.0f}  avg {route_figures['average_ms']:.2f} ms  "
+                  f"p95 {route_figures['p95_ms']:.2f} ms")
         for dependency in summary["slowest_dependencies"]:
-            print(f"  dep {dependency['type']}:{dependency['name']:<24} {dependency['count']:>8}  "
+            print(f"  dep {dependency['type']}:{dependency['name']:<24} {dependency['count']:>8.0f}  "
                   f"avg {dependency['average_ms']:.2f} ms")
     if args.expect_requests is not None:
         allowed = args.expect_requests * args.tolerance
         if abs(summary["requests"] - args.expect_requests) > allowed:
-            print(f"MISMATCH: telemetry has {summary['requests']} requests, "
+            print(f"MISMATCH: telemetry has {summary['requests']:.0f} requests, "
                   f"the load generator counted {args.expect_requests}", file=sys.stderr)
             return 1
     return 0

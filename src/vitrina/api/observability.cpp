@@ -111,8 +111,9 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
   // W3C Trace Context Level 2: tells the caller which trace and span served it.
   response.headers.emplace_back("traceresponse", trace.context().OutgoingTraceparent());
 
-  if (telemetry_.enabled()) {
-    const auto& context = trace.context();
+  const auto& context = trace.context();
+  // Sampled out and successful: nothing to send, so the URL and properties are not built.
+  if (telemetry_.RecordsRequest(context, static_cast<int>(response.status))) {
     std::array<telemetry::core::TelemetryProperty, 2> properties{
         {{"request_id", request.request_id}}};
     std::size_t property_count = 1;
@@ -122,19 +123,23 @@ asio::awaitable<Response> RequestObservability::Observe(Request& request,
     telemetry_.TrackRequest(
         context, name, RequestUrl(request), static_cast<int>(response.status), total,
         telemetry::core::TelemetryProperties(properties.data(), property_count));
-    if (response.status >= 500) {
-      // The internal detail (statement, SQLSTATE, exception text), as the access log has it;
-      // the client only saw the generic message.
-      const std::string type =
-          "vitrina." + (response.error_code.empty() ? std::string("http_") + std::string(status)
-                                                    : response.error_code);
-      const std::string message = response.error_detail.empty()
-                                      ? "HTTP " + std::string(status) + " from " + name
-                                      : response.error_detail;
-      const telemetry::core::TelemetryProperty exception_properties[] = {
-          {"request_id", request.request_id}, {"status", status}};
-      telemetry_.TrackException(&context, type, message, exception_properties);
-    }
+  } else if (telemetry_.enabled()) {
+    // Sampled out: TrackRequest only counts the request as sampled_out, so it gets no URL.
+    telemetry_.TrackRequest(context, name, {}, static_cast<int>(response.status), total,
+                            telemetry::core::TelemetryProperties());
+  }
+  if (telemetry_.enabled() && response.status >= 500) {
+    // The internal detail (statement, SQLSTATE, exception text), as the access log has it;
+    // the client only saw the generic message.
+    const std::string type =
+        "vitrina." + (response.error_code.empty() ? std::string("http_") + std::string(status)
+                                                  : response.error_code);
+    const std::string message = response.error_detail.empty()
+                                    ? "HTTP " + std::string(status) + " from " + name
+                                    : response.error_detail;
+    const telemetry::core::TelemetryProperty exception_properties[] = {
+        {"request_id", request.request_id}, {"status", status}};
+    telemetry_.TrackException(&context, type, message, exception_properties);
   }
   co_return response;
 }

@@ -49,6 +49,8 @@ struct TraceContext {
   TraceId trace_id;                 // ai.operation.id
   SpanId span_id;                   // the Request envelope's id; dependencies' parentId
   std::optional<SpanId> parent_id;  // the caller's span, when a valid traceparent came in
+  // W3C trace flags. With telemetry on, the sampled bit is this process's sampling decision
+  // for the trace (telemetry::Telemetry::StartRequest), so outgoing headers carry it on.
   std::uint8_t flags = kTraceFlagSampled;
   std::chrono::system_clock::time_point start;  // the Request envelope's time
   // The route template once the router knows it (points into the route table), so that

@@ -102,7 +102,9 @@ int RunEtlCommand(const RunOptions& options) {
   auto config = LoadConfig();
   if (!config) return Fail(config.error());
   auto env = base::EnvReader::FromProcess();
-  const auto telemetry_settings = telemetry::ReadTelemetrySettings(env, "vitrina-etl");
+  auto telemetry_settings = telemetry::ReadTelemetrySettings(env, "vitrina-etl");
+  // One Request per run, a handful of items: sampling would lose whole runs and save nothing.
+  telemetry_settings.sampling_percentage = 100.0;
   const auto traceparent = env.String("TRACEPARENT", "");
   if (!env.problems().empty()) {
     return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,

@@ -304,8 +304,13 @@ void LogStartup(const Config& config, const ServeSettings& settings,
     if (!config.dev_admin_token) spdlog::info("DEV_ADMIN_TOKEN is not set: writes answer 401");
   }
   if (telemetry_enabled) {
-    spdlog::info("telemetry: Application Insights as ai.cloud.role '{}'",
-                 settings.telemetry.cloud_role);
+    spdlog::info(
+        "telemetry: Application Insights as ai.cloud.role '{}', {:.4g}% of operations sampled in "
+        "(failures always), batches {}",
+        settings.telemetry.cloud_role, settings.telemetry.sampling_percentage,
+        settings.telemetry.gzip_level > 0
+            ? "gzip level " + std::to_string(settings.telemetry.gzip_level)
+            : std::string("uncompressed"));
   } else {
     spdlog::info("telemetry: off (APPLICATIONINSIGHTS_CONNECTION_STRING is not set)");
   }

@@ -1,5 +1,6 @@
 #include "vitrina/http/client.hpp"
 #include "vitrina/telemetry/core/ingestion_policy.hpp"
+#include "vitrina/telemetry/gzip.hpp"
 #include "vitrina/telemetry/ingestion_transport.hpp"
 
 namespace vitrina::telemetry {
@@ -8,8 +9,9 @@ namespace {
 // POSTs each batch through one http::HttpClient, so the TLS connection is reused between batches.
 class HttpIngestionTransport final : public IngestionTransport {
  public:
-  HttpIngestionTransport(std::string track_url, std::chrono::milliseconds connect_timeout)
-      : url_(std::move(track_url)), connect_timeout_(connect_timeout) {}
+  HttpIngestionTransport(std::string track_url, std::chrono::milliseconds connect_timeout,
+                         int gzip_level)
+      : url_(std::move(track_url)), connect_timeout_(connect_timeout), gzip_level_(gzip_level) {}
 
   IngestionResponse Post(std::string_view body, std::chrono::milliseconds timeout,
                          const std::function<bool()>& give_up) override {
@@ -18,7 +20,16 @@ class HttpIngestionTransport final : public IngestionTransport {
     request.url = url_;
     // No "Expect: 100-continue": it would cost a round trip per batch.
     request.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Expect", ""}};
-    request.body = body;
+    // Compressed per attempt: a retry (rare) costs another deflate, and the exporter keeps
+    // items as text so that a 206 can resend a subset.
+    std::string compressed;
+    if (gzip_level_ > 0) {
+      compressed = Gzip(body, gzip_level_);
+      request.headers.emplace_back("Content-Encoding", "gzip");
+      request.body = compressed;
+    } else {
+      request.body = body;
+    }
     request.timeout = timeout;
     request.connect_timeout = connect_timeout_;
     request.give_up = give_up;
@@ -39,14 +50,16 @@ class HttpIngestionTransport final : public IngestionTransport {
  private:
   std::string url_;
   std::chrono::milliseconds connect_timeout_;
+  int gzip_level_;
   http::HttpClient client_;
 };
 
 }  // namespace
 
 std::unique_ptr<IngestionTransport> MakeHttpIngestionTransport(
-    std::string track_url, std::chrono::milliseconds connect_timeout) {
-  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout);
+    std::string track_url, std::chrono::milliseconds connect_timeout, int gzip_level) {
+  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout,
+                                                  gzip_level);
 }
 
 }  // namespace vitrina::telemetry

@@ -81,13 +81,16 @@ base::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettin
   auto parsed = core::ParseTelemetryConnectionString(*settings.connection_string);
   if (!parsed) return parsed.error();
   identity.instrumentation_key = parsed->instrumentation_key;
-  auto transport = MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout);
+  auto transport =
+      MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout, settings.gzip_level);
   return std::make_unique<Telemetry>(settings, std::move(identity), std::move(transport));
 }
 
 Telemetry::Telemetry(const TelemetrySettings& settings, core::TelemetryIdentity identity,
                      std::unique_ptr<IngestionTransport> transport)
-    : settings_(settings), identity_(std::move(identity)) {
+    : settings_(settings),
+      identity_(std::move(identity)),
+      sampling_(core::EffectiveSamplingPercentage(settings.sampling_percentage)) {
   if (transport) {
     exporter_ = std::make_unique<AppInsightsExporter>(settings_.exporter, std::move(transport));
   }
@@ -124,7 +127,25 @@ RequestContext Telemetry::StartRequest(std::string_view traceparent) const {
   } else {
     context.trace_id = base::NewTraceId();
   }
+  if (exporter_) {
+    // The decision for the whole operation, from the trace id alone: every item of this request,
+    // and every other process sampling this trace at this percentage, agrees with it.
+    const bool kept = sampling_.KeepsOperation(context.trace_id.View());
+    context.flags = kept ? static_cast<std::uint8_t>(context.flags | base::kTraceFlagSampled)
+                         : static_cast<std::uint8_t>(context.flags & ~base::kTraceFlagSampled);
+  }
   return context;
+}
+
+bool Telemetry::RecordsRequest(const RequestContext& context, int status) const {
+  return exporter_ != nullptr && (status >= 400 || (context.flags & base::kTraceFlagSampled) != 0);
+}
+
+std::optional<double> Telemetry::SampleRateOf(const RequestContext& context, bool failure) {
+  const bool kept = (context.flags & base::kTraceFlagSampled) != 0;
+  auto rate = sampling_.SampleRate(kept, failure);
+  if (!rate) sampled_out_.fetch_add(1, std::memory_order_relaxed);
+  return rate;
 }
 
 core::TelemetryOperation Telemetry::OperationOf(const RequestContext& context) const {
@@ -136,6 +157,8 @@ void Telemetry::TrackRequest(const RequestContext& context, std::string_view rou
                              std::string_view url, int status, std::chrono::microseconds duration,
                              core::TelemetryProperties properties) {
   if (!exporter_) return;
+  const auto sample_rate = SampleRateOf(context, status >= 400);
+  if (!sample_rate) return;
   core::TelemetryOperation operation{context.trace_id.View(), {}, route};
   if (context.parent_id) operation.parent_id = context.parent_id->View();
   core::RequestTelemetry request;
@@ -147,11 +170,14 @@ void Telemetry::TrackRequest(const RequestContext& context, std::string_view rou
   request.response_code = status;
   request.success = status < 400;
   request.properties = properties;
+  request.sample_rate = *sample_rate;
   exporter_->Track(core::BuildRequestEnvelope(identity_, operation, request));
 }
 
 void Telemetry::TrackDependency(const RequestContext& context, const DependencyCall& call) {
   if (!exporter_) return;
+  const auto sample_rate = SampleRateOf(context, !call.success);
+  if (!sample_rate) return;
   const base::SpanId id = base::NewSpanId();
   core::DependencyTelemetry dependency;
   dependency.start = std::chrono::system_clock::now() - call.duration;
@@ -164,6 +190,7 @@ void Telemetry::TrackDependency(const RequestContext& context, const DependencyC
   dependency.result_code = call.result_code;
   dependency.success = call.success;
   dependency.properties = call.properties;
+  dependency.sample_rate = *sample_rate;
   exporter_->Track(core::BuildDependencyEnvelope(identity_, OperationOf(context), dependency));
 }
 
@@ -182,11 +209,18 @@ void Telemetry::TrackException(const RequestContext* context, std::string_view t
 void Telemetry::TrackMessage(const RequestContext* context, core::TelemetrySeverity severity,
                              std::string_view message, core::TelemetryProperties properties) {
   if (!exporter_) return;
+  double sample_rate = 100.0;
+  if (context != nullptr) {
+    const auto rate = SampleRateOf(*context, /*failure=*/false);
+    if (!rate) return;
+    sample_rate = *rate;
+  }
   core::MessageTelemetry telemetry;
   telemetry.time = std::chrono::system_clock::now();
   telemetry.message = message;
   telemetry.severity = severity;
   telemetry.properties = properties;
+  telemetry.sample_rate = sample_rate;
   const auto operation = context ? OperationOf(*context) : core::TelemetryOperation{};
   exporter_->Track(core::BuildMessageEnvelope(identity_, operation, telemetry));
 }
@@ -232,10 +266,12 @@ void Telemetry::SendCounterDeltas() {
 
 void Telemetry::RegisterMetrics(core::MetricsRegistry& registry) const {
   const AppInsightsExporter* exporter = exporter_.get();
+  const Telemetry* telemetry = this;
   registry.AddCallback(
       core::MetricType::kCounter, "vitrina_telemetry_items_total",
-      "Telemetry items by fate: sent to Application Insights, or dropped and why.", {"outcome"},
-      [exporter] {
+      "Telemetry items by fate: sent to Application Insights, dropped and why, or not built "
+      "because sampling left their operation out.",
+      {"outcome"}, [exporter, telemetry] {
         const ExporterStats stats = exporter ? exporter->stats() : ExporterStats{};
         auto sample = [](std::string outcome, std::uint64_t value) {
           return core::CallbackSample{{std::move(outcome)}, static_cast<double>(value)};
@@ -246,6 +282,7 @@ void Telemetry::RegisterMetrics(core::MetricsRegistry& registry) const {
             sample("dropped_rejected", stats.dropped_rejected),
             sample("dropped_retries_exhausted", stats.dropped_retries_exhausted),
             sample("dropped_shutdown", stats.dropped_shutdown),
+            sample("sampled_out", telemetry->sampled_out()),
         };
       });
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "vitrina/telemetry/app_insights_exporter.hpp"
 #include "vitrina/telemetry/core/envelope.hpp"
 #include "vitrina/telemetry/core/metrics.hpp"
+#include "vitrina/telemetry/core/sampling.hpp"
 #include "vitrina/telemetry/telemetry_settings.hpp"
 
 namespace vitrina::telemetry {
@@ -59,6 +61,9 @@ DependencyCall ToDependencyCall(const base::DependencyRecord& record, std::strin
 
 // What the server calls. Without a connection string it is a no-op whose Track* calls return
 // at once; with one, each Track* builds an envelope (~1.5 µs) and hands it to the exporter queue.
+// Sampling (TELEMETRY_SAMPLING_PERCENTAGE, core::SamplingPolicy) is decided once per operation in
+// StartRequest; the Track* calls of an operation that is sampled out return before building
+// anything, except for failures, which are always sent.
 // Thread-safe: one instance serves every I/O thread.
 class Telemetry {
  public:
@@ -78,11 +83,19 @@ class Telemetry {
   void Start();
   void Stop();
 
-  // Parses the incoming header ("" when absent); an invalid one starts a new trace.
+  // Parses the incoming header ("" when absent); an invalid one starts a new trace. With
+  // telemetry on, the context's sampled flag (base::kTraceFlagSampled) is then this process's
+  // sampling decision for the trace: it travels on in outgoing `traceparent` and `traceresponse`
+  // headers, and the Track* calls below read it.
   RequestContext StartRequest(std::string_view traceparent) const;
 
+  // Whether TrackRequest would send this request: its operation was sampled in, or it failed
+  // (status >= 400). Lets a caller skip building what TrackRequest takes (the URL).
+  bool RecordsRequest(const RequestContext& context, int status) const;
+
   // `route` is the template ("GET /catalog"); success is status < 400, as App Insights'
-  // failed-requests view expects.
+  // failed-requests view expects. Sent when the operation is sampled in (sampleRate = the
+  // percentage) or the request failed (sampleRate 100).
   void TrackRequest(const RequestContext& context, std::string_view route, std::string_view url,
                     int status, std::chrono::microseconds duration,
                     core::TelemetryProperties properties = {});
@@ -92,12 +105,16 @@ class Telemetry {
     TrackRequest(context, route, url, status, duration,
                  core::TelemetryProperties(properties.begin(), properties.size()));
   }
+  // Sent with its operation, or always (sampleRate 100) when the call failed.
   void TrackDependency(const RequestContext& context, const DependencyCall& call);
   // `context` may be null outside a request. Pass a type and a client-safe message only.
+  // Always sent (sampleRate 100).
   void TrackException(const RequestContext* context, std::string_view type_name,
                       std::string_view message, core::TelemetryProperties properties = {});
+  // Sent with its operation; without one (null `context`), always.
   void TrackMessage(const RequestContext* context, core::TelemetrySeverity severity,
                     std::string_view message, core::TelemetryProperties properties = {});
+  // Never sampled: a metric is already an aggregate.
   void TrackMetric(std::string_view name, double value, core::TelemetryProperties properties = {});
 
   // Every metric interval, sends how much `counter` grew as the metric `metric_name` (e.g. the
@@ -105,11 +122,15 @@ class Telemetry {
   // counter must outlive this object.
   void ExportCounterDelta(std::string metric_name, const core::Counter& counter);
 
-  // Adds vitrina_telemetry_items_total{outcome=...} (sent, dropped_*) to /metrics. The registry
-  // reads this object's counters when rendered, so it must not be rendered after this is gone.
+  // Adds vitrina_telemetry_items_total{outcome=...} (sent, dropped_*, sampled_out) to /metrics.
+  // The registry reads this object's counters when rendered, so it must not be rendered after
+  // this is gone.
   void RegisterMetrics(core::MetricsRegistry& registry) const;
 
   ExporterStats stats() const;
+  // Items not built because their operation was sampled out.
+  std::uint64_t sampled_out() const { return sampled_out_.load(std::memory_order_relaxed); }
+  double sampling_percentage() const { return sampling_.percentage(); }
 
  private:
   struct ExportedCounter {
@@ -121,9 +142,13 @@ class Telemetry {
   void RunMetricPump();
   void SendCounterDeltas();
   core::TelemetryOperation OperationOf(const RequestContext& context) const;
+  // The sampleRate of an item of `context`'s operation, or nothing (counted) when it is dropped.
+  std::optional<double> SampleRateOf(const RequestContext& context, bool failure);
 
   TelemetrySettings settings_;
   core::TelemetryIdentity identity_;
+  core::SamplingPolicy sampling_;
+  std::atomic<std::uint64_t> sampled_out_{0};
   std::unique_ptr<AppInsightsExporter> exporter_;
 
   std::mutex pump_mutex_;

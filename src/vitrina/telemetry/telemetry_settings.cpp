@@ -1,5 +1,7 @@
 #include "vitrina/telemetry/telemetry_settings.hpp"
 
+#include "vitrina/telemetry/core/sampling.hpp"
+
 namespace vitrina::telemetry {
 
 TelemetrySettings ReadTelemetrySettings(base::EnvReader& env, std::string_view default_role) {
@@ -19,6 +21,15 @@ TelemetrySettings ReadTelemetrySettings(base::EnvReader& env, std::string_view d
       std::chrono::milliseconds(env.Integer("TELEMETRY_SHUTDOWN_DEADLINE_MS", 5000, 0, 600'000));
   settings.metric_interval =
       std::chrono::seconds(env.Integer("TELEMETRY_METRIC_INTERVAL_S", 60, 1, 86'400));
+  if (const auto text = env.OptionalString("TELEMETRY_SAMPLING_PERCENTAGE")) {
+    auto requested = core::ParseSamplingPercentage(*text);
+    if (requested) {
+      settings.sampling_percentage = core::EffectiveSamplingPercentage(*requested);
+    } else {
+      env.AddProblem(requested.error().message);
+    }
+  }
+  settings.gzip_level = static_cast<int>(env.Integer("TELEMETRY_GZIP_LEVEL", 6, 0, 9));
   return settings;
 }
 

@@ -19,6 +19,11 @@ struct TelemetrySettings {
   std::chrono::milliseconds shutdown_deadline{5000};
   std::chrono::milliseconds metric_interval{60'000};
   std::chrono::milliseconds connect_timeout{5000};
+  // The share of operations whose items are sent, as applied (core::EffectiveSamplingPercentage:
+  // 100/N). Failures, exceptions and metrics are always sent (core/sampling.hpp).
+  double sampling_percentage = 100.0;
+  // zlib level of the `Content-Encoding: gzip` batches; 0 sends them uncompressed.
+  int gzip_level = 6;
 };
 
 // Reads the settings from the environment (names and defaults in docs/observability.md).

@@ -4,6 +4,8 @@
 // when the ingestion endpoint fails or is gone.
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -79,9 +81,11 @@ class TelemetryApi : public ::testing::Test {
 
   std::string CaptureUrl() const { return "http://127.0.0.1:" + std::to_string(capture_port_); }
 
-  // This server's envelopes received so far.
-  std::vector<json::object> Envelopes() const {
-    const auto reply = Fetch(capture_port_, "GET", "/envelopes");
+  // The envelopes received so far from the server whose role instance is `instance` (this
+  // test's server by default).
+  std::vector<json::object> Envelopes(const std::string& instance = {}) const {
+    const std::string wanted = instance.empty() ? instance_ : instance;
+    const auto reply = Fetch(capture_port_, "GET", "/envelopes?role_instance=" + wanted);
     std::vector<json::object> mine;
     std::istringstream lines(reply.body);
     std::string line;
@@ -89,21 +93,22 @@ class TelemetryApi : public ::testing::Test {
       if (line.empty()) continue;
       auto parsed = json::parse(line);
       if (!parsed.is_object()) continue;
-      if (Tag(parsed.as_object(), "ai.cloud.roleInstance") == instance_) {
+      if (Tag(parsed.as_object(), "ai.cloud.roleInstance") == wanted) {
         mine.push_back(std::move(parsed.as_object()));
       }
     }
     return mine;
   }
 
-  // Waits (up to 10 s) until `done` holds for this server's envelopes; returns the last read.
+  // Waits (up to 10 s) until `done` holds for a server's envelopes; returns the last read.
   template <typename Predicate>
-  std::vector<json::object> WaitForEnvelopes(Predicate done) const {
+  std::vector<json::object> WaitForEnvelopes(Predicate done,
+                                             const std::string& instance = {}) const {
     const auto deadline = Clock::now() + std::chrono::seconds(10);
-    auto envelopes = Envelopes();
+    auto envelopes = Envelopes(instance);
     while (!done(envelopes) && Clock::now() < deadline) {
       std::this_thread::sleep_for(milliseconds(100));
-      envelopes = Envelopes();
+      envelopes = Envelopes(instance);
     }
     return envelopes;
   }
@@ -315,19 +320,43 @@ TEST_F(TelemetryApi, ResponsesCarryServerTimingAndMetricsAreServed) {
   EXPECT_NE(body.find(etl_line), std::string::npos) << etl_line << body;
 }
 
+// Trace ids and their Application Insights sampling scores (the SDKs' hash of the operation id;
+// tests/unit/telemetry/sampling_test.cpp): at 50 % the first two operations are kept, the last
+// two are not.
+constexpr const char* kKeptTraces[] = {"4bf92f3577b34da6a3ce929d0e0e4736",        // 33.46
+                                       "00000000000000000000000000000001"};       // 2.34
+constexpr const char* kDroppedTrace = "0af7651916cd43dd8448eb211c80319c";         // 52.79
+constexpr const char* kDroppedFailingTrace = "ffffffffffffffffffffffffffffffff";  // 99.96
+
+std::string Traceparent(const std::string& trace_id) {
+  return "00-" + trace_id + "-" + kParentSpan + "-01";
+}
+
+double SampleRate(const json::object& envelope) {
+  return envelope.at("sampleRate").to_number<double>();
+}
+
+// Sampling at 50 %: the failing operation is one sampling leaves out, and its failures are sent
+// anyway, at sampleRate 100 (their true inclusion probability); its successful items are not.
 TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
   // A database of its own: the test breaks it.
   const auto broken = LoadDiamondsDatabase("vitrina_api_itest_telemetry_broken", MakeDiamonds(5));
   auto env = Env(CaptureUrl());
   env["DATABASE_URL"] = broken;
+  env["TELEMETRY_SAMPLING_PERCENTAGE"] = "50";
   ServerProcess server(env, FreePort());
-  ASSERT_EQ(Fetch(server.port(), "GET", "/catalog/1").status, 200u);
+  ASSERT_EQ(
+      Fetch(server.port(), "GET", "/catalog/1", {}, {{"traceparent", Traceparent(kKeptTraces[1])}})
+          .status,
+      200u);
   // The prepared statement now refers to a table that is gone: PostgreSQL answers 42P01, a 500.
   ExecuteSql(broken, "DROP TABLE diamonds CASCADE");
-  const auto failed = Fetch(server.port(), "GET", "/catalog/1");
+  const auto failed = Fetch(server.port(), "GET", "/catalog/1", {},
+                            {{"traceparent", Traceparent(kDroppedFailingTrace)}});
   ASSERT_EQ(failed.status, 500u) << failed.body;
   EXPECT_EQ(failed.body.find("diamonds"), std::string::npos) << "internals leaked: " << failed.body;
   const std::string trace_id = failed.Header("traceresponse").substr(3, 32);
+  ASSERT_EQ(trace_id, kDroppedFailingTrace);
 
   const auto envelopes = WaitForEnvelopes([](const std::vector<json::object>& all) {
     return !OfType(all, "ExceptionData").empty() && OfType(all, "RequestData").size() >= 2;
@@ -338,15 +367,110 @@ TEST_F(TelemetryApi, ServerErrorsAreSentAsExceptionsWithTheirRequest) {
   const auto& details = BaseData(exceptions[0]).at("exceptions").at(0).as_object();
   EXPECT_EQ(Text(details, "typeName"), "vitrina.internal");
   EXPECT_NE(Text(details, "message").find("42P01"), std::string::npos) << Text(details, "message");
+  EXPECT_EQ(SampleRate(exceptions[0]), 100.0);
   for (const auto& dependency : OfType(envelopes, "RemoteDependencyData")) {
     if (Tag(dependency, "ai.operation.id") != trace_id) continue;
     EXPECT_EQ(Text(BaseData(dependency), "name"), "catalog_get");
     EXPECT_EQ(Text(BaseData(dependency), "resultCode"), "42P01");
     EXPECT_EQ(BaseData(dependency).at("success"), false);
+    EXPECT_EQ(SampleRate(dependency), 100.0);
   }
   const auto requests = RequestsNamed(envelopes, "GET /catalog/{id}");
   ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(BaseData(requests[0]).at("success"), true);
+  EXPECT_EQ(SampleRate(requests[0]), 50.0);
   EXPECT_EQ(BaseData(requests[1]).at("success"), false);
+  EXPECT_EQ(SampleRate(requests[1]), 100.0);
+}
+
+// One trace handled by two instances (a caller that sends the same traceparent to both, or a
+// request that crosses them): at the same percentage both keep it, or both drop it, whole.
+TEST_F(TelemetryApi, TwoInstancesSampleEachTraceTheSameWayAndKeepFailures) {
+  std::vector<std::string> instances = {instance_ + "-a", instance_ + "-b"};
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (const auto& instance : instances) {
+    auto env = Env(CaptureUrl());
+    env["TELEMETRY_CLOUD_ROLE_INSTANCE"] = instance;
+    env["TELEMETRY_SAMPLING_PERCENTAGE"] = "50";
+    servers.push_back(std::make_unique<ServerProcess>(env, FreePort()));
+  }
+  const std::string target = "/catalog?cut=Ideal&price_min=" + std::to_string(getpid() % 100000);
+  for (const auto& server : servers) {
+    for (const auto* trace : kKeptTraces) {
+      const auto reply =
+          Fetch(server->port(), "GET", target, {}, {{"traceparent", Traceparent(trace)}});
+      ASSERT_EQ(reply.status, 200u) << reply.body;
+      // The decision travels on: the caller learns this instance recorded its request.
+      EXPECT_EQ(reply.Header("traceresponse").substr(53), "01");
+    }
+    const auto dropped =
+        Fetch(server->port(), "GET", target, {}, {{"traceparent", Traceparent(kDroppedTrace)}});
+    ASSERT_EQ(dropped.status, 200u);
+    EXPECT_EQ(dropped.Header("traceresponse").substr(53), "00");
+    // A 404 is a failed request: sent although its operation is sampled out.
+    EXPECT_EQ(Fetch(server->port(), "GET", "/catalog/999999", {},
+                    {{"traceparent", Traceparent(kDroppedFailingTrace)}})
+                  .status,
+              404u);
+  }
+
+  for (const auto& instance : instances) {
+    SCOPED_TRACE(instance);
+    const auto envelopes = WaitForEnvelopes(
+        [](const std::vector<json::object>& all) { return OfType(all, "RequestData").size() >= 3; },
+        instance);
+    std::map<std::string, std::vector<const json::object*>> by_trace;
+    for (const auto& envelope : envelopes) {
+      by_trace[Tag(envelope, "ai.operation.id")].push_back(&envelope);
+    }
+    for (const auto* trace : kKeptTraces) {
+      const auto& items = by_trace[trace];
+      std::size_t requests = 0, dependencies = 0;
+      for (const auto* item : items) {
+        const std::string type(item->at("data").at("baseType").as_string());
+        requests += type == "RequestData" ? 1 : 0;
+        dependencies += type == "RemoteDependencyData" ? 1 : 0;
+        // Each stands for 100/50 = 2 items in the portal.
+        EXPECT_EQ(SampleRate(*item), 50.0) << json::serialize(*item);
+      }
+      EXPECT_EQ(requests, 1u) << trace;
+      EXPECT_GE(dependencies, 1u) << trace;  // the Redis read at least
+    }
+    EXPECT_EQ(by_trace.count(kDroppedTrace), 0u) << "a sampled-out operation sent items";
+    const auto& failing = by_trace[kDroppedFailingTrace];
+    ASSERT_EQ(failing.size(), 1u) << "only the failed request, not its successful statement";
+    EXPECT_EQ(Text(BaseData(*failing[0]), "responseCode"), "404");
+    EXPECT_EQ(SampleRate(*failing[0]), 100.0);
+  }
+
+  // A sampled-out request is counted as such, even one without dependencies (/healthz). The
+  // scrapes carry a kept trace, so they add nothing to the count themselves.
+  auto sampled_out = [&] {
+    const auto metrics = Fetch(servers[0]->port(), "GET", "/metrics", {},
+                               {{"traceparent", Traceparent(kKeptTraces[0])}});
+    const std::string name = "vitrina_telemetry_items_total{outcome=\"sampled_out\"} ";
+    const auto at = metrics.body.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics.body;
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size()));
+  };
+  const double before = sampled_out();
+  EXPECT_GT(before, 0.0);
+  ASSERT_EQ(Fetch(servers[0]->port(), "GET", "/healthz", {},
+                  {{"traceparent", Traceparent(kDroppedTrace)}})
+                .status,
+            200u);
+  EXPECT_EQ(sampled_out(), before + 1);
+
+  // On the wire every batch was gzip: the capture counts each POST's Content-Encoding and size.
+  const auto stats = json::parse(Fetch(capture_port_, "GET", "/stats").body).as_object();
+  for (const auto& instance : instances) {
+    const auto& counts = stats.at("by_role_instance").at(instance).as_object();
+    EXPECT_GT(counts.at("posts").to_number<int>(), 0) << instance;
+    EXPECT_EQ(counts.at("gzip_posts"), counts.at("posts")) << instance;
+    EXPECT_LT(counts.at("wire_bytes").to_number<double>(),
+              counts.at("json_bytes").to_number<double>())
+        << instance;
+  }
 }
 
 // Sign-up and login call Firebase (HTTP) and write/read the users table (PostgreSQL) from the

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <thread>
 #include <vector>
+#include <zlib.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,6 +35,26 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// What the ingestion endpoint does with `Content-Encoding: gzip`; throws on corrupt input.
+std::string Gunzip(const std::string& compressed) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2");
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  std::string output;
+  char chunk[16384];
+  int result = Z_OK;
+  while (result == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(chunk);
+    stream.avail_out = sizeof chunk;
+    result = inflate(&stream, Z_NO_FLUSH);
+    output.append(chunk, sizeof chunk - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("not a whole gzip stream");
+  return output;
+}
+
 class CaptureServer {
  public:
   struct Reply {
@@ -45,6 +66,8 @@ class CaptureServer {
   struct Received {
     std::string target;
     std::string content_type;
+    std::string content_encoding;
+    std::size_t wire_bytes = 0;
     boost::json::array envelopes;
     Clock::time_point at;
   };
@@ -131,7 +154,11 @@ class CaptureServer {
         Received post;
         post.target = std::string(request.target());
         post.content_type = std::string(request[http::field::content_type]);
-        post.envelopes = boost::json::parse(request.body()).as_array();
+        post.content_encoding = std::string(request[http::field::content_encoding]);
+        post.wire_bytes = request.body().size();
+        post.envelopes = boost::json::parse(post.content_encoding == "gzip" ? Gunzip(request.body())
+                                                                            : request.body())
+                             .as_array();
         post.at = Clock::now();
         received_.push_back(std::move(post));
         if (!script_.empty()) {
@@ -242,6 +269,7 @@ TEST(TelemetryExporter, BatchesArriveWithTheEnvelopeFieldsOfTheIngestionProtocol
   ASSERT_EQ(capture.EnvelopeCount(), 2U);
   EXPECT_EQ(posts[0].target, "/v2.1/track");
   EXPECT_EQ(posts[0].content_type, "application/json; charset=utf-8");
+  EXPECT_EQ(posts[0].content_encoding, "gzip");
   const auto& dependency = posts[0].envelopes[0].as_object();
   const auto& request = posts.back().envelopes.back().as_object();
   EXPECT_EQ(dependency.at("name"), "Microsoft.ApplicationInsights.RemoteDependency");
@@ -256,7 +284,125 @@ TEST(TelemetryExporter, BatchesArriveWithTheEnvelopeFieldsOfTheIngestionProtocol
   EXPECT_EQ(Text(request.at("data").at("baseData").at("id")), context.span_id.View());
   EXPECT_EQ(request.at("data").at("baseData").at("duration"), "0.00:00:00.005000");
   EXPECT_EQ(request.at("data").at("baseData").at("properties").at("cache"), "miss");
+  EXPECT_EQ(request.at("sampleRate").to_number<double>(), 100.0);  // sampling is off by default
   EXPECT_EQ(telemetry->stats().sent, 2U);
+}
+
+TEST(TelemetryExporter, FullBatchesShrinkSeveralFoldWithGzipAndLevelZeroSendsPlainJson) {
+  std::size_t wire[2] = {0, 0};
+  std::size_t json_bytes = 0;
+  for (const int level : {6, 0}) {
+    CaptureServer capture;
+    auto settings = SettingsFor(capture.endpoint());
+    settings.gzip_level = level;
+    auto telemetry = Make(settings);
+    telemetry->Start();
+    TrackRequests(*telemetry, 1000);
+    telemetry->Stop();
+    ASSERT_EQ(capture.EnvelopeCount(), 1000U);
+    for (const auto& post : capture.received()) {
+      EXPECT_EQ(post.content_encoding, level > 0 ? "gzip" : "");
+      wire[level > 0 ? 0 : 1] += post.wire_bytes;
+      if (level == 0) json_bytes += boost::json::serialize(post.envelopes).size();
+    }
+  }
+  EXPECT_EQ(wire[1], json_bytes);
+  // Ids, times and request ids do not compress; the field names and tags do.
+  EXPECT_LT(wire[0] * 5, wire[1]) << wire[0] << " gzip bytes, " << wire[1] << " plain";
+}
+
+// Trace ids whose Application Insights sampling scores (core::SamplingScore) are 33.46 and 52.79:
+// at 50 % the first operation is kept and the second is not.
+constexpr const char* kKeptTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+constexpr const char* kDroppedTraceparent =
+    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+TEST(TelemetryExporter, SamplingKeepsOrDropsEachOperationWholeButAlwaysSendsFailures) {
+  CaptureServer capture;
+  auto settings = SettingsFor(capture.endpoint());
+  settings.sampling_percentage = 50;
+  auto telemetry = Make(settings);
+  telemetry->Start();
+  const auto ok_dependency =
+      RedisCall("GET", "redis://127.0.0.1:6379", std::chrono::microseconds(300), /*success=*/true);
+  const auto failed_dependency = PostgresqlCall("catalog_list", "db:5432 | vitrina",
+                                                std::chrono::microseconds(900), false, "57014");
+
+  auto kept = telemetry->StartRequest(kKeptTraceparent);
+  EXPECT_EQ(kept.flags, base::kTraceFlagSampled);
+  telemetry->TrackDependency(kept, ok_dependency);
+  telemetry->TrackMessage(&kept, core::TelemetrySeverity::kInformation, "kept message");
+  EXPECT_TRUE(telemetry->RecordsRequest(kept, 200));
+  telemetry->TrackRequest(kept, "GET /catalog", "/catalog?kept", 200,
+                          std::chrono::microseconds(900));
+
+  // The caller sampled this trace in; at 50 % we do not, and say so in the flags we pass on.
+  auto dropped = telemetry->StartRequest(kDroppedTraceparent);
+  EXPECT_EQ(dropped.flags, 0);
+  EXPECT_EQ(dropped.OutgoingTraceparent().substr(53), "00");
+  telemetry->TrackDependency(dropped, ok_dependency);
+  telemetry->TrackMessage(&dropped, core::TelemetrySeverity::kInformation, "dropped message");
+  EXPECT_FALSE(telemetry->RecordsRequest(dropped, 200));
+  telemetry->TrackRequest(dropped, "GET /catalog", "/catalog?dropped", 200,
+                          std::chrono::microseconds(900));
+  // A failure in the sampled-out operation is sent all the same: its request, the failed
+  // dependency and the exception.
+  EXPECT_TRUE(telemetry->RecordsRequest(dropped, 503));
+  telemetry->TrackDependency(dropped, failed_dependency);
+  telemetry->TrackRequest(dropped, "GET /catalog", "/catalog?failed", 503,
+                          std::chrono::microseconds(1900));
+  telemetry->TrackException(&dropped, "vitrina.unavailable", "statement timeout");
+  telemetry->TrackMessage(nullptr, core::TelemetrySeverity::kWarning, "outside any request");
+  telemetry->TrackMetric("Cache hits", 3);
+  telemetry->Stop();
+
+  std::vector<std::pair<std::string, double>> sent;  // (what, sampleRate)
+  for (const auto& post : capture.received()) {
+    for (const auto& item : post.envelopes) {
+      const auto& envelope = item.as_object();
+      const auto& base = envelope.at("data").at("baseData").as_object();
+      std::string what = Text(envelope.at("data").at("baseType"));
+      if (const auto* url = base.if_contains("url")) what += " " + Text(*url);
+      if (const auto* message = base.if_contains("message")) what += " " + Text(*message);
+      if (const auto* success = base.if_contains("success")) {
+        what += success->as_bool() ? " ok" : " failed";
+      }
+      const auto& tags = envelope.at("tags").as_object();
+      if (const auto* id = tags.if_contains("ai.operation.id"))
+        what += " " + Text(*id).substr(0, 4);
+      sent.emplace_back(what, envelope.at("sampleRate").to_number<double>());
+    }
+  }
+  std::sort(sent.begin(), sent.end());
+  const std::vector<std::pair<std::string, double>> expected = {
+      {"ExceptionData 0af7", 100},
+      {"MessageData kept message 4bf9", 50},
+      {"MessageData outside any request", 100},
+      {"MetricData", 100},
+      {"RemoteDependencyData failed 0af7", 100},
+      {"RemoteDependencyData ok 4bf9", 50},
+      {"RequestData /catalog?failed failed 0af7", 100},
+      {"RequestData /catalog?kept ok 4bf9", 50},
+  };
+  EXPECT_EQ(sent, expected);
+  EXPECT_EQ(telemetry->sampled_out(), 3U);  // the dropped operation's request, call and message
+  EXPECT_EQ(telemetry->stats().sent, expected.size());
+}
+
+TEST(TelemetryExporter, SampledOutItemsAreCountedInTheMetricsRegistry) {
+  CaptureServer capture;
+  auto settings = SettingsFor(capture.endpoint());
+  settings.sampling_percentage = 50;
+  auto telemetry = Make(settings);
+  core::MetricsRegistry registry;
+  telemetry->RegisterMetrics(registry);
+  telemetry->Start();
+  const auto dropped = telemetry->StartRequest(kDroppedTraceparent);
+  telemetry->TrackRequest(dropped, "GET /health", "/health", 200, std::chrono::microseconds(10));
+  telemetry->Stop();
+  EXPECT_NE(registry.RenderPrometheus().find(
+                "vitrina_telemetry_items_total{outcome=\"sampled_out\"} 1\n"),
+            std::string::npos);
 }
 
 TEST(TelemetryExporter, A503IsRetriedAndTheBatchDeliveredOnce) {

@@ -60,10 +60,11 @@ TEST(TelemetryEnvelope, DependencyHasTheFieldsOfRemoteDependencyData) {
   dependency.duration = microseconds(4100);
   dependency.result_code = "OK";
   dependency.success = true;
+  dependency.sample_rate = 12.5;  // kept by sampling at 1 in 8
   const TelemetryOperation operation{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", {}};
   ExpectJson(BuildDependencyEnvelope(Identity(), operation, dependency), R"({
     "ver": 1, "name": "Microsoft.ApplicationInsights.RemoteDependency",
-    "time": "2024-05-01T12:34:56.789012Z", "sampleRate": 100.0, "iKey": "ikey",
+    "time": "2024-05-01T12:34:56.789012Z", "sampleRate": 12.5, "iKey": "ikey",
     "tags": {"ai.cloud.role": "vitrina", "ai.cloud.roleInstance": "host-1",
              "ai.operation.id": "4bf92f3577b34da6a3ce929d0e0e4736",
              "ai.operation.parentId": "00f067aa0ba902b7",

@@ -31,7 +31,7 @@ boost::json::string_view Cut(std::string_view text, std::size_t max) {
 
 boost::json::object Envelope(const TelemetryIdentity& identity, std::string_view kind,
                              std::chrono::system_clock::time_point time,
-                             const TelemetryOperation& operation) {
+                             const TelemetryOperation& operation, double sample_rate) {
   // One arena per envelope: its ~30 small allocations become pointer bumps, and the exporter
   // frees the whole envelope with one deallocation after serializing it.
   boost::json::object envelope(
@@ -40,7 +40,7 @@ boost::json::object Envelope(const TelemetryIdentity& identity, std::string_view
   envelope["ver"] = 1;
   envelope["name"] = std::string("Microsoft.ApplicationInsights.").append(kind);
   envelope["time"] = FormatTelemetryTime(time);
-  envelope["sampleRate"] = 100.0;
+  envelope["sampleRate"] = sample_rate;
   envelope["iKey"] = identity.instrumentation_key;
   boost::json::object& tags = envelope["tags"].emplace_object();
   tags.reserve(6);
@@ -74,7 +74,7 @@ void AddProperties(boost::json::object& base, TelemetryProperties properties) {
 boost::json::object BuildRequestEnvelope(const TelemetryIdentity& identity,
                                          const TelemetryOperation& operation,
                                          const RequestTelemetry& request) {
-  auto envelope = Envelope(identity, "Request", request.start, operation);
+  auto envelope = Envelope(identity, "Request", request.start, operation, request.sample_rate);
   auto& base = BaseData(envelope, "RequestData");
   base["id"] = Cut(request.id, 128);
   base["name"] = Cut(request.name, kMaxNameLength);
@@ -90,7 +90,8 @@ boost::json::object BuildRequestEnvelope(const TelemetryIdentity& identity,
 boost::json::object BuildDependencyEnvelope(const TelemetryIdentity& identity,
                                             const TelemetryOperation& operation,
                                             const DependencyTelemetry& dependency) {
-  auto envelope = Envelope(identity, "RemoteDependency", dependency.start, operation);
+  auto envelope =
+      Envelope(identity, "RemoteDependency", dependency.start, operation, dependency.sample_rate);
   auto& base = BaseData(envelope, "RemoteDependencyData");
   base["id"] = Cut(dependency.id, 128);
   base["name"] = Cut(dependency.name, kMaxNameLength);
@@ -107,7 +108,7 @@ boost::json::object BuildDependencyEnvelope(const TelemetryIdentity& identity,
 boost::json::object BuildExceptionEnvelope(const TelemetryIdentity& identity,
                                            const TelemetryOperation& operation,
                                            const ExceptionTelemetry& exception) {
-  auto envelope = Envelope(identity, "Exception", exception.time, operation);
+  auto envelope = Envelope(identity, "Exception", exception.time, operation, exception.sample_rate);
   auto& base = BaseData(envelope, "ExceptionData");
   boost::json::object details(base.storage());
   details["id"] = 1;
@@ -122,7 +123,7 @@ boost::json::object BuildExceptionEnvelope(const TelemetryIdentity& identity,
 
 boost::json::object BuildMetricEnvelope(const TelemetryIdentity& identity,
                                         const MetricTelemetry& metric) {
-  auto envelope = Envelope(identity, "Metric", metric.time, TelemetryOperation{});
+  auto envelope = Envelope(identity, "Metric", metric.time, TelemetryOperation{}, 100.0);
   auto& base = BaseData(envelope, "MetricData");
   boost::json::object point(base.storage());
   point["name"] = Cut(metric.name, kMaxNameLength);
@@ -141,7 +142,7 @@ boost::json::object BuildMetricEnvelope(const TelemetryIdentity& identity,
 boost::json::object BuildMessageEnvelope(const TelemetryIdentity& identity,
                                          const TelemetryOperation& operation,
                                          const MessageTelemetry& message) {
-  auto envelope = Envelope(identity, "Message", message.time, operation);
+  auto envelope = Envelope(identity, "Message", message.time, operation, message.sample_rate);
   auto& base = BaseData(envelope, "MessageData");
   base["message"] = Cut(message.message, kMaxMessageLength);
   base["severityLevel"] = static_cast<int>(message.severity);

@@ -12,7 +12,8 @@
 namespace vitrina::telemetry::core {
 
 // Application Insights envelopes (the JSON items POSTed to /v2.1/track), built as pure values so
-// their exact field names and shapes are unit-tested. String fields are cut to the ingestion
+// their exact field names and shapes are unit-tested. Metrics are pre-aggregated and never
+// sampled: their sampleRate is always 100. String fields are cut to the ingestion
 // limits (name 1024, url 2048, message 32768, property value 8192) instead of being rejected.
 
 struct TelemetryProperty {
@@ -45,6 +46,8 @@ struct RequestTelemetry {
   int response_code = 200;
   bool success = true;
   TelemetryProperties properties;
+  // The envelope's sampleRate: the percent chance this item had of being kept (core/sampling.hpp).
+  double sample_rate = 100.0;
 };
 
 struct DependencyTelemetry {
@@ -58,6 +61,8 @@ struct DependencyTelemetry {
   std::string_view result_code;
   bool success = true;
   TelemetryProperties properties;
+  // The envelope's sampleRate: the percent chance this item had of being kept (core/sampling.hpp).
+  double sample_rate = 100.0;
 };
 
 // Severity levels shared by MessageData and ExceptionData.
@@ -76,6 +81,8 @@ struct ExceptionTelemetry {
   std::string_view message;
   TelemetrySeverity severity = TelemetrySeverity::kError;
   TelemetryProperties properties;
+  // The envelope's sampleRate: the percent chance this item had of being kept (core/sampling.hpp).
+  double sample_rate = 100.0;
 };
 
 // One value (count 1) or a pre-aggregated series (count > 1 with min and max).
@@ -94,6 +101,8 @@ struct MessageTelemetry {
   std::string_view message;
   TelemetrySeverity severity = TelemetrySeverity::kInformation;
   TelemetryProperties properties;
+  // The envelope's sampleRate: the percent chance this item had of being kept (core/sampling.hpp).
+  double sample_rate = 100.0;
 };
 
 boost::json::object BuildRequestEnvelope(const TelemetryIdentity& identity,
