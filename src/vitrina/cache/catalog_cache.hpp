@@ -122,6 +122,9 @@ class CatalogCache {
   // Removes every catalog answer (a committed ETL run). Same failure behaviour as above.
   boost::asio::awaitable<base::Status> InvalidateAll();
 
+  // Where `key` lives in Redis: CACHE_KEY_PREFIX + the key (what X-Cache-Key shows).
+  std::string RedisKey(const core::CacheKey& key) const;
+
   CacheHealth Health() const;
   CacheCounters Counters() const;
   LocalCopiesUsage LocalUsage() const;
