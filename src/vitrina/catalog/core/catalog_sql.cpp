@@ -73,7 +73,7 @@ std::string ListStatementSql(const DatasetSpec& spec) {
          " WHERE " + where + " ORDER BY id LIMIT " + limit + " + 1), " +
          "page AS (SELECT * FROM matched ORDER BY id LIMIT " + limit + ") " +
          "SELECT (SELECT count(*) FROM page) AS item_count, "
-         "(SELECT coalesce(json_agg(page ORDER BY page.id), '[]'::json)::text FROM page) AS items, "
+         "(SELECT coalesce(json_agg(page.* ORDER BY page.id), '[]'::json)::text FROM page) AS items, "
          "(SELECT count(*) FROM matched) > " +
          limit +
          " AS has_more, "
@@ -81,7 +81,7 @@ std::string ListStatementSql(const DatasetSpec& spec) {
 }
 
 std::string GetStatementSql(const DatasetSpec& spec) {
-  return "SELECT row_to_json(item)::text AS item FROM (SELECT " + ItemColumns(spec) + " FROM " +
+  return "SELECT row_to_json(item.*)::text AS item FROM (SELECT " + ItemColumns(spec) + " FROM " +
          QuoteIdent(spec.table) + " WHERE id = $1::bigint) AS item";
 }
 
@@ -116,7 +116,7 @@ std::string InsertStatementSql(const DatasetSpec& spec) {
   return "WITH written AS (INSERT INTO " + QuoteIdent(spec.table) + " (" + ColumnList(spec) +
          ") VALUES (" + ValueList(spec, 1) + ") RETURNING " + ItemColumns(spec) + "), " +
          OutboxRowFor(spec, "written") +
-         " SELECT row_to_json(written)::text AS item, (SELECT id FROM outbox) AS outbox_id "
+         " SELECT row_to_json(written.*)::text AS item, (SELECT id FROM outbox) AS outbox_id "
          "FROM written";
 }
 
@@ -129,8 +129,8 @@ std::string ReplaceStatementSql(const DatasetSpec& spec) {
          ColumnList(spec) + ") = ROW(" + ValueList(spec, 2) +
          ") FROM old WHERE target.id = old.id RETURNING " + ItemColumns(spec, "target.") + "), " +
          OutboxRowFor(spec, "written") +
-         " SELECT (SELECT row_to_json(old)::text FROM old) AS old_item, "
-         "(SELECT row_to_json(written)::text FROM written) AS new_item, "
+         " SELECT (SELECT row_to_json(old.*)::text FROM old) AS old_item, "
+         "(SELECT row_to_json(written.*)::text FROM written) AS new_item, "
          "(SELECT id FROM outbox) AS outbox_id";
 }
 
@@ -138,7 +138,7 @@ std::string DeleteStatementSql(const DatasetSpec& spec) {
   return "WITH removed AS (DELETE FROM " + QuoteIdent(spec.table) +
          " WHERE id = $1::bigint RETURNING " + ItemColumns(spec) + "), " +
          OutboxRowFor(spec, "removed") +
-         " SELECT row_to_json(removed)::text AS old_item, (SELECT id FROM outbox) AS outbox_id "
+         " SELECT row_to_json(removed.*)::text AS old_item, (SELECT id FROM outbox) AS outbox_id "
          "FROM removed";
 }
 
