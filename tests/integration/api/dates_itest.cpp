@@ -53,7 +53,8 @@ class Dates : public ::testing::Test {
   }
   static std::string Items(const std::string& target) {
     std::string names;
-    for (const auto& item : Get(target).at("items").as_array()) {
+    const auto page = Get(target);  // not a range-for over a temporary's member
+    for (const auto& item : page.at("items").as_array()) {
       names += std::string(item.at("item").as_string()) + " ";
     }
     return names;
