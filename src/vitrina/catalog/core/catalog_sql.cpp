@@ -73,7 +73,8 @@ std::string ListStatementSql(const DatasetSpec& spec) {
          " WHERE " + where + " ORDER BY id LIMIT " + limit + " + 1), " +
          "page AS (SELECT * FROM matched ORDER BY id LIMIT " + limit + ") " +
          "SELECT (SELECT count(*) FROM page) AS item_count, "
-         "(SELECT coalesce(json_agg(page.* ORDER BY page.id), '[]'::json)::text FROM page) AS items, "
+         "(SELECT coalesce(json_agg(page.* ORDER BY page.id), '[]'::json)::text FROM page) AS "
+         "items, "
          "(SELECT count(*) FROM matched) > " +
          limit +
          " AS has_more, "
