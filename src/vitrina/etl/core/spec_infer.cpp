@@ -177,8 +177,9 @@ std::vector<ColumnSpec> TypeCandidates() {
   add(ColumnType::kNumber, std::nullopt);
   add(ColumnType::kBoolean, std::nullopt);
   add(ColumnType::kDate, std::nullopt);
-  for (const auto layout : kDateLayouts)
+  for (const auto layout : kDateLayouts) {
     add(ColumnType::kDate, *DateFormat::Compile(layout, false));
+  }
   add(ColumnType::kTimestamp, std::nullopt);
   for (const auto layout : kTimestampLayouts) {
     add(ColumnType::kTimestamp, *DateFormat::Compile(layout, true));
@@ -267,8 +268,9 @@ void SpecInferrer::OnRecord(const CsvRecord& record) {
       Observed column;
       // The first header may carry a UTF-8 byte order mark, which the ETL drops too.
       std::string_view header = base::TrimAscii(record.fields[i]);
-      if (i == 0 && header.substr(0, 3) == "\xEF\xBB\xBF")
+      if (i == 0 && header.substr(0, 3) == "\xEF\xBB\xBF") {
         header = base::TrimAscii(header.substr(3));
+      }
       column.header = std::string(header);
       for (const auto& candidate : candidates) column.candidates.push_back({candidate, true});
       columns_.push_back(std::move(column));
@@ -457,8 +459,9 @@ base::Result<std::string> SpecInferrer::Yaml() const {
       ".\n# Check the types, the names and what is required before loading; docs/etl.md has the "
       "rules.\n";
   yaml += "name: " + spec->name + "\ntable: " + spec->table + "\n";
-  if (spec->delimiter != ',')
+  if (spec->delimiter != ',') {
     yaml += "delimiter: " + Quoted(std::string(1, spec->delimiter)) + "\n";
+  }
   yaml += "columns:\n";
   for (const auto& proposal : proposals) {
     const ColumnSpec& column = proposal.column;
