@@ -89,6 +89,16 @@ TEST(SpecInferrer, LowCardinalityStringsAreCategoriesAndTheYamlSaysWhatWasSeen) 
             std::string::npos);
 }
 
+TEST(SpecInferrer, MinAndMaxCoverTheWholeSampleBeyondTheDistinctValuesTracked) {
+  std::string csv = "n\n";
+  for (int i = 1499; i >= 0; --i) csv += std::to_string(i) + "\n";
+  auto yaml = Infer(csv).Yaml();
+  ASSERT_TRUE(yaml.ok());
+  EXPECT_NE(yaml->find("# 1500 values, more than 1000 distinct, min 0, max 1499"),
+            std::string::npos)
+      << *yaml;
+}
+
 TEST(SpecInferrer, StopsAtTheSampleAndRefusesAFileWithoutHeader) {
   std::string csv = "a\n";
   for (int i = 0; i < 100; ++i) csv += std::to_string(i) + "\n";

@@ -272,7 +272,8 @@ void SpecInferrer::OnRecord(const CsvRecord& record) {
         header = base::TrimAscii(header.substr(3));
       }
       column.header = std::string(header);
-      for (const auto& candidate : candidates) column.candidates.push_back({candidate, true});
+      for (const auto& candidate : candidates)
+        column.candidates.push_back({candidate, true, std::nullopt, std::nullopt});
       columns_.push_back(std::move(column));
     }
     return;
@@ -304,8 +305,16 @@ void SpecInferrer::Observe(Observed& column, std::string_view field) {
   }
   for (auto& candidate : column.candidates) {
     if (!candidate.fits) continue;
-    const auto result = catalog::core::ParseTextField(candidate.column, text);
+    auto result = catalog::core::ParseTextField(candidate.column, text);
     candidate.fits = std::holds_alternative<FieldValue>(result);
+    if (!candidate.fits) continue;
+    auto& value = std::get<FieldValue>(result);
+    if (!candidate.low || catalog::core::SatisfiesBound(*candidate.low, value, true)) {
+      candidate.low = value;
+    }
+    if (!candidate.high || catalog::core::SatisfiesBound(*candidate.high, value, false)) {
+      candidate.high = std::move(value);
+    }
   }
 }
 
@@ -387,17 +396,9 @@ std::vector<SpecInferrer::Proposal> SpecInferrer::Propose() const {
         comment += ")";
       }
     }
-    if (!is_string && column.type != ColumnType::kBoolean && !seen.distinct.empty()) {
-      std::optional<FieldValue> low;
-      std::optional<FieldValue> high;
-      for (const auto& text : seen.distinct) {
-        auto parsed = catalog::core::ParseTextField(column, text);
-        if (!std::holds_alternative<FieldValue>(parsed)) continue;
-        auto value = std::get<FieldValue>(std::move(parsed));
-        if (!low || catalog::core::SatisfiesBound(*low, value, true)) low = value;
-        if (!high || catalog::core::SatisfiesBound(*high, value, false)) high = value;
-      }
-      if (low && high) comment += ", min " + ValueText(*low) + ", max " + ValueText(*high);
+    // Over the whole sample, not only the distinct values tracked.
+    if (chosen != nullptr && column.type != ColumnType::kBoolean && chosen->low && chosen->high) {
+      comment += ", min " + ValueText(*chosen->low) + ", max " + ValueText(*chosen->high);
     } else if (is_string && !seen.distinct.empty()) {
       comment += ", longest " + std::to_string(longest) + " bytes";
     }

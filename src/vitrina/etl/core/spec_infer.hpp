@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "vitrina/base/result.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
+#include "vitrina/catalog/core/field_value.hpp"
 #include "vitrina/etl/core/csv_record_parser.hpp"
 
 namespace vitrina::etl::core {
@@ -57,6 +59,8 @@ class SpecInferrer final : public CsvRecordSink {
   struct Candidate {
     catalog::core::ColumnSpec column;  // type (and format) tried on every value
     bool fits = true;
+    std::optional<catalog::core::FieldValue> low;  // the smallest and largest value read so far
+    std::optional<catalog::core::FieldValue> high;
   };
   struct Observed {
     std::string header;
