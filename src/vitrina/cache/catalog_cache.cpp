@@ -70,7 +70,7 @@ std::string_view CacheOutcomeName(CacheOutcome outcome) {
 class CatalogCache::Impl {
  public:
   Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
-       const catalog::core::DatasetSpec& spec, CacheSettings settings);
+       const catalog::core::DatasetSpec& spec, const CacheSettings& settings);
   ~Impl() { Stop(); }
 
   void Start();
@@ -197,7 +197,7 @@ struct CatalogCache::Impl::HeaderCheck {
 };
 
 CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
-                         const catalog::core::DatasetSpec& spec, CacheSettings settings)
+                         const catalog::core::DatasetSpec& spec, const CacheSettings& settings)
     : probe_strand_(asio::make_strand(executor)),
       redis_(redis),
       spec_(spec),
@@ -754,8 +754,8 @@ CacheCounters CatalogCache::Impl::Counters() const {
 }
 
 CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisClient& redis,
-                           const catalog::core::DatasetSpec& spec, CacheSettings settings)
-    : impl_(std::make_unique<Impl>(executor, redis, spec, std::move(settings))) {}
+                           const catalog::core::DatasetSpec& spec, const CacheSettings& settings)
+    : impl_(std::make_unique<Impl>(executor, redis, spec, settings)) {}
 CatalogCache::~CatalogCache() = default;
 void CatalogCache::Start() { impl_->Start(); }
 void CatalogCache::Stop() { impl_->Stop(); }

@@ -91,7 +91,7 @@ struct CacheHealth {
 class CatalogCache {
  public:
   CatalogCache(const boost::asio::any_io_executor& executor, redis::RedisClient& redis,
-               const catalog::core::DatasetSpec& spec, CacheSettings settings);
+               const catalog::core::DatasetSpec& spec, const CacheSettings& settings);
   ~CatalogCache();
   CatalogCache(const CatalogCache&) = delete;
   CatalogCache& operator=(const CatalogCache&) = delete;

@@ -310,8 +310,9 @@ base::Result<DateFormat> DateFormat::Compile(std::string_view pattern, bool with
     auto& token = format.tokens_[t];
     if (token.kind == Kind::kLiteral) continue;
     const auto& next = format.tokens_[t + 1];
-    if (next.kind != Kind::kLiteral || IsDigit(next.literal.front()))
+    if (next.kind != Kind::kLiteral || IsDigit(next.literal.front())) {
       token.min_digits = token.max_digits;
+    }
   }
   return format;
 }

@@ -14,6 +14,7 @@ namespace vitrina::catalog::core {
 // A calendar date (a `date` column): days since 1970-01-01, proleptic Gregorian, years 1 to 9999.
 struct Date {
   std::int32_t days = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>'s 0
   auto operator<=>(const Date&) const = default;
 };
 
@@ -21,6 +22,7 @@ struct Date {
 // 1970-01-01T00:00:00Z. Offsets are applied on parsing; the value itself has no time zone.
 struct Timestamp {
   std::int64_t micros = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>'s 0
   auto operator<=>(const Timestamp&) const = default;
 };
 
