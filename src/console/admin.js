@@ -4,7 +4,7 @@
 // are the only ones, and its messages are what the user sees.
 
 import { errorBox } from './answer.js';
-import { boundRules, categoryChoices, itemBody } from './dataset.js';
+import { boundRules, categoryChoices, inputPlaceholder, itemBody } from './dataset.js';
 import { announce, byId, h, show, uniqueId } from './dom.js';
 
 function ruleText(column) {
@@ -66,6 +66,7 @@ function initItemEditor(ctx) {
       ...common,
       type: 'text',
       inputmode: numeric ? 'decimal' : null,
+      placeholder: inputPlaceholder(column),
       autocomplete: 'off',
       value: current,
     });

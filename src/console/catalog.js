@@ -4,7 +4,7 @@
 
 import { answerSummary, errorBox } from './answer.js';
 import { confirmDelete } from './confirm.js';
-import { catalogQuery, categoryChoices } from './dataset.js';
+import { catalogQuery, categoryChoices, rangeInput } from './dataset.js';
 import { announce, byId, h, show, uniqueId } from './dom.js';
 import { formatCount } from './timing.js';
 
@@ -81,8 +81,8 @@ export function initCatalog(ctx) {
     const minId = uniqueId('min');
     const maxId = uniqueId('max');
     const bounds = state.ranges[range.name] ?? {};
-    const step = range.type === 'integer' ? '1' : 'any';
-    const hint = range.rules.join(' · ');
+    const input = rangeInput(range);
+    const hint = [...range.rules, ...(input.hint ? [input.hint] : [])].join(' · ');
     return h(
       'div',
       { class: 'range', 'data-column': range.name, title: range.description },
@@ -92,9 +92,9 @@ export function initCatalog(ctx) {
         id: minId,
         class: 'input',
         name: `min:${range.name}`,
-        type: 'number',
-        step,
-        inputmode: 'decimal',
+        type: input.type,
+        step: input.step,
+        inputmode: input.inputmode,
         placeholder: 'min',
         value: bounds.min ?? '',
       }),
@@ -104,9 +104,9 @@ export function initCatalog(ctx) {
         id: maxId,
         class: 'input',
         name: `max:${range.name}`,
-        type: 'number',
-        step,
-        inputmode: 'decimal',
+        type: input.type,
+        step: input.step,
+        inputmode: input.inputmode,
         placeholder: 'max',
         value: bounds.max ?? '',
       }),

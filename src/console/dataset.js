@@ -40,6 +40,7 @@ export function describeDataset(openapi) {
   const columns = Object.entries(itemSchema.properties ?? {}).map(([name, schema]) => ({
     name,
     type: baseType(schema),
+    format: schema.format ?? null,
     nullable: isNullable(schema),
     description: schema.description ?? '',
     choices: enumOf(schema),
@@ -73,6 +74,7 @@ export function describeDataset(openapi) {
       ranges.push({
         name: ranged.name,
         type: parameter.schema?.type ?? ranged.type,
+        format: parameter.schema?.format ?? ranged.format ?? null,
         description: ranged.description,
         minimum: ranged.minimum ?? ranged.exclusiveMinimum,
         maximum: ranged.maximum ?? ranged.exclusiveMaximum,
@@ -117,6 +119,31 @@ export function describeDataset(openapi) {
       metrics: Boolean(paths['/metrics']?.get),
     },
   };
+}
+
+// How a range filter's bounds are typed in: numbers (step 1 for integers), a date picker for a
+// date column, a date-and-time picker for a timestamp column. A browser sends the latter without
+// an offset ("2024-01-31T12:00:05"), which the API reads as UTC: the hint says so.
+export function rangeInput(range) {
+  if (range.format === 'date') {
+    return { type: 'date', step: null, inputmode: null, hint: 'YYYY-MM-DD' };
+  }
+  if (range.format === 'date-time') {
+    return { type: 'datetime-local', step: '1', inputmode: null, hint: 'UTC' };
+  }
+  return {
+    type: 'number',
+    step: range.type === 'integer' ? '1' : 'any',
+    inputmode: 'decimal',
+    hint: null,
+  };
+}
+
+// An example of what a column takes, for an empty input: dates and timestamps in ISO 8601.
+export function inputPlaceholder(column) {
+  if (column.format === 'date') return 'YYYY-MM-DD';
+  if (column.format === 'date-time') return '2024-01-31T12:00:00Z';
+  return null;
 }
 
 // The choices of each category filter: the spec's own list (enum) when it has one, otherwise

@@ -92,7 +92,9 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   }
   response.headers.emplace_back("ETag", cached.etag);
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));
-  response.headers.emplace_back("X-Cache-Key", key.str());
+  // The key as Redis holds it: under CACHE_KEY_PREFIX when one is set.
+  response.headers.emplace_back("X-Cache-Key",
+                                cache_ != nullptr ? cache_->RedisKey(key) : key.str());
   co_return response;
 }
 

@@ -41,6 +41,8 @@ struct FirebaseSettings {
 struct LoginRateLimitSettings {
   core::LoginRateLimitPolicy policy;
   std::chrono::milliseconds timeout{250};  // per Redis command; a slow Redis fails open
+  // Put before every key (the cache's CACHE_KEY_PREFIX: one prefix per deployment).
+  std::string key_prefix;
 };
 
 struct AuthSettings {

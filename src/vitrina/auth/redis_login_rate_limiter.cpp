@@ -104,17 +104,17 @@ core::RateLimitDecision RedisLoginRateLimiter::Check(const core::LoginAttempt& a
   const auto& policy = settings_.policy;
   core::LoginCounters counters;
   const auto pair =
-      ReadCounter(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address));
-  const auto address = ReadCounter(core::LoginAddressRateLimitKey(attempt.client_address));
+      ReadCounter(Key(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)));
+  const auto address = ReadCounter(Key(core::LoginAddressRateLimitKey(attempt.client_address)));
   // A counter that could not be read counts as zero: fail open.
   if (pair) std::tie(counters.pair_failures, counters.pair_ttl) = *pair;
   if (address) std::tie(counters.address_failures, counters.address_ttl) = *address;
-  redis::RedisArgs backoff{"PTTL", core::LoginEmailBackoffKey(attempt.email)};
+  redis::RedisArgs backoff{"PTTL", Key(core::LoginEmailBackoffKey(attempt.email))};
   const auto left = Run(std::move(backoff));
   if (left && left->type == redis::RedisReply::Type::kInteger && left->integer > 0) {
     counters.backoff_left = std::chrono::milliseconds(left->integer);
     redis::RedisArgs known{"EXISTS",
-                           core::LoginKnownAddressKey(attempt.email, attempt.client_address)};
+                           Key(core::LoginKnownAddressKey(attempt.email, attempt.client_address))};
     const auto exists = Run(std::move(known));
     counters.known_address = exists && exists->integer == 1;
   }
@@ -123,15 +123,15 @@ core::RateLimitDecision RedisLoginRateLimiter::Check(const core::LoginAttempt& a
 
 void RedisLoginRateLimiter::RecordFailure(const core::LoginAttempt& attempt) {
   const auto& policy = settings_.policy;
-  (void)CountFailure(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address),
+  (void)CountFailure(Key(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)),
                      policy.per_email_and_address.window);
-  (void)CountFailure(core::LoginAddressRateLimitKey(attempt.client_address),
+  (void)CountFailure(Key(core::LoginAddressRateLimitKey(attempt.client_address)),
                      policy.per_address.window);
   const auto failures =
-      CountFailure(core::LoginEmailFailuresKey(attempt.email), policy.email_backoff.window);
+      CountFailure(Key(core::LoginEmailFailuresKey(attempt.email)), policy.email_backoff.window);
   const auto delay = core::EmailBackoffDelay(failures, policy.email_backoff);
   if (delay.count() > 0) {
-    redis::RedisArgs backoff{"SET", core::LoginEmailBackoffKey(attempt.email), "1", "PX",
+    redis::RedisArgs backoff{"SET", Key(core::LoginEmailBackoffKey(attempt.email)), "1", "PX",
                              std::to_string(delay.count())};
     (void)Run(std::move(backoff));
   }
@@ -139,12 +139,13 @@ void RedisLoginRateLimiter::RecordFailure(const core::LoginAttempt& attempt) {
 
 void RedisLoginRateLimiter::RecordSuccess(const core::LoginAttempt& attempt) {
   const auto lifetime = settings_.policy.email_backoff.known_address_lifetime;
-  redis::RedisArgs known{"SET", core::LoginKnownAddressKey(attempt.email, attempt.client_address),
+  redis::RedisArgs known{"SET",
+                         Key(core::LoginKnownAddressKey(attempt.email, attempt.client_address)),
                          "1", "EX", std::to_string(lifetime.count())};
   (void)Run(std::move(known));
   // The owner is back: their own earlier typos from here no longer count.
-  redis::RedisArgs forget{"DEL",
-                          core::LoginEmailAndAddressKey(attempt.email, attempt.client_address)};
+  redis::RedisArgs forget{
+      "DEL", Key(core::LoginEmailAndAddressKey(attempt.email, attempt.client_address))};
   (void)Run(std::move(forget));
 }
 

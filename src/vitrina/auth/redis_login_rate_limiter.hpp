@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -40,6 +41,8 @@ class RedisLoginRateLimiter final : public core::LoginRateLimiter {
   // The reply, or nullopt when Redis did not answer usefully in time (then fail open).
   std::optional<redis::RedisReply> Run(redis::RedisArgs args);
   void Warn(const std::string& what);
+  // A key of core's under this deployment's CACHE_KEY_PREFIX (shared Redis, docs/cache.md).
+  std::string Key(std::string_view key) const { return settings_.key_prefix + std::string(key); }
 
   redis::RedisClient& client_;
   boost::asio::any_io_executor executor_;

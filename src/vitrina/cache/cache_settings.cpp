@@ -1,6 +1,7 @@
 #include "vitrina/cache/cache_settings.hpp"
 
 #include "vitrina/redis/core/address.hpp"
+#include "vitrina/redis/core/key_prefix.hpp"
 
 namespace vitrina::cache {
 
@@ -21,6 +22,10 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       "CACHE_SHARED_BODY_MIN_BYTES", std::int64_t{1024} * 1024, 0, std::int64_t{1} << 40));
   config.cache.client_misses_per_minute =
       env.Integer("CACHE_CLIENT_MISSES_PER_MINUTE", 300, 0, std::int64_t{1} << 40);
+  config.cache.key_prefix = env.String("CACHE_KEY_PREFIX", "");
+  if (auto valid = redis::core::ValidateKeyPrefix(config.cache.key_prefix); !valid) {
+    env.AddProblem(valid.error().message);
+  }
   config.redis.command_timeout =
       std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
   config.redis.transfer_timeout =

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 #include "vitrina/base/env_reader.hpp"
 #include "vitrina/redis/client.hpp"
@@ -22,6 +23,8 @@ namespace vitrina::cache {
 //   CACHE_CLIENT_MISSES_PER_MINUTE=300   uncached catalog queries one client (user id, or address
 //                                  for anonymous reads) may start per minute; beyond, 429 with
 //                                  Retry-After. Hits and admins are never counted. 0: no limit
+//   CACHE_KEY_PREFIX=               put before every Redis key this deployment writes (cache and
+//                                  login limiter), so deployments can share a Redis ("staging:")
 struct CacheSettings {
   bool enabled = true;
   std::chrono::seconds ttl{600};
@@ -31,6 +34,7 @@ struct CacheSettings {
   std::size_t sendfile_min_bytes = std::size_t{32} * 1024;
   std::size_t shared_body_min_bytes = std::size_t{1024} * 1024;
   std::int64_t client_misses_per_minute = 300;
+  std::string key_prefix;  // validated by redis::core::ValidateKeyPrefix
 };
 
 // Everything the composition root needs to build the cache. Redis variables:

@@ -70,7 +70,7 @@ std::string_view CacheOutcomeName(CacheOutcome outcome) {
 class CatalogCache::Impl {
  public:
   Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
-       const catalog::core::DatasetSpec& spec, CacheSettings settings);
+       const catalog::core::DatasetSpec& spec, const CacheSettings& settings);
   ~Impl() { Stop(); }
 
   void Start();
@@ -135,12 +135,18 @@ class CatalogCache::Impl {
   boost::asio::awaitable<base::Result<redis::RedisReply>> Send(redis::RedisArgs args,
                                                                base::RequestTrace* trace = nullptr,
                                                                std::string_view name = {});
+  // `keys` are catalog keys as CacheKey spells them (the registry's members), without the prefix.
   boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
   boost::asio::awaitable<void> DropOldRegistryBuckets();
   boost::asio::awaitable<void> CheckEvictionPolicy();
   boost::asio::awaitable<base::Status> FlushRegistered();
   boost::asio::awaitable<void> ProbeLoop();
   void MarkRepairNeeded();
+  // Where a key lives in Redis: under CACHE_KEY_PREFIX, so deployments sharing a Redis never
+  // touch each other's keys (empty by default: the documented keys are the Redis keys).
+  std::string RedisKey(std::string_view key) const {
+    return settings_.key_prefix + std::string(key);
+  }
   bool RepairPending() const;
   bool UsesRedis() const;
 
@@ -191,14 +197,14 @@ struct CatalogCache::Impl::HeaderCheck {
 };
 
 CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
-                         const catalog::core::DatasetSpec& spec, CacheSettings settings)
+                         const catalog::core::DatasetSpec& spec, const CacheSettings& settings)
     : probe_strand_(asio::make_strand(executor)),
       redis_(redis),
       spec_(spec),
       settings_(settings),
       breaker_({.failure_threshold = settings.breaker_failure_threshold,
                 .probe_interval = settings.probe_interval}),
-      registry_(spec, settings.ttl,
+      registry_(spec, settings.ttl, settings.key_prefix,
                 [this](redis::RedisArgs args, base::RequestTrace* trace, std::string_view name) {
                   return Send(std::move(args), trace, name);
                 }) {
@@ -379,7 +385,7 @@ asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::Hit(const std
                                                                        core::StoredResponse stored,
                                                                        base::RequestTrace* trace) {
   if (!stored.shared_body_key.empty()) {
-    redis::RedisArgs get = {"GET", stored.shared_body_key};
+    redis::RedisArgs get = {"GET", RedisKey(stored.shared_body_key)};
     auto shared = co_await Send(std::move(get), trace, "GET shared_body");
     if (!shared.ok()) co_return std::nullopt;
     if (shared->IsNil()) {
@@ -407,7 +413,7 @@ asio::awaitable<base::Status> CatalogCache::Impl::ChargeMiss(const CacheClient* 
     co_return base::OkStatus();
   }
   redis::RedisArgs count = {"EVAL", std::string(scripts::kCountInWindow), "1",
-                            "vitrina:misses:" + client->id, "60"};
+                            RedisKey("vitrina:misses:" + client->id), "60"};
   auto counted = co_await Send(std::move(count), trace, "EVAL count_miss");
   if (!counted.ok()) co_return counted.error();
   if (counted->elements.size() != 2 || counted->elements[0].integer <= budget) {
@@ -432,12 +438,14 @@ asio::awaitable<base::Result<std::string>> CatalogCache::Impl::StoredValue(
   }
   // Outlives every entry that will point to it (they expire after one TTL from their store).
   const auto ttl = std::to_string(settings_.ttl.count() + 60);
+  // The entry refers to the body by its key without the prefix, as core::SharedBodyKey names it.
   const auto shared_key = core::SharedBodyKey(body);
-  redis::RedisArgs extend = {"EVAL", std::string(scripts::kExtendIfPresent), "1", shared_key, ttl};
+  redis::RedisArgs extend = {"EVAL", std::string(scripts::kExtendIfPresent), "1",
+                             RedisKey(shared_key), ttl};
   auto present = co_await Send(std::move(extend), trace, "EVAL extend_shared_body");
   if (!present.ok()) co_return present.error();
   if (present->integer != 1) {
-    redis::RedisArgs set = {"SET", shared_key, body, "EX", ttl};
+    redis::RedisArgs set = {"SET", RedisKey(shared_key), body, "EX", ttl};
     if (auto written = co_await Send(std::move(set), trace, "SET shared_body"); !written.ok()) {
       co_return written.error();
     }
@@ -455,7 +463,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core
   if (!UsesRedis()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
-  const std::string& k = key.str();
+  const std::string k = RedisKey(key.str());
 
   // 1a. The hit path with a local copy: Redis confirms the key still holds exactly the copied
   //     bytes (the header carries a stamp drawn at each store), and only the header travels.
@@ -596,7 +604,8 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
 asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
     const std::vector<std::string>& keys) {
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
-  for (const auto& key : keys) {
+  for (const auto& logical : keys) {
+    const std::string key = RedisKey(logical);
     redis::RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
                                    key,        scripts::VersionKey(key),          FreshToken(),
                                    version_ttl};
@@ -745,8 +754,8 @@ CacheCounters CatalogCache::Impl::Counters() const {
 }
 
 CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisClient& redis,
-                           const catalog::core::DatasetSpec& spec, CacheSettings settings)
-    : impl_(std::make_unique<Impl>(executor, redis, spec, std::move(settings))) {}
+                           const catalog::core::DatasetSpec& spec, const CacheSettings& settings)
+    : impl_(std::make_unique<Impl>(executor, redis, spec, settings)) {}
 CatalogCache::~CatalogCache() = default;
 void CatalogCache::Start() { impl_->Start(); }
 void CatalogCache::Stop() { impl_->Stop(); }
@@ -761,6 +770,9 @@ asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
   return impl_->InvalidateForWrite(std::move(versions));
 }
 asio::awaitable<base::Status> CatalogCache::InvalidateAll() { return impl_->InvalidateAll(); }
+std::string CatalogCache::RedisKey(const core::CacheKey& key) const {
+  return impl_->settings().key_prefix + key.str();
+}
 CacheHealth CatalogCache::Health() const { return impl_->Health(); }
 CacheCounters CatalogCache::Counters() const { return impl_->Counters(); }
 LocalCopiesUsage CatalogCache::LocalUsage() const { return impl_->LocalUsage(); }

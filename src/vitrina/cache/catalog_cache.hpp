@@ -91,7 +91,7 @@ struct CacheHealth {
 class CatalogCache {
  public:
   CatalogCache(const boost::asio::any_io_executor& executor, redis::RedisClient& redis,
-               const catalog::core::DatasetSpec& spec, CacheSettings settings);
+               const catalog::core::DatasetSpec& spec, const CacheSettings& settings);
   ~CatalogCache();
   CatalogCache(const CatalogCache&) = delete;
   CatalogCache& operator=(const CatalogCache&) = delete;
@@ -121,6 +121,9 @@ class CatalogCache {
 
   // Removes every catalog answer (a committed ETL run). Same failure behaviour as above.
   boost::asio::awaitable<base::Status> InvalidateAll();
+
+  // Where `key` lives in Redis: CACHE_KEY_PREFIX + the key (what X-Cache-Key shows).
+  std::string RedisKey(const core::CacheKey& key) const;
 
   CacheHealth Health() const;
   CacheCounters Counters() const;

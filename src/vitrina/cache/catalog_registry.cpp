@@ -19,14 +19,14 @@ std::string Score(double value) { return base::FormatNumber(value); }
 }  // namespace
 
 CatalogRegistry::CatalogRegistry(const catalog::core::DatasetSpec& spec, std::chrono::seconds ttl,
-                                 Send send)
-    : spec_(spec), ttl_(ttl), send_(std::move(send)) {}
+                                 std::string key_prefix, Send send)
+    : spec_(spec), ttl_(ttl), key_prefix_(std::move(key_prefix)), send_(std::move(send)) {}
 
-std::string CatalogRegistry::ManifestKey(std::int64_t bucket) {
-  return std::string(kIndexPrefix) + std::to_string(bucket);
+std::string CatalogRegistry::ManifestKey(std::int64_t bucket) const {
+  return key_prefix_ + std::string(kIndexPrefix) + std::to_string(bucket);
 }
 
-std::string CatalogRegistry::IndexKey(std::int64_t bucket, std::string_view index) {
+std::string CatalogRegistry::IndexKey(std::int64_t bucket, std::string_view index) const {
   return ManifestKey(bucket) + ":" + std::string(index);
 }
 
@@ -140,8 +140,8 @@ asio::awaitable<base::Result<std::vector<std::string>>> CatalogRegistry::AllKeys
                         : co_await ReadIndex(bucket, index, "SMEMBERS", {}, {}, keys);
       if (!status) co_return status.error();
     }
-    redis::RedisArgs legacy = {"SMEMBERS",
-                               std::string(kLegacyRegistryPrefix) + std::to_string(bucket)};
+    redis::RedisArgs legacy = {
+        "SMEMBERS", key_prefix_ + std::string(kLegacyRegistryPrefix) + std::to_string(bucket)};
     auto reply = co_await send_(std::move(legacy), nullptr, "SMEMBERS registry_legacy");
     if (!reply) co_return reply.error();
     for (auto& element : reply->elements) keys.push_back(std::move(element.text));

@@ -37,8 +37,11 @@ class CatalogRegistry {
   static constexpr int kBucketsBack = 2;
   static constexpr int kBucketsAhead = 1;
 
-  // `spec` must outlive the registry.
-  CatalogRegistry(const catalog::core::DatasetSpec& spec, std::chrono::seconds ttl, Send send);
+  // `spec` must outlive the registry. Every Redis key it names starts with `key_prefix`
+  // (CACHE_KEY_PREFIX); the members of its indexes are catalog keys without it, as CacheKey has
+  // them.
+  CatalogRegistry(const catalog::core::DatasetSpec& spec, std::chrono::seconds ttl,
+                  std::string key_prefix, Send send);
 
   // Registers `key` in the current bucket. Must complete before the key's version is read.
   boost::asio::awaitable<base::Status> Register(const core::CacheKey& key,
@@ -56,8 +59,8 @@ class CatalogRegistry {
   // Deletes the buckets older than any writer reads, `reach` buckets back from the oldest kept.
   boost::asio::awaitable<base::Status> DropOldBuckets(int reach);
 
-  static std::string ManifestKey(std::int64_t bucket);
-  static std::string IndexKey(std::int64_t bucket, std::string_view index);
+  std::string ManifestKey(std::int64_t bucket) const;
+  std::string IndexKey(std::int64_t bucket, std::string_view index) const;
 
  private:
   std::int64_t CurrentBucket() const;
@@ -70,6 +73,7 @@ class CatalogRegistry {
 
   const catalog::core::DatasetSpec& spec_;
   const std::chrono::seconds ttl_;
+  const std::string key_prefix_;
   Send send_;
 };
 

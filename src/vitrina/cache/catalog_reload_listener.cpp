@@ -2,6 +2,7 @@
 // a timeout (outbox checks) or an eventfd (Stop).
 #include "vitrina/cache/catalog_reload_listener.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "vitrina/catalog/core/reload_notice.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::cache {
@@ -21,9 +23,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Rows of this table, or of no table in particular (written before rows named one).
 constexpr std::string_view kSelectStaleOutboxRows =
     "SELECT id FROM cache_outbox WHERE created_at < now() - make_interval(secs => $1::float8) "
-    "ORDER BY id LIMIT 1000";
+    "AND (catalog_table IS NULL OR catalog_table = $2) ORDER BY id LIMIT 1000";
 constexpr std::string_view kDeleteOutboxRows =
     "DELETE FROM cache_outbox WHERE id = ANY($1::bigint[])";
 constexpr std::string_view kCountEtlRuns = "SELECT status, count(*) FROM etl_runs GROUP BY status";
@@ -112,7 +115,8 @@ void CatalogReloadListener::Run() {
                                            "vitrina-cache-listener");
     base::Status listening = connection ? base::Status(base::OkStatus()) : connection.error();
     if (connection) {
-      auto listen = connection->Execute("LISTEN " + std::string(kChannel));
+      auto listen =
+          connection->Execute("LISTEN " + std::string(catalog::core::kCatalogReloadedChannel));
       if (!listen) listening = listen.error();
     }
     if (!listening) {
@@ -139,7 +143,11 @@ void CatalogReloadListener::Listen(db::Connection& connection) {
       SetError("listener connection lost: " + Reason(notifications.error()));
       return;
     }
-    const bool reloaded = !notifications->empty();
+    // Every dataset's loads are announced on the one channel; only ours flush our answers.
+    const bool reloaded = std::any_of(
+        notifications->begin(), notifications->end(), [this](const db::Notification& notice) {
+          return catalog::core::ReloadConcernsTable(notice.payload, settings_.table);
+        });
     if (reloaded) (void)InvalidateAll();
     if (settings_.on_etl_runs && (reloaded || std::chrono::steady_clock::now() >= etl_runs_due)) {
       if (auto reported = ReportEtlRuns(connection, settings_.on_etl_runs); !reported) {
@@ -155,7 +163,7 @@ void CatalogReloadListener::Listen(db::Connection& connection) {
 // committed after our SELECT is not covered by this flush and stays). False on a database error.
 bool CatalogReloadListener::DrainOutbox(db::Connection& connection) {
   const auto grace = std::to_string(std::chrono::duration<double>(settings_.outbox_grace).count());
-  auto stale = connection.Execute(kSelectStaleOutboxRows, {grace});
+  auto stale = connection.Execute(kSelectStaleOutboxRows, {grace, settings_.table});
   if (!stale) {
     SetError("outbox: " + Reason(stale.error()));
     return false;

@@ -24,6 +24,9 @@ struct EtlRunCounts {
 
 struct CatalogReloadListenerSettings {
   std::string database_url;
+  // The catalog table this server serves: reloads and outbox rows of other tables (another
+  // dataset in the same database) are not ours to act on.
+  std::string table;
   // How often the outbox is checked (and the longest Stop() waits for the thread).
   std::chrono::milliseconds poll_interval{1000};
   // Outbox rows younger than this belong to writes whose own invalidation is still in flight.
@@ -37,15 +40,15 @@ struct CatalogReloadListenerSettings {
 };
 
 // Keeps the catalog cache in step with PostgreSQL, on its own db::Connection and thread:
-// - LISTEN vitrina_catalog_reloaded (the ETL NOTIFYs in its swap transaction) -> InvalidateAll;
+// - LISTEN vitrina_catalog_reloaded (the ETL NOTIFYs in its swap transaction) -> InvalidateAll
+//   when the payload names our table (catalog::core::ReloadConcernsTable);
 // - on every (re)connect -> InvalidateAll, since a notification may have been missed meanwhile;
-// - leftover rows of cache_outbox older than outbox_grace -> InvalidateAll, then delete them;
+// - leftover rows of cache_outbox older than outbox_grace, of our table or of none ->
+//   InvalidateAll, then delete them;
 // - etl_runs' totals by status -> on_etl_runs (for /metrics).
 // A failed InvalidateAll is not lost: the cache then refuses Redis until it has flushed.
 class CatalogReloadListener {
  public:
-  static constexpr std::string_view kChannel = "vitrina_catalog_reloaded";
-
   CatalogReloadListener(CatalogReloadListenerSettings settings, CatalogCache& cache,
                         boost::asio::any_io_executor executor);
   ~CatalogReloadListener();

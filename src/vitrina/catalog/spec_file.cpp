@@ -1,10 +1,13 @@
 #include "vitrina/catalog/spec_file.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "vitrina/base/text.hpp"
 
 namespace vitrina::catalog {
 
@@ -38,6 +41,8 @@ const std::set<std::string>& KnownColumnKeys() {
                                              "max_length",
                                              "allowed",
                                              "description",
+                                             "format",
+                                             "null_values",
                                              "skip"};
   return keys;
 }
@@ -63,8 +68,24 @@ bool BoolOf(const YAML::Node& node, const std::string& what) {
   }
 }
 
+// A list of null markers, trimmed and without repeats ("" may be listed; it is always one).
+std::vector<std::string> NullValuesOf(const YAML::Node& node, const std::string& what) {
+  if (!node.IsSequence()) throw SpecParseError{what + " must be a list" + Where(node)};
+  std::vector<std::string> markers;
+  for (const auto& value : node) {
+    if (value.IsNull())
+      throw SpecParseError{what + ": quote every marker (\"null\", \"\")" + Where(value)};
+    std::string marker(base::TrimAscii(ScalarOf(value, what + " entry")));
+    if (std::find(markers.begin(), markers.end(), marker) == markers.end()) {
+      markers.push_back(std::move(marker));
+    }
+  }
+  return markers;
+}
+
 // Returns false for a `skip: true` entry (a CSV column that is read but not loaded).
-bool ParseColumn(const YAML::Node& node, ColumnSpec& column, std::string& skipped_source) {
+bool ParseColumn(const YAML::Node& node, const std::vector<std::string>& spec_null_values,
+                 ColumnSpec& column, std::string& skipped_source) {
   if (!node.IsMap()) throw SpecParseError{"each column must be a mapping" + Where(node)};
   for (const auto& entry : node) {
     const auto key = entry.first.as<std::string>();
@@ -86,7 +107,8 @@ bool ParseColumn(const YAML::Node& node, ColumnSpec& column, std::string& skippe
   const auto type = core::ParseColumnType(type_name);
   if (!type) {
     throw SpecParseError{what + " has unknown type '" + type_name +
-                         "' (expected string, integer, number or boolean)" + Where(node["type"])};
+                         "' (expected string, integer, number, boolean, date or timestamp)" +
+                         Where(node["type"])};
   }
   column.type = *type;
   if (node["required"]) column.required = BoolOf(node["required"], what + " required");
@@ -113,13 +135,26 @@ bool ParseColumn(const YAML::Node& node, ColumnSpec& column, std::string& skippe
     }
   }
   if (node["description"]) column.description = ScalarOf(node["description"], "description");
+  if (node["format"]) {
+    const std::string pattern = ScalarOf(node["format"], what + " format");
+    if (!column.IsTemporal()) {
+      throw SpecParseError{what + " format applies only to date or timestamp columns" +
+                           Where(node["format"])};
+    }
+    auto format = core::DateFormat::Compile(pattern, column.type == core::ColumnType::kTimestamp);
+    if (!format) throw SpecParseError{what + " " + format.error().message + Where(node["format"])};
+    column.format = std::move(*format);
+  }
+  column.null_values = node["null_values"]
+                           ? NullValuesOf(node["null_values"], what + " null_values")
+                           : spec_null_values;
   return true;
 }
 
 DatasetSpec ParseSpecNode(const YAML::Node& root) {
   if (!root.IsMap()) throw SpecParseError{"the spec must be a mapping"};
-  static const std::set<std::string> known = {"name", "table", "description", "delimiter",
-                                              "columns"};
+  static const std::set<std::string> known = {"name",      "table",   "description",
+                                              "delimiter", "columns", "null_values"};
   for (const auto& entry : root) {
     const auto key = entry.first.as<std::string>();
     if (known.count(key) == 0) {
@@ -138,12 +173,13 @@ DatasetSpec ParseSpecNode(const YAML::Node& root) {
     }
     spec.delimiter = delimiter.front();
   }
+  if (root["null_values"]) spec.null_values = NullValuesOf(root["null_values"], "null_values");
   const auto columns = root["columns"];
   if (!columns || !columns.IsSequence()) throw SpecParseError{"'columns' must be a list"};
   for (const auto& node : columns) {
     ColumnSpec column;
     std::string skipped;
-    if (ParseColumn(node, column, skipped)) {
+    if (ParseColumn(node, spec.null_values, column, skipped)) {
       spec.columns.push_back(std::move(column));
     } else {
       spec.skip_sources.push_back(std::move(skipped));

@@ -14,6 +14,7 @@ void AddMigrateCommand(CLI::App& app, CommandContext& context);
 void AddUsersCommand(CLI::App& app, CommandContext& context);
 void AddAdfCommand(CLI::App& app, CommandContext& context);
 void AddEtlCommand(CLI::App& app, CommandContext& context);
+void AddSpecCommand(CLI::App& app, CommandContext& context);
 void AddServeCommand(CLI::App& app, CommandContext& context);
 void AddDemoCommand(CLI::App& app, CommandContext& context);
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   vitrina::cli::AddUsersCommand(app, context);
   vitrina::cli::AddAdfCommand(app, context);
   vitrina::cli::AddEtlCommand(app, context);
+  vitrina::cli::AddSpecCommand(app, context);
   vitrina::cli::AddServeCommand(app, context);
   vitrina::cli::AddDemoCommand(app, context);
   try {

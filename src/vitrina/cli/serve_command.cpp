@@ -176,6 +176,8 @@ base::Result<ServeSettings> ReadServeSettings() {
   settings.emulator = env.OptionalString("FIREBASE_AUTH_EMULATOR_HOST").has_value();
   if (settings.emulator || env.OptionalString("FIREBASE_PROJECT_ID").has_value()) {
     settings.auth = auth::ReadAuthSettings(env);
+    // One prefix for every key of the deployment (docs/cache.md, "Sharing a Redis").
+    settings.auth->login_rate_limit.key_prefix = settings.cache.cache.key_prefix;
     settings.public_reads = env.Boolean("AUTH_PUBLIC_READS", false);
   }
   settings.telemetry = telemetry::ReadTelemetrySettings(env);
@@ -207,6 +209,7 @@ class CacheStack {
     listener_ = std::make_unique<cache::CatalogReloadListener>(
         cache::CatalogReloadListenerSettings{
             .database_url = serve_config.database_url,
+            .table = spec.table,
             .drain_outbox = config.cache.enabled,
             .on_etl_runs =
                 [&metrics](const cache::EtlRunCounts& counts) {

@@ -80,8 +80,10 @@ class PgConnection {
 
   awaitable<base::Status> Open(const PoolSettings& settings, Clock::time_point deadline) {
     Close();
+    // TimeZone=UTC: PostgreSQL renders timestamptz in the session's zone, and the API promises
+    // UTC whatever the server's default (docs/api.md).
     const std::string statement_timeout =
-        "-c statement_timeout=" + std::to_string(settings.timeout.count());
+        "-c statement_timeout=" + std::to_string(settings.timeout.count()) + " -c TimeZone=UTC";
     const char* keys[] = {"dbname", "application_name", "options", nullptr};
     const char* values[] = {settings.url.c_str(), "vitrina-api", statement_timeout.c_str(),
                             nullptr};

@@ -4,6 +4,7 @@
 
 #include "vitrina/catalog/catalog_table.hpp"
 #include "vitrina/catalog/core/catalog_schema.hpp"
+#include "vitrina/catalog/core/reload_notice.hpp"
 
 namespace vitrina::etl {
 
@@ -17,7 +18,7 @@ constexpr const char* kContinueIdentity = "SELECT setval($1::regclass, $2)";
 // Readers queue behind the swap's lock; a reader holding the table for longer than this makes
 // the run fail rather than stall every request.
 constexpr const char* kSwapLockTimeout = "SET LOCAL lock_timeout = '30s'";
-constexpr const char* kNotify = "SELECT pg_notify('vitrina_catalog_reloaded', $1)";
+constexpr const char* kNotify = "SELECT pg_notify($1, $2)";
 // Index builds sort in memory up to maintenance_work_mem (split among the parallel workers), and
 // spill to disk beyond it. Raised for this session only, never lowered: managed servers (Azure
 // Database for PostgreSQL) let a session set it, and some size it below what 1M rows need.
@@ -163,7 +164,11 @@ base::Status CatalogLoader::Swap() {
   if (auto status = connection_.ExecuteScript(swap); !status) {
     return Failed(status.error(), "swapping in the new catalog");
   }
-  if (auto notified = connection_.Execute(kNotify, {std::to_string(run_id_)}); !notified) {
+  // The payload names the table, so servers of other datasets keep their cached answers.
+  if (auto notified =
+          connection_.Execute(kNotify, {std::string(catalog::core::kCatalogReloadedChannel),
+                                        catalog::core::ReloadPayload(spec_.table, run_id_)});
+      !notified) {
     return Failed(notified.error(), "notifying vitrina_catalog_reloaded");
   }
   if (auto status = connection_.ExecuteScript("COMMIT"); !status) {

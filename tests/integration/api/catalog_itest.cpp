@@ -221,6 +221,10 @@ TEST(CatalogApiWithoutDatabase, ReadyzAndQueriesAnswer503WhenPostgresIsDown) {
   auto env =
       ServerEnv("postgresql://postgres@127.0.0.1:1/none", SourcePath("datasets/diamonds.yaml"));
   env["REQUEST_TIMEOUT_MS"] = "1000";
+  // No cache: the run's shared Redis may hold catalog:all from another suite's diamonds server,
+  // which would answer /catalog without PostgreSQL (and did, when CatalogApi ran first).
+  env["REDIS_URL"] = "";
+  env["REDIS_CLUSTER_NODES"] = "";
   ServerProcess server(env, FreePort());
   EXPECT_EQ(Fetch(server.port(), "GET", "/healthz").status, 200u);
   const auto ready = Fetch(server.port(), "GET", "/readyz");

@@ -39,12 +39,17 @@ class CacheListenerTest : public CacheTest {
       sql << file.rdbuf();
       ASSERT_TRUE(db_->ExecuteScript(sql.str()).ok());
     }
+    // migrations/0004_cache_outbox_table.sql, on a table an earlier run may have left without it.
+    ASSERT_TRUE(
+        db_->ExecuteScript("ALTER TABLE cache_outbox ADD COLUMN IF NOT EXISTS catalog_table text")
+            .ok());
     ASSERT_TRUE(db_->Execute("DELETE FROM cache_outbox").ok());
   }
 
   CatalogReloadListenerSettings ListenerSettings() const {
     CatalogReloadListenerSettings settings;
     settings.database_url = database_url_;
+    settings.table = spec_.table;
     settings.poll_interval = 50ms;
     settings.outbox_grace = 200ms;
     return settings;
@@ -70,6 +75,48 @@ TEST_P(CacheListenerTest, EtlReloadNotificationFlushesTheCatalog) {
   EXPECT_TRUE(
       WaitFor([&] { return !probe_->Exists(key.str()) && listener.flushes() > flushes; }, 3s));
   EXPECT_GT(listener.flushes(), flushes);
+  listener.Stop();
+}
+
+TEST_P(CacheListenerTest, AReloadOfAnotherTableKeepsTheAnswersAndOneOfOursFlushesThem) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Ideal"}}});
+  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  listener.Start();
+  ASSERT_TRUE(WaitFor([&] { return listener.connected() && listener.flushes() >= 1; }, 5s));
+  ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+
+  // Another dataset's ETL committed: its payload names its own table.
+  const auto flushes = listener.flushes();
+  ASSERT_TRUE(db_->Execute("SELECT pg_notify('vitrina_catalog_reloaded', 'books:7')").ok());
+  std::this_thread::sleep_for(400ms);  // 8 poll intervals: the notification has been read
+  EXPECT_TRUE(probe_->Exists(key.str()));
+  EXPECT_EQ(listener.flushes(), flushes);
+
+  ASSERT_TRUE(
+      db_->Execute("SELECT pg_notify('vitrina_catalog_reloaded', $1)", {spec_.table + ":8"}).ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return !probe_->Exists(key.str()) && listener.flushes() > flushes; }, 3s));
+  listener.Stop();
+}
+
+TEST_P(CacheListenerTest, OutboxRowsOfAnotherTableAreLeftToItsServers) {
+  auto instance = NewInstance();
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+  CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
+  listener.Start();
+  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
+
+  ASSERT_TRUE(db_->Execute("INSERT INTO cache_outbox (catalog_table) VALUES ('books')").ok());
+  std::this_thread::sleep_for(600ms);  // three times the grace period
+  EXPECT_TRUE(probe_->Exists(key.str()));
+  auto left = db_->Execute("SELECT count(*) FROM cache_outbox WHERE catalog_table = 'books'");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->Scalar(), "1");
+  ASSERT_TRUE(db_->Execute("DELETE FROM cache_outbox").ok());
   listener.Stop();
 }
 

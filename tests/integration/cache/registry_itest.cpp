@@ -28,7 +28,7 @@ class CacheRegistryTest : public CacheTest {
   }
   CatalogRegistry MakeRegistry() {
     return CatalogRegistry(
-        spec_, std::chrono::seconds(600),
+        spec_, std::chrono::seconds(600), "",
         [this](redis::RedisArgs args, base::RequestTrace*,
                std::string_view) -> asio::awaitable<base::Result<redis::RedisReply>> {
           auto reply = co_await patient_->client().Command(std::move(args));
@@ -93,14 +93,14 @@ TEST_P(CacheRegistryTest, OldBucketsAreDroppedAndCurrentOnesKept) {
   // A bucket no writer reads any more, as an instance left it long ago.
   const auto old = now - 10;
   for (redis::RedisArgs args :
-       {redis::RedisArgs{"SADD", CatalogRegistry::ManifestKey(old), "*"},
-        redis::RedisArgs{"SADD", CatalogRegistry::IndexKey(old, "*"), "catalog:all"}}) {
+       {redis::RedisArgs{"SADD", registry.ManifestKey(old), "*"},
+        redis::RedisArgs{"SADD", registry.IndexKey(old, "*"), "catalog:all"}}) {
     ASSERT_TRUE(probe_->Command(std::move(args)).ok());
   }
   ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(20)).ok());
-  EXPECT_FALSE(probe_->Exists(CatalogRegistry::ManifestKey(old)));
-  EXPECT_FALSE(probe_->Exists(CatalogRegistry::IndexKey(old, "*")));
-  EXPECT_TRUE(probe_->Exists(CatalogRegistry::ManifestKey(now)));
+  EXPECT_FALSE(probe_->Exists(registry.ManifestKey(old)));
+  EXPECT_FALSE(probe_->Exists(registry.IndexKey(old, "*")));
+  EXPECT_TRUE(probe_->Exists(registry.ManifestKey(now)));
   EXPECT_EQ(KeysForWrite(registry, Diamond("Fair", "E", 900)),
             (std::set<std::string>{"catalog:cut=Fair"}));
 }

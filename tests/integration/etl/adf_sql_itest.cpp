@@ -78,6 +78,79 @@ TEST_F(AdfSql, ValidationMatchesTheCppRulesValueForValue) {
   }
 }
 
+// Dates, timestamps and null markers: the same decisions and the same stored values (days since
+// 1970-01-01, microseconds since the epoch) on both sides.
+TEST_F(AdfSql, DatesTimestampsAndNullMarkersMatchTheCppRulesAndValues) {
+  auto spec = catalog::ParseSpecYaml(R"(
+name: temporal
+null_values: ["", "NA", "N/A"]
+columns:
+  - {source: day, type: date}
+  - {source: us_day, type: date, format: "%m/%d/%Y", required: false}
+  - {source: at, type: timestamp, required: false}
+  - {source: local_at, type: timestamp, format: "%d.%m.%y %H:%M", required: false}
+  - {source: price, type: integer, required: false, null_values: ["-"]}
+)",
+                                     "temporal.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  const std::vector<std::string> inputs = {"",
+                                           "NA",
+                                           " N/A ",
+                                           "-",
+                                           "null",
+                                           "2024-01-31",
+                                           "2024-02-29",
+                                           "2023-02-29",
+                                           "2024-13-01",
+                                           "2024-1-31",
+                                           "0000-01-01",
+                                           "9999-12-31",
+                                           "01/31/2024",
+                                           "1/5/2024",
+                                           "02/30/2024",
+                                           "2024-01-31T12:00:00Z",
+                                           "2024-01-31 12:00",
+                                           "2024-01-31T12:00:00.123456+02:00",
+                                           "2024-01-31T12:00:00.5-0530",
+                                           "2024-01-31T23:59:59+14",
+                                           "2024-01-31T12:00:00+15:00",
+                                           "2024-01-31T24:00:00Z",
+                                           "0001-01-01T00:30:00+01:00",
+                                           "9999-12-31T23:30:00-01:00",
+                                           "31.01.24 12:05",
+                                           "31.01.99 7:05",
+                                           "32.01.24 12:05",
+                                           "42",
+                                           "abc"};
+  for (const auto& column : spec->columns) {
+    for (const auto& input : inputs) {
+      const auto sql = SqlReason(column, input);
+      const auto cpp = CppReason(column, input);
+      EXPECT_EQ(sql, cpp) << "column " << column.name << ", input '" << input << "'";
+      if (!sql.empty() || !cpp.empty()) continue;
+      // Accepted on both sides: the stored values agree too.
+      const auto parsed = catalog::core::ParseTextField(column, input);
+      const auto& value = std::get<catalog::core::FieldValue>(parsed);
+      const std::string converted = etl::core::ConvertSql(column, "$1::text");
+      std::string expected = "NULL";
+      std::string select = "SELECT coalesce((" + converted + ")::text, 'NULL')";
+      if (const auto* date = std::get_if<catalog::core::Date>(&value)) {
+        expected = std::to_string(date->days);
+        select = "SELECT ((" + converted + ") - date '1970-01-01')::text";
+      } else if (const auto* at = std::get_if<catalog::core::Timestamp>(&value)) {
+        expected = std::to_string(at->micros);
+        select = "SELECT (extract(epoch FROM (" + converted + ")) * 1000000)::bigint::text";
+      } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+        expected = std::to_string(*number);
+      }
+      auto result = connection_->Execute(select, {input});
+      ASSERT_TRUE(result.ok()) << result.error().detail;
+      EXPECT_EQ(result->Scalar().value_or("<none>"), expected)
+          << "column " << column.name << ", input '" << input << "'";
+    }
+  }
+}
+
 TEST_F(AdfSql, TheGeneratedScriptsLoadTheCatalogAndRecordRejects) {
   auto spec = catalog::ParseSpecYaml(R"(
 name: adf_probe

@@ -26,8 +26,10 @@ TEST(CatalogStatements, HaveStableNamesAndQuoteIdentifiers) {
 TEST(CatalogStatements, EveryWriteRecordsAnOutboxRowInItsOwnStatement) {
   const auto statements = BuildCatalogStatements(Diamonds());
   for (const auto* write : {&statements.insert, &statements.replace, &statements.remove}) {
-    // In the same statement, hence the same transaction as the write, and only for written rows.
-    EXPECT_NE(write->sql.find("INSERT INTO cache_outbox (created_at) SELECT now() FROM "),
+    // In the same statement, hence the same transaction as the write, and only for written rows;
+    // the row names the table, so servers of another dataset leave it to ours.
+    EXPECT_NE(write->sql.find("INSERT INTO cache_outbox (created_at, catalog_table) SELECT now(), "
+                              "'diamonds' FROM "),
               std::string::npos)
         << write->name;
     EXPECT_NE(write->sql.find("AS outbox_id"), std::string::npos) << write->name;

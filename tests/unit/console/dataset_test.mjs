@@ -7,7 +7,9 @@ import {
   categoryChoices,
   describeDataset,
   fieldValue,
+  inputPlaceholder,
   itemBody,
+  rangeInput,
 } from '../../../src/console/dataset.js';
 
 // The parts of /openapi.json the console reads, as api/core/openapi.cpp writes them for books.
@@ -162,4 +164,62 @@ test('form texts become typed JSON, and what is not a number is sent as typed fo
   const rating = dataset.inputColumns.find((column) => column.name === 'rating');
   assert.equal(fieldValue(rating, ''), undefined); // required and empty: left out, the API names it
   assert.equal(fieldValue(rating, '-5'), -5);
+});
+
+test('date and timestamp ranges get date pickers; numbers keep number inputs', () => {
+  const sales = {
+    info: { title: 'Vitrina: sales' },
+    paths: {
+      '/catalog': {
+        get: {
+          parameters: [
+            { name: 'sold_on_min', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'sold_on_max', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'listed_at_min', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'listed_at_max', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'price_min', in: 'query', schema: { type: 'integer' } },
+            { name: 'price_max', in: 'query', schema: { type: 'integer' } },
+          ],
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Item: {
+          properties: {
+            sold_on: { type: 'string', format: 'date' },
+            listed_at: { type: ['string', 'null'], format: 'date-time' },
+            price: { type: 'integer' },
+          },
+        },
+      },
+    },
+  };
+  const dataset = describeDataset(sales);
+  assert.deepEqual(
+    dataset.ranges.map((range) => [range.name, range.type, range.format]),
+    [
+      ['sold_on', 'string', 'date'],
+      ['listed_at', 'string', 'date-time'],
+      ['price', 'integer', null],
+    ],
+  );
+  const [soldOn, listedAt, price] = dataset.ranges;
+  assert.equal(rangeInput(soldOn).type, 'date');
+  assert.equal(rangeInput(listedAt).type, 'datetime-local');
+  assert.equal(rangeInput(listedAt).hint, 'UTC'); // a browser sends no offset: the API reads UTC
+  assert.deepEqual(rangeInput(price), {
+    type: 'number',
+    step: '1',
+    inputmode: 'decimal',
+    hint: null,
+  });
+  const listed = dataset.columns.find((column) => column.name === 'listed_at');
+  assert.equal(inputPlaceholder(listed), '2024-01-31T12:00:00Z');
+  assert.equal(inputPlaceholder(dataset.columns.find((column) => column.name === 'price')), null);
+  // The bounds reach the query string as typed: a datetime-local value is ISO 8601 without offset.
+  assert.equal(
+    catalogQuery({ ranges: { listed_at: { min: '2024-01-31T12:00', max: '' } } }),
+    'listed_at_min=2024-01-31T12%3A00',
+  );
 });

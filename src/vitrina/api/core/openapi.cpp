@@ -27,14 +27,27 @@ json::object Response(std::string_view description, json::object schema) {
   return {{"description", description}, {"content", JsonContent(std::move(schema))}};
 }
 
+// A column's JSON Schema type: dates and timestamps are ISO 8601 strings ("format": "date",
+// "date-time"), whatever layout the CSV used.
+std::string JsonType(const catalog::core::ColumnSpec& column) {
+  if (column.IsTemporal()) return "string";
+  return std::string(catalog::core::ColumnTypeName(column.type));
+}
+
+void AddFormat(const catalog::core::ColumnSpec& column, json::object& schema) {
+  if (column.type == catalog::core::ColumnType::kDate) schema["format"] = "date";
+  if (column.type == catalog::core::ColumnType::kTimestamp) schema["format"] = "date-time";
+}
+
 json::object ColumnSchema(const catalog::core::ColumnSpec& column) {
   json::object schema;
-  const std::string type(catalog::core::ColumnTypeName(column.type));
+  const std::string type = JsonType(column);
   if (column.required) {
     schema["type"] = type;
   } else {
     schema["type"] = json::array{type, "null"};
   }
+  AddFormat(column, schema);
   if (!column.description.empty()) schema["description"] = column.description;
   if (column.minimum) schema["minimum"] = *column.minimum;
   if (column.maximum) schema["maximum"] = *column.maximum;
@@ -113,12 +126,21 @@ json::array CatalogParameters(const catalog::core::DatasetSpec& spec) {
     }
     if (column.HasRangeFilter()) {
       for (const auto* bound : {"min", "max"}) {
-        parameters.push_back(json::object{
-            {"name", column.name + "_" + bound},
-            {"in", "query"},
-            {"description", std::string("Inclusive ") + (bound[1] == 'i' ? "lower" : "upper") +
-                                " bound on " + column.name + "."},
-            {"schema", {{"type", std::string(catalog::core::ColumnTypeName(column.type))}}}});
+        json::object schema{{"type", JsonType(column)}};
+        AddFormat(column, schema);
+        std::string description = std::string("Inclusive ") +
+                                  (bound[1] == 'i' ? "lower" : "upper") + " bound on " +
+                                  column.name + "; items without a value never match.";
+        if (column.type == catalog::core::ColumnType::kDate) description += " YYYY-MM-DD.";
+        if (column.type == catalog::core::ColumnType::kTimestamp) {
+          description +=
+              " ISO 8601 (2024-01-31T12:00:00Z; no offset means UTC, a bare date is midnight "
+              "UTC).";
+        }
+        parameters.push_back(json::object{{"name", column.name + "_" + bound},
+                                          {"in", "query"},
+                                          {"description", std::move(description)},
+                                          {"schema", std::move(schema)}});
       }
     }
   }

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vitrina/catalog/core/catalog_query.hpp"
+
 namespace vitrina::cache::core {
 namespace {
 
@@ -43,10 +45,28 @@ bool MatchesEquality(const catalog::core::ColumnSpec& column,
   return false;
 }
 
+// A date or timestamp bound, read back from its canonical text with the API's own parser and
+// compared as the query compares it.
+bool MatchesTemporalBound(const catalog::core::ColumnSpec& column, bool is_min,
+                          const std::vector<std::string>& values,
+                          const catalog::core::FieldValue& item_value) {
+  const bool placeable = std::holds_alternative<catalog::core::Date>(item_value) ||
+                         std::holds_alternative<catalog::core::Timestamp>(item_value);
+  if (!placeable) return true;
+  for (const auto& value : values) {
+    const auto bound = catalog::core::ParseFilterValue(column, column.name, value);
+    if (!bound) return true;
+    if (!catalog::core::SatisfiesBound(item_value, *bound, is_min)) return false;
+  }
+  return true;
+}
+
 // Range filter bound: inclusive, as the API documents it.
-bool MatchesBound(bool is_min, const std::vector<std::string>& values,
+bool MatchesBound(const catalog::core::ColumnSpec& column, bool is_min,
+                  const std::vector<std::string>& values,
                   const catalog::core::FieldValue& item_value) {
   if (std::holds_alternative<std::monostate>(item_value)) return false;  // NULL >= x is not true
+  if (column.IsTemporal()) return MatchesTemporalBound(column, is_min, values, item_value);
   const auto number = NumericValue(item_value);
   if (!number) return true;
   for (const auto& value : values) {
@@ -85,7 +105,10 @@ bool ItemMayAffectKey(const catalog::core::DatasetSpec& spec, const KeyParams& k
     }
     if (const auto range = AsRangeParam(spec, name)) {
       const auto found = item.find(range->column->name);
-      if (found != item.end() && !MatchesBound(range->is_min, values, found->second)) return false;
+      if (found != item.end() &&
+          !MatchesBound(*range->column, range->is_min, values, found->second)) {
+        return false;
+      }
       continue;
     }
     // Pagination, sorting or anything unknown: it cannot exclude the item.

@@ -17,7 +17,8 @@ using ItemValues = std::map<std::string, catalog::core::FieldValue, std::less<>>
 // unsure it says true:
 // - equality filters on category columns (?cut=Fair,Good) match when the item's value is one of
 //   them; NULL matches none (SQL semantics);
-// - range filters on numeric columns (?price_min=, ?price_max=) are inclusive;
+// - range filters on numeric, date and timestamp columns (?price_min=, ?sold_max=) are
+//   inclusive, and never match NULL;
 // - any other parameter (limit, cursor, sort, a future text search) does not narrow: a page of a
 //   matching filter is invalidated whenever the filter matches;
 // - a column missing from `item`, or a value that does not parse, counts as a match.

@@ -6,6 +6,7 @@
 
 #include "vitrina/base/query_string.hpp"
 #include "vitrina/base/text.hpp"
+#include "vitrina/catalog/core/catalog_query.hpp"
 
 namespace vitrina::cache::core {
 namespace {
@@ -32,24 +33,41 @@ std::optional<double> ParseFinite(std::string_view text) {
   return value;
 }
 
+// The score of a value in a range index: the number itself, a date's day number, a timestamp's
+// microseconds. Converting an integer to a double never reverses an order (it may only make two
+// values equal), so a read by score still finds every key whose bound the item's value reaches;
+// the extra ones that rounding lets in are filtered out by ItemMayAffectKey.
+std::optional<double> ValueScore(const catalog::core::FieldValue& value) {
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
+  if (const auto* number = std::get_if<double>(&value)) return *number;
+  if (const auto* date = std::get_if<catalog::core::Date>(&value)) return date->days;
+  if (const auto* timestamp = std::get_if<catalog::core::Timestamp>(&value)) {
+    return static_cast<double>(timestamp->micros);
+  }
+  return std::nullopt;
+}
+
+// A bound's score from its canonical text in the key.
+std::optional<double> BoundScore(const catalog::core::ColumnSpec& column, std::string_view text) {
+  if (!column.IsTemporal()) return ParseFinite(text);
+  const auto value = catalog::core::ParseFilterValue(column, column.name, text);
+  if (!value) return std::nullopt;
+  return ValueScore(*value);
+}
+
 // The tightest bound of a parameter's values (all of them must hold); nullopt when any value is
-// not a finite number, since ItemMayAffectKey then lets every item through.
-std::optional<double> TightestBound(const KeyParams& key, const std::string& name, bool is_min) {
+// not a finite number (or date), since ItemMayAffectKey then lets every item through.
+std::optional<double> TightestBound(const catalog::core::ColumnSpec& column, const KeyParams& key,
+                                    const std::string& name, bool is_min) {
   const auto found = key.find(name);
   if (found == key.end() || found->second.empty()) return std::nullopt;
   std::optional<double> tightest;
   for (const auto& text : found->second) {
-    const auto bound = ParseFinite(text);
+    const auto bound = BoundScore(column, text);
     if (!bound) return std::nullopt;
     if (!tightest || (is_min ? *bound > *tightest : *bound < *tightest)) tightest = bound;
   }
   return tightest;
-}
-
-std::optional<double> NumericValue(const catalog::core::FieldValue& value) {
-  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
-  if (const auto* number = std::get_if<double>(&value)) return *number;
-  return std::nullopt;
 }
 
 }  // namespace
@@ -69,10 +87,10 @@ std::vector<RegistryEntry> RegistryEntriesForKey(const catalog::core::DatasetSpe
   for (const auto& column : spec.columns) {
     if (!column.HasRangeFilter()) continue;
     const std::string encoded = base::PercentEncode(column.name);
-    if (const auto lower = TightestBound(key, column.name + "_min", true)) {
+    if (const auto lower = TightestBound(column, key, column.name + "_min", true)) {
       return {{RegistryEntry::Kind::kLowerBound, "min:" + encoded, *lower}};
     }
-    if (const auto upper = TightestBound(key, column.name + "_max", false)) {
+    if (const auto upper = TightestBound(column, key, column.name + "_max", false)) {
       return {{RegistryEntry::Kind::kUpperBound, "max:" + encoded, *upper}};
     }
   }
@@ -101,7 +119,7 @@ std::optional<std::vector<RegistryRead>> RegistryReadsForItem(
       }
       continue;
     }
-    const auto number = NumericValue(value);
+    const auto number = ValueScore(value);
     if (!number || !std::isfinite(*number)) return std::nullopt;
     const std::string encoded = base::PercentEncode(column.name);
     reads.push_back({RegistryEntry::Kind::kLowerBound, "min:" + encoded, *number, false});

@@ -16,9 +16,10 @@ namespace vitrina::cache::core {
 // one index, the most selective its filters allow:
 //   - a category filter: a set per value, "c:<column>=<value>" (the first category column in spec
 //     order that the key filters on; one entry per listed value);
-//   - else a range on a numeric column (the first in spec order): a sorted set per column, scored
-//     by the key's lower bound ("min:<column>", the largest of its _min values) or, with only
-//     upper bounds, by the smallest of those ("max:<column>");
+//   - else a range on a numeric, date or timestamp column (the first in spec order): a sorted set
+//     per column, scored by the key's lower bound ("min:<column>", the largest of its _min
+//     values) or, with only upper bounds, by the smallest of those ("max:<column>"); a date
+//     scores its day number (days since 1970-01-01), a timestamp its microseconds since the epoch;
 //   - else (no filter, or only pagination) the general set "*".
 // Names and values are percent-encoded as in the key itself, so an index name is one token.
 

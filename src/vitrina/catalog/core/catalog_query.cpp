@@ -15,6 +15,8 @@ std::string FieldValueText(const FieldValue& value) {
   if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
   if (const auto* number = std::get_if<double>(&value)) return base::FormatNumber(*number);
   if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  if (const auto* date = std::get_if<Date>(&value)) return FormatDate(*date);
+  if (const auto* timestamp = std::get_if<Timestamp>(&value)) return FormatTimestamp(*timestamp);
   return {};
 }
 
@@ -25,8 +27,8 @@ base::Error BadParameter(std::string_view name, std::string_view reason) {
                          "query parameter '" + std::string(name) + "' " + std::string(reason));
 }
 
-// Filter values are typed but not held to the column's storage rules: ?price_min=-5 is a fine
-// question even though no price is negative.
+}  // namespace
+
 base::Result<FieldValue> ParseFilterValue(const ColumnSpec& column, std::string_view name,
                                           std::string_view text) {
   switch (column.type) {
@@ -61,9 +63,23 @@ base::Result<FieldValue> ParseFilterValue(const ColumnSpec& column, std::string_
     }
     case ColumnType::kBoolean:
       break;
+    case ColumnType::kDate:
+      if (const auto date = ParseIsoDate(text)) return FieldValue{*date};
+      return BadParameter(name, "must be a date in the form YYYY-MM-DD");
+    case ColumnType::kTimestamp:
+      // A bare date is midnight UTC: ?sold_at_min=2024-01-31 is the natural way to ask.
+      if (const auto date = ParseIsoDate(text)) {
+        return FieldValue{Timestamp{std::int64_t{date->days} * 86'400'000'000}};
+      }
+      if (const auto timestamp = ParseIsoTimestamp(text)) return FieldValue{*timestamp};
+      return BadParameter(name,
+                          "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z or a date "
+                          "(an offset's + is written %2B in a query string)");
   }
   return BadParameter(name, "cannot be filtered");
 }
+
+namespace {
 
 using ParameterTarget = CatalogQueryParser::Target;
 
@@ -83,7 +99,18 @@ std::map<std::string, ParameterTarget, std::less<>> ParameterTargets(const Datas
   return targets;
 }
 
-bool Compare(const FieldValue& item, const FieldValue& bound, bool want_greater_or_equal) {
+}  // namespace
+
+bool SatisfiesBound(const FieldValue& item, const FieldValue& bound, bool at_least) {
+  // Dates and timestamps compare with their own kind only.
+  if (const auto* a = std::get_if<Date>(&item)) {
+    const auto* b = std::get_if<Date>(&bound);
+    return b != nullptr && (at_least ? *a >= *b : *a <= *b);
+  }
+  if (const auto* a = std::get_if<Timestamp>(&item)) {
+    const auto* b = std::get_if<Timestamp>(&bound);
+    return b != nullptr && (at_least ? *a >= *b : *a <= *b);
+  }
   // Numbers of either type compare as doubles; NULL never satisfies a bound.
   const auto as_double = [](const FieldValue& v) -> std::optional<double> {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
@@ -93,15 +120,13 @@ bool Compare(const FieldValue& item, const FieldValue& bound, bool want_greater_
   if (std::holds_alternative<std::int64_t>(item) && std::holds_alternative<std::int64_t>(bound)) {
     const auto a = std::get<std::int64_t>(item);
     const auto b = std::get<std::int64_t>(bound);
-    return want_greater_or_equal ? a >= b : a <= b;
+    return at_least ? a >= b : a <= b;
   }
   const auto a = as_double(item);
   const auto b = as_double(bound);
   if (!a || !b) return false;
-  return want_greater_or_equal ? *a >= *b : *a <= *b;
+  return at_least ? *a >= *b : *a <= *b;
 }
-
-}  // namespace
 
 CatalogQueryParser::CatalogQueryParser(const DatasetSpec& spec)
     : spec_(spec), targets_(ParameterTargets(spec)) {
@@ -228,8 +253,8 @@ bool CatalogQuery::Matches(const CatalogItem& item) const {
   for (const auto& filter : ranges) {
     if (filter.column_index >= item.values.size()) return false;
     const auto& value = item.values[filter.column_index];
-    if (filter.min && !Compare(value, *filter.min, true)) return false;
-    if (filter.max && !Compare(value, *filter.max, false)) return false;
+    if (filter.min && !SatisfiesBound(value, *filter.min, true)) return false;
+    if (filter.max && !SatisfiesBound(value, *filter.max, false)) return false;
   }
   return true;
 }

@@ -28,7 +28,8 @@ struct CategoryFilter {
   bool operator==(const CategoryFilter&) const = default;
 };
 
-// ?price_min=500&price_max=1000: inclusive bounds, typed per the column (integer or number).
+// ?price_min=500&price_max=1000: inclusive bounds, typed per the column (integer, number, date
+// or timestamp).
 struct RangeFilter {
   std::string column;
   std::size_t column_index = 0;
@@ -76,7 +77,7 @@ class CatalogQueryParser {
   base::Result<CatalogQuery> Parse(std::string_view raw_query) const;
   base::Result<CatalogQuery> Parse(const std::vector<base::QueryParam>& params) const;
   // Every parameter GET /catalog accepts for this spec, sorted: the category columns, <col>_min
-  // and <col>_max for numeric columns, "cursor" and "limit".
+  // and <col>_max for numeric, date and timestamp columns, "cursor" and "limit".
   const std::vector<std::string>& parameters() const { return names_; }
 
   // How one query parameter name maps onto the spec.
@@ -92,7 +93,20 @@ class CatalogQueryParser {
 };
 
 // A filter value in its canonical text (integers as digits, numbers as the shortest round-trip
-// text), which is also how it is bound as a SQL parameter.
+// text, dates as YYYY-MM-DD, timestamps in UTC as 2024-01-31T12:00:00Z), which is also how it is
+// bound as a SQL parameter.
 std::string FieldValueText(const FieldValue& value);
+
+// One filter value typed per its column (`name` is the query parameter, for the error): digits
+// for integers (a whole number written as a decimal too), numbers, text, ISO 8601 dates, and
+// ISO 8601 timestamps with or without offset (UTC without) or a bare date (midnight UTC).
+// Filter values are not held to the column's storage rules: ?price_min=-5 is a fine question
+// even though no price is negative.
+base::Result<FieldValue> ParseFilterValue(const ColumnSpec& column, std::string_view name,
+                                          std::string_view text);
+
+// Whether `item` lies on the allowed side of an inclusive bound: at least it (`at_least`) or at
+// most it. NULL never does, and values of different kinds (a date and a number) never compare.
+bool SatisfiesBound(const FieldValue& item, const FieldValue& bound, bool at_least);
 
 }  // namespace vitrina::catalog::core

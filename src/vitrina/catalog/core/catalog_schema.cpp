@@ -22,6 +22,10 @@ std::string_view SqlTypeName(ColumnType type) {
       return "double precision";
     case ColumnType::kBoolean:
       return "boolean";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamptz";
   }
   return "text";
 }

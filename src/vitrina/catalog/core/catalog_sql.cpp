@@ -73,7 +73,8 @@ std::string ListStatementSql(const DatasetSpec& spec) {
          " WHERE " + where + " ORDER BY id LIMIT " + limit + " + 1), " +
          "page AS (SELECT * FROM matched ORDER BY id LIMIT " + limit + ") " +
          "SELECT (SELECT count(*) FROM page) AS item_count, "
-         "(SELECT coalesce(json_agg(page ORDER BY page.id), '[]'::json)::text FROM page) AS items, "
+         "(SELECT coalesce(json_agg(page.* ORDER BY page.id), '[]'::json)::text FROM page) AS "
+         "items, "
          "(SELECT count(*) FROM matched) > " +
          limit +
          " AS has_more, "
@@ -81,7 +82,7 @@ std::string ListStatementSql(const DatasetSpec& spec) {
 }
 
 std::string GetStatementSql(const DatasetSpec& spec) {
-  return "SELECT row_to_json(item)::text AS item FROM (SELECT " + ItemColumns(spec) + " FROM " +
+  return "SELECT row_to_json(item.*)::text AS item FROM (SELECT " + ItemColumns(spec) + " FROM " +
          QuoteIdent(spec.table) + " WHERE id = $1::bigint) AS item";
 }
 
@@ -106,16 +107,17 @@ std::string ColumnList(const DatasetSpec& spec) {
 // The durable record of a write whose cache invalidation is not confirmed yet: one cache_outbox
 // row per changed item, inserted by the write's own statement, so it commits atomically with the
 // write (and not at all when nothing was written). docs/cache.md, "Faults".
-std::string OutboxRowFor(std::string_view written) {
-  return "outbox AS (INSERT INTO cache_outbox (created_at) SELECT now() FROM " +
-         std::string(written) + " RETURNING id)";
+// The row names the table, so the servers of other datasets leave it alone.
+std::string OutboxRowFor(const DatasetSpec& spec, std::string_view written) {
+  return "outbox AS (INSERT INTO cache_outbox (created_at, catalog_table) SELECT now(), '" +
+         spec.table + "' FROM " + std::string(written) + " RETURNING id)";
 }
 
 std::string InsertStatementSql(const DatasetSpec& spec) {
   return "WITH written AS (INSERT INTO " + QuoteIdent(spec.table) + " (" + ColumnList(spec) +
          ") VALUES (" + ValueList(spec, 1) + ") RETURNING " + ItemColumns(spec) + "), " +
-         OutboxRowFor("written") +
-         " SELECT row_to_json(written)::text AS item, (SELECT id FROM outbox) AS outbox_id "
+         OutboxRowFor(spec, "written") +
+         " SELECT row_to_json(written.*)::text AS item, (SELECT id FROM outbox) AS outbox_id "
          "FROM written";
 }
 
@@ -127,16 +129,17 @@ std::string ReplaceStatementSql(const DatasetSpec& spec) {
          " WHERE id = $1::bigint FOR UPDATE), written AS (UPDATE " + table + " AS target SET (" +
          ColumnList(spec) + ") = ROW(" + ValueList(spec, 2) +
          ") FROM old WHERE target.id = old.id RETURNING " + ItemColumns(spec, "target.") + "), " +
-         OutboxRowFor("written") +
-         " SELECT (SELECT row_to_json(old)::text FROM old) AS old_item, "
-         "(SELECT row_to_json(written)::text FROM written) AS new_item, "
+         OutboxRowFor(spec, "written") +
+         " SELECT (SELECT row_to_json(old.*)::text FROM old) AS old_item, "
+         "(SELECT row_to_json(written.*)::text FROM written) AS new_item, "
          "(SELECT id FROM outbox) AS outbox_id";
 }
 
 std::string DeleteStatementSql(const DatasetSpec& spec) {
   return "WITH removed AS (DELETE FROM " + QuoteIdent(spec.table) +
-         " WHERE id = $1::bigint RETURNING " + ItemColumns(spec) + "), " + OutboxRowFor("removed") +
-         " SELECT row_to_json(removed)::text AS old_item, (SELECT id FROM outbox) AS outbox_id "
+         " WHERE id = $1::bigint RETURNING " + ItemColumns(spec) + "), " +
+         OutboxRowFor(spec, "removed") +
+         " SELECT row_to_json(removed.*)::text AS old_item, (SELECT id FROM outbox) AS outbox_id "
          "FROM removed";
 }
 

@@ -14,6 +14,10 @@ std::string_view ColumnTypeName(ColumnType type) {
       return "number";
     case ColumnType::kBoolean:
       return "boolean";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamp";
   }
   return "string";
 }
@@ -23,7 +27,17 @@ std::optional<ColumnType> ParseColumnType(std::string_view name) {
   if (name == "integer" || name == "int") return ColumnType::kInteger;
   if (name == "number" || name == "float" || name == "double") return ColumnType::kNumber;
   if (name == "boolean" || name == "bool") return ColumnType::kBoolean;
+  if (name == "date") return ColumnType::kDate;
+  if (name == "timestamp" || name == "datetime") return ColumnType::kTimestamp;
   return std::nullopt;
+}
+
+bool ColumnSpec::IsNullMarker(std::string_view trimmed) const {
+  if (trimmed.empty()) return true;
+  for (const auto& marker : null_values) {
+    if (marker == trimmed) return true;
+  }
+  return false;
 }
 
 const ColumnSpec* DatasetSpec::FindColumn(std::string_view column_name) const {
@@ -73,6 +87,9 @@ base::Status ValidateColumn(const ColumnSpec& column) {
   }
   if (column.max_length && column.type != ColumnType::kString) {
     return SpecError(where + "max_length applies only to string columns");
+  }
+  if (column.format && !column.IsTemporal()) {
+    return SpecError(where + "format applies only to date or timestamp columns");
   }
   if (column.category &&
       !(column.type == ColumnType::kString || column.type == ColumnType::kInteger)) {

@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "vitrina/base/result.hpp"
+#include "vitrina/catalog/core/date_time.hpp"
 
 namespace vitrina::catalog::core {
 
-// The storage and JSON type of a column. Names follow JSON Schema so that OpenAPI can reuse them.
-enum class ColumnType { kString, kInteger, kNumber, kBoolean };
+// The storage and JSON type of a column. Names follow JSON Schema so that OpenAPI can reuse them
+// (a date and a timestamp are JSON strings in ISO 8601, "format": "date" / "date-time").
+enum class ColumnType { kString, kInteger, kNumber, kBoolean, kDate, kTimestamp };
 
 std::string_view ColumnTypeName(ColumnType type);
 std::optional<ColumnType> ParseColumnType(std::string_view name);
@@ -23,7 +25,7 @@ struct ColumnSpec {
   std::string name;    // target name: SQL column and JSON field, [a-z_][a-z0-9_]*
   std::string source;  // the CSV header that feeds it
   ColumnType type = ColumnType::kString;
-  bool required = true;   // an empty value rejects the row; otherwise it is stored as NULL
+  bool required = true;   // a missing value rejects the row; otherwise it is stored as NULL
   bool category = false;  // offers the equality filter ?name=value (repeat for OR)
   std::optional<double> minimum;
   std::optional<double> maximum;
@@ -32,10 +34,19 @@ struct ColumnSpec {
   std::optional<std::size_t> max_length;  // strings, in bytes
   std::vector<std::string> allowed;       // when non-empty, the only accepted values
   std::string description;
+  // Dates and timestamps in a CSV layout other than ISO 8601 ("%m/%d/%Y"); the API always
+  // speaks ISO 8601.
+  std::optional<DateFormat> format;
+  // CSV fields that mean "no value" once trimmed ("NA", "N/A"), besides the empty field, which
+  // always does. The column's own list, or the spec's when the column has none.
+  std::vector<std::string> null_values;
 
   bool IsNumeric() const { return type == ColumnType::kInteger || type == ColumnType::kNumber; }
-  // Numeric columns offer the range filters <name>_min and <name>_max.
-  bool HasRangeFilter() const { return IsNumeric(); }
+  bool IsTemporal() const { return type == ColumnType::kDate || type == ColumnType::kTimestamp; }
+  // Numeric, date and timestamp columns offer the range filters <name>_min and <name>_max.
+  bool HasRangeFilter() const { return IsNumeric() || IsTemporal(); }
+  // Whether a trimmed CSV field means "no value" in this column.
+  bool IsNullMarker(std::string_view trimmed) const;
 };
 
 struct DatasetSpec {
@@ -45,6 +56,8 @@ struct DatasetSpec {
   std::vector<std::string> skip_sources;  // CSV headers that are read but not loaded
   std::vector<ColumnSpec> columns;        // in output order; "id" is implicit and generated
   char delimiter = ',';
+  // The spec-level `null_values`, as written (each column already holds its effective list).
+  std::vector<std::string> null_values;
 
   const ColumnSpec* FindColumn(std::string_view column_name) const;
   // Column index in `columns`, or -1.

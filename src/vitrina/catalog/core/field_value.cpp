@@ -73,8 +73,29 @@ std::optional<std::string> CheckFieldRules(const ColumnSpec& column, const Field
     case ColumnType::kBoolean:
       if (std::holds_alternative<bool>(value)) return std::nullopt;
       return std::string("must be true or false");
+    case ColumnType::kDate:
+      if (std::holds_alternative<Date>(value)) return std::nullopt;
+      return std::string("must be a date in the form YYYY-MM-DD");
+    case ColumnType::kTimestamp:
+      if (std::holds_alternative<Timestamp>(value)) return std::nullopt;
+      return std::string("must be an ISO 8601 timestamp");
   }
   return std::string("has an unsupported type");
+}
+
+std::string TemporalFormatRefusal(const ColumnSpec& column) {
+  if (column.type == ColumnType::kDate) {
+    return "must be a date in the form " +
+           (column.format ? column.format->pattern() : std::string("YYYY-MM-DD"));
+  }
+  if (column.format) return "must be a timestamp in the form " + column.format->pattern();
+  return "must be an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS[.ffffff]], then Z or an offset "
+         "such as +02:00, or nothing for UTC)";
+}
+
+std::string MissingValueRefusal(std::string_view trimmed) {
+  if (trimmed.empty()) return "is required";
+  return "is required (found the missing-value marker '" + std::string(trimmed) + "')";
 }
 
 namespace {
@@ -84,11 +105,29 @@ FieldResult Checked(const ColumnSpec& column, FieldValue value) {
   return value;
 }
 
+FieldResult ReadTemporal(const ColumnSpec& column, std::string_view text) {
+  if (column.format) {
+    const auto civil = column.format->Read(text);
+    if (!civil || !IsValidCivil(*civil)) return TemporalFormatRefusal(column);
+    if (column.type == ColumnType::kDate) return FieldValue{DateOf(*civil)};
+    return FieldValue{TimestampOf(*civil)};
+  }
+  if (column.type == ColumnType::kDate) {
+    if (const auto date = ParseIsoDate(text)) return FieldValue{*date};
+  } else if (const auto timestamp = ParseIsoTimestamp(text)) {
+    return FieldValue{*timestamp};
+  }
+  return TemporalFormatRefusal(column);
+}
+
 }  // namespace
 
 FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
   const std::string_view text = base::TrimAscii(raw);
-  if (text.empty()) return Checked(column, std::monostate{});
+  if (column.IsNullMarker(text)) {
+    if (column.required) return MissingValueRefusal(text);
+    return FieldValue{std::monostate{}};
+  }
   switch (column.type) {
     case ColumnType::kString:
       return Checked(column, std::string(text));
@@ -125,6 +164,9 @@ FieldResult ParseTextField(const ColumnSpec& column, std::string_view raw) {
       }
       return std::string("must be true or false");
     }
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp:
+      return ReadTemporal(column, text);
   }
   return std::string("has an unsupported type");
 }

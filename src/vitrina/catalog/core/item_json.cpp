@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "vitrina/catalog/core/date_time.hpp"
+
 namespace vitrina::catalog::core {
 namespace {
 
@@ -43,6 +45,21 @@ std::variant<FieldValue, std::string> ToFieldValue(const ColumnSpec& column,
     case ColumnType::kBoolean:
       if (value.is_bool()) return FieldValue{value.get_bool()};
       return std::string("must be true or false");
+    // The API speaks ISO 8601 whatever layout the CSV used (the column's `format` is for the ETL).
+    case ColumnType::kDate:
+      if (value.is_string()) {
+        if (const auto date = ParseIsoDate(value.get_string())) return FieldValue{*date};
+      }
+      return std::string("must be a date in the form YYYY-MM-DD");
+    case ColumnType::kTimestamp:
+      if (value.is_string()) {
+        if (const auto timestamp = ParseIsoTimestamp(value.get_string())) {
+          return FieldValue{*timestamp};
+        }
+      }
+      return std::string(
+          "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z (an offset such as +02:00 "
+          "is applied; none means UTC)");
   }
   return std::string("has an unsupported type");
 }

@@ -6,6 +6,7 @@
 #include "vitrina/base/text.hpp"
 #include "vitrina/catalog/core/catalog_schema.hpp"
 #include "vitrina/catalog/core/field_value.hpp"
+#include "vitrina/catalog/core/reload_notice.hpp"
 #include "vitrina/etl/core/spec_sql.hpp"
 
 namespace vitrina::etl::core {
@@ -114,7 +115,12 @@ std::string AdfValidateAndSwapSql(const catalog::core::DatasetSpec& spec,
          "  UPDATE etl_runs SET finished_at = now(), rows_read = total,\n"
          "         rows_loaded = total - rejected, rows_rejected = rejected, status = 'succeeded'\n"
          "    WHERE id = run;\n"
-         "  PERFORM pg_notify('vitrina_catalog_reloaded', run::text);\n"
+         "  -- The payload names the table (catalog::core::ReloadPayload): other datasets' "
+         "servers\n"
+         "  -- keep their cached answers.\n"
+         "  PERFORM pg_notify(" +
+         SqlLiteral(catalog::core::kCatalogReloadedChannel) + ", " + SqlLiteral(spec.table + ":") +
+         " || run::text);\n"
          "END\n$vitrina$;\n";
 }
 

@@ -40,6 +40,12 @@ void AppendCopyField(std::string& out, const catalog::core::FieldValue& value) {
     }
     void operator()(double number) const { out += base::FormatNumber(number); }
     void operator()(bool flag) const { out += flag ? "t" : "f"; }
+    // ISO 8601, which COPY reads whatever the session's DateStyle; a timestamp carries its Z, so
+    // the session's time zone does not matter either.
+    void operator()(catalog::core::Date date) const { out += catalog::core::FormatDate(date); }
+    void operator()(catalog::core::Timestamp timestamp) const {
+      out += catalog::core::FormatTimestamp(timestamp);
+    }
   };
   std::visit(Appender{out}, value);
 }
