@@ -8,8 +8,9 @@ namespace {
 // POSTs each batch through one http::HttpClient, so the TLS connection is reused between batches.
 class HttpIngestionTransport final : public IngestionTransport {
  public:
-  HttpIngestionTransport(std::string track_url, std::chrono::milliseconds connect_timeout)
-      : url_(std::move(track_url)), connect_timeout_(connect_timeout) {}
+  HttpIngestionTransport(std::string track_url, std::chrono::milliseconds connect_timeout,
+                         const base::AccessTokenSource* bearer)
+      : url_(std::move(track_url)), connect_timeout_(connect_timeout), bearer_(bearer) {}
 
   IngestionResponse Post(std::string_view body, std::chrono::milliseconds timeout,
                          const std::function<bool()>& give_up) override {
@@ -18,11 +19,19 @@ class HttpIngestionTransport final : public IngestionTransport {
     request.url = url_;
     // No "Expect: 100-continue": it would cost a round trip per batch.
     request.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Expect", ""}};
+    IngestionResponse response;
+    if (bearer_ != nullptr) {
+      auto token = bearer_->Current();
+      if (!token.ok()) {
+        response.error = "no managed identity token: " + token.error().detail;
+        return response;
+      }
+      request.headers.emplace_back("Authorization", "Bearer " + token->value);
+    }
     request.body = body;
     request.timeout = timeout;
     request.connect_timeout = connect_timeout_;
     request.give_up = give_up;
-    IngestionResponse response;
     auto sent = client_.Send(request);
     if (!sent) {
       response.error = sent.error().detail;
@@ -39,14 +48,16 @@ class HttpIngestionTransport final : public IngestionTransport {
  private:
   std::string url_;
   std::chrono::milliseconds connect_timeout_;
+  const base::AccessTokenSource* bearer_;
   http::HttpClient client_;
 };
 
 }  // namespace
 
 std::unique_ptr<IngestionTransport> MakeHttpIngestionTransport(
-    std::string track_url, std::chrono::milliseconds connect_timeout) {
-  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout);
+    std::string track_url, std::chrono::milliseconds connect_timeout,
+    const base::AccessTokenSource* bearer) {
+  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout, bearer);
 }
 
 }  // namespace vitrina::telemetry

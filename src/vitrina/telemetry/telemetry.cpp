@@ -81,7 +81,8 @@ base::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettin
   auto parsed = core::ParseTelemetryConnectionString(*settings.connection_string);
   if (!parsed) return parsed.error();
   identity.instrumentation_key = parsed->instrumentation_key;
-  auto transport = MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout);
+  auto transport =
+      MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout, settings.bearer);
   return std::make_unique<Telemetry>(settings, std::move(identity), std::move(transport));
 }
 

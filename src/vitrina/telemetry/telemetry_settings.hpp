@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/env_reader.hpp"
 #include "vitrina/telemetry/app_insights_exporter.hpp"
 
@@ -19,6 +20,11 @@ struct TelemetrySettings {
   std::chrono::milliseconds shutdown_deadline{5000};
   std::chrono::milliseconds metric_interval{60'000};
   std::chrono::milliseconds connect_timeout{5000};
+  // Microsoft Entra authentication of ingestion (works with local authentication disabled on the
+  // resource): each batch carries "Authorization: Bearer <token>", audience
+  // https://monitor.azure.com/. Set by the composition root (APPLICATIONINSIGHTS_AUTH); null: the
+  // instrumentation key alone, as before.
+  const base::AccessTokenSource* bearer = nullptr;
 };
 
 // Reads the settings from the environment (names and defaults in docs/observability.md).
