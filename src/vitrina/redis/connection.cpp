@@ -35,7 +35,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kReadBufferBytes = std::size_t{64} * 1024;
 
 RedisReply ConvertReply(const redisReply& reply) {
   RedisReply out;
