@@ -24,7 +24,7 @@ import sys
 LAYER = {
     "base": 0,
     "db": 1, "redis": 1, "http": 1,
-    "telemetry": 2,
+    "telemetry": 2, "identity": 2,
     "catalog": 3, "auth": 3,
     "etl": 4, "cache": 4,
     "api": 5,

@@ -50,7 +50,8 @@ base::Result<db::QueryResult> PgUserDirectory::Run(std::string_view statement_na
     }
   }
   if (!connection) {
-    auto opened = db::Connection::Open(settings_.database_url, settings_.connect_timeout);
+    auto opened = db::Connection::Open(settings_.database_url, settings_.connect_timeout,
+                                       "vitrina-users", settings_.database_token);
     if (!opened) {
       {
         std::lock_guard lock(mutex_);

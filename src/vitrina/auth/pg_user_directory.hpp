@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vitrina/auth/core/user_directory.hpp"
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/db/connection.hpp"
 
 namespace vitrina::auth {
@@ -16,6 +17,7 @@ struct PgUserDirectorySettings {
   std::string database_url;
   std::size_t pool_size = 4;
   std::chrono::seconds connect_timeout{5};
+  const base::AccessTokenSource* database_token = nullptr;  // Entra: the password, per connection
 };
 
 // The users table over blocking libpq connections from a small mutex-protected pool (opened on

@@ -1,7 +1,7 @@
 #include "vitrina/cache/cache_settings.hpp"
 
-#include "vitrina/redis/core/address.hpp"
 #include "vitrina/redis/core/key_prefix.hpp"
+#include "vitrina/redis/settings.hpp"
 
 namespace vitrina::cache {
 
@@ -26,6 +26,7 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
   if (auto valid = redis::core::ValidateKeyPrefix(config.cache.key_prefix); !valid) {
     env.AddProblem(valid.error().message);
   }
+  config.redis = redis::ReadRedisSettings(env);
   config.redis.command_timeout =
       std::chrono::milliseconds(env.Integer("CACHE_REDIS_TIMEOUT_MS", 50, 1, 10000));
   config.redis.transfer_timeout =
@@ -36,22 +37,6 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
   config.redis.connections_per_node =
       static_cast<int>(env.Integer("CACHE_REDIS_CONNECTIONS", 1, 1, 64));
 
-  if (const auto nodes = env.OptionalString("REDIS_CLUSTER_NODES")) {
-    auto parsed = redis::core::ParseHostPortList(*nodes);
-    if (parsed.ok()) {
-      config.redis.nodes = std::move(*parsed);
-      config.redis.cluster = true;
-    } else {
-      env.AddProblem(parsed.error().message);
-    }
-  } else if (const auto url = env.OptionalString("REDIS_URL")) {
-    auto parsed = redis::core::ParseRedisUrl(*url);
-    if (parsed.ok()) {
-      config.redis.nodes.push_back(std::move(*parsed));
-    } else {
-      env.AddProblem(parsed.error().message);
-    }
-  }
   if (config.redis.nodes.empty()) config.cache.enabled = false;
   return config;
 }

@@ -37,9 +37,8 @@ struct CacheSettings {
   std::string key_prefix;  // validated by redis::core::ValidateKeyPrefix
 };
 
-// Everything the composition root needs to build the cache. Redis variables:
-//   REDIS_URL=redis://host:port    single node (e.g. redis://127.0.0.1:6379)
-//   REDIS_CLUSTER_NODES=h:p,h:p    cluster seeds; takes precedence over REDIS_URL
+// Everything the composition root needs to build the cache. Where Redis is (REDIS_URL,
+// REDIS_CLUSTER_NODES, REDIS_TLS...): redis/settings.hpp. How the cache uses it:
 //   CACHE_REDIS_TIMEOUT_MS=50      per-command timeout: the most a request pays for a slow Redis
 //   CACHE_REDIS_CONNECTIONS=1      connections per Redis node, per I/O thread (+1 set)
 // With neither REDIS_URL nor REDIS_CLUSTER_NODES set, the cache is disabled.

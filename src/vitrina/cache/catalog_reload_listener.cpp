@@ -112,7 +112,7 @@ void CatalogReloadListener::Wait(int socket, std::chrono::milliseconds timeout) 
 void CatalogReloadListener::Run() {
   while (!stopping_) {
     auto connection = db::Connection::Open(settings_.database_url, std::chrono::seconds(5),
-                                           "vitrina-cache-listener");
+                                           "vitrina-cache-listener", settings_.database_token);
     base::Status listening = connection ? base::Status(base::OkStatus()) : connection.error();
     if (connection) {
       auto listen =

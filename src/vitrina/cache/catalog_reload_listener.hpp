@@ -10,6 +10,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/db/connection.hpp"
 
@@ -27,6 +28,7 @@ struct CatalogReloadListenerSettings {
   // The catalog table this server serves: reloads and outbox rows of other tables (another
   // dataset in the same database) are not ours to act on.
   std::string table;
+  const base::AccessTokenSource* database_token = nullptr;  // Entra: the password, per connection
   // How often the outbox is checked (and the longest Stop() waits for the thread).
   std::chrono::milliseconds poll_interval{1000};
   // Outbox rows younger than this belong to writes whose own invalidation is still in flight.

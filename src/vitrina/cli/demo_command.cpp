@@ -20,7 +20,7 @@
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/http/client.hpp"
 #include "vitrina/redis/client.hpp"
-#include "vitrina/redis/core/address.hpp"
+#include "vitrina/redis/settings.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -89,28 +89,24 @@ class DemoClient {
   std::string token_;
 };
 
+// The server's own Redis settings (REDIS_TLS_* included), with --redis-url in place of REDIS_URL.
 base::Result<redis::RedisSettings> RedisSettingsFor(const std::string& redis_url) {
-  redis::RedisSettings settings;
+  base::EnvReader env([&redis_url](std::string_view name) -> std::optional<std::string> {
+    if (!redis_url.empty() && name == "REDIS_CLUSTER_NODES") return std::nullopt;
+    if (!redis_url.empty() && name == "REDIS_URL") return redis_url;
+    if (const char* value = std::getenv(std::string(name).c_str())) return std::string(value);
+    return std::nullopt;
+  });
+  auto settings = redis::ReadRedisSettings(env);
+  if (!env.problems().empty()) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument, env.problems().front());
+  }
+  if (settings.nodes.empty()) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           "no Redis to check: pass --redis-url or set REDIS_URL");
+  }
   settings.command_timeout = std::chrono::seconds(2);
-  if (!redis_url.empty()) {
-    auto address = redis::core::ParseRedisUrl(redis_url);
-    if (!address) {
-      return address.error();
-    }
-    settings.nodes.push_back(std::move(*address));
-    return settings;
-  }
-  if (const auto nodes = EnvOr("REDIS_CLUSTER_NODES"); !nodes.empty()) {
-    auto addresses = redis::core::ParseHostPortList(nodes);
-    if (!addresses) {
-      return addresses.error();
-    }
-    settings.nodes = std::move(*addresses);
-    settings.cluster = true;
-    return settings;
-  }
-  return base::MakeError(base::ErrorCode::kInvalidArgument,
-                         "no Redis to check: pass --redis-url or set REDIS_URL");
+  return settings;
 }
 
 // One Redis command through the same client the server uses (a cluster is routed by slot), as a

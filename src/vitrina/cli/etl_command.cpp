@@ -6,6 +6,7 @@
 #include "vitrina/base/env_reader.hpp"
 #include "vitrina/base/request_trace.hpp"
 #include "vitrina/catalog/spec_file.hpp"
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -80,16 +81,19 @@ class EtlRunTelemetry final : public base::DependencyObserver {
   std::string postgresql_target_;
 };
 
-base::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Config& config) {
+base::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Config& config,
+                                            const CloudCredentials& credentials) {
   auto spec = catalog::LoadSpecFile(options.spec_path);
   if (!spec) return spec.error();
   auto source = etl::core::ParseEtlSource(options.source);
   if (!source) return source.error();
-  auto bytes = etl::OpenSource(*source, config.azure_storage_connection_string);
+  auto bytes =
+      etl::OpenSource(*source, config.azure_storage_connection_string, credentials.storage);
   if (!bytes) return bytes.error();
 
   etl::EtlRunSettings settings;
   settings.database_url = config.database_url;
+  settings.database_token = credentials.database;
   settings.max_reject_ratio = options.max_reject_ratio;
   settings.if_changed = options.if_changed;
   etl::Progress progress(etl::Progress::StyleForStderr());
@@ -110,6 +114,14 @@ int RunEtlCommand(const RunOptions& options) {
     return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,
                                 "invalid configuration: " + env.problems().front()));
   }
+  const auto source = etl::core::ParseEtlSource(options.source);
+  auto credentials = LoadCloudCredentials(
+      {.database = true,
+       .redis = false,
+       .storage = source && source->kind == etl::core::EtlSourceKind::kAzureBlob,
+       .monitor = telemetry_settings.connection_string.has_value()});
+  if (!credentials) return Fail(credentials.error());
+  telemetry_settings.bearer = credentials->monitor;
   auto created = telemetry::Telemetry::Create(telemetry_settings);
   if (!created) {
     return Fail(base::MakeError(
@@ -126,7 +138,7 @@ int RunEtlCommand(const RunOptions& options) {
   base::Result<etl::EtlRunReport> report = base::MakeError(base::ErrorCode::kInternal, "not run");
   {
     const base::BlockingTraceScope scope(&trace);  // the adapters record into `trace`
-    report = LoadCatalog(options, *config);
+    report = LoadCatalog(options, *config, *credentials);
   }
   const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
@@ -176,9 +188,13 @@ int RunUpload(const std::string& file, const std::string& destination) {
     return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,
                                 "AZURE_STORAGE_CONNECTION_STRING is not set"));
   }
-  auto account = etl::core::ParseAzureConnectionString(*config->azure_storage_connection_string);
+  auto credentials =
+      LoadCloudCredentials({.database = false, .redis = false, .storage = true, .monitor = false});
+  if (!credentials) return Fail(credentials.error());
+  auto account = etl::core::ParseAzureConnectionString(*config->azure_storage_connection_string,
+                                                       credentials->storage != nullptr);
   if (!account) return Fail(account.error());
-  etl::BlobClient client(std::move(*account));
+  etl::BlobClient client(std::move(*account), credentials->storage);
   if (auto status = client.CreateContainerIfMissing(target->container); !status) {
     return Fail(status.error());
   }

@@ -1,7 +1,10 @@
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "vitrina/catalog/catalog_table.hpp"
 #include "vitrina/catalog/spec_file.hpp"
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -22,7 +25,14 @@ int RunMigrate(const std::string& spec_path) {
     spdlog::error("{}", spec.error().message);
     return ExitCodeFor(spec.error().code);
   }
-  auto connection = db::Connection::Open(config->database_url);
+  auto credentials =
+      LoadCloudCredentials({.database = true, .redis = false, .storage = false, .monitor = false});
+  if (!credentials) {
+    spdlog::error("{}", credentials.error().message);
+    return ExitCodeFor(credentials.error().code);
+  }
+  auto connection = db::Connection::Open(config->database_url, std::chrono::seconds(5), "vitrina",
+                                         credentials->database);
   if (!connection) {
     spdlog::error("{}", connection.error().message);
     return ExitCodeFor(connection.error().code);

@@ -35,6 +35,7 @@
 #include "vitrina/catalog/pg_catalog_repository.hpp"
 #include "vitrina/catalog/spec_file.hpp"
 #include "vitrina/cli/buffered_stdout_sink.hpp"
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -128,7 +129,8 @@ struct Identity {
 
 // `redis` (run on `redis_executor`) is the service's one Redis client; it must outlive the result.
 base::Result<std::unique_ptr<Identity>> BuildIdentity(
-    const auth::AuthSettings& settings, const Config& config, redis::RedisClient& redis,
+    const auth::AuthSettings& settings, const Config& config,
+    const base::AccessTokenSource* database_token, redis::RedisClient& redis,
     const boost::asio::any_io_executor& redis_executor) {
   auto identity = std::make_unique<Identity>();
   // Refuses the emulator in production: the service must not start then.
@@ -138,8 +140,8 @@ base::Result<std::unique_ptr<Identity>> BuildIdentity(
   auto provider = auth::MakeIdentityProvider(settings.firebase);
   if (!provider) return provider.error();
   identity->provider = std::move(*provider);
-  identity->directory = std::make_unique<auth::PgUserDirectory>(
-      auth::PgUserDirectorySettings{.database_url = config.database_url, .pool_size = 4});
+  identity->directory = std::make_unique<auth::PgUserDirectory>(auth::PgUserDirectorySettings{
+      .database_url = config.database_url, .pool_size = 4, .database_token = database_token});
   identity->status =
       std::make_unique<auth::core::UserStatusCache>(*identity->directory, settings.user_status);
   identity->limiter = std::make_unique<auth::RedisLoginRateLimiter>(redis, redis_executor,
@@ -198,8 +200,9 @@ base::Result<ServeSettings> ReadServeSettings() {
 class CacheStack {
  public:
   CacheStack(const cache::CacheConfig& config, const Config& serve_config,
-             const catalog::core::DatasetSpec& spec, http::Server& server,
-             catalog::PgCatalogRepository& repository, telemetry::core::ServiceMetrics& metrics)
+             const base::AccessTokenSource* database_token, const catalog::core::DatasetSpec& spec,
+             http::Server& server, catalog::PgCatalogRepository& repository,
+             telemetry::core::ServiceMetrics& metrics)
       : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
     redis_ =
         redis::MakePerExecutorRedisClient(server.Executors(), io_.get_executor(), config.redis);
@@ -210,6 +213,7 @@ class CacheStack {
         cache::CatalogReloadListenerSettings{
             .database_url = serve_config.database_url,
             .table = spec.table,
+            .database_token = database_token,
             .drain_outbox = config.cache.enabled,
             .on_etl_runs =
                 [&metrics](const cache::EtlRunCounts& counts) {
@@ -380,8 +384,17 @@ int RunServe(bool print_sql) {
     }
     return 0;
   }
-  const auto settings = ReadServeSettings();
+  auto settings = ReadServeSettings();
   if (!settings) return Fail(settings.error());
+  // Declared before everything that holds its token sources, so it outlives them.
+  auto credentials =
+      LoadCloudCredentials({.database = true,
+                            .redis = settings->cache.cache.enabled,
+                            .storage = false,
+                            .monitor = settings->telemetry.connection_string.has_value()});
+  if (!credentials) return Fail(credentials.error());
+  settings->telemetry.bearer = credentials->monitor;
+  settings->cache.redis.token = credentials->redis;
   // Without a connection string this is a no-op; a malformed one stops start-up.
   auto created_telemetry = telemetry::Telemetry::Create(settings->telemetry);
   if (!created_telemetry) {
@@ -402,13 +415,15 @@ int RunServe(bool print_sql) {
       db::PoolSettings{.url = config->database_url,
                        .size = config->db_pool_size,
                        .timeout = std::chrono::milliseconds(config->request_timeout_ms),
-                       .statements = catalog::CatalogPreparedStatements(*spec)});
+                       .statements = catalog::CatalogPreparedStatements(*spec),
+                       .password_token = credentials->database});
   catalog::PgCatalogRepository repository(*spec, pool);
-  CacheStack cache_stack(settings->cache, *config, *spec, server, repository, metrics);
+  CacheStack cache_stack(settings->cache, *config, credentials->database, *spec, server, repository,
+                         metrics);
   std::unique_ptr<Identity> identity;
   if (settings->auth) {
-    auto built =
-        BuildIdentity(*settings->auth, *config, cache_stack.redis(), cache_stack.executor());
+    auto built = BuildIdentity(*settings->auth, *config, credentials->database, cache_stack.redis(),
+                               cache_stack.executor());
     if (!built) return Fail(built.error());
     identity = std::move(*built);
   }

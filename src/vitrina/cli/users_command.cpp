@@ -1,5 +1,8 @@
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
@@ -28,7 +31,14 @@ int RunUserChange(const UserChange& change, const std::string& email) {
     spdlog::error("{}", config.error().message);
     return ExitCodeFor(config.error().code);
   }
-  auto connection = db::Connection::Open(config->database_url);
+  auto credentials =
+      LoadCloudCredentials({.database = true, .redis = false, .storage = false, .monitor = false});
+  if (!credentials) {
+    spdlog::error("{}", credentials.error().message);
+    return ExitCodeFor(credentials.error().code);
+  }
+  auto connection = db::Connection::Open(config->database_url, std::chrono::seconds(5), "vitrina",
+                                         credentials->database);
   if (!connection) {
     spdlog::error("{}", connection.error().message);
     return ExitCodeFor(connection.error().code);

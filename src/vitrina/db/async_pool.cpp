@@ -84,9 +84,20 @@ class PgConnection {
     // UTC whatever the server's default (docs/api.md).
     const std::string statement_timeout =
         "-c statement_timeout=" + std::to_string(settings.timeout.count()) + " -c TimeZone=UTC";
-    const char* keys[] = {"dbname", "application_name", "options", nullptr};
+    std::string password;
+    if (settings.password_token != nullptr) {
+      auto token = settings.password_token->Current();
+      if (!token.ok()) {
+        co_return MakeError(ErrorCode::kUnavailable, "the database is unavailable",
+                            "connect: no managed identity token (" + token.error().detail + ")");
+      }
+      password = std::move(token->value);
+    }
+    // A key given after the expanded URL overrides what the URL says.
+    const char* keys[] = {"dbname", "application_name", "options",
+                          settings.password_token != nullptr ? "password" : nullptr, nullptr};
     const char* values[] = {settings.url.c_str(), "vitrina-api", statement_timeout.c_str(),
-                            nullptr};
+                            password.c_str(), nullptr};
     conn_ = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
     if (conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD) {
       auto error = Unavailable("connect");

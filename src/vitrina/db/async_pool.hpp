@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/request_trace.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/db/connection.hpp"
@@ -30,6 +31,9 @@ struct PoolSettings {
   std::chrono::milliseconds timeout{10'000};
   // Prepared on every connection right after it opens.
   std::vector<PreparedStatement> statements;
+  // Microsoft Entra authentication: each new connection's password is the token current at
+  // that moment (established connections are not affected by a token's expiry). Null: the URL's.
+  const base::AccessTokenSource* password_token = nullptr;
 };
 
 // Non-blocking libpq connections driven by Asio: a coroutine awaits the connection's socket

@@ -46,10 +46,25 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 base::Result<Connection> Connection::Open(const std::string& url,
                                           std::chrono::seconds connect_timeout,
-                                          const std::string& application_name) {
+                                          const std::string& application_name,
+                                          const base::AccessTokenSource* password_token) {
   const std::string timeout = std::to_string(connect_timeout.count());
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {url.c_str(), timeout.c_str(), application_name.c_str(), nullptr};
+  std::string password;
+  if (password_token != nullptr) {
+    auto token = password_token->Current();
+    if (!token.ok()) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot connect to PostgreSQL at " + RedactDatabaseUrl(url) +
+                           ": no managed identity token (" + token.error().detail + ")",
+                       token.error().detail);
+    }
+    password = std::move(token->value);
+  }
+  // A key given after the expanded URL overrides what the URL says.
+  const char* keys[] = {"dbname", "connect_timeout", "application_name",
+                        password_token != nullptr ? "password" : nullptr, nullptr};
+  const char* values[] = {url.c_str(), timeout.c_str(), application_name.c_str(), password.c_str(),
+                          nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     std::string detail = conn != nullptr ? PQerrorMessage(conn) : "out of memory";

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/result.hpp"
 
 struct pg_conn;  // libpq's PGconn; its header stays inside the adapter's .cpp files
@@ -39,9 +40,12 @@ struct Notification {
 class Connection {
  public:
   // `application_name` shows in pg_stat_activity, so an operator can tell the connections apart.
+  // With `password_token` (Microsoft Entra authentication), its current token is the password,
+  // whatever the URL says: each new connection presents the token valid at that moment.
   static base::Result<Connection> Open(
       const std::string& url, std::chrono::seconds connect_timeout = std::chrono::seconds(5),
-      const std::string& application_name = "vitrina");
+      const std::string& application_name = "vitrina",
+      const base::AccessTokenSource* password_token = nullptr);
 
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;

@@ -108,7 +108,7 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
     // Block ids are base64 ('+', '/', '='): they must be escaped in the URL.
     query_text += (query_text.empty() ? "" : "&") + name + "=" + base::PercentEncode(value);
   }
-  if (!account_.sas_token.empty()) {
+  if (!account_.sas_token.empty() && bearer_ == nullptr) {
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
@@ -117,7 +117,15 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   // The client would otherwise add headers that are not signed.
   if (content_type.empty()) request.headers.emplace_back("Content-Type", "");
   request.headers.emplace_back("Expect", "");
-  if (account_.sas_token.empty()) {
+  if (bearer_ != nullptr) {
+    auto token = bearer_->Current();
+    if (!token) {
+      return base::MakeError(base::ErrorCode::kUnavailable, "no managed identity token to " + what +
+                                                                " " + BlobLabel(container, blob) +
+                                                                ": " + token.error().detail);
+    }
+    request.headers.emplace_back("Authorization", "Bearer " + token->value);
+  } else if (account_.sas_token.empty()) {
     auto authorization = SharedKeyAuthorization(account_, signed_request);
     if (!authorization) return authorization.error();
     request.headers.emplace_back("Authorization", *authorization);
@@ -138,9 +146,12 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   const std::string code = core::AzureErrorCode(response->body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   if (status == 403 || status == 401) {
-    return base::MakeError(base::ErrorCode::kPermissionDenied,
-                           "Azure Blob Storage refused the credentials (" + http + ") to " + what +
-                               " " + label + ": check AZURE_STORAGE_CONNECTION_STRING");
+    return base::MakeError(
+        base::ErrorCode::kPermissionDenied,
+        "Azure Blob Storage refused the credentials (" + http + ") to " + what + " " + label +
+            (bearer_ != nullptr ? ": check the managed identity's role on the storage account "
+                                  "(Storage Blob Data Contributor)"
+                                : ": check AZURE_STORAGE_CONNECTION_STRING"));
   }
   if (status == 404) {
     const bool no_container = code == "ContainerNotFound";

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/byte_stream.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/etl/core/azure_storage.hpp"
@@ -15,11 +16,16 @@ namespace vitrina::etl {
 base::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
                                                  const core::BlobRequest& request);
 
-// The few Blob Storage REST operations the ETL needs, over plain HTTP with SharedKey (or SAS)
-// authentication: no Azure SDK exists for C++ on Debian 12, and Azurite speaks the same protocol.
+// The few Blob Storage REST operations the ETL needs, over plain HTTP with SharedKey, SAS or
+// Microsoft Entra authentication: no Azure SDK exists for C++ on Debian 12, and Azurite speaks the
+// same protocol.
 class BlobClient {
  public:
-  explicit BlobClient(core::AzureStorageAccount account) : account_(std::move(account)) {}
+  // With `bearer` (a managed identity's tokens for https://storage.azure.com/), every request
+  // carries "Authorization: Bearer <token>" instead of a SharedKey signature or a SAS.
+  explicit BlobClient(core::AzureStorageAccount account,
+                      const base::AccessTokenSource* bearer = nullptr)
+      : account_(std::move(account)), bearer_(bearer) {}
 
   // Create Container; an existing container is fine.
   base::Status CreateContainerIfMissing(const std::string& container);
@@ -43,6 +49,7 @@ class BlobClient {
 
  private:
   core::AzureStorageAccount account_;
+  const base::AccessTokenSource* bearer_;
 };
 
 }  // namespace vitrina::etl

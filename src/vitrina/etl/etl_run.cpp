@@ -171,7 +171,8 @@ base::Error WithRun(base::Error error, std::int64_t run_id) {
 }  // namespace
 
 base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
-    const core::EtlSource& source, const std::optional<std::string>& azure_connection_string) {
+    const core::EtlSource& source, const std::optional<std::string>& azure_connection_string,
+    const base::AccessTokenSource* storage_token) {
   switch (source.kind) {
     case core::EtlSourceKind::kLocalFile:
       return std::unique_ptr<base::ByteSource>(std::make_unique<FileSource>(source.location));
@@ -183,9 +184,10 @@ base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
             base::ErrorCode::kInvalidArgument,
             "AZURE_STORAGE_CONNECTION_STRING is not set; it is needed to read " + source.location);
       }
-      auto account = core::ParseAzureConnectionString(*azure_connection_string);
+      auto account =
+          core::ParseAzureConnectionString(*azure_connection_string, storage_token != nullptr);
       if (!account) return account.error();
-      BlobClient client(std::move(*account));
+      BlobClient client(std::move(*account), storage_token);
       return client.OpenBlob(source.container, source.blob);
     }
   }
@@ -198,8 +200,8 @@ base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
                                   Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
   EtlRunReport report;
-  auto log_connection =
-      db::Connection::Open(settings.database_url, std::chrono::seconds(5), "vitrina-etl-log");
+  auto log_connection = db::Connection::Open(settings.database_url, std::chrono::seconds(5),
+                                             "vitrina-etl-log", settings.database_token);
   if (!log_connection) return log_connection.error();
   if (settings.if_changed) {
     auto unchanged = IsUnchanged(*log_connection, spec, bytes);
@@ -209,8 +211,8 @@ base::Result<EtlRunReport> RunEtl(const EtlRunSettings& settings,
       return report;
     }
   }
-  auto load_connection =
-      db::Connection::Open(settings.database_url, std::chrono::seconds(5), "vitrina-etl-load");
+  auto load_connection = db::Connection::Open(settings.database_url, std::chrono::seconds(5),
+                                              "vitrina-etl-load", settings.database_token);
   if (!load_connection) return load_connection.error();
 
   auto log = RunLog::Start(std::move(*log_connection), spec.name, spec.table, source.redacted);

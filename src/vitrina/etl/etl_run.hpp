@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/byte_stream.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
@@ -18,6 +19,7 @@ namespace vitrina::etl {
 
 struct EtlRunSettings {
   std::string database_url;
+  const base::AccessTokenSource* database_token = nullptr;  // Entra: the password, per connection
   double max_reject_ratio = 0.01;
   // Skip the load when the source's sha256 equals the last succeeded run's and the live table
   // has rows: nothing is recorded.
@@ -38,9 +40,11 @@ struct EtlRunReport {
 };
 
 // Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
-// az:// blob signed with the account key of `azure_connection_string`.
+// az:// blob at the account of `azure_connection_string`, signed with its key or SAS, or with
+// `storage_token`'s bearer token when there is one (a managed identity).
 base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
-    const core::EtlSource& source, const std::optional<std::string>& azure_connection_string);
+    const core::EtlSource& source, const std::optional<std::string>& azure_connection_string,
+    const base::AccessTokenSource* storage_token = nullptr);
 
 // One ETL run, streaming end to end: bytes (sha256 and size on the way, gunzip when needed) →
 // CSV records → header mapping → row validation → COPY into staging → swap. Rejected records go

@@ -19,6 +19,9 @@ RedisConnectionSettings ConnectionSettings(const RedisSettings& settings,
                                            core::RedisAddress address) {
   RedisConnectionSettings connection;
   connection.address = std::move(address);
+  connection.address.tls = connection.address.tls || settings.tls.enabled;
+  connection.tls = settings.tls;
+  connection.token = settings.token;
   connection.command_timeout = settings.command_timeout;
   connection.transfer_timeout = settings.transfer_timeout;
   return connection;
@@ -40,7 +43,8 @@ class RedisNodeClient final : public RedisClient {
   }
 
   std::string Describe() const override {
-    return "redis://" + connections_.front()->address().HostPort();
+    const auto& address = connections_.front()->address();
+    return (address.tls ? "rediss://" : "redis://") + address.HostPort();
   }
 
  private:
@@ -112,7 +116,7 @@ RedisClusterClient::RedisClusterClient(asio::any_io_executor executor, RedisSett
     : executor_(std::move(executor)), settings_(std::move(settings)) {}
 
 std::string RedisClusterClient::Describe() const {
-  std::string text = "cluster(";
+  std::string text = settings_.tls.enabled ? "tls-cluster(" : "cluster(";
   for (std::size_t i = 0; i < settings_.nodes.size(); ++i) {
     text += (i > 0 ? "," : "") + settings_.nodes[i].HostPort();
   }
@@ -123,13 +127,14 @@ RedisConnection& RedisClusterClient::Node(const core::RedisAddress& address) {
   std::lock_guard lock(nodes_mutex_);
   auto& connection = nodes_[address.HostPort()];
   if (!connection) {
-    // Cluster nodes share the seeds' password.
-    core::RedisAddress with_password = address;
-    if (with_password.password.empty() && !settings_.nodes.empty()) {
-      with_password.password = settings_.nodes.front().password;
+    // Nodes found through CLUSTER SLOTS or a redirection log in as the seeds do.
+    core::RedisAddress node = address;
+    if (node.password.empty() && !settings_.nodes.empty()) {
+      node.user = settings_.nodes.front().user;
+      node.password = settings_.nodes.front().password;
     }
-    connection = std::make_unique<RedisConnection>(
-        executor_, ConnectionSettings(settings_, std::move(with_password)));
+    connection = std::make_unique<RedisConnection>(executor_,
+                                                   ConnectionSettings(settings_, std::move(node)));
   }
   return *connection;
 }
@@ -139,7 +144,10 @@ std::optional<core::RedisAddress> RedisClusterClient::SlotOwner(int slot) const 
   const auto& owner = slot_owner_[static_cast<std::size_t>(slot)];
   if (owner.empty()) return std::nullopt;
   const auto colon = owner.rfind(':');
-  return core::RedisAddress{owner.substr(0, colon), std::stoi(owner.substr(colon + 1)), {}};
+  core::RedisAddress address;
+  address.host = owner.substr(0, colon);
+  address.port = std::stoi(owner.substr(colon + 1));
+  return address;
 }
 
 asio::awaitable<base::Status> RedisClusterClient::RefreshSlots() {
@@ -211,7 +219,9 @@ asio::awaitable<base::Result<RedisReply>> RedisClusterClient::Command(RedisArgs 
     if (!reply->IsError()) co_return reply;
     const auto redirect = core::ParseRedirect(reply->text);
     if (!redirect) co_return reply;
-    target = core::RedisAddress{redirect->host, redirect->port, {}};
+    target = core::RedisAddress{};
+    target->host = redirect->host;
+    target->port = redirect->port;
     asking = redirect->ask;
     if (!redirect->ask) {
       std::unique_lock lock(slots_mutex_);

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "vitrina/base/result.hpp"
+#include "vitrina/redis/connection.hpp"
 #include "vitrina/redis/core/address.hpp"
 #include "vitrina/redis/reply.hpp"
 
@@ -18,6 +19,8 @@ namespace vitrina::redis {
 struct RedisSettings {
   std::vector<core::RedisAddress> nodes;  // one address in single-node mode, seeds in cluster mode
   bool cluster = false;
+  RedisTlsSettings tls;                              // every node, seeds and discovered ones alike
+  const base::AccessTokenSource* token = nullptr;    // REDIS_AUTH=managed-identity: every node
   std::chrono::milliseconds command_timeout{50};     // CACHE_REDIS_TIMEOUT_MS: silence allowed
   std::chrono::milliseconds transfer_timeout{2000};  // CACHE_REDIS_TRANSFER_TIMEOUT_MS: total
   int connections_per_node = 1;                      // CACHE_REDIS_CONNECTIONS: per node
@@ -31,7 +34,8 @@ class RedisClient {
  public:
   virtual ~RedisClient() = default;
   virtual boost::asio::awaitable<base::Result<RedisReply>> Command(RedisArgs args) = 0;
-  // For logs and /readyz: "redis://host:port" or "cluster(host:port,...)".
+  // For logs and /readyz: "redis://host:port", "rediss://host:port" (TLS), "cluster(host:port,...)"
+  // or "tls-cluster(host:port,...)".
   virtual std::string Describe() const = 0;
 };
 

@@ -10,8 +10,11 @@ namespace {
 class HttpIngestionTransport final : public IngestionTransport {
  public:
   HttpIngestionTransport(std::string track_url, std::chrono::milliseconds connect_timeout,
-                         int gzip_level)
-      : url_(std::move(track_url)), connect_timeout_(connect_timeout), gzip_level_(gzip_level) {}
+                         int gzip_level, const base::AccessTokenSource* bearer)
+      : url_(std::move(track_url)),
+        connect_timeout_(connect_timeout),
+        gzip_level_(gzip_level),
+        bearer_(bearer) {}
 
   IngestionResponse Post(std::string_view body, std::chrono::milliseconds timeout,
                          const std::function<bool()>& give_up) override {
@@ -20,6 +23,15 @@ class HttpIngestionTransport final : public IngestionTransport {
     request.url = url_;
     // No "Expect: 100-continue": it would cost a round trip per batch.
     request.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Expect", ""}};
+    IngestionResponse response;
+    if (bearer_ != nullptr) {
+      auto token = bearer_->Current();
+      if (!token.ok()) {
+        response.error = "no managed identity token: " + token.error().detail;
+        return response;
+      }
+      request.headers.emplace_back("Authorization", "Bearer " + token->value);
+    }
     // Compressed per attempt: a retry (rare) costs another deflate, and the exporter keeps
     // items as text so that a 206 can resend a subset.
     std::string compressed;
@@ -33,7 +45,6 @@ class HttpIngestionTransport final : public IngestionTransport {
     request.timeout = timeout;
     request.connect_timeout = connect_timeout_;
     request.give_up = give_up;
-    IngestionResponse response;
     auto sent = client_.Send(request);
     if (!sent) {
       response.error = sent.error().detail;
@@ -51,15 +62,17 @@ class HttpIngestionTransport final : public IngestionTransport {
   std::string url_;
   std::chrono::milliseconds connect_timeout_;
   int gzip_level_;
+  const base::AccessTokenSource* bearer_;
   http::HttpClient client_;
 };
 
 }  // namespace
 
 std::unique_ptr<IngestionTransport> MakeHttpIngestionTransport(
-    std::string track_url, std::chrono::milliseconds connect_timeout, int gzip_level) {
-  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout,
-                                                  gzip_level);
+    std::string track_url, std::chrono::milliseconds connect_timeout, int gzip_level,
+    const base::AccessTokenSource* bearer) {
+  return std::make_unique<HttpIngestionTransport>(std::move(track_url), connect_timeout, gzip_level,
+                                                  bearer);
 }
 
 }  // namespace vitrina::telemetry

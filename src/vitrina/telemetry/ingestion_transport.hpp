@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/base/access_token.hpp"
+
 namespace vitrina::telemetry {
 
 // What one POST to the ingestion endpoint came back with.
@@ -31,9 +33,12 @@ class IngestionTransport {
 
 // POSTs to `track_url` through one http::HttpClient, so the TLS connection is reused between
 // batches. With `gzip_level` 1-9 each body is sent gzip-compressed (`Content-Encoding: gzip`,
-// which the ingestion endpoint accepts; batches shrink ~10-15x); 0 sends it as is.
+// which the ingestion endpoint accepts; batches shrink ~10-15x); 0 sends it as is. With
+// `bearer`, each batch carries its current token (Entra authentication); a batch sent while there
+// is none fails like an unreachable endpoint (status 0) and is retried.
 // Used from one thread at a time (the exporter's worker).
 std::unique_ptr<IngestionTransport> MakeHttpIngestionTransport(
-    std::string track_url, std::chrono::milliseconds connect_timeout, int gzip_level);
+    std::string track_url, std::chrono::milliseconds connect_timeout, int gzip_level,
+    const base::AccessTokenSource* bearer = nullptr);
 
 }  // namespace vitrina::telemetry

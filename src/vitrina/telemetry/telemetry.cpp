@@ -81,8 +81,8 @@ base::Result<std::unique_ptr<Telemetry>> Telemetry::Create(const TelemetrySettin
   auto parsed = core::ParseTelemetryConnectionString(*settings.connection_string);
   if (!parsed) return parsed.error();
   identity.instrumentation_key = parsed->instrumentation_key;
-  auto transport =
-      MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout, settings.gzip_level);
+  auto transport = MakeHttpIngestionTransport(parsed->TrackUrl(), settings.connect_timeout,
+                                              settings.gzip_level, settings.bearer);
   return std::make_unique<Telemetry>(settings, std::move(identity), std::move(transport));
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/base/access_token.hpp"
 #include "vitrina/base/env_reader.hpp"
 #include "vitrina/telemetry/app_insights_exporter.hpp"
 
@@ -24,6 +25,11 @@ struct TelemetrySettings {
   double sampling_percentage = 100.0;
   // zlib level of the `Content-Encoding: gzip` batches; 0 sends them uncompressed.
   int gzip_level = 6;
+  // Microsoft Entra authentication of ingestion (works with local authentication disabled on the
+  // resource): each batch carries "Authorization: Bearer <token>", audience
+  // https://monitor.azure.com/. Set by the composition root (APPLICATIONINSIGHTS_AUTH); null: the
+  // instrumentation key alone, as before.
+  const base::AccessTokenSource* bearer = nullptr;
 };
 
 // Reads the settings from the environment (names and defaults in docs/observability.md).

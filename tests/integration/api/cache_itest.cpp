@@ -45,7 +45,7 @@ class CatalogCacheApi : public ::testing::Test {
   // This suite's Redis, a database of `rows` diamonds and a server using both.
   static void StartSuite(const std::string& database, int rows) {
     if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis({.port = 0, .append_only = true, .extra_args = ""});
+    redis_ = new OwnRedis({.port = 0, .append_only = true, .extra_args = "", .tls = {}});
     if (!redis_->Start()) {
       redis_start_failed_ = true;
       return;

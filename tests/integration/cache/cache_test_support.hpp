@@ -157,9 +157,9 @@ class RedisProbe {
       auto reply = pool_.Run(client_->Command(std::move(args)));
       if (reply.ok()) {
         for (const auto& range : reply->elements) {
-          redis::core::RedisAddress address{range.elements[2].elements[0].text,
-                                            static_cast<int>(range.elements[2].elements[1].integer),
-                                            {}};
+          redis::core::RedisAddress address;
+          address.host = range.elements[2].elements[0].text;
+          address.port = static_cast<int>(range.elements[2].elements[1].integer);
           nodes_.push_back(address);
         }
       }

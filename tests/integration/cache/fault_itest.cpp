@@ -97,14 +97,19 @@ TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAn
   const int port = (port_text != nullptr && *port_text != '\0')
                        ? std::atoi(port_text)
                        : static_cast<int>(itest::FreePort());
-  itest::OwnRedis server(
-      {.port = static_cast<std::uint16_t>(port), .append_only = false, .extra_args = ""});
+  itest::OwnRedis server({.port = static_cast<std::uint16_t>(port),
+                          .append_only = false,
+                          .extra_args = "",
+                          .tls = {}});
   ASSERT_TRUE(server.Start());
 
   AsioPool pool;
   const auto spec = DiamondsSpec();
   redis::RedisSettings redis;
-  redis.nodes.push_back(redis::core::RedisAddress{"127.0.0.1", port, {}});
+  redis::core::RedisAddress address;
+  address.host = "127.0.0.1";
+  address.port = port;
+  redis.nodes.push_back(address);
   CacheInstance instance(pool, redis, spec, FastSettings());
   FakeCatalog db;
   const auto key = cache::core::CacheKey::ForCatalog({{"cut", {"Fair"}}});

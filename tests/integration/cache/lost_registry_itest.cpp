@@ -13,22 +13,29 @@ class CacheLostRegistryTest : public CacheTest {
  protected:
   // Deletes every bucket a writer could read (and one more each side), as a lost registry.
   void ForgetRegistry(std::chrono::seconds ttl) {
+    // Only names keys (no prefix, as the instances here use); it never sends a command.
+    const CatalogRegistry names(
+        spec_, ttl, "",
+        [](redis::RedisArgs, base::RequestTrace*,
+           std::string_view) -> asio::awaitable<base::Result<redis::RedisReply>> {
+          co_return base::MakeError(base::ErrorCode::kInternal, "not used");
+        });
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count() /
                      ttl.count();
     for (auto bucket = now - CatalogRegistry::kBucketsBack - 1;
          bucket <= now + CatalogRegistry::kBucketsAhead + 1; ++bucket) {
-      redis::RedisArgs members = {"SMEMBERS", CatalogRegistry::ManifestKey(bucket)};
+      redis::RedisArgs members = {"SMEMBERS", names.ManifestKey(bucket)};
       auto indexes = probe_->Command(std::move(members));
       ASSERT_TRUE(indexes.ok());
       for (const auto& index : indexes->elements) {
-        redis::RedisArgs drop = {"DEL", CatalogRegistry::IndexKey(bucket, index.text)};
+        redis::RedisArgs drop = {"DEL", names.IndexKey(bucket, index.text)};
         ASSERT_TRUE(probe_->Command(std::move(drop)).ok());
       }
-      redis::RedisArgs drop = {"DEL", CatalogRegistry::ManifestKey(bucket)};
+      redis::RedisArgs drop = {"DEL", names.ManifestKey(bucket)};
       ASSERT_TRUE(probe_->Command(std::move(drop)).ok());
-      EXPECT_FALSE(probe_->Exists(CatalogRegistry::ManifestKey(bucket)));
+      EXPECT_FALSE(probe_->Exists(names.ManifestKey(bucket)));
     }
   }
 };

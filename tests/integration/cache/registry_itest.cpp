@@ -119,9 +119,8 @@ TEST_P(CacheRegistryTest, AWriteReadsTwoBucketsBackAndOneAheadAndTheCleanerDrops
     const auto now = CurrentBucket();
     for (int offset = -6; offset <= 3; ++offset) {
       for (redis::RedisArgs args :
-           {redis::RedisArgs{"SADD", CatalogRegistry::ManifestKey(now + offset), "*"},
-            redis::RedisArgs{"SADD", CatalogRegistry::IndexKey(now + offset, "*"),
-                             key_at(offset)}}) {
+           {redis::RedisArgs{"SADD", MakeRegistry().ManifestKey(now + offset), "*"},
+            redis::RedisArgs{"SADD", MakeRegistry().IndexKey(now + offset, "*"), key_at(offset)}}) {
         ASSERT_TRUE(probe_->Command(std::move(args)).ok());
       }
     }
@@ -133,8 +132,8 @@ TEST_P(CacheRegistryTest, AWriteReadsTwoBucketsBackAndOneAheadAndTheCleanerDrops
     for (int offset = -6; offset <= 3; ++offset) {
       // Dropped: the two buckets before the oldest a writer reads (reach 2), index and manifest.
       const bool dropped = offset == -3 || offset == -4;
-      EXPECT_EQ(probe_->Exists(CatalogRegistry::ManifestKey(now + offset)), !dropped) << offset;
-      EXPECT_EQ(probe_->Exists(CatalogRegistry::IndexKey(now + offset, "*")), !dropped) << offset;
+      EXPECT_EQ(probe_->Exists(MakeRegistry().ManifestKey(now + offset)), !dropped) << offset;
+      EXPECT_EQ(probe_->Exists(MakeRegistry().IndexKey(now + offset, "*")), !dropped) << offset;
     }
     break;
   }
@@ -155,22 +154,22 @@ TEST_P(CacheRegistryTest, TheCacheDropsBucketsNoWriterReadsWithoutBeingAsked) {
   const auto current = bucket_now();
   for (const auto bucket : {old, current}) {
     for (redis::RedisArgs args :
-         {redis::RedisArgs{"SADD", CatalogRegistry::ManifestKey(bucket), "*"},
-          redis::RedisArgs{"SADD", CatalogRegistry::IndexKey(bucket, "*"), "catalog:all"}}) {
+         {redis::RedisArgs{"SADD", MakeRegistry().ManifestKey(bucket), "*"},
+          redis::RedisArgs{"SADD", MakeRegistry().IndexKey(bucket, "*"), "catalog:all"}}) {
       ASSERT_TRUE(probe_->Command(std::move(args)).ok());
     }
   }
   auto instance = NewInstance(settings);
   EXPECT_TRUE(itest::WaitUntil(
       [&] {
-        return !probe_->Exists(CatalogRegistry::ManifestKey(old)) &&
-               !probe_->Exists(CatalogRegistry::IndexKey(old, "*"));
+        return !probe_->Exists(MakeRegistry().ManifestKey(old)) &&
+               !probe_->Exists(MakeRegistry().IndexKey(old, "*"));
       },
       std::chrono::seconds(30)))
       << "the old bucket is still there";
   if (bucket_now() - current <= CatalogRegistry::kBucketsBack) {
-    EXPECT_TRUE(probe_->Exists(CatalogRegistry::ManifestKey(current)));
-    EXPECT_TRUE(probe_->Exists(CatalogRegistry::IndexKey(current, "*")));
+    EXPECT_TRUE(probe_->Exists(MakeRegistry().ManifestKey(current)));
+    EXPECT_TRUE(probe_->Exists(MakeRegistry().IndexKey(current, "*")));
   }
 }
 

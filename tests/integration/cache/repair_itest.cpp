@@ -36,7 +36,10 @@ class CacheRepairTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(redis_.Start()) << "redis-server could not be started";
-    settings_.nodes.push_back(redis::core::RedisAddress{"127.0.0.1", redis_.port(), {}});
+    redis::core::RedisAddress address;
+    address.host = "127.0.0.1";
+    address.port = redis_.port();
+    settings_.nodes.push_back(address);
     // Not a timeout test: a reply held by CLIENT PAUSE must be waited for, not given up on.
     settings_.command_timeout = 30s;
     settings_.transfer_timeout = 30s;

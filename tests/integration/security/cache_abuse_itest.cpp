@@ -38,7 +38,8 @@ class CacheAbuse : public ::testing::Test {
     redis_ = new OwnRedis({.port = 0,
                            .append_only = false,
                            .extra_args = "--maxmemory " + std::to_string(kMaxMemoryMb) +
-                                         "mb --maxmemory-policy volatile-lfu"});
+                                         "mb --maxmemory-policy volatile-lfu",
+                           .tls = {}});
     if (!redis_->Start()) {
       redis_failed_ = true;
       return;

@@ -47,10 +47,17 @@ OwnRedis::~OwnRedis() {
 bool OwnRedis::Start() {
   const std::string persistence =
       options_.append_only ? " --appendonly yes --appendfsync always" : " --appendonly no";
-  const auto command = "redis-server --port " + std::to_string(port_) +
-                       " --bind 127.0.0.1 --save ''" + persistence + " --dir " + dir_.string() +
-                       " --daemonize yes --logfile " + (dir_ / "redis.log").string() + " " +
-                       options_.extra_args;
+  const auto port = std::to_string(port_);
+  std::string listen = "--port " + port;
+  if (options_.tls) {
+    const auto& tls = *options_.tls;
+    listen = "--port 0 --tls-port " + port + " --tls-cert-file " + tls.cert_file +
+             " --tls-key-file " + tls.key_file + " --tls-ca-cert-file " + tls.ca_file +
+             " --tls-auth-clients " + tls.auth_clients;
+  }
+  const auto command = "redis-server " + listen + " --bind 127.0.0.1 --save ''" + persistence +
+                       " --dir " + dir_.string() + " --daemonize yes --logfile " +
+                       (dir_ / "redis.log").string() + " " + options_.extra_args;
   if (std::system(command.c_str()) != 0) return false;
   return WaitUntil([this] { return Cli("PING") == "PONG"; }, std::chrono::seconds(5));
 }
@@ -61,7 +68,23 @@ void OwnRedis::Stop() {
 }
 
 std::string OwnRedis::Cli(const std::string& args) const {
-  return Capture("redis-cli -p " + std::to_string(port_) + " " + args + " 2>/dev/null");
+  std::string tls;
+  if (options_.tls) {
+    tls = " --tls --cacert " + options_.tls->ca_file;
+    if (!options_.tls->client_cert_file.empty()) {
+      tls +=
+          " --cert " + options_.tls->client_cert_file + " --key " + options_.tls->client_key_file;
+    }
+  }
+  const std::string auth = password_.empty() ? "" : " -a '" + password_ + "' --no-auth-warning";
+  return Capture("redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + tls + auth + " " + args +
+                 " 2>/dev/null");
+}
+
+bool OwnRedis::SetPassword(const std::string& password) {
+  if (Cli("CONFIG SET requirepass '" + password + "'") != "OK") return false;
+  password_ = password;
+  return true;
 }
 
 }  // namespace vitrina::itest

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace vitrina::itest {
@@ -17,10 +18,21 @@ std::string Capture(const std::string& command);
 // Polls `condition` every 50 ms until it holds or `timeout` passed; its last value.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
+// A TLS-only server: no plaintext port, `port` is its TLS port.
+struct OwnRedisTls {
+  std::string cert_file;  // the server's certificate and key
+  std::string key_file;
+  std::string ca_file;              // CA of client certificates (and of redis-cli's trust)
+  std::string auth_clients = "no";  // "yes": a client certificate is required; "optional"
+  std::string client_cert_file;     // what redis-cli presents, when set
+  std::string client_key_file;
+};
+
 struct OwnRedisOptions {
   std::uint16_t port = 0;    // 0: a free one
   bool append_only = false;  // keep data across Stop() and Start() (an append-only file)
   std::string extra_args;    // more redis-server options, e.g. "--maxmemory 32mb"
+  std::optional<OwnRedisTls> tls;
 };
 
 class OwnRedis {
@@ -37,11 +49,18 @@ class OwnRedis {
   // redis-cli's output for `args` (already quoted for the shell).
   std::string Cli(const std::string& args) const;
   std::string Exists(const std::string& key) const { return Cli("EXISTS '" + key + "'"); }
-  std::string Url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  // Requires `password` of every client from now on (CONFIG SET requirepass); Cli() and Stop()
+  // send it.
+  bool SetPassword(const std::string& password);
+  // redis://127.0.0.1:port, or rediss:// for a TLS server.
+  std::string Url() const {
+    return (options_.tls ? "rediss://127.0.0.1:" : "redis://127.0.0.1:") + std::to_string(port_);
+  }
   std::uint16_t port() const { return port_; }
 
  private:
   OwnRedisOptions options_;
+  std::string password_;  // SetPassword()'s
   std::uint16_t port_;
   std::filesystem::path dir_;
 };

@@ -25,7 +25,8 @@ base::Error ConnectionStringError(std::string message) {
 
 }  // namespace
 
-base::Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view text) {
+base::Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view text,
+                                                             bool bearer_auth) {
   std::map<std::string, std::string> values;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -79,7 +80,7 @@ base::Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view te
       account.blob_endpoint.rfind("https://", 0) != 0) {
     return ConnectionStringError("BlobEndpoint must start with http:// or https://");
   }
-  if (account.account_key.empty() && account.sas_token.empty()) {
+  if (account.account_key.empty() && account.sas_token.empty() && !bearer_auth) {
     return ConnectionStringError("it has neither AccountKey nor SharedAccessSignature");
   }
   if (!account.account_key.empty() && account.account_name.empty()) {

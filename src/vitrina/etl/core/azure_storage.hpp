@@ -22,8 +22,11 @@ struct AzureStorageAccount {
 // Parses "Key=Value;Key=Value;..." (keys case-insensitive). Supports AccountName, AccountKey,
 // BlobEndpoint, DefaultEndpointsProtocol + EndpointSuffix, SharedAccessSignature and
 // UseDevelopmentStorage=true (Azurite's default address). Errors name what is missing, never
-// echo the key.
-base::Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view text);
+// echo the key. With `bearer_auth` (a managed identity's token authenticates instead,
+// AZURE_STORAGE_AUTH=managed-identity) neither AccountKey nor SharedAccessSignature is needed:
+// "BlobEndpoint=https://acct.blob.core.windows.net" or "AccountName=acct" is enough.
+base::Result<AzureStorageAccount> ParseAzureConnectionString(std::string_view text,
+                                                             bool bearer_auth = false);
 
 // Percent-encodes a blob name for a URL path: unreserved characters and '/' are kept.
 std::string EncodeBlobPath(std::string_view blob_name);

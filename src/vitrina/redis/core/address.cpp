@@ -29,16 +29,25 @@ base::Result<RedisAddress> ParseHostPort(std::string_view text, std::string_view
 }  // namespace
 
 base::Result<RedisAddress> ParseRedisUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) {
-    return base::MakeError(base::ErrorCode::kInvalidArgument, "REDIS_URL must start with redis://");
+  constexpr std::string_view kPlain = "redis://";
+  constexpr std::string_view kTls = "rediss://";
+  const bool tls = url.starts_with(kTls);
+  if (!tls && !url.starts_with(kPlain)) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           "REDIS_URL must start with redis:// or rediss:// (TLS)");
   }
-  url.remove_prefix(kScheme.size());
+  url.remove_prefix(tls ? kTls.size() : kPlain.size());
+  std::string user;
   std::string password;
   if (const auto at = url.rfind('@'); at != std::string_view::npos) {
     const auto userinfo = url.substr(0, at);
     const auto colon = userinfo.find(':');
-    password = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+    if (colon == std::string_view::npos) {
+      password = std::string(userinfo);  // "redis://secret@host": the password alone
+    } else {
+      user = std::string(userinfo.substr(0, colon));
+      password = std::string(userinfo.substr(colon + 1));
+    }
     url.remove_prefix(at + 1);
   }
   if (const auto slash = url.find('/'); slash != std::string_view::npos) {
@@ -50,7 +59,11 @@ base::Result<RedisAddress> ParseRedisUrl(std::string_view url) {
     url = url.substr(0, slash);
   }
   auto address = ParseHostPort(url, "REDIS_URL");
-  if (address.ok()) address->password = std::move(password);
+  if (address.ok()) {
+    address->user = std::move(user);
+    address->password = std::move(password);
+    address->tls = tls;
+  }
   return address;
 }
 
