@@ -173,12 +173,12 @@ std::string HeaderText(const HeaderMessage& message) {
 // Accept failures, logged at most once per interval with how many there were since the last line.
 class AcceptErrors {
  public:
-  void Count(const boost::system::error_code& error, const ServerEvents& events,
+  void Count(const std::string& error, const ServerEvents& events,
              std::chrono::milliseconds interval) {
     ++unlogged_;
     const auto now = Clock::now();
     if (logged_once_ && now - last_logged_ < interval) return;
-    events.error("accept failed: " + error.message() + " (" + std::to_string(unlogged_) +
+    events.error("accept failed: " + error + " (" + std::to_string(unlogged_) +
                  (unlogged_ == 1 ? " time" : " times") + " since the last report)");
     unlogged_ = 0;
     last_logged_ = now;
@@ -303,14 +303,21 @@ class Server::Impl {
       next = (next + 1) % shards_.size();
       auto [ec, socket] = co_await acceptor.async_accept(shard.context, kTuple);
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        errors.Count(ec, *events_, settings_.accept_error_log_interval);
+        if (!acceptor.is_open()) co_return;
         // Out of descriptors the failure repeats at once until one is freed: retrying at full
-        // speed would only burn a core (and, logged, the disk).
-        if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        // speed would only burn a core (and, logged, the disk). Told apart by the errno value
+        // (accept's errors are the system's), and logged without asking the category for a
+        // message, which may need a descriptor there is none of.
+        const int value = ec.value();
+        if (value == EMFILE || value == ENFILE) {
+          errors.Count(value == EMFILE ? "Too many open files" : "Too many open files in system",
+                       *events_, settings_.accept_error_log_interval);
           pause.expires_after(settings_.accept_backoff);
           (void)co_await pause.async_wait(kTuple);
+          continue;
         }
+        if (ec == asio::error::operation_aborted) co_return;
+        errors.Count(ec.message(), *events_, settings_.accept_error_log_interval);
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
