@@ -682,7 +682,9 @@ asio::awaitable<void> CatalogCache::Impl::ProbeLoop() {
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     if (stopping_) break;
-    if (!eviction_checked_) co_await CheckEvictionPolicy();
+    if (!eviction_checked_) {
+      co_await CheckEvictionPolicy();
+    }
     co_await DropOldRegistryBuckets();
     if (!breaker_.TryStartProbe()) continue;
 

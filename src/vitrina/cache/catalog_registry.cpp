@@ -97,7 +97,9 @@ asio::awaitable<base::Result<std::vector<std::string>>> CatalogRegistry::KeysFor
   std::vector<std::vector<core::RegistryRead>> reads;
   for (const auto& version : versions) {
     auto item_reads = core::RegistryReadsForItem(spec_, version);
-    if (!item_reads) co_return co_await AllKeys();  // an item the index cannot place
+    if (!item_reads) {
+      co_return co_await AllKeys();  // an item the index cannot place
+    }
     reads.push_back(std::move(*item_reads));
   }
   std::vector<std::string> keys;
