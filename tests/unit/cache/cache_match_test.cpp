@@ -2,26 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "small_spec.hpp"
+
 namespace vitrina::cache::core {
 namespace {
 
-catalog::core::DatasetSpec DiamondsLikeSpec() {
-  catalog::core::DatasetSpec spec;
-  spec.name = "diamonds";
-  spec.table = "diamonds";
-  const auto add = [&spec](std::string name, catalog::core::ColumnType type, bool category) {
-    catalog::core::ColumnSpec column;
-    column.name = std::move(name);
-    column.type = type;
-    column.category = category;
-    spec.columns.push_back(column);
-  };
-  add("carat", catalog::core::ColumnType::kNumber, false);
-  add("cut", catalog::core::ColumnType::kString, true);
-  add("color", catalog::core::ColumnType::kString, true);
-  add("price", catalog::core::ColumnType::kInteger, false);
-  return spec;
-}
+using testing::DiamondsLikeSpec;
 
 ItemValues FairItem(std::int64_t price = 900) {
   return {

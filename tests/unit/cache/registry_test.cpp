@@ -4,27 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include "small_spec.hpp"
 #include "vitrina/base/text.hpp"
 
 namespace vitrina::cache::core {
 namespace {
 
+// The shared four columns and a boolean category (the registry indexes it like a string).
 catalog::core::DatasetSpec Spec() {
-  catalog::core::DatasetSpec spec;
-  spec.name = "diamonds";
-  spec.table = "diamonds";
-  const auto add = [&spec](std::string name, catalog::core::ColumnType type, bool category) {
-    catalog::core::ColumnSpec column;
-    column.name = std::move(name);
-    column.type = type;
-    column.category = category;
-    spec.columns.push_back(column);
-  };
-  add("carat", catalog::core::ColumnType::kNumber, false);
-  add("cut", catalog::core::ColumnType::kString, true);
-  add("color", catalog::core::ColumnType::kString, true);
-  add("price", catalog::core::ColumnType::kInteger, false);
-  add("certified", catalog::core::ColumnType::kBoolean, true);
+  auto spec = testing::DiamondsLikeSpec();
+  testing::AddColumn(spec, "certified", catalog::core::ColumnType::kBoolean, true);
   return spec;
 }
 
