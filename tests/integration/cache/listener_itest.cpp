@@ -55,6 +55,13 @@ class CacheListenerTest : public CacheTest {
     return settings;
   }
 
+  // Starts `listener` and waits for its connect-time flush, which would otherwise race what the
+  // test stores next.
+  static bool Started(CatalogReloadListener& listener) {
+    listener.Start();
+    return WaitFor([&] { return listener.connected() && listener.flushes() >= 1; }, 5s);
+  }
+
   std::string database_url_;
   std::optional<db::Connection> db_;
 };
@@ -64,8 +71,7 @@ TEST_P(CacheListenerTest, EtlReloadNotificationFlushesTheCatalog) {
   FakeCatalog db;
   const auto key = Key({{"cut", {"Ideal"}}});
   CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
-  listener.Start();
-  ASSERT_TRUE(WaitFor([&] { return listener.connected() && listener.flushes() >= 1; }, 5s));
+  ASSERT_TRUE(Started(listener));
   ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
   ASSERT_TRUE(probe_->Exists(key.str()));
 
@@ -83,8 +89,7 @@ TEST_P(CacheListenerTest, AReloadOfAnotherTableKeepsTheAnswersAndOneOfOursFlushe
   FakeCatalog db;
   const auto key = Key({{"cut", {"Ideal"}}});
   CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
-  listener.Start();
-  ASSERT_TRUE(WaitFor([&] { return listener.connected() && listener.flushes() >= 1; }, 5s));
+  ASSERT_TRUE(Started(listener));
   ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
 
   // Another dataset's ETL committed: its payload names its own table.
@@ -106,12 +111,17 @@ TEST_P(CacheListenerTest, OutboxRowsOfAnotherTableAreLeftToItsServers) {
   FakeCatalog db;
   const auto key = Key({{"cut", {"Fair"}}});
   CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
-  listener.Start();
-  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_TRUE(Started(listener));
   ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
 
   ASSERT_TRUE(db_->Execute("INSERT INTO cache_outbox (catalog_table) VALUES ('books')").ok());
-  std::this_thread::sleep_for(600ms);  // three times the grace period
+  // Two outbox checks after the row is older than the grace (it would count by then, were it
+  // ours): the listener looked, and left it.
+  const auto inserted = std::chrono::steady_clock::now();
+  const auto grace = ListenerSettings().outbox_grace;
+  ASSERT_TRUE(WaitFor([&] { return std::chrono::steady_clock::now() - inserted > grace; }, 5s));
+  const auto checks = listener.outbox_checks();
+  ASSERT_TRUE(WaitFor([&] { return listener.outbox_checks() >= checks + 2; }, 5s));
   EXPECT_TRUE(probe_->Exists(key.str()));
   auto left = db_->Execute("SELECT count(*) FROM cache_outbox WHERE catalog_table = 'books'");
   ASSERT_TRUE(left.ok());
@@ -125,8 +135,7 @@ TEST_P(CacheListenerTest, LeftoverOutboxRowsFlushTheCatalogAndAreDeleted) {
   FakeCatalog db;
   const auto key = Key({{"cut", {"Fair"}}});
   CatalogReloadListener listener(ListenerSettings(), instance->cache, pool_.executor());
-  listener.Start();
-  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_TRUE(Started(listener));
   ASSERT_EQ(Get(instance->cache, key, db).outcome, CacheOutcome::kMiss);
 
   // A writer committed (with its outbox row) and died before invalidating.
@@ -150,8 +159,7 @@ TEST_P(CacheListenerTest, ConfirmedWritesDeleteTheirOwnRowAndCauseNoFlush) {
   auto settings = ListenerSettings();
   settings.outbox_grace = 5s;
   CatalogReloadListener listener(settings, instance->cache, pool_.executor());
-  listener.Start();
-  ASSERT_TRUE(WaitFor([&] { return listener.flushes() >= 1; }, 5s));
+  ASSERT_TRUE(Started(listener));
   ASSERT_EQ(Get(instance->cache, ideal, db).outcome, CacheOutcome::kMiss);
 
   auto row = db_->Execute(std::string(kInsertCacheOutboxRow));
