@@ -149,6 +149,7 @@ void CatalogReloadListener::Listen(db::Connection& connection) {
           return catalog::core::ReloadConcernsTable(notice.payload, settings_.table);
         });
     if (reloaded) (void)InvalidateAll();
+    notices_handled_ += notifications->size();
     if (settings_.on_etl_runs && (reloaded || std::chrono::steady_clock::now() >= etl_runs_due)) {
       if (auto reported = ReportEtlRuns(connection, settings_.on_etl_runs); !reported) {
         SetError("etl_runs: " + Reason(reported.error()));

@@ -63,6 +63,8 @@ class CatalogReloadListener {
   std::uint64_t flushes() const { return flushes_; }
   // Completed reads of the outbox: lets a test wait for the listener to have looked.
   std::uint64_t outbox_checks() const { return outbox_checks_; }
+  // Reload notices read and acted on (ours flushed, other tables' ignored): a test waits for it.
+  std::uint64_t notices_handled() const { return notices_handled_; }
   bool connected() const { return connected_; }
   std::string last_error() const;
 
@@ -81,6 +83,7 @@ class CatalogReloadListener {
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> flushes_{0};
   std::atomic<std::uint64_t> outbox_checks_{0};
+  std::atomic<std::uint64_t> notices_handled_{0};
   mutable std::mutex error_mutex_;
   std::string last_error_;
   int wake_fd_ = -1;  // eventfd: Stop() interrupts poll() at once

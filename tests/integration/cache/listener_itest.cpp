@@ -94,8 +94,9 @@ TEST_P(CacheListenerTest, AReloadOfAnotherTableKeepsTheAnswersAndOneOfOursFlushe
 
   // Another dataset's ETL committed: its payload names its own table.
   const auto flushes = listener.flushes();
+  const auto handled = listener.notices_handled();
   ASSERT_TRUE(db_->Execute("SELECT pg_notify('vitrina_catalog_reloaded', 'books:7')").ok());
-  std::this_thread::sleep_for(400ms);  // 8 poll intervals: the notification has been read
+  ASSERT_TRUE(WaitFor([&] { return listener.notices_handled() > handled; }, 3s));
   EXPECT_TRUE(probe_->Exists(key.str()));
   EXPECT_EQ(listener.flushes(), flushes);
 

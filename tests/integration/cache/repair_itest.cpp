@@ -52,6 +52,28 @@ class CacheRepairTest : public ::testing::Test {
   // Every invalidation is a script: denying EVAL makes each one fail with an error reply.
   void DenyScripts() { ASSERT_EQ(redis_.Cli("ACL SETUSER default -eval"), "OK"); }
   void AllowScripts() { ASSERT_EQ(redis_.Cli("ACL SETUSER default +eval"), "OK"); }
+  // Scripts refused by the ACL so far (Redis counts them as the command's rejected calls).
+  int RefusedScripts() const {
+    const auto stats = redis_.Cli("INFO commandstats");
+    const auto line = stats.find("cmdstat_eval:");
+    const auto at = stats.find("rejected_calls=", line);
+    return line == std::string::npos || at == std::string::npos ? 0
+                                                                : std::stoi(stats.substr(at + 15));
+  }
+  // The command a paused client waits with (CLIENT LIST's cmd= of the one blocked client).
+  std::string HeldCommand() const {
+    const auto clients = redis_.Cli("CLIENT LIST");
+    for (std::size_t start = 0; start < clients.size();) {
+      const auto end = std::min(clients.find('\n', start), clients.size());
+      const auto line = clients.substr(start, end - start);
+      if (line.find(" flags=b ") != std::string::npos) {
+        const auto at = line.find(" cmd=") + 5;
+        return line.substr(at, line.find(' ', at) - at);
+      }
+      start = end + 1;
+    }
+    return "";
+  }
   int HeldCommands() const {
     const auto info = redis_.Cli("INFO clients");
     const auto at = info.find("blocked_clients:");
@@ -62,6 +84,11 @@ class CacheRepairTest : public ::testing::Test {
     auto settings = FastSettings();
     settings.probe_interval = 50ms;
     settings.local_max_bytes = 0;  // every hit reads Redis: what it holds is what is served
+    // The registry's first cleanup reaches back 24 h of buckets (1,440 of them at a 60 s TTL,
+    // thousands of commands): at a day's TTL it is 3 buckets, over before the test pauses
+    // writes, and the next one is 12 h away. Otherwise the pause holds that cleanup's DEL
+    // instead of the flush's script, and the test proves nothing.
+    settings.ttl = std::chrono::hours(24);
     return settings;
   }
 
@@ -132,11 +159,16 @@ TEST_F(CacheRepairTest, AnInvalidationLostDuringTheRepairFlushIsRepairedByAnothe
   direct.command_timeout = 60s;
   redis::RedisConnection other(pool_.executor(), direct);
 
+  // A repair flush was tried (and refused) after the write's: the probe loop, which runs one
+  // step at a time, is past its registry cleanup and on the flush path.
+  ASSERT_TRUE(WaitUntil([&] { return RefusedScripts() >= 2; }, 30s)) << "no flush was tried";
+
   // Hold the next flush inside its first script (catalog:cut=Fair, the only registered key).
   const UnpauseAtExit unpause{redis_};
   ASSERT_EQ(redis_.Cli("CLIENT PAUSE 60000 WRITE"), "OK");
   AllowScripts();
   ASSERT_TRUE(WaitUntil([&] { return HeldCommands() == 1; }, 30s)) << "no flush started";
+  ASSERT_EQ(HeldCommand(), "eval") << "the pause holds something else than the flush's script";
 
   // During that flush: a second write, whose invalidation is lost too ...
   db.version = 3;
