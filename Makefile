@@ -16,7 +16,7 @@ RECORD_STATE ?= .run/record
 RECORD_PORTS ?= 55800
 JOBS        ?= $(shell nproc)
 
-.PHONY: help deps build run test unit integration console-screenshots bench record-runs diagrams slides format lint clean
+.PHONY: help deps build run test unit integration console-screenshots bench bench-micro record-runs diagrams slides format lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,10 +47,13 @@ console-screenshots: build ## Refresh docs/img/console-*.png: the browser test a
 	@VITRINA_REQUIRE_SERVICES=1 VITRINA_REQUIRE_BROWSER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  tests/integration/console/console_itest.sh $(RELEASE_DIR)/src/vitrina docs/img
 
-bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
+bench: build bench-micro ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
 	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
 	@$(MAKE) --no-print-directory slides
+
+bench-micro: deps ## Micro-benchmarks (token checks, telemetry) -> docs/results/micro-benchmarks.json and the docs' figures
+	@bench/micro/run.sh $(RELEASE_DIR)
 
 record-runs: build ## Record an ETL run and the cache demo on local services -> docs/results/ (the deck's figures)
 	@tools/record-runs.sh $(RELEASE_DIR)/src/vitrina $(RECORD_STATE) $(RECORD_PORTS)

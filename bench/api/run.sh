@@ -33,7 +33,7 @@ fi
 # The exact statement the server prepares, with this query's parameters written in as literals
 # (only cut is bound; everything else is NULL and the limit is "everything").
 DATASET_SPEC=${DATASET_SPEC:-datasets/diamonds.yaml} "$binary" serve --print-sql \
-  | awk '/^-- catalog_list/{getline; print; exit}' > "$out/catalog_list.sql"
+  | awk '/^-- catalog_list/ {getline; print}' > "$out/catalog_list.sql"  # reads it all: no SIGPIPE
 cut_value=${query#cut=}
 python3 - "$out/catalog_list.sql" "$cut_value" <<'PY'
 import re, sys
@@ -52,7 +52,9 @@ PY
 expected=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM diamonds WHERE cut = '$cut_value'")
 
 server_log="$out/server.log"
+# Every request reaches PostgreSQL (no cache) and needs no token: the API's own cost per query.
 PORT=$port HOST=127.0.0.1 THREADS=$threads DB_POOL_SIZE=$pool LOG_LEVEL=${LOG_LEVEL:-info} \
+  CACHE_ENABLED=false AUTH_PUBLIC_READS=true APPLICATIONINSIGHTS_CONNECTION_STRING= \
   DATASET_SPEC=${DATASET_SPEC:-datasets/diamonds.yaml} "$binary" serve >"$server_log" 2>&1 &
 server_pid=$!
 trap 'kill -TERM $server_pid 2>/dev/null; wait $server_pid 2>/dev/null || true' EXIT
@@ -65,6 +67,7 @@ got=$(curl -fs "http://127.0.0.1:$port/catalog?$query" | python3 -c 'import json
 bytes=$(curl -fs "http://127.0.0.1:$port/catalog?$query" | wc -c)
 echo "bench: GET /catalog?$query -> $got rows, $bytes bytes; THREADS=$threads DB_POOL_SIZE=$pool"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm both paths once.
 wrk -t2 -c"$connections" -d2s "http://127.0.0.1:$port/catalog?$query" >/dev/null
 pgbench -n -c"$connections" -j2 -T2 -f "$out/catalog_list.sql" "$DATABASE_URL" >/dev/null 2>&1
@@ -94,9 +97,16 @@ m_rps=$(tail -n +2 "$results" | cut -f2 | median)
 m_p50=$(tail -n +2 "$results" | cut -f3 | median)
 m_p99=$(tail -n +2 "$results" | cut -f4 | median)
 m_tps=$(tail -n +2 "$results" | cut -f5 | median)
-echo
-echo "| GET /catalog?$query ($got rows) | req/s | p50 ms | p99 ms |"
-echo "|---|---|---|---|"
-echo "| API (wrk -t2 -c$connections -d$duration), median of $runs | $m_rps | $m_p50 | $m_p99 |"
-echo "| PostgreSQL ceiling (pgbench -c$connections -j2), median of $runs | $m_tps | | |"
-echo "| ratio API / ceiling | $(awk -v a="$m_rps" -v b="$m_tps" 'BEGIN { printf "%.2f", a / b }') | | |"
+# The report, also kept as the committed results docs/api.md quotes (RESULTS to write elsewhere).
+{
+  echo "bench/api/run.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "GET /catalog?$query -> $got rows, $bytes bytes; THREADS=$threads DB_POOL_SIZE=$pool"
+  echo
+  cat "$results"
+  echo
+  echo "| GET /catalog?$query ($got rows) | req/s | p50 ms | p99 ms |"
+  echo "|---|---|---|---|"
+  echo "| API (wrk -t2 -c$connections -d$duration), median of $runs | $m_rps | $m_p50 | $m_p99 |"
+  echo "| PostgreSQL ceiling (pgbench -c$connections -j2), median of $runs | $m_tps | | |"
+  echo "| ratio API / ceiling | $(awk -v a="$m_rps" -v b="$m_tps" 'BEGIN { printf "%.2f", a / b }') | | |"
+} | tee "${RESULTS:-docs/results/api-vs-pgbench.txt}"

@@ -26,6 +26,7 @@ sed 's/^table: .*/table: diamonds_bench/' datasets/diamonds.yaml > "$out/bench.y
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 now() { date +%s.%N; }
 
+: > "$out/raw.txt"
 printf '%-10s %-7s %4s %11s %16s %12s %14s %12s %8s %9s %9s %13s %s\n' rows size reps "psql \\copy" "\\copy+indexes" "vitrina etl" "etl: to COPY" "etl: indexes" ratio "ratio(i)" "ratio(c)" "etl peak RSS" "load avg (start → end)" > "$out/table.txt"
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 for rows in "${sizes[@]}"; do
@@ -72,7 +73,7 @@ for rows in "${sizes[@]}"; do
   copy_median=$(printf '%s\n' "${copyph[@]}" | median)
   index_median=$(printf '%s\n' "${indexph[@]}" | median)
   rss_max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
-  echo "rows=$rows reference: ${ref[*]}  reference+indexes: ${refi[*]}  etl: ${etl[*]}  etl to COPY: ${copyph[*]}  etl indexes: ${indexph[*]}  rss KiB: ${rss[*]}"
+  echo "rows=$rows reference: ${ref[*]}  reference+indexes: ${refi[*]}  etl: ${etl[*]}  etl to COPY: ${copyph[*]}  etl indexes: ${indexph[*]}  rss KiB: ${rss[*]}" | tee -a "$out/raw.txt"
   printf '%-10s %-7s %4s %10.2fs %15.2fs %11.2fs %13.2fs %11.2fs %7.2fx %8.2fx %8.2fx %10.0f MB %s\n' \
     "$rows" "${size}MB" "$reps" "$ref_median" "$refi_median" "$etl_median" "$copy_median" \
     "$index_median" "$(echo "$etl_median / $ref_median" | bc -l)" \
@@ -84,10 +85,17 @@ for rows in "${sizes[@]}"; do
   fi
   tail -n 4 "$out/etl-$rows-$reps.txt"
 done
-echo
-cat "$out/table.txt"
-echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-echo "medians of the repetitions; peak RSS is the largest of them; load avg = 1-minute load average"
-echo "ratio = etl / psql \\copy (target <= 1.5x); ratio(i) = etl / (\\copy + the same indexes);"
-echo "ratio(c) = the etl's extract+validate+COPY phase (it ends where the reference ends) / psql \\copy;"
-echo "etl: indexes = its CREATE INDEX phase (what \\copy+indexes adds to \\copy); peak RSS target <= 150 MB"
+# The report, also kept as the committed results docs/etl.md quotes (RESULTS to write elsewhere).
+{
+  echo "bench/etl/run.sh ${sizes[*]} (REPS=$reps), $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  cat "$out/table.txt"
+  echo
+  cat "$out/raw.txt"
+  echo
+  echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+  echo "medians of the repetitions; peak RSS is the largest of them; load avg = 1-minute load average"
+  echo "ratio = etl / psql \\copy (target <= 1.5x); ratio(i) = etl / (\\copy + the same indexes);"
+  echo "ratio(c) = the etl's extract+validate+COPY phase (it ends where the reference ends) / psql \\copy;"
+  echo "etl: indexes = its CREATE INDEX phase (what \\copy+indexes adds to \\copy); peak RSS target <= 150 MB"
+} | tee "${RESULTS:-docs/results/etl-bench.txt}"

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import micro_report  # same folder: the micro-benchmarks' figures
+
 MIX_CASES = ["mix_nocache", "mix_cache", "mix_nginx", "mix_pgbench"]
 FAIR_CASES = ["fair_nocache", "fair_cache", "fair_cache_memory", "fair_cache_redis", "fair_public", "fair_nginx"]
 SHORT = {
@@ -313,6 +315,12 @@ def telemetry_section(results):
     return lines
 
 
+def rs256_check(page):
+    """The micro-benchmark's median RS256 verification, from the results file next to the page."""
+    results = micro_report.load(os.path.join(os.path.dirname(page), "results", "micro-benchmarks.json"))
+    return micro_report.figure(results, "BM_VerifyRs256/real_time/threads:1")
+
+
 def write_page(results, page, img_dir, made):
     rel = os.path.relpath(img_dir, os.path.dirname(page))
     cores = results["machine"]["cores"]
@@ -498,7 +506,8 @@ def write_page(results, page, img_dir, made):
     add(f"- Token required vs public reads: {auth_ratio:.3f}× the throughput ({-auth_cost:+.1f}%; target: "
         "at most 10% slower). A token is checked once and then remembered (at most "
         "`AUTH_TOKEN_CACHE_SECONDS`, never past its expiry; the bench's emulator tokens are unsigned, "
-        "real Firebase tokens cost an RS256 check of ~32 µs the first time), and the user's status "
+        f"real Firebase tokens cost an RS256 check of {rs256_check(page)} the first time: `make bench-micro`), "
+        "and the user's status "
         "comes from the in-process user-status cache: no PostgreSQL query per request.")
     add("")
     add(f"![cut=Fair]({rel}/{made['fair']})")
