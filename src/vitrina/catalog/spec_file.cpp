@@ -34,6 +34,7 @@ const std::set<std::string>& KnownColumnKeys() {
                                              "type",
                                              "required",
                                              "category",
+                                             "sortable",
                                              "minimum",
                                              "maximum",
                                              "exclusive_minimum",
@@ -113,6 +114,7 @@ bool ParseColumn(const YAML::Node& node, const std::vector<std::string>& spec_nu
   column.type = *type;
   if (node["required"]) column.required = BoolOf(node["required"], what + " required");
   if (node["category"]) column.category = BoolOf(node["category"], what + " category");
+  if (node["sortable"]) column.sortable = BoolOf(node["sortable"], what + " sortable");
   if (node["minimum"]) column.minimum = NumberOf(node["minimum"], what + " minimum");
   if (node["maximum"]) column.maximum = NumberOf(node["maximum"], what + " maximum");
   if (node["exclusive_minimum"]) {
