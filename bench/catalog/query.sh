@@ -56,7 +56,7 @@ rps() {  # rps PATH -> requests/s
   wrk -t2 -c"$connections" -d"$duration" "http://127.0.0.1:$port$1" | awk '/^Requests\/sec/ {print $2}'
 }
 {
-  echo "# bench/catalog/query.sh on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $runs runs of $duration, -c $connections"
+  echo "# bench/catalog/query.sh on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $runs runs of $duration, -c $connections, binary $binary"
   for path in "$plain" "$sorted" "$fields"; do
     for _ in 1 2 3; do curl -fs -o /dev/null "http://127.0.0.1:$port$path"; done
     echo "$path: X-Cache $(curl -fsS -o /dev/null -D - "http://127.0.0.1:$port$path" |
@@ -77,13 +77,14 @@ done
 python3 bench/catalog/total_cost.py --sql "$state/statements.sql" --database-url "$DATABASE_URL" \
   --runs "$runs" --json "$state/total_cost.json" | tee -a "$out.txt"
 
-python3 - "$out.json" "$state/total_cost.json" "$plain" "$sorted" "$fields" "${hits[@]}" <<'PY' | tee -a "$out.txt"
+python3 - "$out.json" "$state/total_cost.json" "$binary" "$plain" "$sorted" "$fields" "${hits[@]}" <<'PY' | tee -a "$out.txt"
 import json, statistics, sys
-out, cost_path, plain, sorted_path, fields = sys.argv[1:6]
-runs = [[float(x) for x in run.split(",")] for run in sys.argv[6:]]
+out, cost_path, binary, plain, sorted_path, fields = sys.argv[1:7]
+runs = [[float(x) for x in run.split(",")] for run in sys.argv[7:]]
 sorted_ratio = statistics.median(b / a for a, b, _ in runs)
 fields_ratio = statistics.median(c / a for a, _, c in runs)
 result = {
+    "binary": binary,
     "hits": {"paths": {"plain": plain, "sorted": sorted_path, "fields": fields},
              "runs_rps": [{"plain": a, "sorted": b, "fields": c} for a, b, c in runs],
              "median_rps": {"plain": statistics.median(r[0] for r in runs),

@@ -327,7 +327,17 @@ def query_section(path):
     lines = ["## Sorting, fields and totals", "",
              f"Measured by `bench/catalog/query.sh` (part of `make bench`; "
              f"[results/catalog-query.json](results/catalog-query.json), "
-             f"[.txt](results/catalog-query.txt)), on its own server, in turns, medians of {runs} runs.", "",
+             f"[.txt](results/catalog-query.txt)), on its own server, in turns, medians of {runs} runs, "
+             f"binary `{query.get('binary', '?')}`."]
+    if not query.get("binary", "").startswith("build/release"):
+        lines += ["", "**Not a release build**: this run used a development (Debug) binary, so its absolute "
+                  "figures are not comparable with the tables above, and its verdicts are indicative only; "
+                  "`make bench` runs it on the release build."]
+    if min(r["sorted"] / r["plain"] for r in hits["runs_rps"]) < 0.8 or \
+            max(r["sorted"] / r["plain"] for r in hits["runs_rps"]) > 1.25:
+        lines += ["", "**Noisy run**: the per-run ratios spread beyond ±20% (other jobs shared the cores), "
+                  "so the medians cannot confirm or refute a 5% difference; run it again on a quiet machine."]
+    lines += ["",
              "| cached hit (`X-Cache: HIT`) | requests/s | vs the plain page | target |", "|---|---|---|---|",
              f"| plain `{hits['paths']['plain']}` | {fmt(rps['plain'])} | 1 | |",
              f"| sorted `{hits['paths']['sorted']}` | {fmt(rps['sorted'])} | {ratio['sorted_vs_plain']:.3f} | "

@@ -6,8 +6,9 @@ CacheKey CatalogCacheKey(const catalog::core::CatalogQuery& query) {
   std::vector<CanonicalParam> params;
   for (const auto& filter : query.categories) {
     CanonicalParam param{.name = filter.column, .values = {}};
-    for (const auto& value : filter.values)
+    for (const auto& value : filter.values) {
       param.values.push_back(catalog::core::FieldValueText(value));
+    }
     params.push_back(std::move(param));
   }
   for (const auto& filter : query.ranges) {
@@ -25,8 +26,9 @@ CacheKey CatalogCacheKey(const catalog::core::CatalogQuery& query) {
   // The order is the sort's meaning: its keys keep their place (ordered), unlike OR-ed values.
   if (!query.DefaultOrder()) {
     CanonicalParam sort{.name = "sort", .values = {}, .ordered = true};
-    for (const auto& key : query.sort)
+    for (const auto& key : query.sort) {
       sort.values.push_back((key.descending ? "-" : "") + key.column);
+    }
     if (query.id_descending) sort.values.emplace_back("-id");
     params.push_back(std::move(sort));
   }

@@ -88,32 +88,38 @@ std::string OrderBy(const CatalogQuery& query, std::string_view qualifier, bool 
 // NULL after every value (ascending), so its comparisons spell that out; NOT NULL columns keep
 // plain comparisons the planner can use.
 std::string KeysetCondition(const DatasetSpec& spec, const CatalogQuery& query, int& next) {
-  std::vector<std::string> ties;
+  std::string ties;  // "k1 = $a AND k2 = $b AND " for the keys so far
   std::string any_after;
+  const auto add_branch = [&](const std::string& after) {
+    any_after.append(any_after.empty() ? "(" : " OR (").append(ties).append(after).append(")");
+  };
   for (const auto& key : query.sort) {
     const auto& column = spec.columns[key.column_index];
     const std::string name = QuoteIdent(column.name);
     const std::string value = ParamRef(next++, SqlTypeName(column.type));
-    const std::string less_or_more = key.descending ? " < " : " > ";
-    std::string after = name + less_or_more + value;
-    std::string tie = name + " = " + value;
+    std::string after = name;
+    after.append(key.descending ? " < " : " > ").append(value);
+    std::string tie = name;
+    tie.append(" = ").append(value);
     if (!column.required) {
-      after = key.descending
-                  ? "(" + after + " OR (" + value + " IS NULL AND " + name + " IS NOT NULL))"
-                  : "(" + after + " OR (" + name + " IS NULL AND " + value + " IS NOT NULL))";
-      tie = name + " IS NOT DISTINCT FROM " + value;
+      const std::string& later = key.descending ? value : name;  // the side that may be NULL
+      const std::string& present = key.descending ? name : value;
+      after = std::string("(")
+                  .append(after)
+                  .append(" OR (")
+                  .append(later)
+                  .append(" IS NULL AND ")
+                  .append(present)
+                  .append(" IS NOT NULL))");
+      tie = name;
+      tie.append(" IS NOT DISTINCT FROM ").append(value);
     }
-    std::string clause;
-    for (const auto& earlier : ties) clause += earlier + " AND ";
-    any_after += (any_after.empty() ? "(" : " OR (") + clause + after + ")";
-    ties.push_back(std::move(tie));
+    add_branch(after);
+    ties.append(tie).append(" AND ");
   }
   const std::string id = ParamRef(next++, "bigint");
-  std::string clause;
-  for (const auto& earlier : ties) clause += earlier + " AND ";
-  const std::string id_after = "id" + std::string(query.id_descending ? " < " : " > ") + id;
-  any_after += (any_after.empty() ? "(" : " OR (") + clause + id_after + ")";
-  return "(" + id + " IS NULL OR " + any_after + ")";
+  add_branch(std::string("id").append(query.id_descending ? " < " : " > ").append(id));
+  return std::string("(").append(id).append(" IS NULL OR ").append(any_after).append(")");
 }
 
 // The items of the page as JSON objects: every column, or id and the chosen fields (a row of a
@@ -121,8 +127,9 @@ std::string KeysetCondition(const DatasetSpec& spec, const CatalogQuery& query, 
 std::string ItemJson(const DatasetSpec& spec, const CatalogQuery& query) {
   if (!query.fields) return "page.*";
   std::string columns = "page.id";
-  for (const auto index : *query.fields)
-    columns += ", page." + QuoteIdent(spec.columns[index].name);
+  for (const auto index : *query.fields) {
+    columns.append(", page.").append(QuoteIdent(spec.columns[index].name));
+  }
   return "(SELECT item FROM (SELECT " + columns + ") AS item)";
 }
 
