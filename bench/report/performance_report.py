@@ -321,6 +321,53 @@ def rs256_check(page):
     return micro_report.figure(results, "BM_VerifyRs256/real_time/threads:1")
 
 
+def query_section(path):
+    """Sorting, fields and totals (issue #17), from bench/catalog/query.sh's results file (its own
+    run, in turns, medians); nothing when the file is absent."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as source:
+        query = json.load(source)
+    hits = query["hits"]
+    ratio = hits["median_ratio"]
+    rps = hits["median_rps"]
+    runs = len(hits["runs_rps"])
+    lines = ["## Sorting, fields and totals", "",
+             f"Measured by `bench/catalog/query.sh` (part of `make bench`; "
+             f"[results/catalog-query.json](results/catalog-query.json), "
+             f"[.txt](results/catalog-query.txt)), on its own server, in turns, medians of {runs} runs, "
+             f"binary `{query.get('binary', '?')}`."]
+    if not query.get("binary", "").startswith("build/release"):
+        lines += ["", "**Not a release build**: this run used a development (Debug) binary, so its absolute "
+                  "figures are not comparable with the tables above, and its verdicts are indicative only; "
+                  "`make bench` runs it on the release build."]
+    if min(r["sorted"] / r["plain"] for r in hits["runs_rps"]) < 0.8 or \
+            max(r["sorted"] / r["plain"] for r in hits["runs_rps"]) > 1.25:
+        lines += ["", "**Noisy run**: the per-run ratios spread beyond ±20% (other jobs shared the cores), "
+                  "so the medians cannot confirm or refute a 5% difference; run it again on a quiet machine."]
+    lines += ["",
+             "| cached hit (`X-Cache: HIT`) | requests/s | vs the plain page | target |", "|---|---|---|---|",
+             f"| plain `{hits['paths']['plain']}` | {fmt(rps['plain'])} | 1 | |",
+             f"| sorted `{hits['paths']['sorted']}` | {fmt(rps['sorted'])} | {ratio['sorted_vs_plain']:.3f} | "
+             f"within 5%: {verdict(ratio['sorted_vs_plain'] >= 0.95)} |",
+             f"| fields `{hits['paths']['fields']}` | {fmt(rps['fields'])} | {ratio['fields_vs_plain']:.3f} | "
+             f"within 5% or faster: {verdict(ratio['fields_vs_plain'] >= 0.95)} |", "",
+             "A hit sends stored bytes whatever the query, so sort and fields cost only their parsing; a "
+             "field-selected page is also smaller. What a miss pays for `total` (the list statement alone, "
+             "pgbench, one client, a page of 100):", "",
+             "| page | no total | total: separate count (served) | total: window count(*) OVER () |",
+             "|---|---|---|---|"]
+    for name, case in query["total_cost"].items():
+        median = case["median_ms"]
+        lines.append(f"| {name} | {median['none']:.2f} ms | {median['count']:.2f} ms "
+                     f"({median['count'] / median['none']:.2f}×) | {median['window']:.2f} ms "
+                     f"({median['window'] / median['none']:.2f}×) |")
+    lines += ["", "The separate count reads only what the filters need (an index for a category); the window "
+              "makes PostgreSQL read every matching row with all its columns before the limit. See "
+              "[api.md](api.md#pagination).", ""]
+    return lines
+
+
 def write_page(results, page, img_dir, made):
     rel = os.path.relpath(img_dir, os.path.dirname(page))
     cores = results["machine"]["cores"]
@@ -559,6 +606,7 @@ def write_page(results, page, img_dir, made):
     add(f"![cpu]({rel}/{made['cpu']})")
     add("")
     out.extend(telemetry_section(results))
+    out.extend(query_section(os.path.join(os.path.dirname(page), "results", "catalog-query.json")))
     add("## Reproducing and raw data")
     add("")
     add("`make bench` rebuilds the release binary, starts everything in `.run/bench` (override with "

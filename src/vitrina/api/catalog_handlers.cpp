@@ -32,18 +32,23 @@ base::Result<std::int64_t> ItemId(const Request& request) {
   return id;
 }
 
-// {"count":N,"items":[...],"next_cursor":...}: the items are PostgreSQL's bytes, unparsed.
+// {"count":N,"total":T,"items":[...],"next_cursor":...}: the items are PostgreSQL's bytes,
+// unparsed. A paginated answer (limit given) carries the total and the next cursor.
 std::string RenderPage(const catalog::core::CatalogQuery& query, const catalog::CatalogPage& page) {
   std::string body;
-  body.reserve(page.items_json.size() + 64);
+  body.reserve(page.items_json.size() + 96);
   body += "{\"count\":";
   body += std::to_string(page.count);
+  if (query.HasTotal()) {
+    body += ",\"total\":";
+    body += std::to_string(page.total.value_or(0));
+  }
   body += ",\"items\":";
   body += page.items_json;
   if (query.limit) {
     body += ",\"next_cursor\":";
-    if (page.has_more && page.last_id) {
-      body += '"' + catalog::core::EncodeCursor(*page.last_id) + '"';
+    if (page.has_more && page.last_item) {
+      body += '"' + catalog::core::CursorAfter(query, *page.last_item) + '"';
     } else {
       body += "null";
     }

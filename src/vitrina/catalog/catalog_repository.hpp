@@ -16,10 +16,12 @@ namespace vitrina::catalog {
 
 // One page of GET /catalog as PostgreSQL serialised it: the server forwards `items_json`.
 struct CatalogPage {
-  std::int64_t count = 0;               // items in this page
-  std::string items_json;               // a JSON array of items ordered by id
-  bool has_more = false;                // more items match after this page
-  std::optional<std::int64_t> last_id;  // id of the page's last item (for the next cursor)
+  std::int64_t count = 0;  // items in this page
+  std::string items_json;  // a JSON array of items in the query's order, with its fields
+  bool has_more = false;   // more items match after this page
+  // The page's last item, its id and sort values only (for the next cursor); none when empty.
+  std::optional<core::CatalogItem> last_item;
+  std::optional<std::int64_t> total;  // items matching the filters, when the query has a limit
 };
 
 // An item as stored: the JSON the API returns and the same values typed.

@@ -49,9 +49,17 @@ base::Result<StoredItem> PgCatalogRepository::Decode(const std::string& json) co
 asio::awaitable<base::Result<CatalogPage>> PgCatalogRepository::List(
     const core::CatalogQuery& query, base::RequestTrace* trace) {
   auto params = core::CatalogListParams(spec_, query);
-  auto result = co_await pool_.Execute(core::kCatalogListStatement, std::move(params), trace);
+  // The default shape is prepared; a sort or a field list runs its own text (CatalogListSql).
+  // (Two statements, not a conditional expression: g++ 12 miscompiles co_await inside one.)
+  base::Result<db::QueryResult> result = base::MakeError(ErrorCode::kInternal, "not run");
+  if (core::HasDefaultListShape(query)) {
+    result = co_await pool_.Execute(core::kCatalogListStatement, std::move(params), trace);
+  } else {
+    result = co_await pool_.ExecuteUnprepared(
+        core::kCatalogListStatement, core::CatalogListSql(spec_, query), std::move(params), trace);
+  }
   if (!result) co_return result.error();
-  if (result->rows.size() != 1 || result->rows[0].size() != 4) {
+  if (result->rows.size() != 1 || result->rows[0].size() != 5) {
     co_return Unexpected(core::kCatalogListStatement);
   }
   auto& row = result->rows[0];
@@ -59,7 +67,12 @@ asio::awaitable<base::Result<CatalogPage>> PgCatalogRepository::List(
   page.count = ToInt(row[0]).value_or(0);
   page.items_json = std::move(row[1]).value_or("[]");
   page.has_more = row[2].value_or("f") == "t";
-  page.last_id = ToInt(row[3]);
+  if (row[3]) {
+    auto last = core::DecodeStoredItem(spec_, *row[3]);
+    if (!last) co_return last.error();
+    page.last_item = std::move(*last);
+  }
+  page.total = ToInt(row[4]);
   co_return page;
 }
 

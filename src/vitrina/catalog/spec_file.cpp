@@ -34,6 +34,7 @@ const std::set<std::string>& KnownColumnKeys() {
                                              "type",
                                              "required",
                                              "category",
+                                             "sortable",
                                              "minimum",
                                              "maximum",
                                              "exclusive_minimum",
@@ -73,8 +74,9 @@ std::vector<std::string> NullValuesOf(const YAML::Node& node, const std::string&
   if (!node.IsSequence()) throw SpecParseError{what + " must be a list" + Where(node)};
   std::vector<std::string> markers;
   for (const auto& value : node) {
-    if (value.IsNull())
+    if (value.IsNull()) {
       throw SpecParseError{what + ": quote every marker (\"null\", \"\")" + Where(value)};
+    }
     std::string marker(base::TrimAscii(ScalarOf(value, what + " entry")));
     if (std::find(markers.begin(), markers.end(), marker) == markers.end()) {
       markers.push_back(std::move(marker));
@@ -113,6 +115,7 @@ bool ParseColumn(const YAML::Node& node, const std::vector<std::string>& spec_nu
   column.type = *type;
   if (node["required"]) column.required = BoolOf(node["required"], what + " required");
   if (node["category"]) column.category = BoolOf(node["category"], what + " category");
+  if (node["sortable"]) column.sortable = BoolOf(node["sortable"], what + " sortable");
   if (node["minimum"]) column.minimum = NumberOf(node["minimum"], what + " minimum");
   if (node["maximum"]) column.maximum = NumberOf(node["maximum"], what + " maximum");
   if (node["exclusive_minimum"]) {

@@ -143,16 +143,23 @@ class PgConnection {
     co_return base::OkStatus();
   }
 
+  // Runs the prepared statement `statement`, or, given `sql`, that text as an unnamed statement
+  // (named `statement` in errors).
   awaitable<base::Result<QueryResult>> RunPrepared(std::string_view statement, const Params& params,
-                                                   Clock::time_point deadline) {
+                                                   Clock::time_point deadline,
+                                                   const std::string* sql) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
     const std::string name(statement);
-    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
-                            nullptr, nullptr, /*text results*/ 0) != 1) {
-      co_return ErrorFromPg(nullptr, conn_, name);
-    }
+    const int count = static_cast<int>(values.size());
+    const int sent =
+        sql != nullptr
+            ? PQsendQueryParams(conn_, sql->c_str(), count, nullptr, values.data(), nullptr,
+                                nullptr, /*text results*/ 0)
+            : PQsendQueryPrepared(conn_, name.c_str(), count, values.data(), nullptr, nullptr,
+                                  /*text results*/ 0);
+    if (sent != 1) co_return ErrorFromPg(nullptr, conn_, name);
     co_return co_await Collect(name, deadline);
   }
 
@@ -248,7 +255,8 @@ class AsyncPool::Shard {
   int waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
   awaitable<base::Result<QueryResult>> Execute(const PoolSettings& settings,
-                                               std::string_view statement, Params params) {
+                                               std::string_view statement, Params params,
+                                               const std::string* sql) {
     const auto deadline = Clock::now() + settings.timeout;
     PgConnection* connection = co_await Acquire(deadline);
     if (connection == nullptr) {
@@ -271,7 +279,7 @@ class AsyncPool::Shard {
       if (!opened) co_return opened.error();
       lease.settled = false;
     }
-    auto result = co_await connection->RunPrepared(statement, params, deadline);
+    auto result = co_await connection->RunPrepared(statement, params, deadline, sql);
     lease.settled = true;
     if (!result && !connection->IsOpen()) connection->Close();
     co_return result;
@@ -358,17 +366,29 @@ AsyncPool::Shard& AsyncPool::ShardFor(const asio::any_io_executor& executor) {
   throw std::logic_error("AsyncPool::Execute awaited outside the pool's executors");
 }
 
-awaitable<base::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params,
-                                                        base::RequestTrace* trace) {
+awaitable<base::Result<QueryResult>> AsyncPool::Run(std::string_view statement,
+                                                    const std::string* sql, Params params,
+                                                    base::RequestTrace* trace) {
   auto executor = co_await asio::this_coro::executor;
   const base::DependencyTimer timer(trace);
-  auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params));
+  auto result = co_await ShardFor(executor).Execute(settings_, statement, std::move(params), sql);
   if (timer.active()) {
     const std::string_view sqlstate =
         result ? std::string_view() : base::SqlStateIn(result.error().detail);
     timer.Finish("postgresql", statement, result.ok(), result ? std::string_view("OK") : sqlstate);
   }
   co_return result;
+}
+
+awaitable<base::Result<QueryResult>> AsyncPool::Execute(std::string_view statement, Params params,
+                                                        base::RequestTrace* trace) {
+  co_return co_await Run(statement, nullptr, std::move(params), trace);
+}
+
+awaitable<base::Result<QueryResult>> AsyncPool::ExecuteUnprepared(std::string_view statement,
+                                                                  std::string sql, Params params,
+                                                                  base::RequestTrace* trace) {
+  co_return co_await Run(statement, &sql, std::move(params), trace);
 }
 
 AsyncPool::Usage AsyncPool::CurrentUsage() const {

@@ -55,6 +55,12 @@ class AsyncPool {
   boost::asio::awaitable<base::Result<QueryResult>> Execute(std::string_view statement,
                                                             Params params,
                                                             base::RequestTrace* trace = nullptr);
+  // Runs SQL that is not prepared: a statement whose text varies too much to prepare every
+  // variant on every connection (GET /catalog's sorts and field lists). `statement` names it in
+  // errors, metrics and telemetry, as for Execute. Parsed and planned on each call.
+  boost::asio::awaitable<base::Result<QueryResult>> ExecuteUnprepared(
+      std::string_view statement, std::string sql, Params params,
+      base::RequestTrace* trace = nullptr);
 
   // Connection counts for /metrics; read from any thread (each figure is exact, the set is not
   // a snapshot).
@@ -73,6 +79,9 @@ class AsyncPool {
 
  private:
   class Shard;
+  boost::asio::awaitable<base::Result<QueryResult>> Run(std::string_view statement,
+                                                        const std::string* sql, Params params,
+                                                        base::RequestTrace* trace);
   Shard& ShardFor(const boost::asio::any_io_executor& executor);
 
   PoolSettings settings_;

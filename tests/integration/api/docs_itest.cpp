@@ -48,7 +48,7 @@ TEST_F(Docs, OpenApiDocumentsEveryEndpointAndTheSpecFilters) {
   }
   EXPECT_EQ(names,
             "carat_min carat_max cut color clarity depth_min depth_max table_min table_max "
-            "price_min price_max x_min x_max y_min y_max z_min z_max limit cursor ");
+            "price_min price_max x_min x_max y_min y_max z_min z_max limit cursor sort fields ");
   EXPECT_EQ(document.at("components").at("securitySchemes").at("bearerAuth").at("bearerFormat"),
             "JWT");
 }

@@ -29,9 +29,22 @@ TEST(OpenApi, DescribesTheSpecFiltersSchemasAndSecurity) {
     names.emplace_back(parameter.at("name").as_string());
   }
   for (const char* name : {"cut", "color", "clarity", "price_min", "price_max", "carat_min",
-                           "z_max", "limit", "cursor"}) {
+                           "z_max", "limit", "cursor", "sort", "fields"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
+  for (const auto& parameter : paths.at("/catalog").at("get").at("parameters").as_array()) {
+    if (parameter.at("name") != "sort") continue;
+    const std::string description(parameter.at("description").as_string());
+    EXPECT_NE(description.find("Sortable: id, carat, cut, color, clarity, depth, table, price"),
+              std::string::npos)
+        << description;
+  }
+  EXPECT_TRUE(document.at("components")
+                  .at("schemas")
+                  .at("CatalogPage")
+                  .at("properties")
+                  .as_object()
+                  .contains("total"));
   EXPECT_EQ(std::find(names.begin(), names.end(), "cut_min"), names.end());
   const auto& carat =
       document.at("components").at("schemas").at("Item").at("properties").at("carat");

@@ -45,6 +45,18 @@ TEST(ItemMayAffectKey, PaginationAndUnknownParametersDoNotNarrow) {
   EXPECT_TRUE(Affects("catalog:sort=price", FairItem()));
 }
 
+// A paginated answer carries the total of its filter set, and a sort moves items between pages:
+// every page (any cursor, sort or field list) of a matching filter set is affected, and only
+// those.
+TEST(ItemMayAffectKey, EveryPageOfAMatchingFilterSetWhateverItsSortFieldsOrCursor) {
+  EXPECT_TRUE(Affects("catalog:cursor=djI6LXByaWNlOlsiNTAwIiw3XQ&cut=Fair&limit=2&sort=-price",
+                      FairItem(100)));
+  EXPECT_TRUE(Affects("catalog:cut=Fair&fields=id,price&limit=2&sort=carat,-price", FairItem()));
+  EXPECT_TRUE(Affects("catalog:fields=id&limit=2", FairItem()));
+  EXPECT_FALSE(Affects("catalog:cut=Ideal&fields=id,price&limit=2&sort=-price", FairItem()));
+  EXPECT_FALSE(Affects("catalog:limit=2&price_min=1000&sort=-price", FairItem(900)));
+}
+
 TEST(ItemMayAffectKey, NullMatchesNoFilterAndMissingValuesAreConservative) {
   ItemValues item = FairItem();
   item["color"] = std::monostate{};

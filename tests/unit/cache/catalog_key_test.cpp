@@ -51,5 +51,38 @@ TEST(CatalogCacheKey, TheCursorIsPartOfTheKey) {
   EXPECT_NE(next.find("cursor="), std::string::npos);
 }
 
+TEST(CatalogCacheKey, TheSortKeepsItsOrderAndTheDefaultOrderAddsNothing) {
+  EXPECT_EQ(KeyOf("sort=-price,carat"), "catalog:sort=-price,carat");
+  EXPECT_EQ(KeyOf("sort=carat,-price"), "catalog:sort=carat,-price");
+  EXPECT_EQ(KeyOf("sort=id&cut=Fair"), "catalog:cut=Fair");
+  EXPECT_EQ(KeyOf("sort=price,id"), KeyOf("sort=price"));
+  EXPECT_EQ(KeyOf("sort=-id"), "catalog:sort=-id");
+  EXPECT_EQ(KeyOf("limit=5&sort=cut,-id"), "catalog:limit=5&sort=cut,-id");
+  // Read back, the sort keeps its order (the matcher ignores it, but a reader must not be misled).
+  EXPECT_EQ(ParseCatalogKey(KeyOf("sort=-price,carat"))->at("sort"),
+            (std::vector<std::string>{"-price", "carat"}));
+}
+
+TEST(CatalogCacheKey, FieldsAreSortedDeduplicatedAndIncludeId) {
+  EXPECT_EQ(KeyOf("fields=price,carat,price"), "catalog:fields=carat,id,price");
+  EXPECT_EQ(KeyOf("fields=id,carat,price"), KeyOf("fields=price,carat"));
+  EXPECT_EQ(KeyOf("fields=id"), "catalog:fields=id");
+  EXPECT_EQ(KeyOf("fields=carat,cut,color,clarity,depth,table,price,x,y,z"), "catalog:all");
+  EXPECT_EQ(KeyOf("cut=Fair&fields=price&limit=2&sort=-price"),
+            "catalog:cut=Fair&fields=id,price&limit=2&sort=-price");
+}
+
+TEST(CatalogCacheKey, ASortedCursorIsCanonical) {
+  auto first = catalog::core::CatalogQueryParser(Diamonds()).Parse("sort=-price&limit=2").value();
+  catalog::core::CatalogItem last;
+  last.id = 9;
+  last.values.assign(Diamonds().columns.size(), catalog::core::FieldValue{});
+  last.values[6] = std::int64_t{700};
+  const auto cursor = catalog::core::CursorAfter(first, last);
+  const auto next = KeyOf("limit=2&sort=-price&cursor=" + cursor);
+  EXPECT_EQ(next, "catalog:cursor=" + cursor + "&limit=2&sort=-price");
+  EXPECT_EQ(next, KeyOf("cursor=" + cursor + "&sort=-price&limit=2"));
+}
+
 }  // namespace
 }  // namespace vitrina::cache::core

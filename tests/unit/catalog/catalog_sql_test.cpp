@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "vitrina/catalog/core/catalog_query.hpp"
 #include "vitrina/catalog/spec_file.hpp"
 
 namespace vitrina::catalog::core {
@@ -66,15 +67,57 @@ TEST(CatalogListParams, AbsentFiltersAreNullAndValuesAreBound) {
       CatalogQueryParser(Diamonds()).Parse("cut=Fair&cut=Very+Good&price_min=500").value();
   const auto params = CatalogListParams(Diamonds(), query);
   // carat (min,max), cut, color, clarity, depth (2), table (2), price (2), x, y, z (2 each),
-  // cursor, limit.
-  ASSERT_EQ(params.size(), 2u + 3u + 2u * 3u + 2u * 3u + 2u);
+  // cursor, limit, total.
+  ASSERT_EQ(params.size(), 2u + 3u + 2u * 3u + 2u * 3u + 3u);
   EXPECT_FALSE(params[0]);
   EXPECT_EQ(params[2], std::optional<std::string>("{\"Fair\",\"Very Good\"}"));
   EXPECT_FALSE(params[3]);
   EXPECT_EQ(params[9], std::optional<std::string>("500"));
   EXPECT_FALSE(params[10]);
-  EXPECT_FALSE(params[params.size() - 2]);  // no cursor
-  EXPECT_TRUE(params.back());               // the limit is always bound
+  EXPECT_FALSE(params[params.size() - 3]);                        // no cursor
+  EXPECT_TRUE(params[params.size() - 2]);                         // the limit is always bound
+  EXPECT_EQ(params.back(), std::optional<std::string>("false"));  // no limit: no total
+}
+
+TEST(CatalogListSql, TheDefaultShapeIsThePreparedStatement) {
+  const auto query = CatalogQueryParser(Diamonds()).Parse("cut=Fair&limit=5&sort=id").value();
+  EXPECT_TRUE(HasDefaultListShape(query));
+  EXPECT_EQ(CatalogListSql(Diamonds(), query), BuildCatalogStatements(Diamonds()).list.sql);
+  const auto params = CatalogListParams(Diamonds(), query);
+  EXPECT_EQ(params.back(), std::optional<std::string>("true"));  // a limit: count the total
+}
+
+TEST(CatalogListSql, SortsByTheKeysThenIdAndContinuesAfterTheCursorsValues) {
+  const auto query =
+      CatalogQueryParser(Diamonds()).Parse("sort=cut,-price&fields=price&limit=3").value();
+  EXPECT_FALSE(HasDefaultListShape(query));
+  const auto sql = CatalogListSql(Diamonds(), query);
+  EXPECT_NE(sql.find("ORDER BY \"cut\", \"price\" DESC, id LIMIT"), std::string::npos) << sql;
+  // Keyset: after on cut, or tied on cut and after on price (descending), or tied on both.
+  EXPECT_NE(sql.find("(\"cut\" > $18::text) OR (\"cut\" = $18::text AND \"price\" < "
+                     "$19::bigint) OR (\"cut\" = $18::text AND \"price\" = $19::bigint AND id > "
+                     "$20::bigint)"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(sql.find("(SELECT item FROM (SELECT page.id, page.\"price\") AS item)"),
+            std::string::npos);
+  const auto params = CatalogListParams(Diamonds(), query);
+  EXPECT_EQ(params.size(), 17u + 3u + 2u);  // filters, cursor (cut, price, id), limit, total
+  EXPECT_FALSE(params[17]);                 // no cursor: every cursor parameter is NULL
+  EXPECT_FALSE(params[19]);
+}
+
+TEST(CatalogListSql, NullableSortColumnsPlaceNullAfterEveryValue) {
+  DatasetSpec spec = Diamonds();
+  spec.columns[6].required = false;  // price
+  const auto query = CatalogQueryParser(spec).Parse("sort=price").value();
+  const auto sql = CatalogListSql(spec, query);
+  EXPECT_NE(sql.find("(\"price\" > $18::bigint OR (\"price\" IS NULL AND $18::bigint IS NOT "
+                     "NULL))"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(sql.find("\"price\" IS NOT DISTINCT FROM $18::bigint AND id > $19::bigint"),
+            std::string::npos);
 }
 
 TEST(TextArrayLiteral, QuotesAndEscapesEveryElement) {

@@ -68,6 +68,34 @@ TEST(DatasetSpec, RejectsUnsafeOrDuplicateNames) {
           .ok());
 }
 
+TEST(DatasetSpec, NumericAndCategoryColumnsAreSortableUnlessTheSpecSaysOtherwise) {
+  auto spec = catalog::ParseSpecYaml(R"(
+name: books
+columns:
+  - {source: Title, name: title, type: string, category: true}
+  - {source: Pages, name: pages, type: integer, sortable: false}
+  - {source: Author, name: author, type: string}
+  - {source: Isbn, name: isbn, type: string, sortable: true}
+  - {source: Price, name: price, type: number}
+)",
+                                     "books.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_TRUE(spec->FindColumn("title")->IsSortable());
+  EXPECT_FALSE(spec->FindColumn("pages")->IsSortable());
+  EXPECT_FALSE(spec->FindColumn("author")->IsSortable());
+  EXPECT_TRUE(spec->FindColumn("isbn")->IsSortable());
+  EXPECT_TRUE(spec->FindColumn("price")->IsSortable());
+  // sort and fields are query parameters of GET /catalog: no column may take their name.
+  for (const char* name : {"sort", "fields"}) {
+    EXPECT_FALSE(catalog::ParseSpecYaml(std::string("name: a\ncolumns:\n  - {source: x, type: "
+                                                    "integer, name: ") +
+                                            name + "}\n",
+                                        "a")
+                     .ok())
+        << name;
+  }
+}
+
 TEST(DatasetSpec, BoundsOnlyOnNumbersAndCategoriesOnlyOnDiscreteTypes) {
   EXPECT_FALSE(
       catalog::ParseSpecYaml("name: a\ncolumns:\n  - {source: x, type: string, minimum: 1}\n", "a")

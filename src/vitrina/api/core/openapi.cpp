@@ -150,11 +150,37 @@ json::array CatalogParameters(const catalog::core::DatasetSpec& spec) {
       {"description", "Page size; without it every matching item is returned."},
       {"schema",
        {{"type", "integer"}, {"minimum", 1}, {"maximum", catalog::core::kMaxPageLimit}}}});
-  parameters.push_back(
-      json::object{{"name", "cursor"},
-                   {"in", "query"},
-                   {"description", "Opaque position returned as next_cursor by the previous page."},
-                   {"schema", {{"type", "string"}}}});
+  parameters.push_back(json::object{
+      {"name", "cursor"},
+      {"in", "query"},
+      {"description",
+       "Opaque position returned as next_cursor by the previous page; it continues only the "
+       "sort it came from."},
+      {"schema", {{"type", "string"}}}});
+  std::string sortable = "id";
+  std::string columns = "id";
+  for (const auto& column : spec.columns) {
+    if (column.IsSortable()) sortable += ", " + column.name;
+    columns += ", " + column.name;
+  }
+  parameters.push_back(json::object{
+      {"name", "sort"},
+      {"in", "query"},
+      {"description",
+       "Comma-separated sort keys, each a column optionally prefixed with '-' for descending "
+       "(sort=-price,carat); ties are broken by id. Sortable: " +
+           sortable + ". Without it items come by id."},
+      {"schema", {{"type", "string"}, {"pattern", "^-?[a-z_][a-z0-9_]*(,-?[a-z_][a-z0-9_]*)*$"}}},
+      {"example", "-price,carat"}});
+  parameters.push_back(json::object{
+      {"name", "fields"},
+      {"in", "query"},
+      {"description",
+       "Comma-separated columns to return (fields=carat,cut,price); id is always included. "
+       "Columns: " +
+           columns + "."},
+      {"schema", {{"type", "string"}}},
+      {"example", "carat,cut,price"}});
   return parameters;
 }
 
@@ -199,11 +225,11 @@ json::object Operation(std::string_view summary, std::string_view tag, json::obj
 }
 
 json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
-  json::object list =
-      Operation("List catalog items (filters come from the dataset spec)", "catalog",
-                {{"200", Response("Items ordered by id", Ref("CatalogPage"))},
-                 {"400", ResponseRef("BadRequest")},
-                 {"503", ResponseRef("Unavailable")}});
+  json::object list = Operation(
+      "List catalog items (filters come from the dataset spec)", "catalog",
+      {{"200", Response("Items in the requested order (by id by default)", Ref("CatalogPage"))},
+       {"400", ResponseRef("BadRequest")},
+       {"503", ResponseRef("Unavailable")}});
   list["operationId"] = "listCatalog";
   list["parameters"] = CatalogParameters(spec);
 
@@ -355,7 +381,13 @@ json::object Components(const catalog::core::DatasetSpec& spec) {
         {"required", json::array{"count", "items"}},
         {"properties",
          {{"count", {{"type", "integer"}, {"description", "Items in this response."}}},
-          {"items", {{"type", "array"}, {"items", Ref("Item")}}},
+          {"total",
+           {{"type", "integer"},
+            {"description", "Items matching the filters on all pages (paginated requests only)."}}},
+          {"items",
+           {{"type", "array"},
+            {"description", "With ?fields=, each item holds only id and those fields."},
+            {"items", Ref("Item")}}},
           {"next_cursor",
            {{"type", json::array{"string", "null"}},
             {"description", "Present while more items remain (paginated requests only)."}}}}}}},

@@ -1,6 +1,7 @@
 #include "vitrina/cache/core/cache_key.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "vitrina/base/query_string.hpp"
 
@@ -23,8 +24,10 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
 CacheKey CacheKey::ForCatalog(std::vector<CanonicalParam> params) {
   // A map merges repeated names and sorts by name (bytewise, like std::string's operator<).
   std::map<std::string, std::vector<std::string>> merged;
+  std::set<std::string> ordered;
   for (auto& param : params) {
     if (param.values.empty()) continue;
+    if (param.ordered) ordered.insert(param.name);
     auto& values = merged[param.name];
     values.insert(values.end(), std::make_move_iterator(param.values.begin()),
                   std::make_move_iterator(param.values.end()));
@@ -36,8 +39,10 @@ CacheKey CacheKey::ForCatalog(std::vector<CanonicalParam> params) {
   for (auto& [name, values] : merged) {
     // Values are OR-ed, so order and repetition carry no meaning; sorting the raw values makes
     // ?cut=Good&cut=Fair and ?cut=Fair&cut=Good one key.
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
+    if (!ordered.contains(name)) {
+      std::sort(values.begin(), values.end());
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+    }
     if (!first_param) text += '&';
     first_param = false;
     text += base::PercentEncode(name);

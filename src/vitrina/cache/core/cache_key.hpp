@@ -14,6 +14,8 @@ namespace vitrina::cache::core {
 struct CanonicalParam {
   std::string name;
   std::vector<std::string> values;  // repeated values (?cut=Fair&cut=Good) mean OR
+  // The values' order is their meaning (a sort's keys): kept as given, not sorted or merged.
+  bool ordered = false;
 };
 
 // Filters read back from a key: parameter name -> its values, in key order.

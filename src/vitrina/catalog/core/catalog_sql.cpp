@@ -27,9 +27,10 @@ std::string ItemColumns(const DatasetSpec& spec, std::string_view qualifier = {}
   return columns;
 }
 
-std::string ListStatementSql(const DatasetSpec& spec) {
+// The filter conditions, numbered from $1 in spec order: per column an array for a category,
+// low and high for a range. `next` ends past the last one.
+std::string FilterConditions(const DatasetSpec& spec, int& next) {
   std::vector<std::string> conditions;
-  int next = 1;
   for (const auto& column : spec.columns) {
     const std::string name = QuoteIdent(column.name);
     const std::string type(SqlTypeName(column.type));
@@ -62,24 +63,115 @@ std::string ListStatementSql(const DatasetSpec& spec) {
                                .append(")"));
     }
   }
-  const std::string after = ParamRef(next++, "bigint");
-  conditions.push_back("(" + after + " IS NULL OR id > " + after + ")");
-  const std::string limit = ParamRef(next++, "bigint");
-
   std::string where;
   for (const auto& condition : conditions) where += (where.empty() ? "" : " AND ") + condition;
-  // One row past the page tells whether another page exists without a second query.
-  return "WITH matched AS (SELECT " + ItemColumns(spec) + " FROM " + QuoteIdent(spec.table) +
-         " WHERE " + where + " ORDER BY id LIMIT " + limit + " + 1), " +
-         "page AS (SELECT * FROM matched ORDER BY id LIMIT " + limit + ") " +
+  return where.empty() ? "true" : where;
+}
+
+// "price DESC, carat, id": the query's order. NULLs follow PostgreSQL's defaults (last
+// ascending, first descending), which CompareSortValues mirrors. `reverse` flips every key.
+std::string OrderBy(const CatalogQuery& query, std::string_view qualifier, bool reverse = false) {
+  std::string order;
+  for (const auto& key : query.sort) {
+    order += std::string(qualifier) + QuoteIdent(key.column);
+    if (key.descending != reverse) order += " DESC";
+    order += ", ";
+  }
+  order += std::string(qualifier) + "id";
+  if (query.id_descending != reverse) order += " DESC";
+  return order;
+}
+
+// Whether a row lies after the cursor in the query's order: for keys k1..kn and id, the row is
+// after when it ties on k1..k(i-1) and is after on ki, for some i. Sort values are $first..,
+// the cursor's id is the next parameter; a NULL id means no cursor. A nullable column places
+// NULL after every value (ascending), so its comparisons spell that out; NOT NULL columns keep
+// plain comparisons the planner can use.
+std::string KeysetCondition(const DatasetSpec& spec, const CatalogQuery& query, int& next) {
+  std::string ties;  // "k1 = $a AND k2 = $b AND " for the keys so far
+  std::string any_after;
+  const auto add_branch = [&](const std::string& after) {
+    any_after.append(any_after.empty() ? "(" : " OR (").append(ties).append(after).append(")");
+  };
+  for (const auto& key : query.sort) {
+    const auto& column = spec.columns[key.column_index];
+    const std::string name = QuoteIdent(column.name);
+    const std::string value = ParamRef(next++, SqlTypeName(column.type));
+    std::string after = name;
+    after.append(key.descending ? " < " : " > ").append(value);
+    std::string tie = name;
+    tie.append(" = ").append(value);
+    if (!column.required) {
+      const std::string& later = key.descending ? value : name;  // the side that may be NULL
+      const std::string& present = key.descending ? name : value;
+      after = std::string("(")
+                  .append(after)
+                  .append(" OR (")
+                  .append(later)
+                  .append(" IS NULL AND ")
+                  .append(present)
+                  .append(" IS NOT NULL))");
+      tie = name;
+      tie.append(" IS NOT DISTINCT FROM ").append(value);
+    }
+    add_branch(after);
+    ties.append(tie).append(" AND ");
+  }
+  const std::string id = ParamRef(next++, "bigint");
+  add_branch(std::string("id").append(query.id_descending ? " < " : " > ").append(id));
+  return std::string("(").append(id).append(" IS NULL OR ").append(any_after).append(")");
+}
+
+// The items of the page as JSON objects: every column, or id and the chosen fields (a row of a
+// sub-select keeps its column names in JSON).
+std::string ItemJson(const DatasetSpec& spec, const CatalogQuery& query) {
+  if (!query.fields) return "page.*";
+  std::string columns = "page.id";
+  for (const auto index : *query.fields) {
+    columns.append(", page.").append(QuoteIdent(spec.columns[index].name));
+  }
+  return "(SELECT item FROM (SELECT " + columns + ") AS item)";
+}
+
+// The last item's id and sort values, for the next cursor.
+std::string LastItemColumns(const CatalogQuery& query) {
+  std::string columns = "id";
+  for (const auto& key : query.sort) columns += ", " + QuoteIdent(key.column);
+  return columns;
+}
+
+}  // namespace
+
+std::string CatalogListSql(const DatasetSpec& spec, const CatalogQuery& query) {
+  int next = 1;
+  const std::string filters = FilterConditions(spec, next);
+  const std::string keyset = KeysetCondition(spec, query, next);
+  const std::string limit = ParamRef(next++, "bigint");
+  const std::string total = ParamRef(next++, "boolean");
+  const std::string table = QuoteIdent(spec.table);
+  // One row past the page tells whether another page exists without a second query. The total
+  // is a separate count of the filters alone (no cursor, no limit), evaluated only when asked
+  // for: a CASE that is false never runs its sub-select. docs/api.md, "Totals", says why not a
+  // window count.
+  return "WITH matched AS (SELECT " + ItemColumns(spec) + " FROM " + table + " WHERE " + filters +
+         " AND " + keyset + " ORDER BY " + OrderBy(query, "") + " LIMIT " + limit + " + 1), " +
+         "page AS (SELECT * FROM matched ORDER BY " + OrderBy(query, "") + " LIMIT " + limit +
+         ") " +
          "SELECT (SELECT count(*) FROM page) AS item_count, "
-         "(SELECT coalesce(json_agg(page.* ORDER BY page.id), '[]'::json)::text FROM page) AS "
-         "items, "
+         "(SELECT coalesce(json_agg(" +
+         ItemJson(spec, query) + " ORDER BY " + OrderBy(query, "page.") +
+         "), '[]'::json)::text FROM page) AS items, "
          "(SELECT count(*) FROM matched) > " +
          limit +
          " AS has_more, "
-         "(SELECT max(id) FROM page) AS last_id";
+         "(SELECT row_to_json(last.*)::text FROM (SELECT " +
+         LastItemColumns(query) + " FROM page ORDER BY " + OrderBy(query, "", true) +
+         " LIMIT 1) AS last) AS last_item, "
+         "CASE WHEN " +
+         total + " THEN (SELECT count(*) FROM " + table + " WHERE " + filters + ") END AS total";
 }
+
+namespace {
 
 std::string GetStatementSql(const DatasetSpec& spec) {
   return "SELECT row_to_json(item.*)::text AS item FROM (SELECT " + ItemColumns(spec) + " FROM " +
@@ -181,7 +273,7 @@ std::optional<std::string> ParamText(const FieldValue& value) {
 
 CatalogStatements BuildCatalogStatements(const DatasetSpec& spec) {
   return CatalogStatements{
-      .list = {kCatalogListStatement, ListStatementSql(spec)},
+      .list = {kCatalogListStatement, CatalogListSql(spec, CatalogQuery{})},
       .get = {kCatalogGetStatement, GetStatementSql(spec)},
       .insert = {kCatalogInsertStatement, InsertStatementSql(spec)},
       .replace = {kCatalogReplaceStatement, ReplaceStatementSql(spec)},
@@ -231,10 +323,15 @@ SqlParams CatalogListParams(const DatasetSpec& spec, const CatalogQuery& query) 
       params.push_back(std::move(high));
     }
   }
+  for (std::size_t i = 0; i < query.sort.size(); ++i) {
+    params.push_back(i < query.after_values.size() ? ParamText(query.after_values[i])
+                                                   : std::nullopt);
+  }
   params.push_back(query.after_id ? std::optional(std::to_string(*query.after_id)) : std::nullopt);
   // Without pagination the page is everything; the +1 in the SQL must not overflow.
   const std::int64_t limit = query.limit.value_or(std::numeric_limits<std::int64_t>::max() - 1);
   params.push_back(std::to_string(limit));
+  params.push_back(query.HasTotal() ? "true" : "false");
   return params;
 }
 

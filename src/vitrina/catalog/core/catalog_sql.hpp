@@ -34,7 +34,10 @@ using SqlParams = std::vector<std::optional<std::string>>;  // text values, null
 // bound parameter, and an absent filter is a NULL parameter that switches its condition off.
 //
 // Result shapes (all JSON is built by PostgreSQL, so the server forwards bytes):
-//   list:    item_count bigint, items text (JSON array), has_more boolean, last_id bigint
+//   list:    item_count bigint, items text (JSON array), has_more boolean, last_item text (the
+//            page's last item as a JSON object of id and the sort columns; NULL for an empty
+//            page), total bigint (NULL unless asked for). The prepared `list` is the default
+//            shape (order by id, every field); CatalogListSql builds the others.
 //   get:     item text (JSON object), no row when absent
 //   facets:  facets text: {"<category column>": {"values": [...], "complete": bool}, ...}, the
 //            column's distinct values in ascending order, at most kMaxFacetValues of them
@@ -65,8 +68,20 @@ inline constexpr int kMaxFacetValues = 100;
 
 CatalogStatements BuildCatalogStatements(const DatasetSpec& spec);
 
+// The list statement for a query's shape: its sort and its fields (the text depends on nothing
+// else, and the default shape is the prepared `list`). Requests with another shape run it as an
+// unnamed statement: the shapes are too many to prepare, and it is a miss's cost (a plan, well
+// under a millisecond next to the query). Column names come from the spec, never from the request.
+std::string CatalogListSql(const DatasetSpec& spec, const CatalogQuery& query);
+
+// Whether the query has the prepared list statement's shape (order by id, every field).
+inline bool HasDefaultListShape(const CatalogQuery& query) {
+  return query.DefaultOrder() && !query.fields;
+}
+
 // Parameters of the list statement for a query, in the statement's order: per spec column, one
-// array for a category column and min, max for a numeric one; then the cursor and the limit.
+// array for a category column and min, max for a numeric one; then the cursor (one value per
+// sort key, then the id), the limit, and whether to count the total.
 SqlParams CatalogListParams(const DatasetSpec& spec, const CatalogQuery& query);
 
 // Parameters of insert (the values in spec order) and replace (id first, then the values).

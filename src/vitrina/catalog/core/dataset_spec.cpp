@@ -71,7 +71,7 @@ base::Error SpecError(std::string message) {
 
 // Names that would collide with the API's own query parameters or the implicit key.
 bool IsReservedColumnName(std::string_view name) {
-  return name == "id" || name == "limit" || name == "cursor";
+  return name == "id" || name == "limit" || name == "cursor" || name == "sort" || name == "fields";
 }
 
 base::Status ValidateColumn(const ColumnSpec& column) {

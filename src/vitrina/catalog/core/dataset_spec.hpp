@@ -27,6 +27,8 @@ struct ColumnSpec {
   ColumnType type = ColumnType::kString;
   bool required = true;   // a missing value rejects the row; otherwise it is stored as NULL
   bool category = false;  // offers the equality filter ?name=value (repeat for OR)
+  // Whether ?sort= may name the column; unset means the default (IsSortable).
+  std::optional<bool> sortable;
   std::optional<double> minimum;
   std::optional<double> maximum;
   std::optional<double> exclusive_minimum;
@@ -45,6 +47,9 @@ struct ColumnSpec {
   bool IsTemporal() const { return type == ColumnType::kDate || type == ColumnType::kTimestamp; }
   // Numeric, date and timestamp columns offer the range filters <name>_min and <name>_max.
   bool HasRangeFilter() const { return IsNumeric() || IsTemporal(); }
+  // Numeric and category columns are sortable unless the spec says `sortable: false`; any other
+  // column only with `sortable: true`.
+  bool IsSortable() const { return sortable.value_or(IsNumeric() || category); }
   // Whether a trimmed CSV field means "no value" in this column.
   bool IsNullMarker(std::string_view trimmed) const;
 };
