@@ -169,7 +169,7 @@ struct ServeSettings {
   bool emulator = false;
   telemetry::TelemetrySettings telemetry;
   bool metrics_enabled = true;
-  std::string metrics_token;  // empty: /metrics is public (restrict it at the ingress)
+  std::string metrics_token;    // empty: /metrics is public (restrict it at the ingress)
   http::core::CorsPolicy cors;  // off unless CORS_ALLOWED_ORIGINS is set
   api::core::PublicReadCaching public_caching;
 };

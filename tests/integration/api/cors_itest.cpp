@@ -83,8 +83,7 @@ TEST_F(ApiCors, OffByDefaultNoCorsHeadersAndOptionsAnswersAsBefore) {
 
 TEST_F(ApiCors, APreflightFromAnAllowedOriginIsAnsweredWithoutAToken) {
   const ServerProcess server(Env(std::string(kPage) + ", http://localhost:5173"), FreePort());
-  const auto reply =
-      Fetch(server.port(), "OPTIONS", "/catalog/7", {}, Preflight(kPage, "DELETE"));
+  const auto reply = Fetch(server.port(), "OPTIONS", "/catalog/7", {}, Preflight(kPage, "DELETE"));
   EXPECT_EQ(reply.status, 204u) << reply.body;
   EXPECT_EQ(reply.Header("access-control-allow-origin"), kPage);
   EXPECT_EQ(reply.Header("access-control-allow-methods"), "GET, HEAD, POST, PUT, PATCH, DELETE");

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "vitrina/api/core/cache_control.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vitrina::api::core {
 namespace {

@@ -67,9 +67,9 @@ TEST(OpenApi, SaysWhatDownstreamCachesMayKeep) {
   EXPECT_EQ(cache_control("/catalog", "post", "201"), no_store);
   EXPECT_EQ(cache_control("/login", "post", "200"), no_store);
   EXPECT_EQ(cache_control("/me", "get", "200"), no_store);
-  EXPECT_EQ(document.at("components").at("responses").at("NotFound").at("headers").at(
-                "Cache-Control"),
-            no_store);
+  EXPECT_EQ(
+      document.at("components").at("responses").at("NotFound").at("headers").at("Cache-Control"),
+      no_store);
   const auto& list = paths.at("/catalog").at("get").at("responses").at("200").at("headers");
   for (const char* header : {"ETag", "X-Cache", "X-Cache-Key"}) {
     EXPECT_TRUE(list.as_object().contains(header)) << header;

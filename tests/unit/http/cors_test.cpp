@@ -1,10 +1,10 @@
+#include "vitrina/http/core/cors.hpp"
+
 #include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
-
-#include "vitrina/http/core/cors.hpp"
 
 namespace vitrina::http::core {
 namespace {
@@ -18,8 +18,8 @@ CorsPolicy Policy(std::string origins, bool credentials = false) {
 }
 
 std::string CreateError(std::string origins, bool credentials = false) {
-  auto policy = CorsPolicy::Create({.allowed_origins = std::move(origins),
-                                    .allow_credentials = credentials});
+  auto policy =
+      CorsPolicy::Create({.allowed_origins = std::move(origins), .allow_credentials = credentials});
   return policy ? std::string("(accepted)") : policy.error().message;
 }
 
@@ -68,8 +68,8 @@ TEST(CorsPolicy, ListedOriginsMatchExactlyAsBrowsersSerializeThem) {
   const auto policy = Policy(" https://App.Example.com:443 , http://localhost:5173");
   EXPECT_TRUE(policy.Allows("https://app.example.com"));
   EXPECT_TRUE(policy.Allows("http://localhost:5173"));
-  EXPECT_FALSE(policy.Allows("http://app.example.com"));           // another scheme
-  EXPECT_FALSE(policy.Allows("https://app.example.com:8443"));     // another port
+  EXPECT_FALSE(policy.Allows("http://app.example.com"));             // another scheme
+  EXPECT_FALSE(policy.Allows("https://app.example.com:8443"));       // another port
   EXPECT_FALSE(policy.Allows("https://app.example.com.evil.test"));  // not a suffix match
   EXPECT_FALSE(policy.Allows("http://localhost:5174"));
   EXPECT_FALSE(policy.Allows("null"));
@@ -188,7 +188,9 @@ TEST(CorsMiddleware, AddsTheOriginsHeadersToTheHandlersAnswer) {
             "https://app.example.com");
   ASSERT_EQ(answer.headers.size(), 1u);  // the handler's own are left alone
   Request other = From("https://evil.example");
-  EXPECT_EQ(HeaderIn(RunMiddleware(Cors(policy), other).shared_headers, "Access-Control-Allow-Origin"), "");
+  EXPECT_EQ(
+      HeaderIn(RunMiddleware(Cors(policy), other).shared_headers, "Access-Control-Allow-Origin"),
+      "");
 }
 
 }  // namespace

@@ -9,8 +9,7 @@ namespace {
 
 constexpr std::string_view kNoStore = "no-store";
 
-asio::awaitable<http::core::Response> Apply(const CachePolicy& policy,
-                                            http::core::Request& request,
+asio::awaitable<http::core::Response> Apply(const CachePolicy& policy, http::core::Request& request,
                                             const http::core::Handler& next) {
   http::core::Response response = co_await next(request);
   for (const auto& [name, value] : response.headers) {
@@ -27,10 +26,9 @@ CachePolicy::CachePolicy(bool public_reads, PublicReadCaching caching) {
   if (public_reads) {
     // max-age=0: a browser revalidates (a cheap 304) and so sees a write at once; only shared
     // caches, which the operator chose to put in front, keep the answer for s-maxage.
-    catalog_reads_ = "public, max-age=0, s-maxage=" +
-                     std::to_string(caching.shared_max_age.count()) +
-                     ", stale-while-revalidate=" +
-                     std::to_string(caching.stale_while_revalidate.count());
+    catalog_reads_ =
+        "public, max-age=0, s-maxage=" + std::to_string(caching.shared_max_age.count()) +
+        ", stale-while-revalidate=" + std::to_string(caching.stale_while_revalidate.count());
   } else {
     // The answer is the same for every user, but a shared cache must not give it to a caller
     // without a token: private. no-cache: the browser asks again each time, with the ETag.

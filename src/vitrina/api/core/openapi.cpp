@@ -351,16 +351,15 @@ json::object CachingHeaders() {
   const auto header = [](std::string_view description) {
     return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
   };
-  return {
-      {"CatalogCacheControl",
-       header("'private, no-cache' when reads need a token (revalidate with the ETag); with "
-              "AUTH_PUBLIC_READS=true 'public, max-age=0, s-maxage=N, "
-              "stale-while-revalidate=M' (CACHE_CONTROL_S_MAXAGE_SECONDS, "
-              "CACHE_CONTROL_STALE_WHILE_REVALIDATE_SECONDS).")},
-      {"NoStore", header("'no-store': writes, identity, health, metrics and every error.")},
-      {"ETag", header("Strong validator of the body; If-None-Match with it answers 304.")},
-      {"XCache", header("HIT, MISS, BYPASS or DISABLED: how the Redis cache answered.")},
-      {"XCacheKey", header("The Redis key of this answer (catalog:<canonical query>).")}};
+  return {{"CatalogCacheControl",
+           header("'private, no-cache' when reads need a token (revalidate with the ETag); with "
+                  "AUTH_PUBLIC_READS=true 'public, max-age=0, s-maxage=N, "
+                  "stale-while-revalidate=M' (CACHE_CONTROL_S_MAXAGE_SECONDS, "
+                  "CACHE_CONTROL_STALE_WHILE_REVALIDATE_SECONDS).")},
+          {"NoStore", header("'no-store': writes, identity, health, metrics and every error.")},
+          {"ETag", header("Strong validator of the body; If-None-Match with it answers 304.")},
+          {"XCache", header("HIT, MISS, BYPASS or DISABLED: how the Redis cache answered.")},
+          {"XCacheKey", header("The Redis key of this answer (catalog:<canonical query>).")}};
 }
 
 // Each operation's successful answers get the Cache-Control they carry (errors have it through

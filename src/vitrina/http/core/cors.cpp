@@ -129,9 +129,9 @@ base::Result<CorsPolicy> CorsPolicy::Create(const CorsSettings& settings) {
     const std::string_view entry = Trim(list.substr(start, comma - start));
     start = comma + 1;
     if (entry.empty()) {
-      return base::MakeError(base::ErrorCode::kInvalidArgument,
-                             std::string(kVariable) + " has an empty entry: '" +
-                                 std::string(list) + "'");
+      return base::MakeError(
+          base::ErrorCode::kInvalidArgument,
+          std::string(kVariable) + " has an empty entry: '" + std::string(list) + "'");
     }
     if (entry == "*") {
       origins.emplace_back("*");
@@ -145,9 +145,9 @@ base::Result<CorsPolicy> CorsPolicy::Create(const CorsSettings& settings) {
   }
   const bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
   if (any && origins.size() > 1) {
-    return base::MakeError(base::ErrorCode::kInvalidArgument,
-                           std::string(kVariable) +
-                               ": '*' allows every origin and must be the only entry");
+    return base::MakeError(
+        base::ErrorCode::kInvalidArgument,
+        std::string(kVariable) + ": '*' allows every origin and must be the only entry");
   }
   if (any && settings.allow_credentials) {
     return base::MakeError(
