@@ -111,6 +111,11 @@ TEST_F(ApiCors, APreflightFromAnotherOriginIsRefusedWithoutCorsHeaders) {
 
 TEST_F(ApiCors, AMissAndAHitBothCarryTheOriginAndTheExposedHeaders) {
   const ServerProcess server(Env(kPage), FreePort());
+  // The reload listener flushes the cache once when it connects: until another query stays cached,
+  // that flush could delete what the MISS below stores.
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Fetch(server.port(), "GET", "/catalog?cut=Good").Header("x-cache") == "HIT"; },
+      std::chrono::seconds(10)));
   for (const char* expected : {"MISS", "HIT"}) {
     const auto reply = Fetch(server.port(), "GET", "/catalog?cut=Fair", {}, From(kPage, true));
     ASSERT_EQ(reply.status, 200u) << reply.body;
@@ -213,7 +218,6 @@ TEST_F(ApiCors, CacheControlPerEndpoint) {
     EXPECT_EQ(reply.status, 200u) << target;
     EXPECT_EQ(reply.Header("cache-control"), reads) << target;
   }
-  EXPECT_EQ(Fetch(port, "HEAD", "/catalog").Header("cache-control"), reads);
   for (const char* target : {"/healthz", "/readyz", "/metrics"}) {
     EXPECT_EQ(Fetch(port, "GET", target).Header("cache-control"), "no-store") << target;
   }
