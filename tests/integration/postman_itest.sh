@@ -54,6 +54,8 @@ redis-cli -u "$REDIS_URL" FLUSHALL >/dev/null
 export VITRINA_ENV=development DATASET_SPEC=datasets/diamonds.yaml MIGRATIONS_DIR=migrations
 export FIREBASE_PROJECT_ID=${FIREBASE_PROJECT_ID:-demo-vitrina} CACHE_ENABLED=true
 export AUTH_PUBLIC_READS=false LOG_LEVEL=warn THREADS=2 DB_POOL_SIZE=4
+# The collection's preflight request comes from this origin (its cors_origin variable).
+export CORS_ALLOWED_ORIGINS=http://localhost:5173
 # Each run records one wrong-password login; shared buckets must not turn later runs into 429s.
 export LOGIN_MAX_FAILURES_PER_ADDRESS=1000 LOGIN_MAX_FAILURES_PER_EMAIL=1000
 unset DEV_ADMIN_TOKEN APPLICATIONINSIGHTS_CONNECTION_STRING

@@ -15,6 +15,7 @@
 
 #include "vitrina/api/auth_handlers.hpp"
 #include "vitrina/api/catalog_handlers.hpp"
+#include "vitrina/api/core/cache_control.hpp"
 #include "vitrina/api/core/openapi.hpp"
 #include "vitrina/api/docs_handlers.hpp"
 #include "vitrina/api/health_handlers.hpp"
@@ -41,6 +42,7 @@
 #include "vitrina/cli/exit_codes.hpp"
 #include "vitrina/db/async_pool.hpp"
 #include "vitrina/db/connection.hpp"
+#include "vitrina/http/core/cors.hpp"
 #include "vitrina/http/core/dev_token_authenticator.hpp"
 #include "vitrina/http/core/middleware.hpp"
 #include "vitrina/http/server.hpp"
@@ -167,8 +169,25 @@ struct ServeSettings {
   bool emulator = false;
   telemetry::TelemetrySettings telemetry;
   bool metrics_enabled = true;
-  std::string metrics_token;  // empty: /metrics is public (restrict it at the ingress)
+  std::string metrics_token;    // empty: /metrics is public (restrict it at the ingress)
+  http::core::CorsPolicy cors;  // off unless CORS_ALLOWED_ORIGINS is set
+  api::core::PublicReadCaching public_caching;
 };
+
+// CORS_* (docs/api.md, "Browser pages on other origins"); a bad value is a start-up problem.
+void ReadCors(base::EnvReader& env, ServeSettings& settings) {
+  http::core::CorsSettings cors;
+  cors.allowed_origins = env.OptionalString("CORS_ALLOWED_ORIGINS").value_or("");
+  cors.allow_credentials = env.Boolean("CORS_ALLOW_CREDENTIALS", false);
+  // Chromium keeps a preflight at most 2 h, Firefox 24 h.
+  cors.max_age = std::chrono::seconds(env.Integer("CORS_MAX_AGE_SECONDS", 600, 0, 86'400));
+  auto policy = http::core::CorsPolicy::Create(cors);
+  if (policy) {
+    settings.cors = std::move(*policy);
+  } else {
+    env.AddProblem(policy.error().message);
+  }
+}
 
 base::Result<ServeSettings> ReadServeSettings() {
   auto env = base::EnvReader::FromProcess();
@@ -185,6 +204,11 @@ base::Result<ServeSettings> ReadServeSettings() {
   settings.telemetry = telemetry::ReadTelemetrySettings(env);
   settings.metrics_enabled = env.Boolean("METRICS_ENABLED", true);
   settings.metrics_token = env.OptionalString("METRICS_TOKEN").value_or("");
+  ReadCors(env, settings);
+  settings.public_caching.shared_max_age =
+      std::chrono::seconds(env.Integer("CACHE_CONTROL_S_MAXAGE_SECONDS", 60, 0, 86'400));
+  settings.public_caching.stale_while_revalidate = std::chrono::seconds(
+      env.Integer("CACHE_CONTROL_STALE_WHILE_REVALIDATE_SECONDS", 30, 0, 86'400));
   if (!env.problems().empty()) {
     std::string message = "invalid configuration:";
     for (const auto& problem : env.problems()) message += "\n  " + problem;
@@ -321,6 +345,14 @@ void LogStartup(const Config& config, const ServeSettings& settings,
   } else {
     spdlog::info("telemetry: off (APPLICATIONINSIGHTS_CONNECTION_STRING is not set)");
   }
+  if (settings.cors.enabled()) {
+    std::string origins;
+    for (const auto& origin : settings.cors.origins()) {
+      origins += (origins.empty() ? "" : ", ") + origin;
+    }
+    spdlog::info("CORS: pages on {} may call the API",
+                 settings.cors.allows_any_origin() ? std::string("any origin") : origins);
+  }
   if (settings.metrics_enabled) {
     spdlog::info(
         settings.metrics_token.empty()
@@ -453,6 +485,14 @@ int RunServe(bool print_sql) {
   api::MetricsHandlers metrics_handlers(
       registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); },
       settings->metrics_token);
+  const api::core::CachePolicy cache_policy(settings->public_reads, settings->public_caching);
+  std::vector<http::core::Middleware> middleware{observability.Middleware(),
+                                                 http::core::RequestLogging(WriteAccessLine),
+                                                 api::core::CacheControl(cache_policy)};
+  // Off: not in the chain at all, so an answer costs nothing for it.
+  if (settings->cors.enabled()) middleware.push_back(http::core::Cors(settings->cors));
+  middleware.push_back(http::core::RecoverFromExceptions());
+  middleware.push_back(http::core::RequireAccess(authenticator));
   const http::core::Pipeline pipeline(
       api::BuildRoutes({.health = health,
                         .docs = docs,
@@ -462,8 +502,7 @@ int RunServe(bool print_sql) {
                         .users = identity ? identity->users_handlers.get() : nullptr,
                         .public_reads = settings->public_reads,
                         .metrics = settings->metrics_enabled ? &metrics_handlers : nullptr}),
-      {observability.Middleware(), http::core::RequestLogging(WriteAccessLine),
-       http::core::RecoverFromExceptions(), http::core::RequireAccess(authenticator)});
+      std::move(middleware));
   LogStartup(*config, *settings, *spec, cache_stack.redis().Describe(), telemetry.enabled());
   return ServeUntilStopped(server, pipeline, cache_stack, pool, telemetry);
 }

@@ -122,6 +122,9 @@ void SetHeader(bhttp::response<Body>& message, const core::Response& response) {
     message.set(bhttp::field::content_type, response.content_type);
   }
   for (const auto& [name, value] : response.headers) message.insert(name, value);
+  if (response.shared_headers != nullptr) {
+    for (const auto& [name, value] : *response.shared_headers) message.insert(name, value);
+  }
 }
 
 // The body is not copied: `response` must outlive the message (both live until the write ends).

@@ -141,5 +141,54 @@ TEST_F(ApiPublicReads, UnsetEveryCatalogReadNeedsAToken) {
   EXPECT_EQ(Fetch(port, "GET", "/openapi.json").status, 200u);
 }
 
+// RFC 9111 (docs/api.md, "Caching headers"): what downstream caches may keep, by read policy.
+TEST_F(ApiPublicReads, CatalogReadsArePrivateWithATokenAndSharedWhenPublic) {
+  auto server = StartServer("");
+  const auto user = NewUser(*server, "cache-control");
+  ASSERT_FALSE(user.second.empty());
+  for (const char* target : {"/catalog", "/catalog/1", "/catalog/facets"}) {
+    const auto reply = Fetch(server->port(), "GET", target, {}, Json(user.second));
+    EXPECT_EQ(reply.status, 200u) << target << ": " << reply.body;
+    EXPECT_EQ(reply.Header("cache-control"), "private, no-cache") << target;
+  }
+  // The 304 of a revalidation says the same (RFC 9111 section 4.3.4).
+  const auto first = Fetch(server->port(), "GET", "/catalog", {}, Json(user.second));
+  HeaderList conditional = Json(user.second);
+  conditional.emplace_back("If-None-Match", first.Header("etag"));
+  const auto revalidated = Fetch(server->port(), "GET", "/catalog", {}, conditional);
+  EXPECT_EQ(revalidated.status, 304u);
+  EXPECT_EQ(revalidated.Header("cache-control"), "private, no-cache");
+  // Sign-up, login, /me and the 401 of a missing token are never stored.
+  const auto email = UniqueEmail("cache-control-login");
+  const auto credentials =
+      boost::json::serialize(boost::json::object{{"email", email}, {"password", kPassword}});
+  const auto signed_up = Fetch(server->port(), "POST", "/signup", credentials, Json());
+  EXPECT_EQ(signed_up.status, 201u);
+  EXPECT_EQ(signed_up.Header("cache-control"), "no-store");
+  const auto login = Fetch(server->port(), "POST", "/login", credentials, Json());
+  EXPECT_EQ(login.status, 200u);
+  EXPECT_EQ(login.Header("cache-control"), "no-store");
+  EXPECT_EQ(Fetch(server->port(), "GET", "/me", {}, Json(user.second)).Header("cache-control"),
+            "no-store");
+  EXPECT_EQ(Fetch(server->port(), "GET", "/catalog").Header("cache-control"), "no-store");
+  server.reset();
+
+  auto env = ServerEnv(url_, SourcePath("datasets/diamonds.yaml"));
+  env["FIREBASE_AUTH_EMULATOR_HOST"] = emulator_;
+  env["FIREBASE_PROJECT_ID"] = project_;
+  env["AUTH_PUBLIC_READS"] = "true";
+  env["CACHE_CONTROL_S_MAXAGE_SECONDS"] = "120";
+  env["CACHE_CONTROL_STALE_WHILE_REVALIDATE_SECONDS"] = "15";
+  const ServerProcess open(env, FreePort());
+  for (const char* target : {"/catalog", "/catalog/1", "/catalog/facets"}) {
+    const auto reply = Fetch(open.port(), "GET", target);
+    EXPECT_EQ(reply.status, 200u) << target;
+    EXPECT_EQ(reply.Header("cache-control"),
+              "public, max-age=0, s-maxage=120, stale-while-revalidate=15")
+        << target;
+  }
+  EXPECT_EQ(Fetch(open.port(), "GET", "/catalog/99999").Header("cache-control"), "no-store");
+}
+
 }  // namespace
 }  // namespace vitrina::itest

@@ -9,6 +9,8 @@
 namespace vitrina::api::core {
 namespace {
 
+namespace json = boost::json;
+
 const catalog::core::DatasetSpec& Diamonds() {
   static const catalog::core::DatasetSpec spec =
       catalog::LoadSpecFile(std::string(VITRINA_SOURCE_DIR) + "/datasets/diamonds.yaml").value();
@@ -62,6 +64,31 @@ TEST(OpenApi, DescribesTheSpecFiltersSchemasAndSecurity) {
   EXPECT_EQ(paths.at("/catalog").at("post").at("security").as_array().size(), 2u);
   EXPECT_TRUE(paths.at("/catalog").at("post").as_object().contains("security"));
   EXPECT_FALSE(paths.at("/catalog").at("get").as_object().contains("security"));
+}
+
+TEST(OpenApi, SaysWhatDownstreamCachesMayKeep) {
+  const auto document = BuildOpenApi(Diamonds());
+  const auto& paths = document.at("paths");
+  const auto cache_control = [&](const char* path, const char* method, const char* status) {
+    return paths.at(path).at(method).at("responses").at(status).at("headers").at("Cache-Control");
+  };
+  const json::value reads = {{"$ref", "#/components/headers/CatalogCacheControl"}};
+  const json::value no_store = {{"$ref", "#/components/headers/NoStore"}};
+  EXPECT_EQ(cache_control("/catalog", "get", "200"), reads);
+  EXPECT_EQ(cache_control("/catalog/{id}", "get", "200"), reads);
+  EXPECT_EQ(cache_control("/catalog/facets", "get", "200"), reads);
+  EXPECT_EQ(cache_control("/catalog", "post", "201"), no_store);
+  EXPECT_EQ(cache_control("/login", "post", "200"), no_store);
+  EXPECT_EQ(cache_control("/me", "get", "200"), no_store);
+  EXPECT_EQ(
+      document.at("components").at("responses").at("NotFound").at("headers").at("Cache-Control"),
+      no_store);
+  const auto& list = paths.at("/catalog").at("get").at("responses").at("200").at("headers");
+  for (const char* header : {"ETag", "X-Cache", "X-Cache-Key"}) {
+    EXPECT_TRUE(list.as_object().contains(header)) << header;
+  }
+  const std::string description(document.at("info").at("description").as_string());
+  EXPECT_NE(description.find("CORS_ALLOWED_ORIGINS"), std::string::npos);
 }
 
 }  // namespace

@@ -15,6 +15,10 @@ json::object Ref(std::string_view name) {
   return {{"$ref", "#/components/schemas/" + std::string(name)}};
 }
 
+json::object HeaderRef(std::string_view name) {
+  return {{"$ref", "#/components/headers/" + std::string(name)}};
+}
+
 json::object ResponseRef(std::string_view name) {
   return {{"$ref", "#/components/responses/" + std::string(name)}};
 }
@@ -368,9 +372,56 @@ json::object ServicePaths() {
           {"/docs", {{"get", std::move(docs)}}}};
 }
 
+// Cache-Control (RFC 9111) as api::core::CachePolicy sets it, and the headers of a list answer.
+json::object CachingHeaders() {
+  const auto header = [](std::string_view description) {
+    return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
+  };
+  return {{"CatalogCacheControl",
+           header("'private, no-cache' when reads need a token (revalidate with the ETag); with "
+                  "AUTH_PUBLIC_READS=true 'public, max-age=0, s-maxage=N, "
+                  "stale-while-revalidate=M' (CACHE_CONTROL_S_MAXAGE_SECONDS, "
+                  "CACHE_CONTROL_STALE_WHILE_REVALIDATE_SECONDS).")},
+          {"NoStore", header("'no-store': writes, identity, health, metrics and every error.")},
+          {"ETag", header("Strong validator of the body; If-None-Match with it answers 304.")},
+          {"XCache", header("HIT, MISS, BYPASS or DISABLED: how the Redis cache answered.")},
+          {"XCacheKey", header("The Redis key of this answer (catalog:<canonical query>).")}};
+}
+
+// Each operation's successful answers get the Cache-Control they carry (errors have it through
+// components.responses, or here when they are written inline).
+void AddCacheControl(json::object& paths) {
+  for (auto& [path, item] : paths) {
+    for (auto& [method, operation] : item.as_object()) {
+      if (!operation.is_object() || !operation.as_object().contains("responses")) continue;
+      const bool read = method == "get";
+      std::string_view header = "NoStore";
+      if (read && (path == "/catalog" || path == "/catalog/facets" || path == "/catalog/{id}")) {
+        header = "CatalogCacheControl";
+      } else if (read && (path == "/docs" || path == "/openapi.json")) {
+        continue;  // documented in docs/api.md: static files and this document revalidate
+      }
+      for (auto& [status, response] : operation.at("responses").as_object()) {
+        auto& answer = response.as_object();
+        if (answer.contains("$ref")) continue;
+        const bool error = !status.empty() && (status[0] == '4' || status[0] == '5');
+        auto& headers = answer["headers"];
+        if (!headers.is_object()) headers = json::object{};
+        headers.as_object()["Cache-Control"] = HeaderRef(error ? "NoStore" : header);
+      }
+    }
+  }
+  auto& list = paths.at("/catalog").at("get").at("responses").at("200").at("headers").as_object();
+  list["ETag"] = HeaderRef("ETag");
+  list["X-Cache"] = HeaderRef("XCache");
+  list["X-Cache-Key"] = HeaderRef("XCacheKey");
+}
+
 json::object Components(const catalog::core::DatasetSpec& spec) {
   const auto error = [](std::string_view description) {
-    return Response(description, Ref("Error"));
+    json::object response = Response(description, Ref("Error"));
+    response["headers"] = {{"Cache-Control", HeaderRef("NoStore")}};
+    return response;
   };
   json::object schemas = {
       {"Item", ItemSchema(spec)},
@@ -433,6 +484,7 @@ json::object Components(const catalog::core::DatasetSpec& spec) {
       {"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}},
       {"passwordLogin", std::move(password_login)}};
   return {{"schemas", std::move(schemas)},
+          {"headers", CachingHeaders()},
           {"responses",
            {{"BadRequest", error("Invalid parameter or body")},
             {"Unauthorized", error("Missing or invalid bearer token")},
@@ -451,6 +503,11 @@ json::object BuildOpenApi(const catalog::core::DatasetSpec& spec, const OpenApiI
   for (auto& entry : ServicePaths()) paths.insert(std::move(entry));
   std::string description = "Catalog of the '" + spec.name + "' dataset.";
   if (!spec.description.empty()) description += " " + spec.description;
+  AddCacheControl(paths);
+  description +=
+      "\n\nBrowser pages on other origins may call the API when CORS_ALLOWED_ORIGINS lists "
+      "them (or is *): preflights are answered without a token, and X-Cache, X-Cache-Key, ETag, "
+      "Server-Timing, X-Request-Id, Location and Retry-After are exposed to their scripts.";
   return {{"openapi", "3.1.0"},
           {"info",
            {{"title", info.title + ": " + spec.name},

@@ -66,6 +66,10 @@ struct Response {
   // The same bytes as `shared_body` in a file: the server sends it with sendfile(2).
   std::shared_ptr<const BodyFile> body_file;
 
+  // Sent after `headers`: a block built once by something that outlives the server (the CORS
+  // policy) and shared by many answers, so adding it copies nothing.
+  const Headers* shared_headers = nullptr;
+
   std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 
   // For the access log only, never sent: the error code and its internal detail.
