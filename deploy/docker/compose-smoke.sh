@@ -17,7 +17,9 @@
 #
 # Settings (environment): COMPOSE_PORTS (57500: PostgreSQL, +1 Redis, +2 Azurite, +3..+7 the
 # Firebase emulator's ports, +8 the API), COMPOSE_PROJECT (vitrina-smoke), COMPOSE_STATE
-# (.run/compose-smoke: logs), VITRINA_BUILD_JOBS (2: compile jobs of the API image), KEEP=1.
+# (.run/compose-smoke: logs), VITRINA_BUILD_JOBS (2: compile jobs of the API image),
+# BUILD_SERVICES (all; e.g. "postgres redis azurite firebase" to reuse a vitrina:local image),
+# KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -82,17 +84,33 @@ deploy/docker/make-base-image.sh debian:bookworm-slim
 [[ -f tools/node/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]] ||
   fail "Swagger UI's files are missing (tools/install-deps.sh)"
 
+# Where this machine's TLS goes through an inspecting proxy, npm inside the build needs its CA:
+# the host's local CAs (EXTRA_CA_DIR) are copied into the emulators' build context (ignored by git).
+ca_context=deploy/compose/emulators/ca
+find "$ca_context" -name '*.crt' -delete
+for ca in "${EXTRA_CA_DIR:-/usr/local/share/ca-certificates}"/*.crt; do
+  if [[ -f $ca ]]; then cp "$ca" "$ca_context/"; fi
+done
+
 # --- build and start ---------------------------------------------------------------------------
-say "${compose[*]} build (log: $logs/build.log)"
+# BUILD_SERVICES: which services to build (default: all); `up` then builds nothing, so an image
+# left out must exist already (e.g. vitrina:local tagged from smoke.sh's build).
+read -r -a build_services <<<"${BUILD_SERVICES:-}"
+say "${compose[*]} build ${build_services[*]:-(all)} (log: $logs/build.log)"
 t0=$(date +%s.%N)
-"${compose[@]}" build >"$logs/build.log" 2>&1 || fail "build: $(tail -n 20 "$logs/build.log")"
+"${compose[@]}" build "${build_services[@]}" >"$logs/build.log" 2>&1 ||
+  fail "build: $(tail -n 20 "$logs/build.log")"
 build_seconds=$(elapsed "$t0")
+for image in vitrina:local vitrina-compose/postgres:local vitrina-compose/redis:local \
+  vitrina-compose/emulators:local; do
+  docker image inspect "$image" >/dev/null 2>&1 || fail "image $image missing (BUILD_SERVICES?)"
+done
 
 api="http://127.0.0.1:$VITRINA_API_PORT"
 say "up -d (API on $api)"
 started_stack=1
 t0=$(date +%s.%N)
-"${compose[@]}" up -d >"$logs/up.log" 2>&1 || fail "up: $(tail -n 20 "$logs/up.log")"
+"${compose[@]}" up -d --no-build >"$logs/up.log" 2>&1 || fail "up: $(tail -n 20 "$logs/up.log")"
 for _ in $(seq 1 600); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' "$api/readyz") == 200 ]] && break
   sleep 0.5
@@ -135,7 +153,8 @@ check "GET /catalog?cut=Fair: count items, all Fair" true \
 say "    $fair_count items with cut=Fair"
 
 printf '\ncompose-smoke: figures\n'
-printf '  %s build (API compile jobs: %s)   %.0f s\n' "${compose[*]:0:2}" "$VITRINA_BUILD_JOBS" "$build_seconds"
+printf '  build of %s (API compile jobs: %s)   %.0f s\n' "${build_services[*]:-all services}" \
+  "$VITRINA_BUILD_JOBS" "$build_seconds"
 printf '  up -d to /readyz 200 (ETL included)       %.1f s\n' "$up_seconds"
 for image in vitrina:local vitrina-compose/postgres:local vitrina-compose/redis:local \
   vitrina-compose/emulators:local; do
