@@ -73,8 +73,9 @@ std::vector<std::string> NullValuesOf(const YAML::Node& node, const std::string&
   if (!node.IsSequence()) throw SpecParseError{what + " must be a list" + Where(node)};
   std::vector<std::string> markers;
   for (const auto& value : node) {
-    if (value.IsNull())
+    if (value.IsNull()) {
       throw SpecParseError{what + ": quote every marker (\"null\", \"\")" + Where(value)};
+    }
     std::string marker(base::TrimAscii(ScalarOf(value, what + " entry")));
     if (std::find(markers.begin(), markers.end(), marker) == markers.end()) {
       markers.push_back(std::move(marker));
