@@ -42,6 +42,8 @@ apt_packages=(
   # services and measuring tools
   postgresql postgresql-contrib redis-server redis-tools nginx wrk gnuplot-nox
   curl jq python3
+  # the deployment's tests (tests/deploy/): shellcheck, and PyYAML to read the generated YAML
+  shellcheck python3-yaml
   # docs: the diagrams (Graphviz), the deck (pandoc writes .pptx) and its test (LibreOffice
   # Impress converts it to PDF, poppler lists the PDF's pictures; DejaVu is the fonts they use)
   graphviz pandoc libreoffice-impress poppler-utils fonts-dejavu-core
@@ -55,7 +57,7 @@ if [[ $with_browser == 1 ]]; then
   apt_packages+=(chromium chromium-driver)
 fi
 if [[ $with_docker == 1 ]]; then
-  apt_packages+=(docker.io containerd runc debootstrap docker-registry)
+  apt_packages+=(docker.io containerd runc debootstrap docker-registry docker-compose)
 fi
 
 # One dpkg-query call for all packages; a package never seen prints nothing.

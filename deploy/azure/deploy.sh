@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Deploys Vitrina to Azure with the az CLI: a registry, the managed engines it scales on, and the
-# API on Azure Container Apps. Every name is a variable; re-running it converges (az create
-# commands on existing resources update them).
+# Deploys Vitrina to Azure with the az CLI: a registry, the managed engines it scales on, a Key
+# Vault for every secret, and the API on Azure Container Apps, declared in full (probes, scale
+# rule, secrets) by a YAML file this script writes. Every name is a variable; re-running it
+# converges: resources whose `az ... create` would reset them (Key Vault, Managed Redis, the
+# PostgreSQL server, the Container Apps environment, app and job) are created only when missing,
+# the rest are PUTs that update in place.
 #
 #   az login && az account set --subscription <id>
 #   PREFIX=vitrina LOCATION=westeurope PG_PASSWORD='...' FIREBASE_PROJECT_ID=my-project \
 #   FIREBASE_API_KEY=... deploy/azure/deploy.sh
 #
-# Not run in CI (Azure is unreachable from the build machines); docs/deploy.md walks through it.
+# Not run in CI (Azure is unreachable from the build machines): tests/deploy/deploy_script_test.py
+# runs it against a recording stand-in for `az` and checks the calls and the generated YAML.
+# docs/deploy.md walks through it.
 set -euo pipefail
 
 PREFIX=${PREFIX:-vitrina}
@@ -19,6 +24,8 @@ PG_ADMIN=${PG_ADMIN:-vitrina}
 PG_PASSWORD=${PG_PASSWORD:?set PG_PASSWORD}
 REDIS=${REDIS:-$PREFIX-redis}
 STORAGE=${STORAGE:-${PREFIX//-/}data}
+KEY_VAULT=${KEY_VAULT:-${PREFIX//-/}kv}
+LOG_WORKSPACE=${LOG_WORKSPACE:-$PREFIX-logs}
 APPI=${APPI:-$PREFIX-appi}
 ENV_NAME=${ENV_NAME:-$PREFIX-env}
 APP=${APP:-$PREFIX-api}
@@ -36,11 +43,74 @@ DB_POOL_SIZE=${DB_POOL_SIZE:-8}
 # averages stay right because every kept item carries its sampleRate (docs/observability.md,
 # "Sampling").
 TELEMETRY_SAMPLING_PERCENTAGE=${TELEMETRY_SAMPLING_PERCENTAGE:-10}
+# Daily ingestion cap of the Log Analytics workspace, in GB: the hard limit on the telemetry bill.
+LOG_DAILY_CAP_GB=${LOG_DAILY_CAP_GB:-1}
+# Azure Managed Redis (Azure Cache for Redis Basic/Standard/Premium are being retired). Balanced_B0
+# is the smallest SKU; it replicates within the region (high availability) and listens with TLS
+# only, on port 10000.
+REDIS_SKU=${REDIS_SKU:-Balanced_B0}
+# EnterpriseCluster: one endpoint, Redis's proxy routes each command to its shard, so the app
+# uses its single-node client (REDIS_URL). OSSCluster exposes the shards (faster, no proxy hop)
+# and needs the app's cluster client (REDIS_CLUSTER_NODES), which logs in only with a managed
+# identity token. The policy is fixed when the database is created (docs/deploy.md, "Redis").
+REDIS_CLUSTERING_POLICY=${REDIS_CLUSTERING_POLICY:-EnterpriseCluster}
+# key: the database's access key, in REDIS_URL (a Key Vault secret); managed-identity: Entra ID
+# (AUTH <object id> <token>, src/vitrina/identity/), access keys disabled on the database.
+REDIS_AUTH=${REDIS_AUTH:-key}
+# Browser origins allowed to call the API from elsewhere (comma-separated); unset: none.
+CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-}
+# How long a new role assignment is given to propagate before it is relied on.
+ROLE_PROPAGATION_SECONDS=${ROLE_PROPAGATION_SECONDS:-30}
+# Where the Container Apps YAML files are written (kept for review; nothing secret is in them).
+DEPLOY_OUT=${DEPLOY_OUT:-$(mktemp -d -t vitrina-deploy.XXXXXX)}
 TAG=${TAG:-$(git rev-parse --short HEAD)}
 FIREBASE_PROJECT_ID=${FIREBASE_PROJECT_ID:?set FIREBASE_PROJECT_ID}
 FIREBASE_API_KEY=${FIREBASE_API_KEY:?set FIREBASE_API_KEY}
 
+die() {
+  printf 'deploy: %s\n' "$*" >&2
+  exit 2
+}
+case $REDIS_CLUSTERING_POLICY in
+  EnterpriseCluster | OSSCluster) ;;
+  *) die "REDIS_CLUSTERING_POLICY must be EnterpriseCluster or OSSCluster, not '$REDIS_CLUSTERING_POLICY'" ;;
+esac
+case $REDIS_AUTH in
+  key | managed-identity) ;;
+  *) die "REDIS_AUTH must be key or managed-identity, not '$REDIS_AUTH'" ;;
+esac
+# The cluster client takes host:port seeds only, no password: with OSSCluster it logs in with
+# the identity's token.
+if [[ $REDIS_CLUSTERING_POLICY == OSSCluster && $REDIS_AUTH != managed-identity ]]; then
+  die "REDIS_CLUSTERING_POLICY=OSSCluster needs REDIS_AUTH=managed-identity"
+fi
+mkdir -p "$DEPLOY_OUT"
+
 step() { printf '\n== %s\n' "$*"; }
+# exists AZ-ARGS...: whether `az AZ-ARGS... show` finds the resource.
+exists() { az "$@" -o none >/dev/null 2>&1; }
+# grant ROLE SCOPE PRINCIPAL [TYPE]: the role assignment, once.
+granted_any=''
+grant() {
+  local role=$1 scope=$2 principal=$3 type=${4:-ServicePrincipal}
+  if [[ -z $(az role assignment list --assignee "$principal" --scope "$scope" --role "$role" \
+    --query '[0].id' -o tsv) ]]; then
+    az role assignment create --assignee-object-id "$principal" --assignee-principal-type "$type" \
+      --role "$role" --scope "$scope" -o none
+    granted_any=1
+  fi
+}
+wait_for_roles() {
+  if [[ -n $granted_any ]]; then
+    sleep "$ROLE_PROPAGATION_SECONDS"
+    granted_any=''
+  fi
+}
+# A YAML double-quoted scalar (the same escapes as JSON for what can occur here).
+q() {
+  local s=${1//\\/\\\\}
+  printf '"%s"' "${s//\"/\\\"}"
+}
 
 step "resource group $RG"
 az group create -n "$RG" -l "$LOCATION" -o none
@@ -49,79 +119,249 @@ step "container registry $ACR and image vitrina:$TAG (built in Azure from this f
 az acr create -g "$RG" -n "$ACR" --sku Basic --admin-enabled false -o none
 az acr build -r "$ACR" -t "vitrina:$TAG" -t vitrina:latest .
 
-# A user-assigned identity with AcrPull, created before the app: with a system-assigned identity
-# the app's first revision would try to pull before its identity has the role.
+# A user-assigned identity, created before the app: with a system-assigned identity the app's
+# first revision would try to pull (and read Key Vault) before its identity has the roles. The
+# app and the job use it for the registry, Key Vault and, with REDIS_AUTH=managed-identity, Redis.
 step "managed identity $IDENTITY with AcrPull on $ACR"
 az identity create -g "$RG" -n "$IDENTITY" -l "$LOCATION" -o none
 IDENTITY_ID=$(az identity show -g "$RG" -n "$IDENTITY" --query id -o tsv)
 IDENTITY_PRINCIPAL=$(az identity show -g "$RG" -n "$IDENTITY" --query principalId -o tsv)
+IDENTITY_CLIENT_ID=$(az identity show -g "$RG" -n "$IDENTITY" --query clientId -o tsv)
 ACR_ID=$(az acr show -g "$RG" -n "$ACR" --query id -o tsv)
-if [[ -z $(az role assignment list --assignee "$IDENTITY_PRINCIPAL" --scope "$ACR_ID" \
-             --role AcrPull --query '[0].id' -o tsv) ]]; then
-  az role assignment create --assignee-object-id "$IDENTITY_PRINCIPAL" \
-    --assignee-principal-type ServicePrincipal --role AcrPull --scope "$ACR_ID" -o none
-  sleep 30 # role assignments take a little while to propagate
+grant AcrPull "$ACR_ID" "$IDENTITY_PRINCIPAL"
+
+# RBAC mode: the app's identity may read secrets, whoever runs this may write them. `create` on an
+# existing vault would reset it, hence the check.
+step "Key Vault $KEY_VAULT"
+if ! exists keyvault show -g "$RG" -n "$KEY_VAULT"; then
+  az keyvault create -g "$RG" -n "$KEY_VAULT" -l "$LOCATION" --enable-rbac-authorization true -o none
 fi
+KEY_VAULT_ID=$(az keyvault show -g "$RG" -n "$KEY_VAULT" --query id -o tsv)
+KEY_VAULT_URI=$(az keyvault show -g "$RG" -n "$KEY_VAULT" --query properties.vaultUri -o tsv)
+KEY_VAULT_URI=${KEY_VAULT_URI%/}
+# The deployer: a user (az login) or, in CI, a service principal (DEPLOYER_OBJECT_ID and
+# DEPLOYER_TYPE=ServicePrincipal).
+DEPLOYER_OBJECT_ID=${DEPLOYER_OBJECT_ID:-$(az ad signed-in-user show --query id -o tsv)}
+grant "Key Vault Secrets Officer" "$KEY_VAULT_ID" "$DEPLOYER_OBJECT_ID" "${DEPLOYER_TYPE:-User}"
+grant "Key Vault Secrets User" "$KEY_VAULT_ID" "$IDENTITY_PRINCIPAL"
+wait_for_roles
+# put_secret NAME VALUE: a new version of the secret (idempotent: the app reads the latest).
+put_secret() { az keyvault secret set --vault-name "$KEY_VAULT" -n "$1" --value "$2" -o none; }
 
 step "Azure Database for PostgreSQL flexible server $PG_SERVER"
-az postgres flexible-server create -g "$RG" -n "$PG_SERVER" -l "$LOCATION" \
-  --tier Burstable --sku-name Standard_B1ms --version 15 --storage-size 32 \
-  --admin-user "$PG_ADMIN" --admin-password "$PG_PASSWORD" --public-access 0.0.0.0 -o none
+if ! exists postgres flexible-server show -g "$RG" -n "$PG_SERVER"; then
+  az postgres flexible-server create -g "$RG" -n "$PG_SERVER" -l "$LOCATION" \
+    --tier Burstable --sku-name Standard_B1ms --version 15 --storage-size 32 \
+    --admin-user "$PG_ADMIN" --admin-password "$PG_PASSWORD" --public-access 0.0.0.0 -o none
+fi
 az postgres flexible-server db create -g "$RG" -s "$PG_SERVER" -d vitrina -o none
-DATABASE_URL="postgresql://$PG_ADMIN:$PG_PASSWORD@$PG_SERVER.postgres.database.azure.com:5432/vitrina?sslmode=require"
+put_secret database-url "postgresql://$PG_ADMIN:$PG_PASSWORD@$PG_SERVER.postgres.database.azure.com:5432/vitrina?sslmode=require"
+# For Data Factory's PostgreSQL linked service (deploy/adf/linkedService/VitrinaPostgres.json).
+put_secret pg-password "$PG_PASSWORD"
 
-# Debian 12's hiredis (0.14) has no TLS, so the service talks to Redis on the non-TLS port 6379
-# with the access key (docs/deploy.md: limitations). Standard/Premium tiers add replication;
-# Premium or Enterprise adds clustering, which the cache code supports (REDIS_CLUSTER_NODES).
-# volatile-lfu: when full, Redis evicts keys with a TTL, least frequently used first, and never
-# the key registry, which has none (docs/cache.md, "Memory and fairness"). The cache turns itself
-# off under an allkeys-* policy.
-step "Azure Cache for Redis $REDIS"
-az redis create -g "$RG" -n "$REDIS" -l "$LOCATION" --sku Basic --vm-size c0 \
-  --enable-non-ssl-port --redis-configuration '{"maxmemory-policy":"volatile-lfu"}' -o none
-REDIS_KEY=$(az redis list-keys -g "$RG" -n "$REDIS" --query primaryKey -o tsv)
-REDIS_URL="redis://:$REDIS_KEY@$REDIS.redis.cache.windows.net:6379"
+# Azure Managed Redis: TLS only (rediss://, port 10000), verified against the system's trust
+# store. VolatileLFU: when full, Redis evicts keys with a TTL, least frequently used first, and
+# never the key registry, which has none (docs/cache.md, "Memory and fairness"); the cache turns
+# itself off under an allkeys-* policy. `create` would recreate an existing cluster, hence the
+# check; the clustering policy and port are fixed at creation.
+step "Azure Managed Redis $REDIS ($REDIS_SKU, $REDIS_CLUSTERING_POLICY, auth: $REDIS_AUTH)"
+if [[ $REDIS_AUTH == key ]]; then access_keys=Enabled; else access_keys=Disabled; fi
+if ! exists redisenterprise show -g "$RG" --cluster-name "$REDIS"; then
+  az redisenterprise create -g "$RG" --cluster-name "$REDIS" -l "$LOCATION" --sku "$REDIS_SKU" \
+    --minimum-tls-version 1.2 --public-network-access Enabled \
+    --client-protocol Encrypted --port 10000 --clustering-policy "$REDIS_CLUSTERING_POLICY" \
+    --eviction-policy VolatileLFU --access-keys-authentication "$access_keys" -o none
+fi
+az redisenterprise database update -g "$RG" --cluster-name "$REDIS" \
+  --access-keys-authentication "$access_keys" -o none
+REDIS_HOST=$(az redisenterprise show -g "$RG" --cluster-name "$REDIS" --query hostName -o tsv)
+redis_env=()
+if [[ $REDIS_AUTH == key ]]; then
+  REDIS_KEY=$(az redisenterprise database list-keys -g "$RG" --cluster-name "$REDIS" \
+    --query primaryKey -o tsv)
+  put_secret redis-url "rediss://:$REDIS_KEY@$REDIS_HOST:10000"
+  redis_env+=(REDIS_URL=secret:redis-url)
+else
+  # The identity is a Redis user named by its object id, with the default ("Data Owner") policy.
+  if ! exists redisenterprise database access-policy-assignment show -g "$RG" \
+    --cluster-name "$REDIS" --database-name default --access-policy-assignment-name vitrinaapi; then
+    az redisenterprise database access-policy-assignment create -g "$RG" --cluster-name "$REDIS" \
+      --database-name default --access-policy-assignment-name vitrinaapi \
+      --access-policy-name default --object-id "$IDENTITY_PRINCIPAL" -o none
+  fi
+  redis_env+=(REDIS_AUTH=managed-identity)
+  if [[ $REDIS_CLUSTERING_POLICY == OSSCluster ]]; then
+    redis_env+=("REDIS_CLUSTER_NODES=$REDIS_HOST:10000" REDIS_TLS=true
+      "REDIS_TLS_SERVER_NAME=$REDIS_HOST")
+  else
+    redis_env+=("REDIS_URL=rediss://$REDIS_HOST:10000")
+  fi
+fi
 
 step "storage account $STORAGE with container 'datasets'"
-az storage account create -g "$RG" -n "$STORAGE" -l "$LOCATION" --sku Standard_LRS -o none
+az storage account create -g "$RG" -n "$STORAGE" -l "$LOCATION" --sku Standard_LRS \
+  --min-tls-version TLS1_2 -o none
 STORAGE_CS=$(az storage account show-connection-string -g "$RG" -n "$STORAGE" -o tsv)
 az storage container create --connection-string "$STORAGE_CS" -n datasets -o none
+# The name Data Factory's Blob Storage linked service reads (deploy/adf/linkedService/).
+put_secret storage-connection-string "$STORAGE_CS"
 
-step "Application Insights $APPI"
+# Workspace-based Application Insights (classic resources are retired): its data lives in the
+# Log Analytics workspace, which the Container Apps environment's logs share, under one daily cap.
+step "Log Analytics workspace $LOG_WORKSPACE and Application Insights $APPI"
+az monitor log-analytics workspace create -g "$RG" --workspace-name "$LOG_WORKSPACE" -l "$LOCATION" \
+  --quota "$LOG_DAILY_CAP_GB" -o none
+WORKSPACE_ID=$(az monitor log-analytics workspace show -g "$RG" --workspace-name "$LOG_WORKSPACE" --query id -o tsv)
+WORKSPACE_CUSTOMER_ID=$(az monitor log-analytics workspace show -g "$RG" --workspace-name "$LOG_WORKSPACE" \
+  --query customerId -o tsv)
+WORKSPACE_KEY=$(az monitor log-analytics workspace get-shared-keys -g "$RG" --workspace-name "$LOG_WORKSPACE" \
+  --query primarySharedKey -o tsv)
 az extension add --upgrade -n application-insights -o none
-az monitor app-insights component create -g "$RG" -a "$APPI" -l "$LOCATION" -o none
-APPI_CS=$(az monitor app-insights component show -g "$RG" -a "$APPI" --query connectionString -o tsv)
+az monitor app-insights component create -g "$RG" -a "$APPI" -l "$LOCATION" \
+  --kind web --application-type web --workspace "$WORKSPACE_ID" -o none
+put_secret appi-connection-string "$(az monitor app-insights component show -g "$RG" -a "$APPI" \
+  --query connectionString -o tsv)"
+put_secret firebase-api-key "$FIREBASE_API_KEY"
 
-step "Container Apps environment $ENV_NAME and app $APP"
+step "Container Apps environment $ENV_NAME"
 az extension add --upgrade -n containerapp -o none
-az containerapp env create -g "$RG" -n "$ENV_NAME" -l "$LOCATION" -o none
-az containerapp create -g "$RG" -n "$APP" --environment "$ENV_NAME" \
-  --image "$ACR.azurecr.io/vitrina:$TAG" --registry-server "$ACR.azurecr.io" \
-  --user-assigned "$IDENTITY_ID" --registry-identity "$IDENTITY_ID" \
-  --ingress external --target-port 8080 \
-  --min-replicas "$MIN_REPLICAS" --max-replicas "$MAX_REPLICAS" --cpu 1.0 --memory 2.0Gi \
-  --scale-rule-name http --scale-rule-type http --scale-rule-http-concurrency "$HTTP_CONCURRENCY" \
-  --secrets "database-url=$DATABASE_URL" "redis-url=$REDIS_URL" "storage=$STORAGE_CS" \
-            "appi=$APPI_CS" "firebase-api-key=$FIREBASE_API_KEY" \
-  --env-vars VITRINA_ENV=production DATABASE_URL=secretref:database-url REDIS_URL=secretref:redis-url \
-             AZURE_STORAGE_CONNECTION_STRING=secretref:storage \
-             APPLICATIONINSIGHTS_CONNECTION_STRING=secretref:appi \
-             TELEMETRY_SAMPLING_PERCENTAGE="$TELEMETRY_SAMPLING_PERCENTAGE" \
-             FIREBASE_PROJECT_ID="$FIREBASE_PROJECT_ID" FIREBASE_API_KEY=secretref:firebase-api-key \
-             TRUSTED_PROXY_HOPS=1 \
-             THREADS=2 DB_POOL_SIZE="$DB_POOL_SIZE" \
-  -o none
+if ! exists containerapp env show -g "$RG" -n "$ENV_NAME"; then
+  az containerapp env create -g "$RG" -n "$ENV_NAME" -l "$LOCATION" \
+    --logs-destination log-analytics --logs-workspace-id "$WORKSPACE_CUSTOMER_ID" \
+    --logs-workspace-key "$WORKSPACE_KEY" -o none
+fi
+ENV_ID=$(az containerapp env show -g "$RG" -n "$ENV_NAME" --query id -o tsv)
 
-step "schema and first load, as one-off runs of the same image"
-az containerapp job create -g "$RG" -n "$APP-etl" --environment "$ENV_NAME" \
-  --trigger-type Manual --replica-timeout 1800 \
-  --image "$ACR.azurecr.io/vitrina:$TAG" --registry-server "$ACR.azurecr.io" \
-  --mi-user-assigned "$IDENTITY_ID" --registry-identity "$IDENTITY_ID" \
-  --secrets "database-url=$DATABASE_URL" "storage=$STORAGE_CS" \
-  --env-vars DATABASE_URL=secretref:database-url AZURE_STORAGE_CONNECTION_STRING=secretref:storage \
-  --command /bin/sh --args "-c" "vitrina migrate && vitrina etl run --spec /app/datasets/diamonds.yaml az://datasets/diamonds.csv" \
-  -o none
-echo "upload the CSV:  az storage blob upload --connection-string \"\$STORAGE_CS\" -c datasets -n diamonds.csv -f diamonds.csv"
-echo "then load it:    az containerapp job start -g $RG -n $APP-etl"
+# Secrets as Key Vault references read with the app's identity: the values never pass through
+# Container Apps' configuration, and rotating one is a new secret version plus a restart.
+# secrets_yaml NAME...: the `secrets:` entries.
+secrets_yaml() {
+  local name
+  for name in "$@"; do
+    printf '    - name: %s\n      keyVaultUrl: %s\n      identity: %s\n' "$name" \
+      "$(q "$KEY_VAULT_URI/secrets/$name")" "$(q "$IDENTITY_ID")"
+  done
+}
+# env_yaml NAME=VALUE...: the `env:` entries; VALUE `secret:NAME` is a secretRef.
+env_yaml() {
+  local pair name value
+  for pair in "$@"; do
+    name=${pair%%=*} value=${pair#*=}
+    if [[ $value == secret:* ]]; then
+      printf '          - name: %s\n            secretRef: %s\n' "$name" "${value#secret:}"
+    else
+      printf '          - name: %s\n            value: %s\n' "$name" "$(q "$value")"
+    fi
+  done
+}
+registries_yaml() {
+  printf '    registries:\n    - server: %s\n      identity: %s\n' "$ACR.azurecr.io" "$(q "$IDENTITY_ID")"
+}
+identity_yaml() {
+  printf 'identity:\n  type: UserAssigned\n  userAssignedIdentities:\n    %s: {}\n' "$(q "$IDENTITY_ID")"
+}
+
+app_secrets=(database-url appi-connection-string firebase-api-key storage-connection-string)
+if [[ $REDIS_AUTH == key ]]; then app_secrets+=(redis-url); fi
+app_env=(VITRINA_ENV=production DATABASE_URL=secret:database-url
+  AZURE_STORAGE_CONNECTION_STRING=secret:storage-connection-string
+  APPLICATIONINSIGHTS_CONNECTION_STRING=secret:appi-connection-string
+  TELEMETRY_SAMPLING_PERCENTAGE="$TELEMETRY_SAMPLING_PERCENTAGE"
+  FIREBASE_PROJECT_ID="$FIREBASE_PROJECT_ID" FIREBASE_API_KEY=secret:firebase-api-key
+  TRUSTED_PROXY_HOPS=1 THREADS=2 DB_POOL_SIZE="$DB_POOL_SIZE"
+  # Picks the user-assigned identity when the app asks Container Apps' endpoint for a token.
+  AZURE_CLIENT_ID="$IDENTITY_CLIENT_ID"
+  "${redis_env[@]}")
+if [[ -n $CORS_ALLOWED_ORIGINS ]]; then app_env+=(CORS_ALLOWED_ORIGINS="$CORS_ALLOWED_ORIGINS"); fi
+
+# The whole app in one file: probes and the scale rule cannot be given as `az containerapp
+# create` flags. Liveness on /healthz (the process answers), readiness on /readyz (503 while
+# PostgreSQL is unreachable: the replica gets no traffic but is not restarted), and a startup
+# probe so a slow first start is not killed by the liveness probe.
+APP_YAML=$DEPLOY_OUT/app.yaml
+{
+  printf 'name: %s\nlocation: %s\ntype: Microsoft.App/containerApps\n' "$APP" "$LOCATION"
+  identity_yaml
+  printf 'properties:\n  managedEnvironmentId: %s\n  configuration:\n' "$(q "$ENV_ID")"
+  printf '    activeRevisionsMode: Single\n'
+  printf '    ingress:\n      external: true\n      targetPort: 8080\n      transport: auto\n'
+  registries_yaml
+  printf '    secrets:\n'
+  secrets_yaml "${app_secrets[@]}"
+  printf '  template:\n    containers:\n      - name: vitrina\n        image: %s\n' \
+    "$ACR.azurecr.io/vitrina:$TAG"
+  printf '        resources:\n          cpu: 1.0\n          memory: 2Gi\n'
+  printf '        env:\n'
+  env_yaml "${app_env[@]}"
+  cat <<'YAML'
+        probes:
+          - type: Startup
+            httpGet:
+              path: /healthz
+              port: 8080
+            periodSeconds: 2
+            failureThreshold: 30
+            timeoutSeconds: 3
+          - type: Liveness
+            httpGet:
+              path: /healthz
+              port: 8080
+            periodSeconds: 10
+            failureThreshold: 3
+            timeoutSeconds: 3
+          - type: Readiness
+            httpGet:
+              path: /readyz
+              port: 8080
+            periodSeconds: 5
+            failureThreshold: 2
+            timeoutSeconds: 3
+YAML
+  printf '    scale:\n      minReplicas: %s\n      maxReplicas: %s\n' "$MIN_REPLICAS" "$MAX_REPLICAS"
+  printf '      rules:\n        - name: http\n          http:\n            metadata:\n'
+  printf '              concurrentRequests: "%s"\n' "$HTTP_CONCURRENCY"
+} >"$APP_YAML"
+
+step "Container App $APP (from $APP_YAML)"
+if exists containerapp show -g "$RG" -n "$APP"; then
+  az containerapp update -g "$RG" -n "$APP" --yaml "$APP_YAML" -o none
+else
+  az containerapp create -g "$RG" -n "$APP" --yaml "$APP_YAML" -o none
+fi
+
+# The schema and the first load: one-off runs of the same image, started on demand.
+JOB=$APP-etl
+JOB_YAML=$DEPLOY_OUT/etl-job.yaml
+job_env=(DATABASE_URL=secret:database-url
+  AZURE_STORAGE_CONNECTION_STRING=secret:storage-connection-string
+  APPLICATIONINSIGHTS_CONNECTION_STRING=secret:appi-connection-string
+  AZURE_CLIENT_ID="$IDENTITY_CLIENT_ID")
+{
+  printf 'name: %s\nlocation: %s\ntype: Microsoft.App/jobs\n' "$JOB" "$LOCATION"
+  identity_yaml
+  printf 'properties:\n  environmentId: %s\n  configuration:\n' "$(q "$ENV_ID")"
+  printf '    triggerType: Manual\n    replicaTimeout: 1800\n    replicaRetryLimit: 0\n'
+  printf '    manualTriggerConfig:\n      parallelism: 1\n      replicaCompletionCount: 1\n'
+  registries_yaml
+  printf '    secrets:\n'
+  secrets_yaml database-url storage-connection-string appi-connection-string
+  printf '  template:\n    containers:\n      - name: etl\n        image: %s\n' \
+    "$ACR.azurecr.io/vitrina:$TAG"
+  printf '        command: ["/bin/sh"]\n'
+  printf '        args: ["-c", %s]\n' "$(q "vitrina migrate && vitrina etl run --spec /app/datasets/diamonds.yaml --if-changed az://datasets/diamonds.csv")"
+  printf '        resources:\n          cpu: 1.0\n          memory: 2Gi\n'
+  printf '        env:\n'
+  env_yaml "${job_env[@]}"
+} >"$JOB_YAML"
+
+step "Container Apps job $JOB (from $JOB_YAML)"
+if exists containerapp job show -g "$RG" -n "$JOB"; then
+  az containerapp job update -g "$RG" -n "$JOB" --yaml "$JOB_YAML" -o none
+else
+  az containerapp job create -g "$RG" -n "$JOB" --yaml "$JOB_YAML" -o none
+fi
+
+echo "upload the CSV:  az storage blob upload --connection-string \"\$(az keyvault secret show --vault-name $KEY_VAULT -n storage-connection-string --query value -o tsv)\" -c datasets -n diamonds.csv -f diamonds.csv"
+echo "then load it:    az containerapp job start -g $RG -n $JOB"
 FQDN=$(az containerapp show -g "$RG" -n "$APP" --query properties.configuration.ingress.fqdn -o tsv)
 echo "API: https://$FQDN  (docs: https://$FQDN/docs)"

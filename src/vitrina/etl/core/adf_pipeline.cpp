@@ -17,6 +17,7 @@ namespace {
 
 constexpr const char* kBlobLinkedService = "VitrinaBlobStorage";
 constexpr const char* kPostgresLinkedService = "VitrinaPostgres";
+constexpr const char* kKeyVaultLinkedService = "VitrinaKeyVault";
 
 // "diamonds" → "Diamonds": Data Factory resource names read better in PascalCase.
 std::string Pascal(const std::string& name) {
@@ -45,6 +46,13 @@ json::object ScriptActivity(const std::string& name, const std::string& sql) {
            {{"scripts", json::array{json::object{{"type", "NonQuery"}, {"text", sql}}}}}}};
 }
 
+// A secret read from the Key Vault linked service at run time: no password in the factory.
+json::object KeyVaultSecret(const char* secret_name) {
+  return {{"type", "AzureKeyVaultSecret"},
+          {"store", Reference("LinkedServiceReference", kKeyVaultLinkedService)},
+          {"secretName", secret_name}};
+}
+
 json::object DependsOn(const std::string& activity) {
   return {{"activity", activity}, {"dependencyConditions", json::array{"Succeeded"}}};
 }
@@ -59,8 +67,9 @@ std::string AdfPrepareSql(const catalog::core::DatasetSpec& spec) {
   const std::string staging = catalog::core::QuoteIdent(AdfStagingTable(spec));
   std::string sql = "DROP TABLE IF EXISTS " + staging + ";\nCREATE TABLE " + staging +
                     " (\n  adf_record bigint GENERATED ALWAYS AS IDENTITY";
-  for (const auto& column : spec.columns)
+  for (const auto& column : spec.columns) {
     sql += ",\n  " + catalog::core::QuoteIdent(column.name) + " text";
+  }
   sql += "\n);\n";
   return sql;
 }
@@ -132,21 +141,39 @@ std::vector<GeneratedFile> BuildAdfResources(const catalog::core::DatasetSpec& s
   const std::string pipeline_name = "Load" + name;
   const std::string blob = options.blob_name.empty() ? spec.name + ".csv" : options.blob_name;
 
+  // Secrets live in the Key Vault deploy/azure/deploy.sh fills (the same secret names), read by
+  // the factory's managed identity, which needs "Key Vault Secrets User" on the vault.
+  json::object key_vault_service{
+      {"name", kKeyVaultLinkedService},
+      {"properties",
+       {{"type", "AzureKeyVault"},
+        {"description",
+         "The Key Vault holding the storage connection string and the "
+         "PostgreSQL password (deploy/azure/deploy.sh writes them)."},
+        {"typeProperties", {{"baseUrl", "https://<key-vault>.vault.azure.net/"}}}}}};
   json::object blob_service{
       {"name", kBlobLinkedService},
       {"properties",
        {{"type", "AzureBlobStorage"},
         {"description", "The storage account holding the uploaded CSV files."},
-        {"typeProperties", {{"connectionString", "<AZURE_STORAGE_CONNECTION_STRING>"}}}}}};
+        {"typeProperties", {{"connectionString", KeyVaultSecret(kAdfStorageConnectionSecret)}}}}}};
+  // Connector version 2.0 (1.0's ODBC connection string is retired): discrete properties, TLS
+  // required like the API's own `sslmode=require`, basic authentication with the password from
+  // Key Vault.
   json::object postgres_service{
       {"name", kPostgresLinkedService},
       {"properties",
        {{"type", "AzurePostgreSql"},
+        {"version", "2.0"},
         {"description", "Azure Database for PostgreSQL holding the catalog."},
         {"typeProperties",
-         {{"connectionString",
-           "host=<server>.postgres.database.azure.com;port=5432;database=vitrina;"
-           "uid=<user>;password=<password>;sslmode=1"}}}}}};
+         {{"server", "<server>.postgres.database.azure.com"},
+          {"port", 5432},
+          {"database", "vitrina"},
+          {"username", "<user>"},
+          {"password", KeyVaultSecret(kAdfPostgresPasswordSecret)},
+          {"sslMode", kAdfPostgresSslModeRequire},
+          {"authenticationType", "Basic"}}}}}};
 
   char delimiter[2] = {spec.delimiter, '\0'};
   json::object csv{
@@ -213,6 +240,8 @@ std::vector<GeneratedFile> BuildAdfResources(const catalog::core::DatasetSpec& s
          json::array{ScriptActivity("PrepareStaging", AdfPrepareSql(spec)), copy, validate}}}}};
 
   return {
+      {"linkedService/" + std::string(kKeyVaultLinkedService) + ".json",
+       base::PrettyJson(key_vault_service)},
       {"linkedService/" + std::string(kBlobLinkedService) + ".json",
        base::PrettyJson(blob_service)},
       {"linkedService/" + std::string(kPostgresLinkedService) + ".json",

@@ -8,6 +8,13 @@
 
 namespace vitrina::etl::core {
 
+// Names of the Key Vault secrets the linked services read; deploy/azure/deploy.sh writes secrets
+// of these names (tests/deploy/deploy_script_test.py checks that they agree).
+inline constexpr const char* kAdfStorageConnectionSecret = "storage-connection-string";
+inline constexpr const char* kAdfPostgresPasswordSecret = "pg-password";
+// The connector's sslMode: 0 disable, 1 allow, 2 prefer, 3 require, 4 verify-ca, 5 verify-full.
+inline constexpr int kAdfPostgresSslModeRequire = 3;
+
 struct AdfOptions {
   double max_reject_ratio = 0.01;
   std::string container = "datasets";
