@@ -4,6 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "vitrina/http/compression.hpp"
+#include "vitrina/http/core/content_coding.hpp"
+
 namespace vitrina::api {
 namespace {
 
@@ -16,7 +19,62 @@ std::optional<std::string> ReadFile(const std::filesystem::path& path) {
   return content.str();
 }
 
+// The compressed bytes if they are worth sending instead of `body`, else empty.
+std::string Precompressed(http::core::ContentCoding coding, const std::string& content_type,
+                          const std::string& body) {
+  if (body.size() < http::core::kCompressMinBytes || content_type.starts_with("image/png")) {
+    return {};
+  }
+  auto compressed = http::Compress(coding, body, http::CompressionEffort::kSmall);
+  return compressed.size() < body.size() ? compressed : std::string();
+}
+
 }  // namespace
+
+StaticFile MakeStaticFile(std::string content_type, std::string body) {
+  StaticFile file{std::move(content_type), std::move(body), {}, {}};
+  file.gzip = Precompressed(http::core::ContentCoding::kGzip, file.content_type, file.body);
+  file.br = Precompressed(http::core::ContentCoding::kBrotli, file.content_type, file.body);
+  return file;
+}
+
+http::core::Response ServeStaticFile(const StaticFile& file, const http::core::Request& request) {
+  std::optional<std::string> accept_encoding;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "accept-encoding") accept_encoding = accept_encoding ? *accept_encoding + "," + value : value;
+  }
+  auto preference = http::core::ParseAcceptEncoding(
+      accept_encoding ? std::optional<std::string_view>(*accept_encoding) : std::nullopt);
+  // Only the codings made for this file can be chosen.
+  const bool gzip_made = !file.gzip.empty();
+  const bool br_made = !file.br.empty();
+  if ((preference.best == http::core::ContentCoding::kBrotli && !br_made) ||
+      (preference.best == http::core::ContentCoding::kGzip && !gzip_made)) {
+    // Ask again without the coding we lack: the next best the client accepts.
+    std::string reduced = accept_encoding.value_or("");
+    reduced += preference.best == http::core::ContentCoding::kBrotli ? ",br;q=0" : ",gzip;q=0";
+    if (!gzip_made) reduced += ",gzip;q=0";
+    if (!br_made) reduced += ",br;q=0";
+    preference = http::core::ParseAcceptEncoding(reduced);
+  }
+  http::core::Response response;
+  switch (preference.best) {
+    case http::core::ContentCoding::kBrotli:
+      response = http::core::Response::Json(200, file.br);
+      response.headers.emplace_back("Content-Encoding", "br");
+      break;
+    case http::core::ContentCoding::kGzip:
+      response = http::core::Response::Json(200, file.gzip);
+      response.headers.emplace_back("Content-Encoding", "gzip");
+      break;
+    case http::core::ContentCoding::kIdentity:
+      response = http::core::Response::Json(200, file.body);
+      break;
+  }
+  response.content_type = file.content_type;
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  return response;
+}
 
 std::string_view StaticContentType(std::string_view name) {
   struct Type {
@@ -47,7 +105,7 @@ std::optional<StaticFiles> ReadStaticFiles(const std::string& dir,
     auto body = ReadFile(std::filesystem::path(dir) / name);
     if (!body) return std::nullopt;
     files.emplace(std::string(name),
-                  StaticFile{std::string(StaticContentType(name)), std::move(*body)});
+                  MakeStaticFile(std::string(StaticContentType(name)), std::move(*body)));
   }
   return files;
 }
@@ -61,7 +119,7 @@ StaticFiles ReadStaticFolder(const std::string& dir) {
     if (content_type.empty() || !entry.is_regular_file(error)) continue;
     auto body = ReadFile(entry.path());
     if (!body) continue;
-    files.emplace(name, StaticFile{std::string(content_type), std::move(*body)});
+    files.emplace(name, MakeStaticFile(std::string(content_type), std::move(*body)));
   }
   return files;
 }
