@@ -47,9 +47,10 @@ console-screenshots: build ## Refresh docs/img/console-*.png: the browser test a
 	@VITRINA_REQUIRE_SERVICES=1 VITRINA_REQUIRE_BROWSER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  tests/integration/console/console_itest.sh $(RELEASE_DIR)/src/vitrina docs/img
 
-bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, then make slides
+bench: build ## Load-test report (cache off/on vs nginx and pgbench) -> docs/performance.md, compression -> docs/results/compression.*, then make slides
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
 	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
+	@bench/load/compression.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE)-compression $(BENCH_PORTS)
 	@$(MAKE) --no-print-directory slides
 
 record-runs: build ## Record an ETL run and the cache demo on local services -> docs/results/ (the deck's figures)

@@ -597,6 +597,9 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::MakeVariant(
   const auto size = entry.body->size();
   const bool large = settings_.recompress_min_bytes > 0 && size >= settings_.recompress_min_bytes;
   const auto effort = large ? http::CompressionEffort::kFast : http::CompressionEffort::kSmall;
+  // The representation sent is made for this request: for this coding the cache missed, even when
+  // the identity entry it is made from was a hit (X-Cache tells whether stored bytes were sent).
+  if (entry.outcome == CacheOutcome::kHit) entry.outcome = CacheOutcome::kMiss;
   const std::shared_ptr<const std::string> identity = entry.body;
   const auto job = [identity, coding, effort] {
     return std::make_shared<const std::string>(http::Compress(coding, *identity, effort));
