@@ -205,8 +205,9 @@ TEST_F(CompressionApi, AWriteRemovesEveryVariantAndEachCodingIsFreshAfterwards) 
   EXPECT_EQ(redis_->Exists("{catalog:cut=Fair}:gzip"), "0");
   EXPECT_EQ(redis_->Exists("{catalog:cut=Fair}:br"), "0");
 
+  // Identity first: a compressed request would store the entry it is made from.
   std::string identity;
-  for (const std::string accept : {"br", "gzip", ""}) {
+  for (const std::string accept : {"", "br", "gzip"}) {
     const auto reply = Get(target, accept);
     EXPECT_EQ(reply.Header("x-cache"), "MISS") << accept;
     const auto body = Decoded(reply);
