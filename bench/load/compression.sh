@@ -193,6 +193,8 @@ def sizes(path):
 ratios = [a / n for a, n in zip(api, nginx)]
 med = {k: statistics.median(v) for k, v in miss.items()}
 result = {
+  "binary": "$binary",
+  "build_type": "$(grep -s '^CMAKE_BUILD_TYPE' "$(dirname "$(dirname "$binary")")/CMakeCache.txt" | cut -d= -f2)",
   "bytes_on_wire": {"/catalog": sizes("/catalog"), "/catalog?cut=Fair": sizes("/catalog?cut=Fair")},
   "cached_fair_gzip_vs_nginx_gzip_static": {
     "runs": int(runs), "duration": duration, "connections": int(connections),
@@ -207,7 +209,7 @@ result = {
   },
 }
 json.dump(result, open(out, "w"), indent=2)
-lines = []
+lines = [f"binary {result['binary']} ({result['build_type'] or 'unknown build type'})"]
 for path, s in result["bytes_on_wire"].items():
   lines.append(f"{path}: identity {s['identity']} B, gzip {s['gzip']} B ({s['gzip_fraction']:.3f}), "
                f"br {s['br']} B ({s['br_fraction']:.3f})")

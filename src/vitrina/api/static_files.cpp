@@ -41,7 +41,8 @@ StaticFile MakeStaticFile(std::string content_type, std::string body) {
 http::core::Response ServeStaticFile(const StaticFile& file, const http::core::Request& request) {
   std::optional<std::string> accept_encoding;
   for (const auto& [name, value] : request.headers) {
-    if (name == "accept-encoding") accept_encoding = accept_encoding ? *accept_encoding + "," + value : value;
+    if (name != "accept-encoding") continue;
+    accept_encoding = accept_encoding ? *accept_encoding + "," + value : value;
   }
   auto preference = http::core::ParseAcceptEncoding(
       accept_encoding ? std::optional<std::string_view>(*accept_encoding) : std::nullopt);

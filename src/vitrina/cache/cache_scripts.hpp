@@ -5,8 +5,9 @@
 
 // The Lua scripts of the cache protocol. Each touches K and keys named "{K}:..." (its version key
 // "{K}:v", its compressed variants "{K}:gzip" and "{K}:br"), which share K's hash slot (a catalog
-// key contains no braces, so "{K}" tags the whole key), so every script is legal on Redis Cluster. Versions are random tokens, never counters: a
-// Redis restart that loses the version keys must not let an old token match again.
+// key contains no braces, so "{K}" tags the whole key), so every script is legal on Redis Cluster.
+// Versions are random tokens, never counters: a Redis restart that loses the version keys must not
+// let an old token match again.
 namespace vitrina::cache::scripts {
 
 // KEYS: K, {K}:v   ARGV: fresh token, version ttl.  -> {1, value} | {0, version}

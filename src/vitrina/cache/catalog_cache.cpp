@@ -15,8 +15,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/pfr.hpp>
@@ -128,8 +128,7 @@ class CatalogCache::Impl {
   // Stores a variant if K still holds `entry_header`; keeps this instance's copy. True if stored.
   asio::awaitable<std::pair<bool, std::shared_ptr<const http::core::BodyFile>>> StoreVariant(
       const std::string& key, http::core::ContentCoding coding, const std::string& entry_header,
-      const std::string& etag, std::shared_ptr<const std::string> bytes,
-      base::RequestTrace* trace);
+      const std::string& etag, std::shared_ptr<const std::string> bytes, base::RequestTrace* trace);
   // Counts a miss against the client's budget; kTooManyRequests beyond it.
   asio::awaitable<base::Status> ChargeMiss(const CacheClient* client, base::RequestTrace* trace);
   // The value to store for `body`: inline, or (large) a reference to the shared copy it writes.
@@ -418,8 +417,12 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(const L
   auto body = co_await loader();
   if (!body.ok()) co_return body.error();
   auto etag = core::BodyEtag(*body);
-  co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)), std::move(etag),
-                           outcome, nullptr, http::core::ContentCoding::kIdentity, {}};
+  co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)),
+                           std::move(etag),
+                           outcome,
+                           nullptr,
+                           http::core::ContentCoding::kIdentity,
+                           {}};
 }
 
 std::shared_ptr<const http::core::BodyFile> CatalogCache::Impl::KeepCopy(
@@ -456,8 +459,11 @@ asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::Hit(const std
   auto body = std::make_shared<const std::string>(std::move(stored.body));
   auto header = stored.Header();
   auto file = KeepCopy(key, header, stored.etag, body);
-  co_return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit,
-                           std::move(file), http::core::ContentCoding::kIdentity,
+  co_return CachedResponse{std::move(body),
+                           std::move(stored.etag),
+                           CacheOutcome::kHit,
+                           std::move(file),
+                           http::core::ContentCoding::kIdentity,
                            std::move(header)};
 }
 
@@ -549,8 +555,12 @@ asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
         ++counters_.hits;
         ++counters_.local_hits;
         ++counters_.variant_hits;
-        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit,
-                                 std::move(copy->file), coding, {}};
+        co_return CachedResponse{std::move(copy->body),
+                                 std::move(copy->etag),
+                                 CacheOutcome::kHit,
+                                 std::move(copy->file),
+                                 coding,
+                                 {}};
       }
       local_->Erase(variant_key);
     }
@@ -563,10 +573,10 @@ asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
   ++counters_.hits;
   ++counters_.variant_hits;
   auto body = std::make_shared<const std::string>(std::move(stored->body));
-  auto file = KeepCopy(variant_key, cached->text.substr(0, core::kStoredHeaderSize), stored->etag,
-                       body);
-  co_return CachedResponse{std::move(body), std::move(stored->etag), CacheOutcome::kHit,
-                           std::move(file), coding, {}};
+  auto file =
+      KeepCopy(variant_key, cached->text.substr(0, core::kStoredHeaderSize), stored->etag, body);
+  co_return CachedResponse{
+      std::move(body), std::move(stored->etag), CacheOutcome::kHit, std::move(file), coding, {}};
 }
 
 asio::awaitable<std::pair<bool, std::shared_ptr<const http::core::BodyFile>>>
@@ -580,8 +590,9 @@ CatalogCache::Impl::StoreVariant(const std::string& key, http::core::ContentCodi
   if (value.empty()) co_return std::pair{false, nullptr};
   std::string header = value.substr(0, core::kStoredHeaderSize);
   const std::string variant_key = core::VariantKey(key, coding);
-  redis::RedisArgs store = {"EVAL",      std::string(scripts::kStoreVariant), "2", key, variant_key,
-                            entry_header, std::move(value)};
+  redis::RedisArgs store = {
+      "EVAL",          std::string(scripts::kStoreVariant), "2", key, variant_key, entry_header,
+      std::move(value)};
   auto stored = co_await Send(std::move(store), trace, "EVAL store_variant");
   if (!stored.ok() || stored->integer != 1) {
     ++counters_.variant_refused;
@@ -642,7 +653,8 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::MakeVariant(
     ++counters_.compressions;
     bytes = co_await http::Offload(compress_pool_, job);
   } catch (...) {
-    (void)finish(base::MakeError(base::ErrorCode::kInternal, "internal error", "compression threw"));
+    (void)finish(
+        base::MakeError(base::ErrorCode::kInternal, "internal error", "compression threw"));
     throw;
   }
   auto etag = core::BodyEtag(*bytes);
@@ -653,8 +665,8 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::MakeVariant(
     asio::co_spawn(executor, Recompress(key, coding, entry.entry_header, entry.body),
                    asio::detached);
   }
-  co_return finish(CachedResponse{std::move(bytes), std::move(etag), entry.outcome,
-                                  std::move(stored.second), coding, {}});
+  co_return finish(CachedResponse{
+      std::move(bytes), std::move(etag), entry.outcome, std::move(stored.second), coding, {}});
 }
 
 asio::awaitable<void> CatalogCache::Impl::Recompress(std::string key,
@@ -700,8 +712,11 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
       if (*header == copy->header) {
         ++counters_.hits;
         ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit,
-                                 std::move(copy->file), http::core::ContentCoding::kIdentity,
+        co_return CachedResponse{std::move(copy->body),
+                                 std::move(copy->etag),
+                                 CacheOutcome::kHit,
+                                 std::move(copy->file),
+                                 http::core::ContentCoding::kIdentity,
                                  std::move(copy->header)};
       }
       local_->Erase(k);  // removed or replaced since: read it again

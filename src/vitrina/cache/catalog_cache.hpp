@@ -71,11 +71,11 @@ struct BasicCacheCounters {
   Count invalidated_keys{};
   Count invalidation_failures{};
   Count redis_errors{};
-  Count compressions{};         // bodies compressed for a request (a variant made or a bypass)
-  Count variant_hits{};         // compressed answers sent as stored (no compression)
-  Count variant_stores{};       // variants stored beside their entry
-  Count variant_refused{};      // variants not stored: the entry changed meanwhile
-  Count recompressions{};       // variants replaced by a smaller one made in the background
+  Count compressions{};     // bodies compressed for a request (a variant made or a bypass)
+  Count variant_hits{};     // compressed answers sent as stored (no compression)
+  Count variant_stores{};   // variants stored beside their entry
+  Count variant_refused{};  // variants not stored: the entry changed meanwhile
+  Count recompressions{};   // variants replaced by a smaller one made in the background
 };
 using CacheCounters = BasicCacheCounters<std::uint64_t>;
 

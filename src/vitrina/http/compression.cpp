@@ -1,8 +1,8 @@
 #include "vitrina/http/compression.hpp"
 
+#include <algorithm>
 #include <brotli/decode.h>
 #include <brotli/encode.h>
-#include <algorithm>
 #include <cstdint>
 #include <new>
 #include <zlib.h>
@@ -54,8 +54,9 @@ std::optional<std::string> Brotli(std::string_view bytes, int quality,
   if (state == nullptr) throw std::bad_alloc();
   BrotliEncoderSetParameter(state, BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(quality));
   BrotliEncoderSetParameter(state, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
-  BrotliEncoderSetParameter(state, BROTLI_PARAM_SIZE_HINT,
-                            static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size(), 1U << 30)));
+  BrotliEncoderSetParameter(
+      state, BROTLI_PARAM_SIZE_HINT,
+      static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size(), 1U << 30)));
   std::string out;
   const auto* next_in = reinterpret_cast<const std::uint8_t*>(bytes.data());
   std::size_t left = bytes.size();
@@ -149,8 +150,7 @@ std::optional<std::string> Compress(core::ContentCoding coding, std::string_view
   return std::string(bytes);
 }
 
-std::string Compress(core::ContentCoding coding, std::string_view bytes,
-                     CompressionEffort effort) {
+std::string Compress(core::ContentCoding coding, std::string_view bytes, CompressionEffort effort) {
   const std::atomic<bool> never{false};
   return *Compress(coding, bytes, effort, never);
 }

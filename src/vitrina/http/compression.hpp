@@ -19,8 +19,7 @@ enum class CompressionEffort { kFast, kSmall, kSmallest };
 // `bytes` in `coding` (gzip: zlib with a gzip wrapper; br: Brotli, text mode). Identity returns
 // the bytes as they are. Never fails for an in-memory input (zlib and Brotli fail only on bad
 // parameters or allocation, which throws std::bad_alloc).
-std::string Compress(core::ContentCoding coding, std::string_view bytes,
-                     CompressionEffort effort);
+std::string Compress(core::ContentCoding coding, std::string_view bytes, CompressionEffort effort);
 
 // The same, giving up (nullopt) soon after `cancel` becomes true: Brotli at kSmallest takes
 // seconds for megabytes, and a server stopping must not wait for it.

@@ -79,7 +79,8 @@ class CompressionApi : public ::testing::Test {
   }
   // A measure of vitrina_cache_compression from /metrics (-1 when absent).
   static double Compression(const std::string& measure, const ServerProcess* server = nullptr) {
-    const auto metrics = Fetch((server != nullptr ? server : server_)->port(), "GET", "/metrics").body;
+    const auto metrics =
+        Fetch((server != nullptr ? server : server_)->port(), "GET", "/metrics").body;
     const std::regex line("vitrina_cache_compression\\{measure=\"" + measure + "\"\\} ([0-9.e+]+)");
     std::smatch match;
     return std::regex_search(metrics, match, line) ? std::stod(match[1]) : -1;
@@ -194,11 +195,11 @@ TEST_F(CompressionApi, AWriteRemovesEveryVariantAndEachCodingIsFreshAfterwards) 
   EXPECT_EQ(redis_->Exists("{catalog:cut=Fair}:gzip"), "1");
   EXPECT_EQ(redis_->Exists("{catalog:cut=Fair}:br"), "1");
 
-  const auto created = Fetch(server_->port(), "POST", "/catalog",
-                             R"({"carat":1.1,"cut":"Fair","color":"E","clarity":"VS1","depth":61.7,)"
-                             R"("table":56,"price":900,"x":6.9,"y":6.95,"z":4.28})",
-                             {{"Authorization", std::string("Bearer ") + kToken},
-                              {"Content-Type", "application/json"}});
+  const auto created = Fetch(
+      server_->port(), "POST", "/catalog",
+      R"({"carat":1.1,"cut":"Fair","color":"E","clarity":"VS1","depth":61.7,)"
+      R"("table":56,"price":900,"x":6.9,"y":6.95,"z":4.28})",
+      {{"Authorization", std::string("Bearer ") + kToken}, {"Content-Type", "application/json"}});
   ASSERT_EQ(created.status, 201u) << created.body;
   const auto id = created.Json().at("id").as_int64();
   EXPECT_EQ(redis_->Exists("catalog:cut=Fair"), "0");

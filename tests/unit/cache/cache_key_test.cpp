@@ -159,8 +159,7 @@ TEST(StoredResponse, VariantsCarryTheirOwnEtagAndTheEntrysStamp) {
 TEST(StoredResponse, VariantKeysShareTheEntrysHashSlot) {
   using http::core::ContentCoding;
   EXPECT_EQ(VariantKey("catalog:cut=Fair", ContentCoding::kGzip), "{catalog:cut=Fair}:gzip");
-  EXPECT_EQ(VariantKey("staging:catalog:all", ContentCoding::kBrotli),
-            "{staging:catalog:all}:br");
+  EXPECT_EQ(VariantKey("staging:catalog:all", ContentCoding::kBrotli), "{staging:catalog:all}:br");
 }
 
 TEST(StoredResponse, EtagsDifferForDifferentBodies) {

@@ -89,8 +89,7 @@ TEST(ChooseContentCoding, SmallBodiesStayIdentityUnlessIdentityIsRefused) {
   EXPECT_EQ(ChooseContentCoding(gzip, kCompressMinBytes), ContentCoding::kGzip);
   const auto gzip_only = ParseAcceptEncoding("gzip, identity;q=0");
   EXPECT_EQ(ChooseContentCoding(gzip_only, 10), ContentCoding::kGzip);
-  EXPECT_EQ(ChooseContentCoding(ParseAcceptEncoding("identity;q=0"), 10),
-            ContentCoding::kIdentity);
+  EXPECT_EQ(ChooseContentCoding(ParseAcceptEncoding("identity;q=0"), 10), ContentCoding::kIdentity);
   EXPECT_EQ(ChooseContentCoding(ParseAcceptEncoding(std::nullopt), 1 << 20),
             ContentCoding::kIdentity);
 }

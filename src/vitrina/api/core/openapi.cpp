@@ -213,10 +213,10 @@ json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
   const auto text_header = [](std::string_view description) {
     return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
   };
-  list["responses"].as_object()["200"].as_object()["headers"] = json::object{
-      {"Content-Encoding", text_header("br or gzip when the body is compressed")},
-      {"Vary", text_header("Accept-Encoding, on every answer")},
-      {"ETag", text_header("Strong validator of the body in its coding")}};
+  list["responses"].as_object()["200"].as_object()["headers"] =
+      json::object{{"Content-Encoding", text_header("br or gzip when the body is compressed")},
+                   {"Vary", text_header("Accept-Encoding, on every answer")},
+                   {"ETag", text_header("Strong validator of the body in its coding")}};
 
   const json::object item_body = {{"required", true}, {"content", JsonContent(Ref("ItemInput"))}};
   json::object create =

@@ -123,8 +123,10 @@ std::optional<StoredResponse> DecodeVariant(http::core::ContentCoding coding,
   if (prefix.empty()) return std::nullopt;
   const auto parsed = ParseHeader(value, prefix);
   if (!parsed) return std::nullopt;
-  return StoredResponse{std::string(parsed->first), std::string(parsed->second),
-                        std::string(value.substr(kStoredHeaderSize)), {}};
+  return StoredResponse{std::string(parsed->first),
+                        std::string(parsed->second),
+                        std::string(value.substr(kStoredHeaderSize)),
+                        {}};
 }
 
 std::string VariantKey(std::string_view key, http::core::ContentCoding coding) {

@@ -42,8 +42,8 @@ std::optional<int> MemberWeight(std::string_view parameters) {
   while (!parameters.empty()) {
     const auto semicolon = parameters.find(';');
     const auto parameter = base::TrimAscii(parameters.substr(0, semicolon));
-    parameters = semicolon == std::string_view::npos ? std::string_view{}
-                                                     : parameters.substr(semicolon + 1);
+    parameters =
+        semicolon == std::string_view::npos ? std::string_view{} : parameters.substr(semicolon + 1);
     const auto equals = parameter.find('=');
     if (equals == std::string_view::npos) continue;  // no value: not a weight
     if (!EqualsIgnoringCase(base::TrimAscii(parameter.substr(0, equals)), "q")) continue;
