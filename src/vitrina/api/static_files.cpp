@@ -1,5 +1,6 @@
 #include "vitrina/api/static_files.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,31 @@ std::string Precompressed(http::core::ContentCoding coding, const std::string& c
   return compressed.size() < body.size() ? compressed : std::string();
 }
 
+bool SameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+// `header` without its members naming `coding` (lower case; "x-gzip" counts as gzip), and with
+// "<coding>;q=0" instead, so a "*" cannot select it either.
+std::string WithoutCoding(std::string_view header, std::string_view coding) {
+  std::string out;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    const auto member = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    auto name = member.substr(0, member.find(';'));
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (SameName(name, coding) || (coding == "gzip" && SameName(name, "x-gzip"))) continue;
+    out.append(member).append(",");
+  }
+  return out.append(coding).append(";q=0");
+}
+
 }  // namespace
 
 StaticFile MakeStaticFile(std::string content_type, std::string body) {
@@ -46,17 +72,19 @@ http::core::Response ServeStaticFile(const StaticFile& file, const http::core::R
   }
   auto preference = http::core::ParseAcceptEncoding(
       accept_encoding ? std::optional<std::string_view>(*accept_encoding) : std::nullopt);
-  // Only the codings made for this file can be chosen.
-  const bool gzip_made = !file.gzip.empty();
-  const bool br_made = !file.br.empty();
-  if ((preference.best == http::core::ContentCoding::kBrotli && !br_made) ||
-      (preference.best == http::core::ContentCoding::kGzip && !gzip_made)) {
-    // Ask again without the coding we lack: the next best the client accepts.
-    std::string reduced = accept_encoding.value_or("");
-    reduced += preference.best == http::core::ContentCoding::kBrotli ? ",br;q=0" : ",gzip;q=0";
-    if (!gzip_made) reduced += ",gzip;q=0";
-    if (!br_made) reduced += ",br;q=0";
-    preference = http::core::ParseAcceptEncoding(reduced);
+  // Only the codings made for this file can be chosen: ask again with the missing ones refused.
+  std::string header = accept_encoding.value_or("");
+  bool reduced = false;
+  for (const auto& [name, made] : {std::pair<std::string_view, bool>{"br", !file.br.empty()},
+                                   std::pair<std::string_view, bool>{"gzip", !file.gzip.empty()}}) {
+    if (made) continue;
+    header = WithoutCoding(header, name);
+    reduced = true;
+  }
+  if (reduced && accept_encoding) {
+    preference = http::core::ParseAcceptEncoding(header);
+  } else if (reduced) {
+    preference = {};
   }
   http::core::Response response;
   switch (preference.best) {
