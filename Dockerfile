@@ -17,7 +17,7 @@ RUN apt-get update \
       g++ cmake ninja-build pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libpq-dev libhiredis-dev \
       libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev \
-      zlib1g-dev \
+      zlib1g-dev libbrotli-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -34,7 +34,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates curl libboost-json1.81.0 libboost-url1.81.0 libpq5 libhiredis0.14 libssl3 \
-      libcurl4 libyaml-cpp0.7 libspdlog1.10 libfmt9 zlib1g \
+      libcurl4 libyaml-cpp0.7 libspdlog1.10 libfmt9 zlib1g libbrotli1 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 vitrina \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \

@@ -47,8 +47,9 @@ console-screenshots: build ## Refresh docs/img/console-*.png: the browser test a
 	@VITRINA_REQUIRE_SERVICES=1 VITRINA_REQUIRE_BROWSER=1 tools/with-services.sh $(TEST_STATE) $(TEST_PORTS) -- \
 	  tests/integration/console/console_itest.sh $(RELEASE_DIR)/src/vitrina docs/img
 
-bench: build bench-micro ## Load-test report (cache off/on vs nginx and pgbench; sort/fields/total -> docs/results/catalog-query.*) -> docs/performance.md, then make slides
+bench: build bench-micro ## Load-test report (cache off/on vs nginx and pgbench; sort/fields/total, compression -> docs/results/) -> docs/performance.md, then make slides
 	@bench/catalog/query.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE)/query $(BENCH_PORTS) docs/results/catalog-query
+	@bench/load/compression.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE)-compression $(BENCH_PORTS)
 	@BENCH_DURATION=$(BENCH_DURATION) BENCH_RUNS=$(BENCH_RUNS) \
 	  bench/load/run.sh $(RELEASE_DIR)/src/vitrina $(BENCH_STATE) $(BENCH_PORTS)
 	@$(MAKE) --no-print-directory slides

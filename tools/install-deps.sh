@@ -38,7 +38,7 @@ apt_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libpq-dev
   libhiredis-dev libssl-dev libcurl4-openssl-dev libcsv-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libbenchmark-dev zlib1g-dev
+  libbenchmark-dev zlib1g-dev libbrotli-dev
   # services and measuring tools
   postgresql postgresql-contrib redis-server redis-tools nginx wrk gnuplot-nox
   curl jq python3

@@ -7,7 +7,9 @@
 #include "vitrina/catalog/core/catalog_query.hpp"
 #include "vitrina/catalog/core/cursor.hpp"
 #include "vitrina/catalog/core/item_json.hpp"
+#include "vitrina/http/compression.hpp"
 #include "vitrina/http/core/client_address.hpp"
+#include "vitrina/http/core/content_coding.hpp"
 #include "vitrina/http/core/error_response.hpp"
 #include "vitrina/http/core/framing.hpp"
 
@@ -57,12 +59,26 @@ std::string RenderPage(const catalog::core::CatalogQuery& query, const catalog::
   return body;
 }
 
+// Every Accept-Encoding field of the request joined with "," (a list header may be split across
+// fields), nullopt when there is none.
+std::optional<std::string> AcceptEncoding(const Request& request) {
+  std::optional<std::string> joined;
+  for (const auto& [name, value] : request.headers) {
+    if (name != "accept-encoding") continue;
+    joined = joined ? *joined + "," + value : value;
+  }
+  return joined;
+}
+
 }  // namespace
 
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   auto query = query_parser_.Parse(request.query);
   if (!query) co_return ErrorResponse(query.error());
   const auto key = cache::core::CatalogCacheKey(*query);
+  const auto accept_encoding = AcceptEncoding(request);
+  const auto accept = http::core::ParseAcceptEncoding(
+      accept_encoding ? std::optional<std::string_view>(*accept_encoding) : std::nullopt);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.
   auto loader = [this, &query, &request]() -> asio::awaitable<base::Result<std::string>> {
     auto page = co_await reader_.List(*query, request.trace);
@@ -77,12 +93,16 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
     } else {
       client = {"address:" + http::core::ClientAddress(request, trusted_proxy_hops_), false};
     }
-    auto result = co_await cache_->Get(key, loader, request.trace, &client);
+    auto result = co_await cache_->Get(key, loader, request.trace, &client, &accept);
     if (!result) co_return ErrorResponse(result.error());
     cached = std::move(*result);
   } else {
     auto body = co_await loader();
     if (!body) co_return ErrorResponse(body.error());
+    cached.coding = http::core::ChooseContentCoding(accept, body->size());
+    if (cached.coding != http::core::ContentCoding::kIdentity) {
+      *body = http::Compress(cached.coding, *body, http::CompressionEffort::kFast);
+    }
     cached.etag = cache::core::BodyEtag(*body);
     cached.body = std::make_shared<const std::string>(std::move(*body));
     cached.outcome = cache::CacheOutcome::kDisabled;
@@ -94,7 +114,14 @@ asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   } else {
     response = Response::Json(200, cached.body);
     response.body_file = std::move(cached.file);
+    if (cached.coding != http::core::ContentCoding::kIdentity) {
+      response.headers.emplace_back("Content-Encoding",
+                                    std::string(http::core::ContentCodingName(cached.coding)));
+    }
   }
+  // Each coding is its own representation with its own ETag; every answer says it depends on
+  // Accept-Encoding, so a shared cache never hands gzip to a client that did not ask for it.
+  response.headers.emplace_back("Vary", "Accept-Encoding");
   response.headers.emplace_back("ETag", cached.etag);
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));
   // The key as Redis holds it: under CACHE_KEY_PREFIX when one is set.

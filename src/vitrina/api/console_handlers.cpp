@@ -8,9 +8,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-http::core::Response Serve(const StaticFile& file) {
-  http::core::Response response = http::core::Response::Json(200, file.body);
-  response.content_type = file.content_type;
+http::core::Response Serve(const StaticFile& file, const http::core::Request& request) {
+  http::core::Response response = ServeStaticFile(file, request);
   auto& headers = response.headers;
   headers.emplace_back("Content-Security-Policy", std::string(kConsoleContentSecurityPolicy));
   headers.emplace_back("X-Content-Type-Options", "nosniff");
@@ -28,20 +27,20 @@ http::core::Response Serve(const StaticFile& file) {
 ConsoleHandlers::ConsoleHandlers(const std::string& console_dir)
     : files_(ReadStaticFolder(console_dir)) {}
 
-asio::awaitable<http::core::Response> ConsoleHandlers::Page(http::core::Request&) {
+asio::awaitable<http::core::Response> ConsoleHandlers::Page(http::core::Request& request) {
   const auto page = files_.find("index.html");
   if (page == files_.end()) {
     co_return http::core::ErrorResponse(base::MakeError(
         base::ErrorCode::kNotFound,
         "the web console is not installed (see CONSOLE_DIR); the API is documented at /docs"));
   }
-  co_return Serve(page->second);
+  co_return Serve(page->second, request);
 }
 
 asio::awaitable<http::core::Response> ConsoleHandlers::Asset(http::core::Request& request) {
   const auto found = files_.find(request.Param("asset"));
   if (found == files_.end()) co_return http::core::NotFoundResponse(request.path);
-  co_return Serve(found->second);
+  co_return Serve(found->second, request);
 }
 
 }  // namespace vitrina::api

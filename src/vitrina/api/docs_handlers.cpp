@@ -47,9 +47,8 @@ constexpr const char* kInitializer = R"(window.onload = function () {
 };
 )";
 
-http::core::Response Text(std::string content_type, std::string body) {
-  http::core::Response response = http::core::Response::Json(200, std::move(body));
-  response.content_type = std::move(content_type);
+http::core::Response Text(const StaticFile& file, const http::core::Request& request) {
+  http::core::Response response = ServeStaticFile(file, request);
   response.headers.emplace_back("Cache-Control", "public, max-age=3600");
   return response;
 }
@@ -57,30 +56,31 @@ http::core::Response Text(std::string content_type, std::string body) {
 }  // namespace
 
 DocsHandlers::DocsHandlers(std::string openapi_json, const std::string& docs_dir)
-    : openapi_json_(std::move(openapi_json)) {
+    : openapi_json_(MakeStaticFile("application/json", std::move(openapi_json))),
+      page_(MakeStaticFile("text/html; charset=utf-8", kPage)) {
   auto assets = ReadStaticFiles(docs_dir, kAssets);
   if (!assets) return;
   assets_ = std::move(*assets);
   assets_["swagger-initializer.js"] =
-      StaticFile{std::string(StaticContentType("swagger-initializer.js")), kInitializer};
+      MakeStaticFile(std::string(StaticContentType("swagger-initializer.js")), kInitializer);
 }
 
-asio::awaitable<http::core::Response> DocsHandlers::OpenApi(http::core::Request&) {
-  co_return http::core::Response::Json(200, openapi_json_);
+asio::awaitable<http::core::Response> DocsHandlers::OpenApi(http::core::Request& request) {
+  co_return ServeStaticFile(openapi_json_, request);
 }
 
-asio::awaitable<http::core::Response> DocsHandlers::Page(http::core::Request&) {
+asio::awaitable<http::core::Response> DocsHandlers::Page(http::core::Request& request) {
   if (assets_.empty()) {
     co_return http::core::ErrorResponse(base::MakeError(
         base::ErrorCode::kNotFound, "API docs are not installed (see DOCS_DIR); /openapi.json is"));
   }
-  co_return Text("text/html; charset=utf-8", kPage);
+  co_return Text(page_, request);
 }
 
 asio::awaitable<http::core::Response> DocsHandlers::Asset(http::core::Request& request) {
   const auto found = assets_.find(request.Param("asset"));
   if (found == assets_.end()) co_return http::core::NotFoundResponse(request.path);
-  co_return Text(found->second.content_type, found->second.body);
+  co_return Text(found->second, request);
 }
 
 }  // namespace vitrina::api

@@ -23,7 +23,8 @@ class DocsHandlers {
   boost::asio::awaitable<http::core::Response> Asset(http::core::Request& request);
 
  private:
-  std::string openapi_json_;
+  StaticFile openapi_json_;
+  StaticFile page_;
   StaticFiles assets_;
 };
 

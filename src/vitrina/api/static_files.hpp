@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/http/core/message.hpp"
+
 namespace vitrina::api {
 
 // Files served from memory: read from a folder once, at start-up. A request can only name a file
@@ -15,7 +17,18 @@ namespace vitrina::api {
 struct StaticFile {
   std::string content_type;
   std::string body;
+  // The body in gzip and br, made once when the file is read (never per request); empty when
+  // compressing does not pay (under http::core::kCompressMinBytes, images, or no smaller).
+  std::string gzip;
+  std::string br;
 };
+
+// A file read from memory: compressed copies made now (http::CompressionEffort::kSmall).
+StaticFile MakeStaticFile(std::string content_type, std::string body);
+
+// A 200 answer with `file` in the coding the request's Accept-Encoding prefers among those made
+// for it (Content-Encoding set), and Vary: Accept-Encoding.
+http::core::Response ServeStaticFile(const StaticFile& file, const http::core::Request& request);
 using StaticFiles = std::map<std::string, StaticFile, std::less<>>;
 
 // The Content-Type for a file name by its extension (.html, .css, .js, .mjs, .json, .svg, .png),

@@ -3,10 +3,11 @@
 #include <string>
 #include <string_view>
 
-// The Lua scripts of the cache protocol. Each touches exactly two keys, K and its version key
-// "{K}:v", which share K's hash slot (a catalog key contains no braces, so "{K}" tags the whole
-// key), so every script is legal on Redis Cluster. Versions are random tokens, never counters: a
-// Redis restart that loses the version keys must not let an old token match again.
+// The Lua scripts of the cache protocol. Each touches K and keys named "{K}:..." (its version key
+// "{K}:v", its compressed variants "{K}:gzip" and "{K}:br"), which share K's hash slot (a catalog
+// key contains no braces, so "{K}" tags the whole key), so every script is legal on Redis Cluster.
+// Versions are random tokens, never counters: a Redis restart that loses the version keys must not
+// let an old token match again.
 namespace vitrina::cache::scripts {
 
 // KEYS: K, {K}:v   ARGV: fresh token, version ttl.  -> {1, value} | {0, version}
@@ -22,20 +23,35 @@ end
 return {0, version}
 )lua";
 
-// KEYS: K, {K}:v   ARGV: version read at the miss, value, ttl, version ttl.  -> 1 stored | 0
-// refused Refused when a write (or a flush) replaced the version since the miss: the value may
-// predate it.
+// KEYS: K, {K}:v, {K}:gzip, {K}:br   ARGV: version read at the miss, value, ttl, version ttl.
+// -> 1 stored | 0 refused. Refused when a write (or a flush) replaced the version since the miss:
+// the value may predate it. A stored value drops the variants: they were made from other bytes.
 inline constexpr std::string_view kStoreIfVersion = R"lua(
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('DEL', KEYS[3], KEYS[4])
 return 1
 )lua";
 
-// KEYS: K, {K}:v   ARGV: fresh token, version ttl.  -> number of data keys deleted
+// KEYS: K, {K}:v, {K}:gzip, {K}:br   ARGV: fresh token, version ttl.  -> data keys deleted
+// The entry and every compressed variant of it go in one step.
 inline constexpr std::string_view kInvalidate = R"lua(
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-return redis.call('DEL', KEYS[1])
+return redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
+)lua";
+
+// KEYS: K, {K}:<coding>   ARGV: K's header the variant was made from, the variant's value.
+// -> 1 stored | 0 refused. Stored only while K still holds that entry (same etag and stamp), and
+// never longer than K lives: a variant can only be a compression of K's current bytes, and it
+// expires with them (so also within the registry window writers read). An invalidation or a new
+// store since the variant's bytes were read refuses it.
+inline constexpr std::string_view kStoreVariant = R"lua(
+if redis.call('GETRANGE', KEYS[1], 0, 54) ~= ARGV[1] then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
+return 1
 )lua";
 
 // KEYS: K   ARGV: the value seen.  -> 1 deleted | 0 (K holds something else now)

@@ -22,6 +22,8 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       "CACHE_SHARED_BODY_MIN_BYTES", std::int64_t{1024} * 1024, 0, std::int64_t{1} << 40));
   config.cache.client_misses_per_minute =
       env.Integer("CACHE_CLIENT_MISSES_PER_MINUTE", 300, 0, std::int64_t{1} << 40);
+  config.cache.recompress_min_bytes = static_cast<std::size_t>(
+      env.Integer("CACHE_RECOMPRESS_MIN_BYTES", std::int64_t{64} * 1024, 0, std::int64_t{1} << 40));
   config.cache.key_prefix = env.String("CACHE_KEY_PREFIX", "");
   if (auto valid = redis::core::ValidateKeyPrefix(config.cache.key_prefix); !valid) {
     env.AddProblem(valid.error().message);

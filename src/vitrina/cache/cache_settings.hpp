@@ -23,6 +23,10 @@ namespace vitrina::cache {
 //   CACHE_CLIENT_MISSES_PER_MINUTE=300   uncached catalog queries one client (user id, or address
 //                                  for anonymous reads) may start per minute; beyond, 429 with
 //                                  Retry-After. Hits and admins are never counted. 0: no limit
+//   CACHE_RECOMPRESS_MIN_BYTES=65536  a compressed variant of a body at least this large is made
+//                                  with a fast level on the request's path, then replaced by a
+//                                  smaller one made in the background; smaller bodies get the
+//                                  smaller level at once. 0: never recompress (fast level only)
 //   CACHE_KEY_PREFIX=               put before every Redis key this deployment writes (cache and
 //                                  login limiter), so deployments can share a Redis ("staging:")
 struct CacheSettings {
@@ -34,6 +38,7 @@ struct CacheSettings {
   std::size_t sendfile_min_bytes = std::size_t{32} * 1024;
   std::size_t shared_body_min_bytes = std::size_t{1024} * 1024;
   std::int64_t client_misses_per_minute = 300;
+  std::size_t recompress_min_bytes = std::size_t{64} * 1024;
   std::string key_prefix;  // validated by redis::core::ValidateKeyPrefix
 };
 

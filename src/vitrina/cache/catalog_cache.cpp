@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/pfr.hpp>
@@ -28,6 +29,8 @@
 #include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
+#include "vitrina/http/compression.hpp"
+#include "vitrina/http/offload.hpp"
 
 namespace vitrina::cache {
 
@@ -77,7 +80,8 @@ class CatalogCache::Impl {
   void Stop();
   asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
                                                     base::RequestTrace* trace,
-                                                    const CacheClient* client);
+                                                    const CacheClient* client,
+                                                    const http::core::CodingPreference* accept);
   asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
   asio::awaitable<base::Status> InvalidateAll();
   CacheHealth Health() const;
@@ -88,6 +92,7 @@ class CatalogCache::Impl {
  private:
   struct Flight;
   struct HeaderCheck;
+  struct VariantFlight;
   struct CheckSlot {
     bool in_flight = false;             // a GETRANGE of this key is on its way
     std::shared_ptr<HeaderCheck> next;  // the requests that arrived since, waiting for the next
@@ -99,6 +104,31 @@ class CatalogCache::Impl {
   asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
                                                      core::StoredResponse stored,
                                                      base::RequestTrace* trace);
+  // The identity answer: the entry K holds, or the loader's (stored as K).
+  asio::awaitable<base::Result<CachedResponse>> GetEntry(const core::CacheKey& key,
+                                                         const Loader& loader,
+                                                         base::RequestTrace* trace,
+                                                         const CacheClient* client);
+  // The stored variant of `key` (a Redis key) in `coding`, confirmed like an entry (a local copy
+  // checked by its header, or one GET); nullopt when there is none or Redis did not answer.
+  asio::awaitable<std::optional<CachedResponse>> FindVariant(const std::string& key,
+                                                             http::core::ContentCoding coding,
+                                                             base::RequestTrace* trace);
+  // `entry` compressed in `coding`: once per stored entry and coding in this process (concurrent
+  // requests share it), stored beside the entry if it is still the one K holds; a large body's
+  // fast compression is replaced in the background (Recompress). An entry that was not stored is
+  // compressed for this request only.
+  asio::awaitable<base::Result<CachedResponse>> MakeVariant(const std::string& key,
+                                                            http::core::ContentCoding coding,
+                                                            CachedResponse entry,
+                                                            base::RequestTrace* trace);
+  asio::awaitable<void> Recompress(std::string key, http::core::ContentCoding coding,
+                                   std::string entry_header,
+                                   std::shared_ptr<const std::string> body);
+  // Stores a variant if K still holds `entry_header`; keeps this instance's copy. True if stored.
+  asio::awaitable<std::pair<bool, std::shared_ptr<const http::core::BodyFile>>> StoreVariant(
+      const std::string& key, http::core::ContentCoding coding, const std::string& entry_header,
+      const std::string& etag, std::shared_ptr<const std::string> bytes, base::RequestTrace* trace);
   // Counts a miss against the client's budget; kTooManyRequests beyond it.
   asio::awaitable<base::Status> ChargeMiss(const CacheClient* client, base::RequestTrace* trace);
   // The value to store for `body`: inline, or (large) a reference to the shared copy it writes.
@@ -173,10 +203,20 @@ class CatalogCache::Impl {
   std::unordered_map<std::string, CheckSlot> checks_;
   std::atomic<int> running_checks_{0};  // RunSharedCheck coroutines not finished yet
 
+  std::mutex variant_flights_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<VariantFlight>> variant_flights_;
+  std::atomic<int> running_recompressions_{0};  // Recompress coroutines not finished yet
+
   std::atomic<bool> stopping_{false};
   std::future<void> probe_done_;
 
   BasicCacheCounters<std::atomic<std::uint64_t>> counters_;
+
+  // Compression runs off the I/O threads: a request's on `compress_pool_`, the background
+  // recompressions on one thread of their own, so they never delay a request's. Declared last:
+  // destroyed (joined) first, while everything their work touches still exists.
+  asio::thread_pool compress_pool_{2};
+  asio::thread_pool recompress_pool_{1};
 };
 
 // One in-progress load of one key in this process. `version` is the key's version token read
@@ -195,6 +235,17 @@ struct CatalogCache::Impl::Flight {
 struct CatalogCache::Impl::HeaderCheck {
   SharedResult<base::Result<std::string>> header;
 };
+
+// One compression of one stored entry into one coding, shared by the requests that want it at the
+// same time (keyed by the variant's Redis key and the entry's header).
+struct CatalogCache::Impl::VariantFlight {
+  SharedResult<base::Result<CachedResponse>> result;
+};
+
+namespace {
+// At most this many background recompressions wait or run; beyond, a variant stays as first made.
+constexpr int kMaxRecompressions = 8;
+}  // namespace
 
 CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClient& redis,
                          const catalog::core::DatasetSpec& spec, const CacheSettings& settings)
@@ -228,7 +279,8 @@ void CatalogCache::Impl::Stop() {
   // loops have drained every request by now). The bound is for a loop stopped with a check still
   // inside: it never resumes, so it never touches the cache again.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (running_checks_.load() > 0 && std::chrono::steady_clock::now() < give_up) {
+  while ((running_checks_.load() > 0 || running_recompressions_.load() > 0) &&
+         std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
@@ -365,8 +417,12 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(const L
   auto body = co_await loader();
   if (!body.ok()) co_return body.error();
   auto etag = core::BodyEtag(*body);
-  co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)), std::move(etag),
-                           outcome, nullptr};
+  co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)),
+                           std::move(etag),
+                           outcome,
+                           nullptr,
+                           http::core::ContentCoding::kIdentity,
+                           {}};
 }
 
 std::shared_ptr<const http::core::BodyFile> CatalogCache::Impl::KeepCopy(
@@ -401,9 +457,14 @@ asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::Hit(const std
   }
   ++counters_.hits;
   auto body = std::make_shared<const std::string>(std::move(stored.body));
-  auto file = KeepCopy(key, stored.Header(), stored.etag, body);
-  co_return CachedResponse{std::move(body), std::move(stored.etag), CacheOutcome::kHit,
-                           std::move(file)};
+  auto header = stored.Header();
+  auto file = KeepCopy(key, header, stored.etag, body);
+  co_return CachedResponse{std::move(body),
+                           std::move(stored.etag),
+                           CacheOutcome::kHit,
+                           std::move(file),
+                           http::core::ContentCoding::kIdentity,
+                           std::move(header)};
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::ChargeMiss(const CacheClient* client,
@@ -453,10 +514,185 @@ asio::awaitable<base::Result<std::string>> CatalogCache::Impl::StoredValue(
   co_return core::EncodeSharedReference(etag, stamp, shared_key);
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core::CacheKey& key,
-                                                                      Loader loader,
-                                                                      base::RequestTrace* trace,
-                                                                      const CacheClient* client) {
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
+    const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
+    const http::core::CodingPreference* accept) {
+  const http::core::CodingPreference preference =
+      accept != nullptr ? *accept : http::core::CodingPreference{};
+  const auto coding = preference.best;
+  if (coding == http::core::ContentCoding::kIdentity) {
+    co_return co_await GetEntry(key, loader, trace, client);
+  }
+  const std::string k = RedisKey(key.str());
+  // A body this instance knows is too small to compress skips the variant's lookup.
+  bool small = false;
+  if (local_) {
+    if (const auto copy = local_->Find(k)) {
+      small = http::core::ChooseContentCoding(preference, copy->body->size()) ==
+              http::core::ContentCoding::kIdentity;
+    }
+  }
+  if (!small && settings_.enabled && UsesRedis()) {
+    if (auto stored = co_await FindVariant(k, coding, trace)) co_return std::move(*stored);
+  }
+  auto entry = co_await GetEntry(key, loader, trace, client);
+  if (!entry.ok()) co_return entry;
+  if (http::core::ChooseContentCoding(preference, entry->body->size()) ==
+      http::core::ContentCoding::kIdentity) {
+    co_return entry;
+  }
+  co_return co_await MakeVariant(k, coding, std::move(*entry), trace);
+}
+
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
+    const std::string& key, http::core::ContentCoding coding, base::RequestTrace* trace) {
+  const std::string variant_key = core::VariantKey(key, coding);
+  if (local_) {
+    if (auto copy = local_->Find(variant_key)) {
+      auto header = co_await CheckHeader(variant_key, trace);
+      if (!header.ok()) co_return std::nullopt;
+      if (*header == copy->header) {
+        ++counters_.hits;
+        ++counters_.local_hits;
+        ++counters_.variant_hits;
+        co_return CachedResponse{std::move(copy->body),
+                                 std::move(copy->etag),
+                                 CacheOutcome::kHit,
+                                 std::move(copy->file),
+                                 coding,
+                                 {}};
+      }
+      local_->Erase(variant_key);
+    }
+  }
+  redis::RedisArgs get = {"GET", variant_key};
+  auto cached = co_await Send(std::move(get), trace, "GET variant");
+  if (!cached.ok() || cached->IsNil()) co_return std::nullopt;
+  auto stored = core::DecodeVariant(coding, cached->text);
+  if (!stored) co_return std::nullopt;
+  ++counters_.hits;
+  ++counters_.variant_hits;
+  auto body = std::make_shared<const std::string>(std::move(stored->body));
+  auto file =
+      KeepCopy(variant_key, cached->text.substr(0, core::kStoredHeaderSize), stored->etag, body);
+  co_return CachedResponse{
+      std::move(body), std::move(stored->etag), CacheOutcome::kHit, std::move(file), coding, {}};
+}
+
+asio::awaitable<std::pair<bool, std::shared_ptr<const http::core::BodyFile>>>
+CatalogCache::Impl::StoreVariant(const std::string& key, http::core::ContentCoding coding,
+                                 const std::string& entry_header, const std::string& etag,
+                                 std::shared_ptr<const std::string> bytes,
+                                 base::RequestTrace* trace) {
+  // The entry's stamp sits after "v2 " and its etag in the header line.
+  const std::string stamp = entry_header.substr(3 + 18 + 1, 32);
+  auto value = core::EncodeVariant(coding, etag, stamp, *bytes);
+  if (value.empty()) co_return std::pair{false, nullptr};
+  std::string header = value.substr(0, core::kStoredHeaderSize);
+  const std::string variant_key = core::VariantKey(key, coding);
+  redis::RedisArgs store = {
+      "EVAL",          std::string(scripts::kStoreVariant), "2", key, variant_key, entry_header,
+      std::move(value)};
+  auto stored = co_await Send(std::move(store), trace, "EVAL store_variant");
+  if (!stored.ok() || stored->integer != 1) {
+    ++counters_.variant_refused;
+    co_return std::pair{false, nullptr};
+  }
+  ++counters_.variant_stores;
+  co_return std::pair{true, KeepCopy(variant_key, std::move(header), etag, std::move(bytes))};
+}
+
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::MakeVariant(
+    const std::string& key, http::core::ContentCoding coding, CachedResponse entry,
+    base::RequestTrace* trace) {
+  const auto size = entry.body->size();
+  const bool large = settings_.recompress_min_bytes > 0 && size >= settings_.recompress_min_bytes;
+  const auto effort = large ? http::CompressionEffort::kFast : http::CompressionEffort::kSmall;
+  // The representation sent is made for this request: for this coding the cache missed, even when
+  // the identity entry it is made from was a hit (X-Cache tells whether stored bytes were sent).
+  if (entry.outcome == CacheOutcome::kHit) entry.outcome = CacheOutcome::kMiss;
+  const std::shared_ptr<const std::string> identity = entry.body;
+  const auto job = [identity, coding, effort] {
+    return std::make_shared<const std::string>(http::Compress(coding, *identity, effort));
+  };
+  if (entry.entry_header.size() != core::kStoredHeaderSize) {
+    // Not stored (bypass, refused store): nothing to keep it beside.
+    ++counters_.compressions;
+    std::shared_ptr<const std::string> bytes = co_await http::Offload(compress_pool_, job);
+    auto etag = core::BodyEtag(*bytes);
+    co_return CachedResponse{std::move(bytes), std::move(etag), entry.outcome, nullptr, coding, {}};
+  }
+
+  const std::string flight_key = core::VariantKey(key, coding) + '\n' + entry.entry_header;
+  std::shared_ptr<VariantFlight> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(variant_flights_mutex_);
+    auto& slot = variant_flights_[flight_key];
+    if (!slot) {
+      slot = std::make_shared<VariantFlight>();
+      leader = true;
+    }
+    flight = slot;
+  }
+  if (!leader) {
+    auto shared = co_await flight->result.Wait();
+    if (shared.ok()) shared->outcome = entry.outcome;
+    co_return shared;
+  }
+  const auto finish = [&](base::Result<CachedResponse> result) {
+    {
+      std::lock_guard lock(variant_flights_mutex_);
+      variant_flights_.erase(flight_key);
+    }
+    flight->result.Set(result);
+    return result;
+  };
+  std::shared_ptr<const std::string> bytes;
+  try {
+    ++counters_.compressions;
+    bytes = co_await http::Offload(compress_pool_, job);
+  } catch (...) {
+    (void)finish(
+        base::MakeError(base::ErrorCode::kInternal, "internal error", "compression threw"));
+    throw;
+  }
+  auto etag = core::BodyEtag(*bytes);
+  auto stored = co_await StoreVariant(key, coding, entry.entry_header, etag, bytes, trace);
+  if (stored.first && large && running_recompressions_.load() < kMaxRecompressions) {
+    ++running_recompressions_;
+    const auto executor = co_await asio::this_coro::executor;
+    asio::co_spawn(executor, Recompress(key, coding, entry.entry_header, entry.body),
+                   asio::detached);
+  }
+  co_return finish(CachedResponse{
+      std::move(bytes), std::move(etag), entry.outcome, std::move(stored.second), coding, {}});
+}
+
+asio::awaitable<void> CatalogCache::Impl::Recompress(std::string key,
+                                                     http::core::ContentCoding coding,
+                                                     std::string entry_header,
+                                                     std::shared_ptr<const std::string> body) {
+  try {
+    const auto job = [this, coding, body] {
+      return http::Compress(coding, *body, http::CompressionEffort::kSmallest, stopping_);
+    };
+    std::optional<std::string> smaller = co_await http::Offload(recompress_pool_, job);
+    if (smaller && !stopping_) {
+      auto bytes = std::make_shared<const std::string>(std::move(*smaller));
+      auto etag = core::BodyEtag(*bytes);
+      auto stored = co_await StoreVariant(key, coding, entry_header, etag, bytes, nullptr);
+      if (stored.first) ++counters_.recompressions;
+    }
+  } catch (const std::exception& error) {
+    spdlog::warn("recompressing {} failed: {}", key, error.what());
+  }
+  --running_recompressions_;
+}
+
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
+    const core::CacheKey& key, const Loader& loader, base::RequestTrace* trace,
+    const CacheClient* client) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
   }
@@ -476,8 +712,12 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(const core
       if (*header == copy->header) {
         ++counters_.hits;
         ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body), std::move(copy->etag), CacheOutcome::kHit,
-                                 std::move(copy->file)};
+        co_return CachedResponse{std::move(copy->body),
+                                 std::move(copy->etag),
+                                 CacheOutcome::kHit,
+                                 std::move(copy->file),
+                                 http::core::ContentCoding::kIdentity,
+                                 std::move(copy->header)};
       }
       local_->Erase(k);  // removed or replaced since: read it again
     }
@@ -578,14 +818,17 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
   const auto ttl = settings_.ttl.count();
   auto shared_body = std::make_shared<const std::string>(std::move(*body));
   std::shared_ptr<const http::core::BodyFile> file;
+  std::string entry_header;
   auto value = co_await StoredValue(etag, stamp, *shared_body, trace);
   if (value.ok()) {
     const std::string header = value->substr(0, core::kStoredHeaderSize);
     redis::RedisArgs store = {"EVAL",
                               std::string(scripts::kStoreIfVersion),
-                              "2",
+                              "4",
                               key,
                               scripts::VersionKey(key),
+                              core::VariantKey(key, http::core::ContentCoding::kGzip),
+                              core::VariantKey(key, http::core::ContentCoding::kBrotli),
                               version,
                               std::move(*value),
                               std::to_string(ttl),
@@ -594,11 +837,15 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
     if (stored.ok()) {
       const bool kept = stored->integer == 1;
       ++(kept ? counters_.stores : counters_.stores_refused);
-      if (kept) file = KeepCopy(key, header, etag, shared_body);
+      if (kept) {
+        file = KeepCopy(key, header, etag, shared_body);
+        entry_header = header;
+      }
     }
   }
   co_return finish(CachedResponse{std::move(shared_body), std::move(etag), CacheOutcome::kMiss,
-                                  std::move(file)});
+                                  std::move(file), http::core::ContentCoding::kIdentity,
+                                  std::move(entry_header)});
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
@@ -606,8 +853,14 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
   for (const auto& logical : keys) {
     const std::string key = RedisKey(logical);
-    redis::RedisArgs invalidate = {"EVAL",     std::string(scripts::kInvalidate), "2",
-                                   key,        scripts::VersionKey(key),          FreshToken(),
+    redis::RedisArgs invalidate = {"EVAL",
+                                   std::string(scripts::kInvalidate),
+                                   "4",
+                                   key,
+                                   scripts::VersionKey(key),
+                                   core::VariantKey(key, http::core::ContentCoding::kGzip),
+                                   core::VariantKey(key, http::core::ContentCoding::kBrotli),
+                                   FreshToken(),
                                    version_ttl};
     auto reply = co_await Send(std::move(invalidate));
     if (!reply.ok()) co_return reply.error();
@@ -761,11 +1014,10 @@ CatalogCache::CatalogCache(const asio::any_io_executor& executor, redis::RedisCl
 CatalogCache::~CatalogCache() = default;
 void CatalogCache::Start() { impl_->Start(); }
 void CatalogCache::Stop() { impl_->Stop(); }
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(const core::CacheKey& key,
-                                                                Loader loader,
-                                                                base::RequestTrace* trace,
-                                                                const CacheClient* client) {
-  return impl_->Get(key, std::move(loader), trace, client);
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(
+    const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
+    const http::core::CodingPreference* accept) {
+  return impl_->Get(key, std::move(loader), trace, client, accept);
 }
 asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {

@@ -17,6 +17,7 @@
 #include "vitrina/cache/core/stored_response.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
 #include "vitrina/http/core/body_file.hpp"
+#include "vitrina/http/core/content_coding.hpp"
 #include "vitrina/redis/client.hpp"
 
 namespace vitrina::cache {
@@ -35,6 +36,11 @@ struct CachedResponse {
   std::string etag;                         // quoted strong ETag of `body`, for If-None-Match
   CacheOutcome outcome = CacheOutcome::kMiss;
   std::shared_ptr<const http::core::BodyFile> file;  // the same bytes in a file (local copies only)
+  // The content coding of `body` (Content-Encoding); identity unless one was asked for.
+  http::core::ContentCoding coding = http::core::ContentCoding::kIdentity;
+  // The header of the Redis entry `body` is (or was compressed from), when this answer is what the
+  // key held; empty when it was not stored (bypass, refused store). Variants derive from it.
+  std::string entry_header;
 };
 
 // Who asks, for the per-client budget of uncached queries: the user id, or the client address
@@ -65,6 +71,11 @@ struct BasicCacheCounters {
   Count invalidated_keys{};
   Count invalidation_failures{};
   Count redis_errors{};
+  Count compressions{};     // bodies compressed for a request (a variant made or a bypass)
+  Count variant_hits{};     // compressed answers sent as stored (no compression)
+  Count variant_stores{};   // variants stored beside their entry
+  Count variant_refused{};  // variants not stored: the entry changed meanwhile
+  Count recompressions{};   // variants replaced by a smaller one made in the background
 };
 using CacheCounters = BasicCacheCounters<std::uint64_t>;
 
@@ -106,11 +117,17 @@ class CatalogCache {
   // misses of one key in this process share one loader call. With a trace, each Redis command
   // is recorded as a "redis" dependency of the request. A miss counts against `client`'s budget
   // (CACHE_CLIENT_MISSES_PER_MINUTE): beyond it, kTooManyRequests with a retry_after; without a
-  // client nothing is counted. (A pointer, not a defaulted reference: g++ 12 destroys a default
+  // client nothing is counted. (Pointers, not defaulted references: g++ 12 destroys a default
   // argument's temporary twice when the call is co_awaited.)
-  boost::asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
-                                                           base::RequestTrace* trace = nullptr,
-                                                           const CacheClient* client = nullptr);
+  //
+  // With `accept` (the request's Accept-Encoding), the answer comes in the coding it prefers
+  // (http::core::ChooseContentCoding: small bodies stay identity). A compressed answer is made
+  // at most once per stored entry and coding, and stored beside the entry (VariantKey, same hash
+  // slot); later requests get those bytes as they are, confirmed like the entry's. See
+  // docs/cache.md, "Compression".
+  boost::asio::awaitable<base::Result<CachedResponse>> Get(
+      const core::CacheKey& key, Loader loader, base::RequestTrace* trace = nullptr,
+      const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change

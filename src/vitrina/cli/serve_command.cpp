@@ -313,6 +313,13 @@ void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& m
   copies.WithLabels({"bytes"}).Set(static_cast<double>(local.bytes));
   copies.WithLabels({"max_bytes"}).Set(static_cast<double>(local.max_bytes));
   copies.WithLabels({"files"}).Set(static_cast<double>(local.files));
+  const auto counters = catalog_cache.Counters();
+  auto& compression = metrics.cache_compression;
+  compression.WithLabels({"compressions"}).Set(static_cast<double>(counters.compressions));
+  compression.WithLabels({"variant_hits"}).Set(static_cast<double>(counters.variant_hits));
+  compression.WithLabels({"variant_stores"}).Set(static_cast<double>(counters.variant_stores));
+  compression.WithLabels({"variant_refused"}).Set(static_cast<double>(counters.variant_refused));
+  compression.WithLabels({"recompressions"}).Set(static_cast<double>(counters.recompressions));
 }
 
 void LogStartup(const Config& config, const ServeSettings& settings,

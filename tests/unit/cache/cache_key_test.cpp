@@ -132,6 +132,36 @@ TEST(StoredResponse, RejectsOtherFormatsAndBadSizes) {
   EXPECT_EQ(EncodeStoredResponse(etag, "short", "body"), "");
 }
 
+TEST(StoredResponse, VariantsCarryTheirOwnEtagAndTheEntrysStamp) {
+  using http::core::ContentCoding;
+  const std::string stamp(32, 'c');
+  const std::string compressed("\x1f\x8b\x08\0binary\nbytes", 19);
+  const auto etag = BodyEtag(compressed);
+  const auto value = EncodeVariant(ContentCoding::kGzip, etag, stamp, compressed);
+  EXPECT_EQ(value.substr(0, 3), "g2 ");
+  EXPECT_EQ(value.size(), kStoredHeaderSize + compressed.size());
+  const auto decoded = DecodeVariant(ContentCoding::kGzip, value);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->etag, etag);
+  EXPECT_EQ(decoded->stamp, stamp);
+  EXPECT_EQ(decoded->body, compressed);
+  // Another coding, an entry, or identity never decode as this variant.
+  EXPECT_FALSE(DecodeVariant(ContentCoding::kBrotli, value));
+  EXPECT_FALSE(DecodeVariant(ContentCoding::kGzip, EncodeStoredResponse(etag, stamp, "x")));
+  EXPECT_FALSE(DecodeStoredResponse(value));
+  EXPECT_EQ(EncodeVariant(ContentCoding::kIdentity, etag, stamp, "x"), "");
+  EXPECT_EQ(EncodeVariant(ContentCoding::kBrotli, etag, "short", "x"), "");
+  const auto br = EncodeVariant(ContentCoding::kBrotli, etag, stamp, "x");
+  EXPECT_EQ(br.substr(0, 3), "b2 ");
+  ASSERT_TRUE(DecodeVariant(ContentCoding::kBrotli, br));
+}
+
+TEST(StoredResponse, VariantKeysShareTheEntrysHashSlot) {
+  using http::core::ContentCoding;
+  EXPECT_EQ(VariantKey("catalog:cut=Fair", ContentCoding::kGzip), "{catalog:cut=Fair}:gzip");
+  EXPECT_EQ(VariantKey("staging:catalog:all", ContentCoding::kBrotli), "{staging:catalog:all}:br");
+}
+
 TEST(StoredResponse, EtagsDifferForDifferentBodies) {
   EXPECT_EQ(BodyEtag("abc"), BodyEtag("abc"));
   EXPECT_NE(BodyEtag("abc"), BodyEtag("abd"));

@@ -236,6 +236,17 @@ json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
        {"503", ResponseRef("Unavailable")}});
   list["operationId"] = "listCatalog";
   list["parameters"] = CatalogParameters(spec);
+  list["description"] =
+      "Send Accept-Encoding (br, gzip; q-values honoured, br preferred on ties) for a compressed "
+      "answer; answers under 1 KiB and requests without the header get identity. Each coding has "
+      "its own ETag, so If-None-Match answers 304 per coding.";
+  const auto text_header = [](std::string_view description) {
+    return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
+  };
+  list["responses"].as_object()["200"].as_object()["headers"] =
+      json::object{{"Content-Encoding", text_header("br or gzip when the body is compressed")},
+                   {"Vary", text_header("Accept-Encoding, on every answer")},
+                   {"ETag", text_header("Strong validator of the body in its coding")}};
 
   const json::object item_body = {{"required", true}, {"content", JsonContent(Ref("ItemInput"))}};
   json::object create =

@@ -8,6 +8,8 @@ namespace vitrina::cache::core {
 namespace {
 constexpr std::string_view kFormatPrefix = "v2 ";
 constexpr std::string_view kSharedPrefix = "r2 ";
+constexpr std::string_view kGzipPrefix = "g2 ";
+constexpr std::string_view kBrotliPrefix = "b2 ";
 constexpr std::size_t kEtagSize = 18;
 constexpr std::size_t kStampSize = 32;
 static_assert(kStoredHeaderSize == kFormatPrefix.size() + kEtagSize + 1 + kStampSize + 1);
@@ -74,6 +76,61 @@ std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
   value.reserve(kStoredHeaderSize + body.size());
   value.append(body);
   return value;
+}
+
+namespace {
+
+std::string_view VariantPrefix(http::core::ContentCoding coding) {
+  switch (coding) {
+    case http::core::ContentCoding::kGzip:
+      return kGzipPrefix;
+    case http::core::ContentCoding::kBrotli:
+      return kBrotliPrefix;
+    case http::core::ContentCoding::kIdentity:
+      break;
+  }
+  return {};
+}
+
+// The etag and stamp of a header line starting with `prefix`, nullopt when malformed.
+std::optional<std::pair<std::string_view, std::string_view>> ParseHeader(std::string_view value,
+                                                                         std::string_view prefix) {
+  if (value.size() < kStoredHeaderSize || !value.starts_with(prefix)) return std::nullopt;
+  const auto etag = value.substr(prefix.size(), kEtagSize);
+  const auto stamp = value.substr(prefix.size() + kEtagSize + 1, kStampSize);
+  if (value[prefix.size() + kEtagSize] != ' ' || value[kStoredHeaderSize - 1] != '\n' ||
+      etag.front() != '"' || etag.back() != '"') {
+    return std::nullopt;
+  }
+  return std::pair{etag, stamp};
+}
+
+}  // namespace
+
+std::string EncodeVariant(http::core::ContentCoding coding, std::string_view etag,
+                          std::string_view stamp, std::string_view bytes) {
+  const auto prefix = VariantPrefix(coding);
+  if (prefix.empty() || etag.size() != kEtagSize || stamp.size() != kStampSize) return {};
+  std::string value;
+  value.reserve(kStoredHeaderSize + bytes.size());
+  value.append(prefix).append(etag).append(1, ' ').append(stamp).append(1, '\n').append(bytes);
+  return value;
+}
+
+std::optional<StoredResponse> DecodeVariant(http::core::ContentCoding coding,
+                                            std::string_view value) {
+  const auto prefix = VariantPrefix(coding);
+  if (prefix.empty()) return std::nullopt;
+  const auto parsed = ParseHeader(value, prefix);
+  if (!parsed) return std::nullopt;
+  return StoredResponse{std::string(parsed->first),
+                        std::string(parsed->second),
+                        std::string(value.substr(kStoredHeaderSize)),
+                        {}};
+}
+
+std::string VariantKey(std::string_view key, http::core::ContentCoding coding) {
+  return "{" + std::string(key) + "}:" + std::string(http::core::ContentCodingName(coding));
 }
 
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value) {

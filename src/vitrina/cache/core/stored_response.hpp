@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "vitrina/http/core/content_coding.hpp"
+
 namespace vitrina::cache::core {
 
 // The ETag of a response body: a quoted strong validator ("\"<16 hex digits>\"") from a 64-bit
@@ -43,6 +45,21 @@ std::string EncodeStoredResponse(std::string_view etag, std::string_view stamp,
 std::string EncodeSharedReference(std::string_view etag, std::string_view stamp,
                                   std::string_view shared_body_key);
 std::optional<StoredResponse> DecodeStoredResponse(std::string_view value);
+
+// A compressed variant of an entry, stored under VariantKey(K, coding) beside K (same hash slot):
+//   "g2 " (gzip) or "b2 " (br) + the variant's etag (of the compressed bytes) + " " + the stamp of
+//   the entry it was compressed from + "\n" + the compressed bytes.
+// Its first kStoredHeaderSize bytes identify it (another compression of the same entry has
+// another etag), so a local copy of a variant is checked with a GETRANGE like an entry's.
+// `coding` must not be identity (an empty string is returned).
+std::string EncodeVariant(http::core::ContentCoding coding, std::string_view etag,
+                          std::string_view stamp, std::string_view bytes);
+// nullopt when `value` is not a variant in `coding`; `body` holds the compressed bytes.
+std::optional<StoredResponse> DecodeVariant(http::core::ContentCoding coding,
+                                            std::string_view value);
+// Where the variant of Redis key `key` in `coding` lives: "{" + key + "}:" + "gzip" | "br", the
+// hash tag being the whole key, as for the version key "{K}:v": same slot as K in a Cluster.
+std::string VariantKey(std::string_view key, http::core::ContentCoding coding);
 
 // "vitrina:body:" + the SHA-1 of the bytes in hex: equal bodies share one key whatever query
 // produced them (?price_min=-1 and ?price_min=-2 are both the whole catalog). Content-addressed,

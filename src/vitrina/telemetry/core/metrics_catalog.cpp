@@ -19,6 +19,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry)
           "vitrina_cache_local_copies",
           "Cached bodies kept by this instance (each use is checked against Redis first).",
           {"measure"})),
+      cache_compression(registry.AddGauge(
+          "vitrina_cache_compression",
+          "Compressed catalog answers since start: bodies compressed for requests, variants sent "
+          "as stored, stored, refused (entry changed), replaced by a smaller background one.",
+          {"measure"})),
       pool_connections(registry.AddGauge("vitrina_pool_connections",
                                          "Connections per pool and state.", {"pool", "state"})),
       etl_runs(registry.AddGauge("vitrina_etl_runs",

@@ -21,6 +21,7 @@ struct ServiceMetrics {
   // labels: measure ("entries", "bytes", "max_bytes"): the bodies this instance keeps to skip
   // reading them from Redis again (cache/local copies)
   GaugeFamily& cache_local_copies;
+  GaugeFamily& cache_compression;
   // labels: pool ("postgresql", "redis"), state ("in_use", "idle", "size")
   GaugeFamily& pool_connections;
   // labels: status ("running", "succeeded", "failed"): the runs recorded in etl_runs (ETL runs

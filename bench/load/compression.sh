@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Compressed catalog answers (issue #17), measured on one binary (a release build):
+#   1. bytes on the wire for /catalog and /catalog?cut=Fair in identity, gzip and br (the stored
+#      variants, after the background recompression);
+#   2. cached ?cut=Fair with Accept-Encoding: gzip against nginx serving the same gzip bytes with
+#      gzip_static on, wrk on each in turns (COMPRESS_RUNS, 5), median of the per-run ratios;
+#   3. the full-catalog miss with gzip and with br against the identity miss (every variant and
+#      the entry deleted before each request), in turns, medians of COMPRESS_MISSES (7), on a
+#      second server without background recompression (CACHE_RECOMPRESS_MIN_BYTES=0).
+#
+#   bench/load/compression.sh BINARY [STATE_DIR] [PORT_BASE]  -> docs/results/compression.{json,txt}
+#
+# Starts its own PostgreSQL and Redis and loads the diamonds, like ab.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+binary=${1:?usage: bench/load/compression.sh BINARY [STATE_DIR] [PORT_BASE]}
+state=${2:-.run/bench-compression}
+base=${3:-55950}
+runs=${COMPRESS_RUNS:-5}
+misses=${COMPRESS_MISSES:-7}
+duration=${COMPRESS_DURATION:-6s}
+connections=${COMPRESS_CONNECTIONS:-32}
+out_json=${COMPRESS_OUT:-docs/results/compression.json}
+
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  tools/services.sh stop "$state" || true
+}
+trap cleanup EXIT
+
+tools/services.sh start "$state" "$base" postgres redis >/dev/null
+set -a
+# shellcheck disable=SC1091 # written by services.sh
+. "$state/env"
+set +a
+"$binary" migrate >"$state/migrate.log" 2>&1
+"$binary" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
+  >"$state/etl.log" 2>&1 || { tail "$state/etl.log" >&2; exit 1; }
+psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE"
+redis=(redis-cli -u "$REDIS_URL")
+
+api=$((base + 10))
+PORT=$api HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
+  CACHE_CLIENT_MISSES_PER_MINUTE=0 "$binary" serve >"$state/api.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 300); do
+  curl -fs "http://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$api"
+metric() { curl -fs "$url/metrics" | awk -v m="vitrina_cache_compression{measure=\"$1\"}" '$1 == m {print $2}'; }
+
+# 1. Bytes on the wire, once the stored variants are final (the background recompression done).
+declare -A size
+for path in "/catalog" "/catalog?cut=Fair"; do
+  for coding in identity gzip br; do
+    header=()
+    [[ $coding != identity ]] && header=(-H "Accept-Encoding: $coding")
+    curl -fs -o /dev/null "${header[@]}" "$url$path"
+  done
+done
+for _ in $(seq 600); do  # the br of the full catalog takes seconds
+  [[ $(metric recompressions) == 4 ]] && break
+  sleep 0.5
+done
+for path in "/catalog" "/catalog?cut=Fair"; do
+  for coding in identity gzip br; do
+    header=()
+    [[ $coding != identity ]] && header=(-H "Accept-Encoding: $coding")
+    size["$path $coding"]=$(curl -fs -o "$state/body" -w '%{size_download}' "${header[@]}" "$url$path")
+  done
+done
+curl -fs "$url/catalog?cut=Fair" >"$state/fair.json"
+curl -fs -H "Accept-Encoding: gzip" "$url/catalog?cut=Fair" >"$state/fair.json.gz"
+gunzip -c "$state/fair.json.gz" | cmp -s - "$state/fair.json" ||
+  { echo "compression: the gzip answer does not decode to the identity answer" >&2; exit 1; }
+
+# 2. Cached ?cut=Fair in gzip against nginx's gzip_static on the same bytes.
+mkdir -p "$state/nginx/tmp" "$state/static"
+cp "$state/fair.json" "$state/fair.json.gz" "$state/static/"
+nginx_port=$((base + 14))
+nginx_user=
+[[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
+cat >"$state/nginx/nginx.conf" <<EOF
+$nginx_user
+worker_processes $(nproc);
+daemon off;
+pid $state/nginx/nginx.pid;
+error_log $state/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  types { application/json json; }
+  default_type application/json;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  gzip_static on;
+  client_body_temp_path $state/nginx/tmp;
+  proxy_temp_path $state/nginx/tmp;
+  fastcgi_temp_path $state/nginx/tmp;
+  uwsgi_temp_path $state/nginx/tmp;
+  scgi_temp_path $state/nginx/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location /static/ { alias $state/static/; }
+  }
+}
+EOF
+nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
+pids+=("$!")
+for _ in $(seq 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/fair.json" && break
+  sleep 0.1
+done
+curl -fsS -H "Accept-Encoding: gzip" -D "$state/nginx-headers" \
+  "http://127.0.0.1:$nginx_port/static/fair.json" | cmp -s - "$state/fair.json.gz" ||
+  { echo "compression: nginx does not serve the same gzip bytes" >&2; exit 1; }
+rps() {  # rps URL -> requests/s
+  wrk -t2 -c"$connections" -d"$duration" -H "Accept-Encoding: gzip" "$1" |
+    awk '/^Requests\/sec/ {print $2}'
+}
+compressions_before=$(metric compressions)
+rps "$url/catalog?cut=Fair" >/dev/null  # warm-up runs, not counted
+rps "http://127.0.0.1:$nginx_port/static/fair.json" >/dev/null
+api_rps=()
+nginx_rps=()
+for run in $(seq "$runs"); do
+  a=$(rps "$url/catalog?cut=Fair")
+  n=$(rps "http://127.0.0.1:$nginx_port/static/fair.json")
+  api_rps+=("$a")
+  nginx_rps+=("$n")
+  echo "cut=Fair gzip run $run: vitrina $a req/s, nginx gzip_static $n req/s"
+done
+compressions_after=$(metric compressions)
+
+# 3. The full-catalog miss: identity, gzip, br in turns, the entry and its variants deleted first.
+#    A server of its own without the background recompression: it does not delay the answer, but
+#    seconds of Brotli on one of 2 cores would slow the next measured misses.
+miss_port=$((base + 11))
+PORT=$miss_port HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
+  CACHE_CLIENT_MISSES_PER_MINUTE=0 CACHE_RECOMPRESS_MIN_BYTES=0 "$binary" serve \
+  >"$state/api-miss.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 300); do
+  curl -fs "http://127.0.0.1:$miss_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+miss_ms() {  # miss_ms CODING -> milliseconds of one miss
+  "${redis[@]}" DEL "catalog:all" "{catalog:all}:gzip" "{catalog:all}:br" >/dev/null
+  local header=()
+  [[ $1 != identity ]] && header=(-H "Accept-Encoding: $1")
+  curl -fs -o /dev/null "${header[@]}" -w '%{time_total}' "http://127.0.0.1:$miss_port/catalog" |
+    python3 -c "import sys; print(f'{float(sys.stdin.read()) * 1000:.1f}')"
+}
+declare -A miss
+for coding in identity gzip br; do miss_ms "$coding" >/dev/null; done  # warm-up
+for run in $(seq "$misses"); do
+  line="full-catalog miss run $run:"
+  for coding in identity gzip br; do
+    t=$(miss_ms "$coding")
+    miss[$coding]+="$t "
+    line+=" $coding $t ms"
+  done
+  echo "$line"
+done
+
+python3 - "$out_json" "$runs" "$duration" "$connections" "$compressions_before" \
+  "$compressions_after" <<EOF
+import json, statistics, sys
+out, runs, duration, connections, c_before, c_after = sys.argv[1:7]
+size = {
+$(for key in "${!size[@]}"; do echo "  \"$key\": ${size[$key]},"; done)
+}
+api = [float(x) for x in "${api_rps[*]}".split()]
+nginx = [float(x) for x in "${nginx_rps[*]}".split()]
+miss = {
+  "identity": [float(x) for x in "${miss[identity]}".split()],
+  "gzip": [float(x) for x in "${miss[gzip]}".split()],
+  "br": [float(x) for x in "${miss[br]}".split()],
+}
+def sizes(path):
+  identity = size[f"{path} identity"]
+  return {"identity": identity, "gzip": size[f"{path} gzip"], "br": size[f"{path} br"],
+          "gzip_fraction": round(size[f"{path} gzip"] / identity, 4),
+          "br_fraction": round(size[f"{path} br"] / identity, 4)}
+ratios = [a / n for a, n in zip(api, nginx)]
+med = {k: statistics.median(v) for k, v in miss.items()}
+result = {
+  "binary": "$binary",
+  "build_type": "$(grep -s '^CMAKE_BUILD_TYPE' "$(dirname "$(dirname "$binary")")/CMakeCache.txt" | cut -d= -f2)",
+  "bytes_on_wire": {"/catalog": sizes("/catalog"), "/catalog?cut=Fair": sizes("/catalog?cut=Fair")},
+  "cached_fair_gzip_vs_nginx_gzip_static": {
+    "runs": int(runs), "duration": duration, "connections": int(connections),
+    "vitrina_rps": api, "nginx_rps": nginx, "ratios": [round(r, 3) for r in ratios],
+    "median_ratio": round(statistics.median(ratios), 3),
+    "compressions_during_runs": int(float(c_after)) - int(float(c_before)),
+  },
+  "full_catalog_miss_ms": {
+    "runs": miss, "median": med,
+    "gzip_over_identity": round(med["gzip"] / med["identity"], 3),
+    "br_over_identity": round(med["br"] / med["identity"], 3),
+  },
+}
+json.dump(result, open(out, "w"), indent=2)
+lines = [f"binary {result['binary']} ({result['build_type'] or 'unknown build type'})"]
+for path, s in result["bytes_on_wire"].items():
+  lines.append(f"{path}: identity {s['identity']} B, gzip {s['gzip']} B ({s['gzip_fraction']:.3f}), "
+               f"br {s['br']} B ({s['br_fraction']:.3f})")
+c = result["cached_fair_gzip_vs_nginx_gzip_static"]
+lines.append(f"cached ?cut=Fair gzip: vitrina/nginx gzip_static median {c['median_ratio']:.3f} over "
+             f"{c['runs']} runs (compressions during the runs: {c['compressions_during_runs']})")
+m = result["full_catalog_miss_ms"]
+lines.append(f"full-catalog miss medians: identity {med['identity']:.1f} ms, gzip {med['gzip']:.1f} ms "
+             f"({m['gzip_over_identity']:.2f}x), br {med['br']:.1f} ms ({m['br_over_identity']:.2f}x)")
+text = "\n".join(lines) + "\n"
+open(out.removesuffix(".json") + ".txt", "w").write(text)
+print(text, end="")
+EOF
