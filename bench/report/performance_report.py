@@ -321,6 +321,42 @@ def rs256_check(page):
     return micro_report.figure(results, "BM_VerifyRs256/real_time/threads:1")
 
 
+def compression_section(path):
+    """Compression (issue #17), from bench/load/compression.sh's results file; nothing when absent."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as source:
+        result = json.load(source)
+    lines = ["## Compression", "",
+             "Measured by `bench/load/compression.sh` (part of `make bench`; "
+             "[results/compression.json](results/compression.json), [.txt](results/compression.txt)), "
+             f"binary `{result.get('binary', '?')}` ({result.get('build_type', '?')} build)."]
+    if result.get("build_type") != "Release":
+        lines += ["", "**Not a release build**: the bytes on the wire do not depend on the build and stand; "
+                  "the throughput ratio and the miss times do, so their verdicts wait for a release run."]
+    lines += ["", "| answer | identity | gzip | br | target |", "|---|---:|---:|---:|---|"]
+    targets = {"/catalog": lambda w: f"br ≤ 1/10: {verdict(w['br_fraction'] <= 0.1)}; "
+                                     f"gzip ≤ 1/7: {verdict(w['gzip_fraction'] <= 1 / 7)}"}
+    for answer, wire in result["bytes_on_wire"].items():
+        target = targets.get(answer, lambda w: "")(wire)
+        lines.append(f"| `{answer}` | {wire['identity']:,} B | {wire['gzip']:,} B ({wire['gzip_fraction']:.3f}) | "
+                     f"{wire['br']:,} B ({wire['br_fraction']:.3f}) | {target} |")
+    nginx = result["cached_fair_gzip_vs_nginx_gzip_static"]
+    miss = result["full_catalog_miss_ms"]
+    release = result.get("build_type") == "Release"
+    lines += ["",
+              f"- Cached `?cut=Fair` with `Accept-Encoding: gzip` vs nginx `gzip_static on` sending the same "
+              f"pre-compressed file: {nginx['median_ratio']:.3f}× (median of {nginx['runs']} runs; target ≥ 0.9×"
+              f"{': ' + verdict(nginx['median_ratio'] >= 0.9) if release else ', not established by this run'}).",
+              f"- Full-catalog miss, compressed vs identity (medians): gzip {miss['gzip_over_identity']:.2f}×, "
+              f"br {miss['br_over_identity']:.2f}× (target ≤ 1.3×"
+              f"{': ' + verdict(max(miss['gzip_over_identity'], miss['br_over_identity']) <= 1.3) if release else ', not established by this run'}).",
+              "- Each coding of a stored entry is compressed once and kept beside it (docs/cache.md, \"Compression\"): "
+              f"during the wrk runs the server compressed {nginx['compressions_during_runs']} answers, none of them a hit.",
+              ""]
+    return lines
+
+
 def query_section(path):
     """Sorting, fields and totals (issue #17), from bench/catalog/query.sh's results file (its own
     run, in turns, medians); nothing when the file is absent."""
@@ -607,6 +643,7 @@ def write_page(results, page, img_dir, made):
     add("")
     out.extend(telemetry_section(results))
     out.extend(query_section(os.path.join(os.path.dirname(page), "results", "catalog-query.json")))
+    out.extend(compression_section(os.path.join(os.path.dirname(page), "results", "compression.json")))
     add("## Reproducing and raw data")
     add("")
     add("`make bench` rebuilds the release binary, starts everything in `.run/bench` (override with "
