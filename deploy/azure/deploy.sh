@@ -222,6 +222,15 @@ az monitor app-insights component create -g "$RG" -a "$APPI" -l "$LOCATION" \
 put_secret appi-connection-string "$(az monitor app-insights component show -g "$RG" -a "$APPI" \
   --query connectionString -o tsv)"
 put_secret firebase-api-key "$FIREBASE_API_KEY"
+# The workbook (deploy/azure/workbook.json, docs/observability.md): GET /catalog by cache result,
+# before/after, the slowest dependencies, failures. Its name must be a GUID: one derived from the
+# group and the component, so a second run replaces the same workbook (create is a PUT).
+APPI_ID=$(az monitor app-insights component show -g "$RG" -a "$APPI" --query id -o tsv)
+WORKBOOK_NAME=$(python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, sys.argv[1]))' \
+  "vitrina-workbook:$RG:$APPI")
+az monitor app-insights workbook create -g "$RG" -n "$WORKBOOK_NAME" -l "$LOCATION" --kind shared \
+  --category workbook --display-name "Vitrina" --source-id "$APPI_ID" \
+  --serialized-data "@$(dirname "$0")/workbook.json" -o none
 
 step "Container Apps environment $ENV_NAME"
 az extension add --upgrade -n containerapp -o none

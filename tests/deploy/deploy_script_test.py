@@ -181,6 +181,18 @@ class DeployScriptTest(unittest.TestCase):
         (environment,) = calls_of(calls, "containerapp", "env", "create")
         self.assertEqual(option(environment, "--logs-workspace-id"), "customer-id-of-vitrina-logs")
         self.assertTrue(deployment.secrets()["appi-connection-string"].startswith("InstrumentationKey="))
+        (workbook,) = calls_of(calls, "monitor", "app-insights", "workbook", "create")
+        self.assertEqual(option(workbook, "--source-id"),
+                         "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                         "vitrina-rg/providers/monitor.app-insights.component/vitrina-appi")
+        self.assertEqual(option(workbook, "--category"), "workbook")
+        data = option(workbook, "--serialized-data")
+        self.assertTrue(data.startswith("@") and os.path.samefile(
+            data[1:], os.path.join(ROOT, "deploy", "azure", "workbook.json")), data)
+        # Same name on every run (a GUID from the group and the component): replaced, not added.
+        _, again = deployment.run()
+        (second,) = calls_of(again, "monitor", "app-insights", "workbook", "create")
+        self.assertEqual(option(second, "-n"), option(workbook, "-n"))
 
     def test_the_app_declares_probes_scale_and_key_vault_secrets(self):
         deployment, calls = self.deploy()
