@@ -36,6 +36,22 @@ bool HasCorsHeaders(const HttpReply& reply) {
   return false;
 }
 
+// Whether the answer's Vary list (every Vary line, comma-joined by the harness) names Origin;
+// compression adds Accept-Encoding to catalog answers beside it.
+bool VariesOnOrigin(const HttpReply& reply) {
+  std::string list = reply.Header("vary");
+  for (std::size_t start = 0; start <= list.size();) {
+    auto end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    auto token = list.substr(start, end - start);
+    token.erase(0, token.find_first_not_of(' '));
+    token.erase(token.find_last_not_of(' ') + 1);
+    if (token == "Origin") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 class ApiCors : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -74,7 +90,7 @@ TEST_F(ApiCors, OffByDefaultNoCorsHeadersAndOptionsAnswersAsBefore) {
   const auto reply = Fetch(server.port(), "GET", "/catalog", {}, From(kPage));
   EXPECT_EQ(reply.status, 200u);
   EXPECT_FALSE(HasCorsHeaders(reply));
-  EXPECT_EQ(reply.Header("vary"), "");
+  EXPECT_FALSE(VariesOnOrigin(reply)) << reply.Header("vary");
   const auto preflight = Fetch(server.port(), "OPTIONS", "/catalog", {}, Preflight(kPage, "POST"));
   EXPECT_EQ(preflight.status, 405u) << preflight.body;
   EXPECT_EQ(preflight.Header("allow"), "GET, HEAD, POST");
@@ -90,7 +106,7 @@ TEST_F(ApiCors, APreflightFromAnAllowedOriginIsAnsweredWithoutAToken) {
   EXPECT_NE(reply.Header("access-control-allow-headers").find("Authorization"), std::string::npos);
   EXPECT_NE(reply.Header("access-control-allow-headers").find("Content-Type"), std::string::npos);
   EXPECT_EQ(reply.Header("access-control-max-age"), "600");
-  EXPECT_EQ(reply.Header("vary"), "Origin");
+  EXPECT_TRUE(VariesOnOrigin(reply)) << reply.Header("vary");
   EXPECT_EQ(reply.Header("access-control-allow-credentials"), "");
   EXPECT_EQ(reply.Header("cache-control"), "no-store");
   EXPECT_FALSE(reply.Header("x-request-id").empty());  // through the pipeline, logged
@@ -105,7 +121,7 @@ TEST_F(ApiCors, APreflightFromAnotherOriginIsRefusedWithoutCorsHeaders) {
     const auto reply = Fetch(server.port(), "OPTIONS", "/catalog", {}, Preflight(origin, "POST"));
     EXPECT_EQ(reply.status, 403u) << origin;
     EXPECT_FALSE(HasCorsHeaders(reply)) << origin;
-    EXPECT_EQ(reply.Header("vary"), "Origin");
+    EXPECT_TRUE(VariesOnOrigin(reply)) << reply.Header("vary");
   }
 }
 
@@ -126,7 +142,7 @@ TEST_F(ApiCors, AMissAndAHitBothCarryTheOriginAndTheExposedHeaders) {
          {"X-Cache", "X-Cache-Key", "ETag", "Server-Timing", "X-Request-Id", "Location"}) {
       EXPECT_NE(exposed.find(name), std::string::npos) << name << " on a " << expected;
     }
-    EXPECT_EQ(reply.Header("vary"), "Origin") << expected;
+    EXPECT_TRUE(VariesOnOrigin(reply)) << expected << reply.Header("vary");
   }
   // The 304 of a revalidation, too.
   const auto first = Fetch(server.port(), "GET", "/catalog?cut=Fair", {}, From(kPage));
@@ -144,7 +160,7 @@ TEST_F(ApiCors, ADisallowedOriginIsAnsweredWithoutCorsHeadersButVaryOrigin) {
     EXPECT_EQ(reply.status, 200u);
     EXPECT_FALSE(HasCorsHeaders(reply));
     // Another origin's (or no origin's) answer must not be served to the page from a cache.
-    EXPECT_EQ(reply.Header("vary"), "Origin");
+    EXPECT_TRUE(VariesOnOrigin(reply)) << reply.Header("vary");
   }
 }
 
@@ -170,7 +186,7 @@ TEST_F(ApiCors, AWildcardAllowsEveryOriginWithoutVary) {
   const ServerProcess server(Env("*"), FreePort());
   const auto reply = Fetch(server.port(), "GET", "/catalog", {}, From("https://any.example"));
   EXPECT_EQ(reply.Header("access-control-allow-origin"), "*");
-  EXPECT_EQ(reply.Header("vary"), "");
+  EXPECT_FALSE(VariesOnOrigin(reply)) << reply.Header("vary");
   const auto preflight =
       Fetch(server.port(), "OPTIONS", "/catalog", {}, Preflight("https://any.example", "POST"));
   EXPECT_EQ(preflight.status, 204u);

@@ -77,7 +77,10 @@ HttpReply ReadOne(Stream& stream, beast::flat_buffer& buffer, bool head = false)
   for (const auto& field : message) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    reply.headers[name] = std::string(field.value());
+    // Repeated field lines are one list, comma-joined (RFC 9110, 5.3): e.g. Vary from CORS and
+    // from compression.
+    auto& value = reply.headers[name];
+    value += (value.empty() ? "" : ", ") + std::string(field.value());
   }
   reply.body = std::move(message.body());
   if (!message.keep_alive()) reply.headers["x-test-closed"] = "1";

@@ -71,8 +71,8 @@ TEST_F(SecondSpec, DiamondParametersAreUnknownHere) {
   const auto reply = Fetch(server_->port(), "GET", "/catalog?cut=Fair");
   EXPECT_EQ(reply.status, 400u);
   const std::string message(reply.Json().at("error").at("message").as_string());
-  EXPECT_NE(message.find("allowed: cursor, genre, limit, rating_max, rating_min, year, year_max, "
-                         "year_min"),
+  EXPECT_NE(message.find("allowed: cursor, fields, genre, limit, rating_max, rating_min, sort, year, "
+                         "year_max, year_min"),
             std::string::npos)
       << message;
   EXPECT_EQ(Fetch(server_->port(), "GET", "/catalog?year=old").status, 400u);
@@ -99,7 +99,7 @@ TEST_F(SecondSpec, OpenApiShowsItsFiltersAndRules) {
        document.at("paths").at("/catalog").at("get").at("parameters").as_array()) {
     names += std::string(parameter.at("name").as_string()) + " ";
   }
-  EXPECT_EQ(names, "genre year year_min year_max rating_min rating_max limit cursor ");
+  EXPECT_EQ(names, "genre year year_min year_max rating_min rating_max limit cursor sort fields ");
   const auto& properties =
       document.at("components").at("schemas").at("Item").at("properties").as_object();
   EXPECT_EQ(properties.at("genre").at("enum").as_array().size(), 4u);
