@@ -71,9 +71,10 @@ TEST_F(SecondSpec, DiamondParametersAreUnknownHere) {
   const auto reply = Fetch(server_->port(), "GET", "/catalog?cut=Fair");
   EXPECT_EQ(reply.status, 400u);
   const std::string message(reply.Json().at("error").at("message").as_string());
-  EXPECT_NE(message.find("allowed: cursor, fields, genre, limit, rating_max, rating_min, sort, year, "
-                         "year_max, year_min"),
-            std::string::npos)
+  EXPECT_NE(
+      message.find("allowed: cursor, fields, genre, limit, rating_max, rating_min, sort, year, "
+                   "year_max, year_min"),
+      std::string::npos)
       << message;
   EXPECT_EQ(Fetch(server_->port(), "GET", "/catalog?year=old").status, 400u);
 }
