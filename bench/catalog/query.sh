@@ -25,28 +25,14 @@ plain="/catalog?cut=Fair&limit=100"
 sorted="/catalog?cut=Fair&limit=100&sort=-price,carat"
 fields="/catalog?cut=Fair&limit=100&fields=carat,cut,price"
 
-mkdir -p "$state" "$(dirname "$out")"
-state=$(cd "$state" && pwd)
-server_pid=
-cleanup() {
-  [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  tools/services.sh stop "$state" || true
-}
-trap cleanup EXIT
-
-tools/services.sh start "$state" "$base" postgres redis >/dev/null
-set -a
-# shellcheck disable=SC1091 # written by services.sh
-. "$state/env"
-set +a
-"$binary" migrate >"$state/migrate.log" 2>&1
-"$binary" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
-  >"$state/etl.log" 2>&1 || { tail "$state/etl.log" >&2; exit 1; }
-psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE"
+mkdir -p "$(dirname "$out")"
+# shellcheck source=bench/lib/catalog-services.sh
+. bench/lib/catalog-services.sh
+bench_catalog_services "$state" "$base" "$binary"
 
 PORT=$port HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
   CACHE_CLIENT_MISSES_PER_MINUTE=0 AUTH_PUBLIC_READS=true "$binary" serve >"$state/serve.log" 2>&1 &
-server_pid=$!
+bench_pids+=("$!")
 for _ in $(seq 300); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.1

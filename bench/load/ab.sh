@@ -21,31 +21,14 @@ duration=${AB_DURATION:-6s}
 connections=${AB_CONNECTIONS:-32}
 read -r -a paths <<<"${AB_PATHS:-/catalog?cut=Fair /catalog}"
 
-mkdir -p "$state"
-state=$(cd "$state" && pwd)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  tools/services.sh stop "$state" || true
-}
-trap cleanup EXIT
-
-tools/services.sh start "$state" "$base" postgres redis >/dev/null
-set -a
-# shellcheck disable=SC1091 # written by services.sh
-. "$state/env"
-set +a
-"$after" migrate >"$state/migrate.log" 2>&1
-"$after" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
-  >"$state/etl.log" 2>&1 || { tail "$state/etl.log" >&2; exit 1; }
-psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE"
+# shellcheck source=bench/lib/catalog-services.sh
+. bench/lib/catalog-services.sh
+bench_catalog_services "$state" "$base" "$after"
 
 serve() {  # serve NAME BINARY PORT
   PORT=$3 HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
     CACHE_CLIENT_MISSES_PER_MINUTE=0 "$2" serve >"$state/$1.log" 2>&1 &
-  pids+=("$!")
+  bench_pids+=("$!")
   for _ in $(seq 300); do
     curl -fs "http://127.0.0.1:$3/readyz" >/dev/null 2>&1 && return 0
     sleep 0.1

@@ -23,32 +23,15 @@ duration=${COMPRESS_DURATION:-6s}
 connections=${COMPRESS_CONNECTIONS:-32}
 out_json=${COMPRESS_OUT:-docs/results/compression.json}
 
-mkdir -p "$state"
-state=$(cd "$state" && pwd)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  tools/services.sh stop "$state" || true
-}
-trap cleanup EXIT
-
-tools/services.sh start "$state" "$base" postgres redis >/dev/null
-set -a
-# shellcheck disable=SC1091 # written by services.sh
-. "$state/env"
-set +a
-"$binary" migrate >"$state/migrate.log" 2>&1
-"$binary" etl run --spec datasets/diamonds.yaml --if-changed datasets/diamonds.csv.gz \
-  >"$state/etl.log" 2>&1 || { tail "$state/etl.log" >&2; exit 1; }
-psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE"
+# shellcheck source=bench/lib/catalog-services.sh
+. bench/lib/catalog-services.sh
+bench_catalog_services "$state" "$base" "$binary"
 redis=(redis-cli -u "$REDIS_URL")
 
 api=$((base + 10))
 PORT=$api HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
   CACHE_CLIENT_MISSES_PER_MINUTE=0 "$binary" serve >"$state/api.log" 2>&1 &
-pids+=("$!")
+bench_pids+=("$!")
 for _ in $(seq 300); do
   curl -fs "http://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
   sleep 0.1
@@ -114,7 +97,7 @@ http {
 }
 EOF
 nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
-pids+=("$!")
+bench_pids+=("$!")
 for _ in $(seq 100); do
   curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/fair.json" && break
   sleep 0.1
@@ -147,7 +130,7 @@ miss_port=$((base + 11))
 PORT=$miss_port HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
   CACHE_CLIENT_MISSES_PER_MINUTE=0 CACHE_RECOMPRESS_MIN_BYTES=0 "$binary" serve \
   >"$state/api-miss.log" 2>&1 &
-pids+=("$!")
+bench_pids+=("$!")
 for _ in $(seq 300); do
   curl -fs "http://127.0.0.1:$miss_port/readyz" >/dev/null 2>&1 && break
   sleep 0.1
