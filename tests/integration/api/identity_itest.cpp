@@ -68,6 +68,10 @@ class ApiIdentity : public ::testing::Test {
     env["FIREBASE_AUTH_EMULATOR_HOST"] = emulator_;
     env["FIREBASE_PROJECT_ID"] = project_;
     env["REDIS_URL"] = redis_;
+    // The limiter fails open when Redis answers later than this (250 ms by default): these tests
+    // are about counting, not about that timeout, so a loaded machine must not make a counted
+    // failure an uncounted one (the fail-open path has tests of its own, rate_limit_itest).
+    env["LOGIN_RATE_LIMIT_TIMEOUT_MS"] = "10000";
     for (const auto& [name, value] : extra) env[name] = value;
     return std::make_unique<ServerProcess>(env, FreePort());
   }
