@@ -73,7 +73,9 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
   EXPECT_EQ(fast.outcome, CacheOutcome::kBypass);
   EXPECT_LT(fast_time, kTimeout);
   EXPECT_EQ(reader->cache.Counters().redis_errors, errors);
-  EXPECT_EQ(reader->cache.Health().breaker, "open");
+  // Not trusted: open, or already probing if the probe interval passed on a loaded machine.
+  EXPECT_NE(reader->cache.Health().breaker, "closed");
+  EXPECT_FALSE(reader->cache.Health().usable);
 
   // Redis recovers; the probes close the breakers, the writer's only after its repair flush.
   EXPECT_TRUE(
