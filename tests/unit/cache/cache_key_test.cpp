@@ -135,7 +135,9 @@ TEST(StoredResponse, RejectsOtherFormatsAndBadSizes) {
 TEST(StoredResponse, VariantsCarryTheirOwnEtagAndTheEntrysStamp) {
   using http::core::ContentCoding;
   const std::string stamp(32, 'c');
-  const std::string compressed("\x1f\x8b\x08\0binary\nbytes", 19);
+  // Binary bytes, a NUL among them: the literal's own length (sv), not a counted one.
+  using namespace std::string_view_literals;
+  const std::string compressed("\x1f\x8b\x08\0binary\nbytes"sv);
   const auto etag = BodyEtag(compressed);
   const auto value = EncodeVariant(ContentCoding::kGzip, etag, stamp, compressed);
   EXPECT_EQ(value.substr(0, 3), "g2 ");
