@@ -71,9 +71,10 @@ TEST_P(CacheFaultTest, SlowRedisCostsOneTimeoutAndLostInvalidationsAreRepairedBe
   EXPECT_GT(errors, 0U);
   const auto [fast, fast_time] = TimedGet(reader->cache, Key({{"cut", {"Ideal"}}}), db);
   EXPECT_EQ(fast.outcome, CacheOutcome::kBypass);
-  EXPECT_LT(fast_time, kTimeout);
-  EXPECT_EQ(reader->cache.Counters().redis_errors, errors);
-  // Not trusted: open, or already probing if the probe interval passed on a loaded machine.
+  EXPECT_LT(fast_time, kTimeout);  // it did not wait for Redis
+  // Not trusted: open, or already probing if the probe interval passed on a loaded machine (a
+  // probe's PING queued behind the held writes may then count a Redis error of its own, so the
+  // error counter is not compared here).
   EXPECT_NE(reader->cache.Health().breaker, "closed");
   EXPECT_FALSE(reader->cache.Health().usable);
 
