@@ -11,7 +11,7 @@
 # (exit code, seconds, load average, ctest's counts) go to OUT; the exit code is 1 when any run
 # failed. The run quoted in the closing note of #23: docs/results/integration-5x-under-load.txt.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 runs=${1:-5}
 url=${LOAD_URL:-http://127.0.0.1:8080/catalog?cut=Ideal&limit=50}
 out=${OUT:-.run/under-load}
