@@ -73,9 +73,10 @@ int RunInfer(const InferArguments& arguments) {
   }
   auto env = base::EnvReader::FromProcess();
   const auto azure = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
+  const auto ca_file = env.String("AZURE_STORAGE_CA_FILE", "");
   auto source = etl::core::ParseEtlSource(arguments.source);
   if (!source) return Fail(source.error());
-  auto bytes = etl::OpenSource(*source, azure);
+  auto bytes = etl::OpenSource(*source, azure, {.bearer = nullptr, .ca_file = ca_file});
   if (!bytes) return Fail(bytes.error());
 
   const char delimiter = arguments.delimiter.front();
