@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vitrina/base/env_reader.hpp"
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/exit_codes.hpp"
 #include "vitrina/etl/core/csv_record_parser.hpp"
@@ -76,7 +77,15 @@ int RunInfer(const InferArguments& arguments) {
   const auto ca_file = env.String("AZURE_STORAGE_CA_FILE", "");
   auto source = etl::core::ParseEtlSource(arguments.source);
   if (!source) return Fail(source.error());
-  auto bytes = etl::OpenSource(*source, azure, {.bearer = nullptr, .ca_file = ca_file});
+  // The same Blob Storage credentials as `etl run` (AZURE_STORAGE_AUTH).
+  auto credentials =
+      LoadCloudCredentials({.database = false,
+                            .redis = false,
+                            .storage = source->kind == etl::core::EtlSourceKind::kAzureBlob,
+                            .monitor = false});
+  if (!credentials) return Fail(credentials.error());
+  auto bytes =
+      etl::OpenSource(*source, azure, {.bearer = credentials->storage, .ca_file = ca_file});
   if (!bytes) return Fail(bytes.error());
 
   const char delimiter = arguments.delimiter.front();
