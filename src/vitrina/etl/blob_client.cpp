@@ -113,8 +113,9 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
-  for (const auto& [name, value] : signed_request.headers)
+  for (const auto& [name, value] : signed_request.headers) {
     request.headers.emplace_back(name, value);
+  }
   // The client would otherwise add headers that are not signed.
   if (content_type.empty()) request.headers.emplace_back("Content-Type", "");
   request.headers.emplace_back("Expect", "");
