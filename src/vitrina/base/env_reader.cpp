@@ -77,4 +77,13 @@ std::string EnvReader::Url(std::string_view name, std::string_view fallback,
   return std::string(fallback);
 }
 
+std::string EnvReader::ReadableFile(std::string_view name) {
+  auto path = OptionalString(name);
+  if (!path) return {};
+  if (file_check_ && !file_check_(*path)) {
+    problems_.push_back(std::string(name) + "=" + *path + " cannot be read");
+  }
+  return *path;
+}
+
 }  // namespace vitrina::base

@@ -32,11 +32,21 @@ class EnvReader {
   std::string Url(std::string_view name, std::string_view fallback,
                   const std::vector<std::string>& schemes);
 
+  // Whether a file can be read. Base does no file I/O: the composition root supplies the check
+  // (cli::ProcessEnv opens the file).
+  using FileCheck = std::function<bool(const std::string& path)>;
+  void set_file_check(FileCheck check) { file_check_ = std::move(check); }
+  // A path that must be readable now rather than at its first use (a CA file read at the first
+  // connection): empty when unset; a problem naming the variable when the check says no. Without
+  // a check the path is taken as given.
+  std::string ReadableFile(std::string_view name);
+
   const std::vector<std::string>& problems() const { return problems_; }
   void AddProblem(std::string problem) { problems_.push_back(std::move(problem)); }
 
  private:
   Lookup lookup_;
+  FileCheck file_check_;
   std::vector<std::string> problems_;
 };
 

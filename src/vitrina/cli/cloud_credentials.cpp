@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vitrina/base/env_reader.hpp"
+#include "vitrina/cli/process_env.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -31,7 +32,7 @@ base::Result<CloudCredentials> LoadCloudCredentials(const CloudServices& used) {
       {"APPLICATIONINSIGHTS_AUTH", "key", identity::kMonitorResource, used.monitor,
        &CloudCredentials::monitor},
   };
-  auto env = base::EnvReader::FromProcess();
+  auto env = ProcessEnv();
   std::vector<const ServiceAuth*> wanted;
   for (const auto& service : services) {
     const auto choice = env.Choice(service.variable, service.secret_choice,

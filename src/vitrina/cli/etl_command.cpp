@@ -10,6 +10,7 @@
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/cli/process_env.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/etl/blob_client.hpp"
 #include "vitrina/etl/core/azure_storage.hpp"
@@ -106,7 +107,7 @@ base::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Con
 int RunEtlCommand(const RunOptions& options) {
   auto config = LoadConfig();
   if (!config) return Fail(config.error());
-  auto env = base::EnvReader::FromProcess();
+  auto env = ProcessEnv();
   auto telemetry_settings = telemetry::ReadTelemetrySettings(env, "vitrina-etl");
   // One Request per run, a handful of items: sampling would lose whole runs and save nothing.
   telemetry_settings.sampling_percentage = 100.0;

@@ -40,6 +40,7 @@
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/cli/process_env.hpp"
 #include "vitrina/db/async_pool.hpp"
 #include "vitrina/db/connection.hpp"
 #include "vitrina/http/core/cors.hpp"
@@ -190,7 +191,7 @@ void ReadCors(base::EnvReader& env, ServeSettings& settings) {
 }
 
 base::Result<ServeSettings> ReadServeSettings() {
-  auto env = base::EnvReader::FromProcess();
+  auto env = ProcessEnv();
   ServeSettings settings;
   settings.cache = cache::ReadCacheConfig(env);
   // Firebase when it is configured (emulator host or project id); otherwise the development token.

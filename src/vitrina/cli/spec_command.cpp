@@ -12,6 +12,7 @@
 #include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/exit_codes.hpp"
+#include "vitrina/cli/process_env.hpp"
 #include "vitrina/etl/core/csv_record_parser.hpp"
 #include "vitrina/etl/core/etl_source.hpp"
 #include "vitrina/etl/core/spec_infer.hpp"
@@ -72,9 +73,13 @@ int RunInfer(const InferArguments& arguments) {
     return Fail(
         base::MakeError(base::ErrorCode::kInvalidArgument, "--delimiter must be one character"));
   }
-  auto env = base::EnvReader::FromProcess();
+  auto env = ProcessEnv();
   const auto azure = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
-  const auto ca_file = env.String("AZURE_STORAGE_CA_FILE", "");
+  const auto ca_file = env.ReadableFile("AZURE_STORAGE_CA_FILE");
+  if (!env.problems().empty()) {
+    return Fail(base::MakeError(base::ErrorCode::kInvalidArgument,
+                                "invalid configuration: " + env.problems().front()));
+  }
   auto source = etl::core::ParseEtlSource(arguments.source);
   if (!source) return Fail(source.error());
   // The same Blob Storage credentials as `etl run` (AZURE_STORAGE_AUTH).

@@ -1,21 +1,9 @@
 #include "vitrina/redis/settings.hpp"
 
-#include <fstream>
-
 #include "vitrina/redis/core/address.hpp"
 
 namespace vitrina::redis {
 namespace {
-
-// A file named by a variable must be readable now, not at the first connection.
-std::string ReadableFile(base::EnvReader& env, std::string_view name) {
-  auto path = env.OptionalString(name);
-  if (!path) return {};
-  if (!std::ifstream(*path).good()) {
-    env.AddProblem(std::string(name) + "=" + *path + " cannot be read");
-  }
-  return *path;
-}
 
 void ReadTls(base::EnvReader& env, bool url_says_tls, RedisTlsSettings& tls) {
   const auto explicit_tls = env.OptionalString("REDIS_TLS");
@@ -24,9 +12,9 @@ void ReadTls(base::EnvReader& env, bool url_says_tls, RedisTlsSettings& tls) {
     env.AddProblem("REDIS_TLS=" + *explicit_tls + " contradicts the rediss:// of REDIS_URL");
     tls.enabled = true;
   }
-  tls.ca_file = ReadableFile(env, "REDIS_TLS_CA_FILE");
-  tls.cert_file = ReadableFile(env, "REDIS_TLS_CERT_FILE");
-  tls.key_file = ReadableFile(env, "REDIS_TLS_KEY_FILE");
+  tls.ca_file = env.ReadableFile("REDIS_TLS_CA_FILE");
+  tls.cert_file = env.ReadableFile("REDIS_TLS_CERT_FILE");
+  tls.key_file = env.ReadableFile("REDIS_TLS_KEY_FILE");
   tls.server_name = env.String("REDIS_TLS_SERVER_NAME", "");
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     env.AddProblem("REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together: set both or neither");

@@ -259,6 +259,12 @@ TEST_F(ManagedIdentityBlob, TheEndpointIsTrustedOnlyThroughTheConfiguredCa) {
   EXPECT_NE(unreadable.output.find("AZURE_STORAGE_CA_FILE=/nonexistent/ca.pem cannot be read"),
             std::string::npos)
       << unreadable.output;
+  // `spec infer` checks it at start too, before asking the endpoint for anything.
+  const auto inferred = Vitrina("spec infer " + sandbox().Blob(kBooksBlob), env);
+  EXPECT_NE(inferred.exit_code, 0) << inferred.output;
+  EXPECT_NE(inferred.output.find("AZURE_STORAGE_CA_FILE=/nonexistent/ca.pem cannot be read"),
+            std::string::npos)
+      << inferred.output;
 }
 
 }  // namespace

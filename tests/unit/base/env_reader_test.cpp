@@ -1,6 +1,8 @@
 #include "vitrina/base/env_reader.hpp"
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +46,27 @@ TEST(EnvReader, ChoiceListsTheAllowedValues) {
   EXPECT_EQ(env.Choice("VITRINA_ENV", "development", {"development", "production"}), "development");
   ASSERT_EQ(env.problems().size(), 1U);
   EXPECT_EQ(env.problems()[0], "VITRINA_ENV='staging' must be one of: development, production");
+}
+
+TEST(EnvReader, AFileMustPassTheSuppliedCheckAndIsNamedWhenItDoesNot) {
+  auto env = ReaderOf({{"CA_FILE", "/etc/ca.pem"}, {"KEY_FILE", "/missing/key.pem"}});
+  std::vector<std::string> checked;
+  env.set_file_check([&checked](const std::string& path) {
+    checked.push_back(path);
+    return path == "/etc/ca.pem";
+  });
+  EXPECT_EQ(env.ReadableFile("CA_FILE"), "/etc/ca.pem");
+  EXPECT_EQ(env.ReadableFile("KEY_FILE"), "/missing/key.pem");
+  EXPECT_EQ(env.ReadableFile("CERT_FILE"), "");  // unset: nothing to check
+  EXPECT_EQ(checked, (std::vector<std::string>{"/etc/ca.pem", "/missing/key.pem"}));
+  ASSERT_EQ(env.problems().size(), 1U);
+  EXPECT_EQ(env.problems()[0], "KEY_FILE=/missing/key.pem cannot be read");
+}
+
+TEST(EnvReader, WithoutACheckAFileIsTakenAsGiven) {
+  auto env = ReaderOf({{"CA_FILE", "/missing/ca.pem"}});
+  EXPECT_EQ(env.ReadableFile("CA_FILE"), "/missing/ca.pem");
+  EXPECT_TRUE(env.problems().empty());
 }
 
 }  // namespace
