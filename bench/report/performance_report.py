@@ -404,6 +404,49 @@ def query_section(path):
     return lines
 
 
+def stream_section(path):
+    """Unpaginated GET /catalog streamed from PostgreSQL (issue #21), from bench/catalog/stream.sh's
+    results file (its own run, in turns, medians); nothing when the file is absent."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as source:
+        stream = json.load(source)
+    lines = ["## Catalogs of any size: the unpaginated answer streamed", "",
+             "Measured by `bench/catalog/stream.sh` ([results/catalog-stream.json](results/catalog-stream.json), "
+             "[.txt](results/catalog-stream.txt); not part of `make bench`) on generated diamonds-shaped catalogs "
+             "(`bench/etl/generate.awk`), the server and `psql` in turns, medians, binary "
+             f"`{stream.get('binary', '?')}`: `{stream.get('header', '')}`."]
+    if not stream.get("binary", "").startswith("build/release"):
+        lines += ["", "**Not a release build**: this run used a development (Debug) binary, whose JSON and "
+                  "socket work is several times slower than a release build's; the memory figures hold, the "
+                  "throughput ratio is a lower bound."]
+    lines += ["",
+              "| rows | answer | time to first byte (target ≤ 200 ms) | full `GET /catalog` | `psql` COPY to /dev/null "
+              "| throughput vs psql (target ≥ 0.8) | server peak RSS over idle (target ≤ 64 MB) | PostgreSQL backend peak RSS |",
+              "|---|---|---|---|---|---|---|---|"]
+    for size in stream["sizes"]:
+        ttfb = median(size["ttfb_s"])
+        total = median(size["total_s"])
+        psql = median(size["psql_s"])
+        over = (median(size["server_peak_kb"]) - size["idle_kb"]) / 1024
+        backend = median(size["backend_peak_kb"]) / 1024
+        lines.append(f"| {size['rows']:,} | {size['bytes'] / 1e6:.0f} MB | {ttfb * 1000:.0f} ms {verdict(ttfb <= 0.2)} "
+                     f"| {total:.2f} s ({size['bytes'] / total / 1e6:.0f} MB/s) | {psql:.2f} s "
+                     f"({size['bytes'] / psql / 1e6:.0f} MB/s) | {psql / total:.2f} {verdict(psql / total >= 0.8)} "
+                     f"| {over:.1f} MB {verdict(over <= 64)} | {backend:.0f} MB |")
+    lines += ["", "Rows per FETCH (`CATALOG_STREAM_BATCH_ROWS`), full `GET /catalog`, median wall time:", "",
+              "| rows | " + " | ".join(f"{b} per FETCH" for b in stream["sizes"][0]["batches"]) + " |",
+              "|---|" + "---|" * len(stream["sizes"][0]["batches"])]
+    for size in stream["sizes"]:
+        lines.append(f"| {size['rows']:,} | " +
+                     " | ".join(f"{case['median_s']:.2f} s" for case in size["batches"].values()) + " |")
+    lines += ["", "The first request of each size is a MISS whose copy for the cache is dropped at "
+              "`CACHE_MAX_ENTRY_BYTES` (64 MiB); the runs above are the requests after it "
+              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). See [api.md](api.md#streamed-answers) and "
+              "[cache.md](cache.md#large-answers).", ""]
+    return lines
+
+
 def write_page(results, page, img_dir, made):
     rel = os.path.relpath(img_dir, os.path.dirname(page))
     cores = results["machine"]["cores"]
@@ -644,6 +687,7 @@ def write_page(results, page, img_dir, made):
     out.extend(telemetry_section(results))
     out.extend(query_section(os.path.join(os.path.dirname(page), "results", "catalog-query.json")))
     out.extend(compression_section(os.path.join(os.path.dirname(page), "results", "compression.json")))
+    out.extend(stream_section(os.path.join(os.path.dirname(page), "results", "catalog-stream.json")))
     add("## Reproducing and raw data")
     add("")
     add("`make bench` rebuilds the release binary, starts everything in `.run/bench` (override with "

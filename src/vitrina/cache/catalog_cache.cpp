@@ -27,6 +27,7 @@
 #include "vitrina/cache/core/circuit_breaker.hpp"
 #include "vitrina/cache/core/local_copies.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
+#include "vitrina/cache/core/too_large_keys.hpp"
 #include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
 #include "vitrina/http/compression.hpp"
@@ -78,7 +79,7 @@ class CatalogCache::Impl {
 
   void Start();
   void Stop();
-  asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
+  asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, OutcomeLoader loader,
                                                     base::RequestTrace* trace,
                                                     const CacheClient* client,
                                                     const http::core::CodingPreference* accept);
@@ -88,6 +89,14 @@ class CatalogCache::Impl {
   CacheCounters Counters() const;
   LocalCopiesUsage LocalUsage() const;
   const CacheSettings& settings() const { return settings_; }
+  void MarkTooLarge(const std::string& key) {
+    std::lock_guard lock(too_large_mutex_);
+    too_large_.Add(RedisKey(key), std::chrono::steady_clock::now());
+  }
+  bool IsTooLarge(const std::string& key) const {
+    std::lock_guard lock(too_large_mutex_);
+    return too_large_.Contains(RedisKey(key), std::chrono::steady_clock::now());
+  }
 
  private:
   struct Flight;
@@ -106,7 +115,7 @@ class CatalogCache::Impl {
                                                      base::RequestTrace* trace);
   // The identity answer: the entry K holds, or the loader's (stored as K).
   asio::awaitable<base::Result<CachedResponse>> GetEntry(const core::CacheKey& key,
-                                                         const Loader& loader,
+                                                         const OutcomeLoader& loader,
                                                          base::RequestTrace* trace,
                                                          const CacheClient* client);
   // The stored variant of `key` (a Redis key) in `coding`, confirmed like an entry (a local copy
@@ -152,12 +161,12 @@ class CatalogCache::Impl {
   // it goes out through the same I/O thread's Redis connection).
   void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
   boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
-  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const Loader& loader,
+  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const OutcomeLoader& loader,
                                                               CacheOutcome outcome);
   boost::asio::awaitable<base::Result<CachedResponse>> LoadAsLeader(const std::string& key,
                                                                     const std::string& version,
                                                                     std::shared_ptr<Flight> flight,
-                                                                    const Loader& loader,
+                                                                    const OutcomeLoader& loader,
                                                                     base::RequestTrace* trace);
   // Sends one command; a transport failure counts against the breaker. With a trace, the call
   // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
@@ -206,6 +215,9 @@ class CatalogCache::Impl {
   std::mutex variant_flights_mutex_;
   std::unordered_map<std::string, std::shared_ptr<VariantFlight>> variant_flights_;
   std::atomic<int> running_recompressions_{0};  // Recompress coroutines not finished yet
+
+  mutable std::mutex too_large_mutex_;
+  mutable core::TooLargeKeys too_large_;
 
   std::atomic<bool> stopping_{false};
   std::future<void> probe_done_;
@@ -258,7 +270,8 @@ CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClie
       registry_(spec, settings.ttl, settings.key_prefix,
                 [this](redis::RedisArgs args, base::RequestTrace* trace, std::string_view name) {
                   return Send(std::move(args), trace, name);
-                }) {
+                }),
+      too_large_(CatalogCache::kMaxTooLargeKeys, settings.ttl) {
   if (settings_.local_max_bytes > 0) {
     local_ = std::make_unique<core::LocalCopies>(settings_.local_max_bytes);
   }
@@ -410,11 +423,11 @@ asio::awaitable<void> CatalogCache::Impl::RunSharedCheck(std::string key,
   --running_checks_;
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(const Loader& loader,
-                                                                         CacheOutcome outcome) {
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(
+    const OutcomeLoader& loader, CacheOutcome outcome) {
   ++counters_.loader_calls;
   if (outcome == CacheOutcome::kBypass) ++counters_.bypasses;
-  auto body = co_await loader();
+  auto body = co_await loader(outcome);
   if (!body.ok()) co_return body.error();
   auto etag = core::BodyEtag(*body);
   co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)),
@@ -515,8 +528,8 @@ asio::awaitable<base::Result<std::string>> CatalogCache::Impl::StoredValue(
 }
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
-    const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
-    const http::core::CodingPreference* accept) {
+    const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace,
+    const CacheClient* client, const http::core::CodingPreference* accept) {
   const http::core::CodingPreference preference =
       accept != nullptr ? *accept : http::core::CodingPreference{};
   const auto coding = preference.best;
@@ -691,7 +704,7 @@ asio::awaitable<void> CatalogCache::Impl::Recompress(std::string key,
 }
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
-    const core::CacheKey& key, const Loader& loader, base::RequestTrace* trace,
+    const core::CacheKey& key, const OutcomeLoader& loader, base::RequestTrace* trace,
     const CacheClient* client) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
@@ -789,7 +802,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
     const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
-    const Loader& loader, base::RequestTrace* trace) {
+    const OutcomeLoader& loader, base::RequestTrace* trace) {
   const auto finish = [&](base::Result<CachedResponse> result) {
     {
       std::lock_guard lock(flights_mutex_);
@@ -804,7 +817,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
   ++counters_.misses;
   base::Result<std::string> body = base::MakeError(base::ErrorCode::kInternal, "not loaded");
   try {
-    body = co_await loader();
+    body = co_await loader(CacheOutcome::kMiss);
   } catch (...) {
     // Waiters must not hang on a loader bug; the leader still sees the exception.
     (void)finish(
@@ -853,6 +866,10 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
   for (const auto& logical : keys) {
     const std::string key = RedisKey(logical);
+    {
+      std::lock_guard lock(too_large_mutex_);
+      too_large_.Forget(key);
+    }
     redis::RedisArgs invalidate = {"EVAL",
                                    std::string(scripts::kInvalidate),
                                    "4",
@@ -909,6 +926,10 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::FlushRegistered() {
+  {
+    std::lock_guard lock(too_large_mutex_);
+    too_large_.Clear();
+  }
   auto registered = co_await registry_.AllKeys();
   if (!registered.ok()) co_return registered.error();
   registered->push_back(std::string(core::kCatalogAllKey));
@@ -1017,7 +1038,18 @@ void CatalogCache::Stop() { impl_->Stop(); }
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(
     const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
     const http::core::CodingPreference* accept) {
+  // The wrapper holds the loader by value: the Impl's coroutine outlives this call's frame.
+  return impl_->Get(
+      key, [loader = std::move(loader)](CacheOutcome) { return loader(); }, trace, client, accept);
+}
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::GetWithOutcome(
+    const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace,
+    const CacheClient* client, const http::core::CodingPreference* accept) {
   return impl_->Get(key, std::move(loader), trace, client, accept);
+}
+void CatalogCache::MarkTooLarge(const core::CacheKey& key) { impl_->MarkTooLarge(key.str()); }
+bool CatalogCache::IsTooLarge(const core::CacheKey& key) const {
+  return impl_->IsTooLarge(key.str());
 }
 asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {

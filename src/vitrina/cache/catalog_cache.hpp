@@ -54,6 +54,12 @@ struct CacheClient {
 // to every request waiting for that load.
 using Loader = std::function<boost::asio::awaitable<base::Result<std::string>>()>;
 
+// A Loader told how its answer will be used: kMiss (stored if the key did not change meanwhile),
+// kBypass or kDisabled (not stored). A streaming caller puts it in X-Cache before the body is
+// complete (api/catalog_stream.hpp).
+using OutcomeLoader =
+    std::function<boost::asio::awaitable<base::Result<std::string>>(CacheOutcome)>;
+
 // What the cache did since it started. Declared once for both uses: the cache counts in
 // BasicCacheCounters<std::atomic<std::uint64_t>> and Counters() hands out a copy of plain numbers.
 template <typename Count>
@@ -128,6 +134,19 @@ class CatalogCache {
   boost::asio::awaitable<base::Result<CachedResponse>> Get(
       const core::CacheKey& key, Loader loader, base::RequestTrace* trace = nullptr,
       const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
+
+  // Get with a loader that is told the outcome it loads for (see OutcomeLoader).
+  boost::asio::awaitable<base::Result<CachedResponse>> GetWithOutcome(
+      const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace = nullptr,
+      const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
+
+  // Answers larger than CACHE_MAX_ENTRY_BYTES are not stored. A streaming caller that crossed
+  // the limit marks the key, and later requests stream at once instead of teeing a copy; the mark
+  // is forgotten when a write invalidates the key (InvalidateForWrite, InvalidateAll), after
+  // CACHE_TTL_SECONDS, or when more than kMaxTooLargeKeys keys are marked (oldest first).
+  static constexpr std::size_t kMaxTooLargeKeys = 1024;
+  void MarkTooLarge(const core::CacheKey& key);
+  bool IsTooLarge(const core::CacheKey& key) const;
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change

@@ -172,6 +172,7 @@ struct ServeSettings {
   std::string metrics_token;    // empty: /metrics is public (restrict it at the ingress)
   http::core::CorsPolicy cors;  // off unless CORS_ALLOWED_ORIGINS is set
   api::core::PublicReadCaching public_caching;
+  api::CatalogStreamSettings streams;
 };
 
 // CORS_* (docs/api.md, "Browser pages on other origins"); a bad value is a start-up problem.
@@ -205,6 +206,11 @@ base::Result<ServeSettings> ReadServeSettings() {
   settings.metrics_enabled = env.Boolean("METRICS_ENABLED", true);
   settings.metrics_token = env.OptionalString("METRICS_TOKEN").value_or("");
   ReadCors(env, settings);
+  settings.streams.whole_max_bytes = static_cast<std::size_t>(env.Integer(
+      "CATALOG_STREAM_AFTER_BYTES", std::int64_t{8} * 1024 * 1024, 0, std::int64_t{1} << 40));
+  settings.streams.batch_rows =
+      static_cast<std::size_t>(env.Integer("CATALOG_STREAM_BATCH_ROWS", 1000, 1, 1'000'000));
+  settings.streams.max_streams = static_cast<int>(env.Integer("CATALOG_MAX_STREAMS", 4, 1, 4096));
   settings.public_caching.shared_max_age =
       std::chrono::seconds(env.Integer("CACHE_CONTROL_S_MAXAGE_SECONDS", 60, 0, 86'400));
   settings.public_caching.stale_while_revalidate = std::chrono::seconds(
@@ -484,8 +490,9 @@ int RunServe(bool print_sql) {
     spdlog::warn("web console not found in CONSOLE_DIR='{}': / is unavailable",
                  config->console_dir);
   }
+  api::CatalogStreams streams(repository, settings->streams);
   api::CatalogHandlers catalog(*spec, repository, repository, {&cache_stack.invalidator()},
-                               &catalog_cache, config->trusted_proxy_hops);
+                               &catalog_cache, config->trusted_proxy_hops, &streams);
   api::RequestObservability observability(metrics, telemetry,
                                           {.postgresql = db::DatabaseTarget(config->database_url),
                                            .redis = cache_stack.redis().Describe()});

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <deque>
 #include <optional>
+#include <thread>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -143,6 +144,69 @@ class PgConnection {
     co_return base::OkStatus();
   }
 
+  // Sends SQL without parameters (BEGIN, FETCH, COMMIT) without waiting for its result.
+  bool SendSimple(const std::string& sql) { return PQsendQuery(conn_, sql.c_str()) == 1; }
+
+  // Sends `sql` with text parameters as an unnamed statement without waiting for its result.
+  bool SendWithParams(const std::string& sql, const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, /*text results*/ 0) == 1;
+  }
+
+  base::Error SendFailed(const std::string& what) { return ErrorFromPg(nullptr, conn_, what); }
+
+  // Asks PostgreSQL to stop the statement running on this connection. PQcancel connects to the
+  // server and blocks until it answered, so it runs on a thread of its own, not on the I/O thread.
+  void CancelRunning() {
+    PGcancel* cancel = conn_ != nullptr ? PQgetCancel(conn_) : nullptr;
+    if (cancel == nullptr) return;
+    std::thread([cancel] {
+      char error[256];
+      (void)PQcancel(cancel, error, sizeof error);
+      PQfreeCancel(cancel);
+    }).detach();
+  }
+
+  // The result of what was sent: its first result, or its last error.
+  awaitable<base::Result<ResultPtr>> CollectResult(const std::string& what,
+                                                   Clock::time_point deadline) {
+    while (true) {
+      const int flushed = PQflush(conn_);
+      if (flushed == 0) break;
+      if (flushed < 0) co_return ErrorFromPg(nullptr, conn_, what);
+      if (!co_await WaitFor(asio::posix::descriptor_base::wait_write, deadline)) {
+        co_return TimedOut(what);
+      }
+    }
+    ResultPtr kept;
+    std::optional<base::Error> failure;
+    while (true) {
+      if (PQconsumeInput(conn_) != 1) co_return ErrorFromPg(nullptr, conn_, what);
+      while (PQisBusy(conn_) == 0) {
+        ResultPtr result(PQgetResult(conn_));
+        if (!result) {
+          if (failure) co_return *failure;
+          if (!kept) {
+            co_return MakeError(ErrorCode::kInternal, "database error", what + ": no result");
+          }
+          co_return std::move(kept);
+        }
+        const auto status = PQresultStatus(result.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+          failure = ErrorFromPg(result.get(), conn_, what);
+        } else if (!kept) {
+          kept = std::move(result);
+        }
+      }
+      if (!co_await WaitFor(asio::posix::descriptor_base::wait_read, deadline)) {
+        co_return TimedOut(what);
+      }
+    }
+  }
+
   // Runs the prepared statement `statement`, or, given `sql`, that text as an unnamed statement
   // (named `statement` in errors).
   awaitable<base::Result<QueryResult>> RunPrepared(std::string_view statement, const Params& params,
@@ -192,38 +256,9 @@ class PgConnection {
   // first result) is the outcome.
   awaitable<base::Result<QueryResult>> Collect(const std::string& what,
                                                Clock::time_point deadline) {
-    while (true) {
-      const int flushed = PQflush(conn_);
-      if (flushed == 0) break;
-      if (flushed < 0) co_return ErrorFromPg(nullptr, conn_, what);
-      if (!co_await WaitFor(asio::posix::descriptor_base::wait_write, deadline)) {
-        co_return TimedOut(what);
-      }
-    }
-    ResultPtr kept;
-    std::optional<base::Error> failure;
-    while (true) {
-      if (PQconsumeInput(conn_) != 1) co_return ErrorFromPg(nullptr, conn_, what);
-      while (PQisBusy(conn_) == 0) {
-        ResultPtr result(PQgetResult(conn_));
-        if (!result) {
-          if (failure) co_return *failure;
-          if (!kept) {
-            co_return MakeError(ErrorCode::kInternal, "database error", what + ": no result");
-          }
-          co_return ToQueryResult(kept.get());
-        }
-        const auto status = PQresultStatus(result.get());
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-          failure = ErrorFromPg(result.get(), conn_, what);
-        } else if (!kept) {
-          kept = std::move(result);
-        }
-      }
-      if (!co_await WaitFor(asio::posix::descriptor_base::wait_read, deadline)) {
-        co_return TimedOut(what);
-      }
-    }
+    auto result = co_await CollectResult(what, deadline);
+    if (!result) co_return result.error();
+    co_return ToQueryResult(result->get());
   }
 
   base::Error TimedOut(const std::string& what) {
@@ -300,14 +335,17 @@ class AsyncPool::Shard {
     for (auto& connection : all_) connection->Close();
   }
 
+  // A free connection, or nullptr when none came free before the deadline.
+  awaitable<PgConnection*> Acquire(Clock::time_point deadline);
+  void Release(PgConnection* connection);
+
  private:
   struct Waiter {
     asio::steady_timer timer;
     PgConnection* granted = nullptr;
   };
 
-  // A free connection, or nullptr when none came free before the deadline.
-  awaitable<PgConnection*> Acquire(Clock::time_point deadline) {
+  awaitable<PgConnection*> AcquireImpl(Clock::time_point deadline) {
     if (!idle_.empty()) {
       PgConnection* connection = idle_.back();
       idle_.pop_back();
@@ -325,7 +363,7 @@ class AsyncPool::Shard {
     co_return waiter.granted;
   }
 
-  void Release(PgConnection* connection) {
+  void ReleaseImpl(PgConnection* connection) {
     if (!waiters_.empty()) {
       // Handed straight to a waiter: it stays in use.
       Waiter* next = waiters_.front();
@@ -346,6 +384,123 @@ class AsyncPool::Shard {
   std::atomic<int> in_use_{0};
   std::atomic<int> waiting_{0};
 };
+
+awaitable<PgConnection*> AsyncPool::Shard::Acquire(Clock::time_point deadline) {
+  co_return co_await AcquireImpl(deadline);
+}
+
+void AsyncPool::Shard::Release(PgConnection* connection) { ReleaseImpl(connection); }
+
+// The cursor's statements. The cursor's name is fixed: one stream per connection at a time.
+constexpr std::string_view kBeginReadOnly = "BEGIN READ ONLY";
+constexpr std::string_view kDeclarePrefix = "DECLARE vitrina_stream NO SCROLL CURSOR FOR ";
+constexpr std::string_view kCommit = "COMMIT";
+
+class RowStream::Impl {
+ public:
+  Impl(AsyncPool::Shard& shard, PgConnection* connection, std::string statement,
+       RowStreamSettings settings, std::chrono::milliseconds timeout)
+      : shard_(shard),
+        connection_(connection),
+        statement_(std::move(statement)),
+        settings_(settings),
+        timeout_(timeout),
+        fetch_("FETCH " + std::to_string(settings_.batch_rows) + " FROM vitrina_stream") {}
+
+  ~Impl() {
+    if (state_ != State::kDone) {
+      // Mid-stream: a statement may be running. Cancel it and drop the connection: closing it
+      // ends the transaction at once, whatever PostgreSQL was doing.
+      if (state_ == State::kFetching || state_ == State::kCommitting) {
+        connection_->CancelRunning();
+      }
+      connection_->Close();
+    }
+    shard_.Release(connection_);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // BEGIN, DECLARE, and the first FETCH sent.
+  awaitable<base::Status> Open(const std::string& sql, const Params& params) {
+    const auto deadline = Clock::now() + timeout_;
+    state_ = State::kFetching;  // from here on, a destruction cancels
+    if (!connection_->SendSimple(std::string(kBeginReadOnly))) co_return Fail();
+    if (auto begun = co_await connection_->CollectResult(statement_, deadline); !begun) {
+      co_return Fail(begun.error());
+    }
+    std::string declare(kDeclarePrefix);
+    declare += sql;
+    if (!connection_->SendWithParams(declare, params)) co_return Fail();
+    if (auto declared = co_await connection_->CollectResult(statement_, deadline); !declared) {
+      co_return Fail(declared.error());
+    }
+    if (!connection_->SendSimple(fetch_)) co_return Fail();
+    co_return base::OkStatus();
+  }
+
+  awaitable<base::Result<RowBatch>> Next() {
+    if (state_ == State::kDone) co_return RowBatch{};
+    if (state_ == State::kFailed) {
+      co_return MakeError(ErrorCode::kInternal, "database error",
+                          statement_ + ": read after the stream failed");
+    }
+    const auto deadline = Clock::now() + timeout_;
+    if (state_ == State::kCommitting) {
+      auto committed = co_await connection_->CollectResult(statement_, deadline);
+      if (!committed) co_return Fail(committed.error());
+      state_ = State::kDone;
+      co_return RowBatch{};
+    }
+    auto fetched = co_await connection_->CollectResult(statement_, deadline);
+    if (!fetched) co_return Fail(fetched.error());
+    const PGresult* result = fetched->get();
+    RowBatch batch;
+    batch.rows = static_cast<std::size_t>(PQntuples(result));
+    std::size_t bytes = 0;
+    for (int row = 0; row < static_cast<int>(batch.rows); ++row) {
+      bytes += static_cast<std::size_t>(PQgetlength(result, row, 0)) + 1;
+    }
+    batch.text.reserve(bytes);
+    for (int row = 0; row < static_cast<int>(batch.rows); ++row) {
+      if (row > 0) batch.text += settings_.separator;
+      batch.text.append(PQgetvalue(result, row, 0),
+                        static_cast<std::size_t>(PQgetlength(result, row, 0)));
+    }
+    fetched->reset();
+    // A short batch is the last one: commit (which closes the cursor) while the caller writes it.
+    const bool more = batch.rows == settings_.batch_rows;
+    if (!connection_->SendSimple(more ? fetch_ : std::string(kCommit))) co_return Fail();
+    state_ = more ? State::kFetching : State::kCommitting;
+    if (batch.rows == 0) co_return co_await Next();
+    co_return batch;
+  }
+
+ private:
+  enum class State { kOpening, kFetching, kCommitting, kDone, kFailed };
+
+  base::Error Fail(base::Error error) {
+    // After a failure the connection may be mid-statement or in an aborted transaction: only a
+    // new one is in a known state.
+    state_ = State::kFailed;
+    connection_->Close();
+    return error;
+  }
+  base::Error Fail() { return Fail(connection_->SendFailed(statement_)); }
+
+  AsyncPool::Shard& shard_;
+  PgConnection* connection_;
+  const std::string statement_;
+  const RowStreamSettings settings_;
+  const std::chrono::milliseconds timeout_;
+  const std::string fetch_;
+  State state_ = State::kOpening;
+};
+
+RowStream::RowStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RowStream::~RowStream() = default;
+
+awaitable<base::Result<RowBatch>> RowStream::Next() { co_return co_await impl_->Next(); }
 
 AsyncPool::AsyncPool(std::vector<asio::any_io_executor> executors, PoolSettings settings)
     : settings_(std::move(settings)) {
@@ -389,6 +544,30 @@ awaitable<base::Result<QueryResult>> AsyncPool::ExecuteUnprepared(std::string_vi
                                                                   std::string sql, Params params,
                                                                   base::RequestTrace* trace) {
   co_return co_await Run(statement, &sql, std::move(params), trace);
+}
+
+awaitable<base::Result<std::unique_ptr<RowStream>>> AsyncPool::OpenRowStream(
+    std::string_view statement, std::string sql, Params params, RowStreamSettings stream) {
+  if (stream.batch_rows == 0) stream.batch_rows = 1;
+  auto executor = co_await asio::this_coro::executor;
+  Shard& shard = ShardFor(executor);
+  const auto deadline = Clock::now() + settings_.timeout;
+  base::Result<std::unique_ptr<RowStream>> opened =
+      MakeError(ErrorCode::kUnavailable, "the database is busy",
+                std::string(statement) + ": no free connection in time");
+  if (PgConnection* connection = co_await shard.Acquire(deadline)) {
+    auto impl = std::make_unique<RowStream::Impl>(shard, connection, std::string(statement), stream,
+                                                  settings_.timeout);
+    base::Status ready = base::OkStatus();
+    if (!connection->IsOpen()) ready = co_await connection->Open(settings_, deadline);
+    if (ready.ok()) ready = co_await impl->Open(sql, params);
+    if (ready.ok()) {
+      opened = std::make_unique<RowStream>(std::move(impl));
+    } else {
+      opened = ready.error();
+    }
+  }
+  co_return opened;
 }
 
 AsyncPool::Usage AsyncPool::CurrentUsage() const {

@@ -36,6 +36,46 @@ struct PoolSettings {
   const base::AccessTokenSource* password_token = nullptr;
 };
 
+// What a row stream's cursor hands over per FETCH: the first column of each row, as text, joined
+// with the stream's separator (one string per batch, not one per row).
+struct RowBatch {
+  std::string text;
+  std::size_t rows = 0;  // 0: the stream is over
+};
+
+// Trivially copyable on purpose: g++ 12 corrupts a class-type temporary (an std::string member
+// here) passed by value to a coroutine.
+struct RowStreamSettings {
+  std::size_t batch_rows = 1000;  // rows per FETCH
+  char separator = ',';           // between rows in RowBatch::text
+};
+
+// A query read incrementally through a server-side cursor (DECLARE ... NO SCROLL CURSOR in a
+// READ ONLY transaction) on one connection leased from the pool for the stream's lifetime. Each
+// FETCH is one statement, so the pool's timeout and PostgreSQL's statement_timeout bound the time
+// without progress, not the whole stream. The next FETCH is sent as soon as a batch is handed
+// over and awaited only when the caller asks for it: PostgreSQL works while the caller writes
+// (one batch ahead at most), and a caller that stops asking stops the fetching.
+//
+// Destroying it before the end cancels the FETCH in flight (a cancel request, as psql's ^C) and
+// closes the connection, which ends the transaction at once; the pool reopens it on next use.
+// Must be used and destroyed on the executor that opened it.
+class RowStream {
+ public:
+  class Impl;
+  explicit RowStream(std::unique_ptr<Impl> impl);
+  ~RowStream();
+  RowStream(const RowStream&) = delete;
+  RowStream& operator=(const RowStream&) = delete;
+
+  // The next batch; rows == 0 once every row was read (the transaction is then committed and the
+  // connection handed back). After an error the stream is over and its connection closed.
+  boost::asio::awaitable<base::Result<RowBatch>> Next();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 // Non-blocking libpq connections driven by Asio: a coroutine awaits the connection's socket
 // instead of blocking its thread. One libpq connection runs one statement at a time, so each
 // I/O thread (executor) gets its own shard of connections and uses them without locks; a
@@ -62,6 +102,13 @@ class AsyncPool {
       std::string_view statement, std::string sql, Params params,
       base::RequestTrace* trace = nullptr);
 
+  // Opens a row stream over `sql` (a SELECT whose first column is text) with its parameters; the
+  // first FETCH is already sent. Errors are the pool's (busy, unavailable, the DECLARE failed) and
+  // name `statement`. Not traced here: a stream outlives the request's handler, so its caller
+  // records what the request waited for (api::CatalogStreams).
+  boost::asio::awaitable<base::Result<std::unique_ptr<RowStream>>> OpenRowStream(
+      std::string_view statement, std::string sql, Params params, RowStreamSettings stream);
+
   // Connection counts for /metrics; read from any thread (each figure is exact, the set is not
   // a snapshot).
   struct Usage {
@@ -78,6 +125,7 @@ class AsyncPool {
   void Close();
 
  private:
+  friend class RowStream::Impl;  // leases a connection of a shard for the stream's lifetime
   class Shard;
   boost::asio::awaitable<base::Result<QueryResult>> Run(std::string_view statement,
                                                         const std::string* sql, Params params,

@@ -110,7 +110,8 @@ TEST_F(CatalogApi, PlusAndPercentTwentyBothDecodeToASpace) {
 TEST_F(CatalogApi, UnknownCategoryValueMatchesNothing) {
   const auto reply = Get("/catalog?cut=Excellent");
   ASSERT_EQ(reply.status, 200u);
-  EXPECT_EQ(reply.body, R"({"count":0,"items":[]})");
+  // Unpaginated: the count comes last (docs/api.md, "Streamed answers").
+  EXPECT_EQ(reply.body, R"({"items":[],"count":0})");
 }
 
 TEST_F(CatalogApi, CursorPaginationWalksEveryMatchOnce) {
