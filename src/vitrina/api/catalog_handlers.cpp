@@ -1,6 +1,7 @@
 #include "vitrina/api/catalog_handlers.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -156,15 +157,25 @@ Response CatalogHandlers::CachedAnswer(const Request& request, cache::CachedResp
   return response;
 }
 
-// A streamed answer has no ETag (its bytes are not known before they are sent) and is identity
-// coded; docs/api.md, "Streamed answers".
+// A streamed answer has no ETag (its bytes are not known before they are sent); it is compressed
+// as it passes when the client asks for a coding (fast level: it runs on the I/O thread). See
+// docs/api.md, "Streamed answers".
 Response CatalogHandlers::StreamedAnswer(std::shared_ptr<http::core::BodyStream> body,
+                                         const http::core::CodingPreference& accept,
                                          cache::CacheOutcome outcome,
                                          const cache::core::CacheKey& key,
                                          const std::string& bypass_reason) const {
   Response response;
   response.status = 200;
-  response.body_stream = std::move(body);
+  // Larger than any threshold: a stream is past CATALOG_STREAM_AFTER_BYTES already.
+  const auto coding =
+      http::core::ChooseContentCoding(accept, std::numeric_limits<std::size_t>::max());
+  response.body_stream =
+      http::CompressStream(coding, std::move(body), http::CompressionEffort::kFast);
+  if (coding != http::core::ContentCoding::kIdentity) {
+    response.headers.emplace_back("Content-Encoding",
+                                  std::string(http::core::ContentCodingName(coding)));
+  }
   response.headers.emplace_back("Vary", "Accept-Encoding");
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(outcome)));
   if (!bypass_reason.empty()) response.headers.emplace_back("X-Cache-Bypass", bypass_reason);
@@ -189,7 +200,7 @@ asio::awaitable<Response> CatalogHandlers::ListUncached(Request& request,
   }
   auto body = streams_->Body(std::move(*start));
   if (!body) co_return ErrorResponse(body.error());
-  co_return StreamedAnswer(std::move(*body), outcome, key, bypass_reason);
+  co_return StreamedAnswer(std::move(*body), accept, outcome, key, bypass_reason);
 }
 
 namespace {
@@ -257,7 +268,7 @@ asio::awaitable<Response> CatalogHandlers::ListAll(Request& request,
     auto start = co_await streams_->Start(query, request.trace);
     if (start && !start->complete) {
       auto body = streams_->Body(std::move(*start), handoff, cache_, &key);
-      if (body) co_return StreamedAnswer(std::move(*body), outcome, key, {});
+      if (body) co_return StreamedAnswer(std::move(*body), accept, outcome, key, {});
       handoff->Deliver(body.error());
     } else if (start) {
       handoff->Deliver(std::move(start->head));

@@ -56,6 +56,7 @@ class CatalogHandlers {
                                     cache::CachedResponse cached,
                                     const cache::core::CacheKey& key) const;
   http::core::Response StreamedAnswer(std::shared_ptr<http::core::BodyStream> body,
+                                      const http::core::CodingPreference& accept,
                                       cache::CacheOutcome outcome, const cache::core::CacheKey& key,
                                       const std::string& bypass_reason) const;
   cache::CacheClient ClientOf(const http::core::Request& request) const;

@@ -19,6 +19,7 @@
 #include "support/own_redis.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
+#include "vitrina/http/compression.hpp"
 
 namespace vitrina::itest {
 namespace {
@@ -261,6 +262,26 @@ TEST_F(CatalogStream, AWriteInvalidatesAStreamedEntryAndForgetsTheTooLargeMark) 
   EXPECT_EQ(all.Header("x-cache"), "MISS");  // the mark went with the invalidation
   EXPECT_EQ(all.Header("x-cache-bypass"), "");
   ExpectAllRowsInOrder(all.body, 1, kRows);
+}
+
+TEST_F(CatalogStream, AStreamIsCompressedAsItPassesInTheCodingAsked) {
+  const auto identity = Fetch(server_->port(), "GET", "/catalog?price_min=9");
+  ASSERT_EQ(identity.Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(identity.Header("content-encoding"), "");
+  for (const auto& [accept, coding] :
+       {std::pair{"gzip", http::core::ContentCoding::kGzip},
+        std::pair{"br;q=1, gzip;q=0.5", http::core::ContentCoding::kBrotli}}) {
+    const auto reply =
+        Fetch(server_->port(), "GET", "/catalog?price_min=9", {}, {{"Accept-Encoding", accept}});
+    ASSERT_EQ(reply.status, 200u) << accept;
+    EXPECT_EQ(reply.Header("transfer-encoding"), "chunked") << accept;
+    EXPECT_EQ(reply.Header("content-encoding"), http::core::ContentCodingName(coding)) << accept;
+    EXPECT_EQ(reply.Header("vary"), "Accept-Encoding");
+    EXPECT_LT(reply.body.size(), identity.body.size() / 3) << accept;
+    const auto decoded = http::Decompress(coding, reply.body);
+    ASSERT_TRUE(decoded.ok()) << accept;
+    EXPECT_TRUE(*decoded == identity.body) << accept << ": decoded body differs";
+  }
 }
 
 TEST_F(CatalogStream, SmallAnswersAreSentWholeAsBefore) {

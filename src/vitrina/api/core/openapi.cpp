@@ -242,7 +242,8 @@ json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
       "its own ETag, so If-None-Match answers 304 per coding. Without limit the answer is "
       "{\"items\":[...],\"count\":N} (count last) and has no size limit: one larger than "
       "CATALOG_STREAM_AFTER_BYTES (8 MiB) is streamed from PostgreSQL with Transfer-Encoding: "
-      "chunked, without ETag, identity coded; a body cut short (no last chunk) means it failed "
+      "chunked, without ETag, compressed as it passes when asked; a body cut short (no last chunk) "
+      "means it failed "
       "mid-stream. Beyond CATALOG_MAX_STREAMS concurrent streams: 503 with Retry-After. Pages "
       "(limit, cursor) are the way for UIs.";
   const auto text_header = [](std::string_view description) {
