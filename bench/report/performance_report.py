@@ -411,11 +411,22 @@ def stream_section(path):
         return []
     with open(path, encoding="utf-8") as source:
         stream = json.load(source)
+    # A larger size run on its own (fewer runs, one batch size), beside the main file.
+    extra_path = path.replace(".json", "-10m.json")
+    headers = [stream.get("header", "")]
+    extra_sizes = []
+    if os.path.exists(extra_path):
+        with open(extra_path, encoding="utf-8") as source:
+            extra = json.load(source)
+        extra_sizes = extra["sizes"]
+        headers.append(extra.get("header", ""))
     lines = ["## Catalogs of any size: the unpaginated answer streamed", "",
              "Measured by `bench/catalog/stream.sh` ([results/catalog-stream.json](results/catalog-stream.json), "
-             "[.txt](results/catalog-stream.txt); not part of `make bench`) on generated diamonds-shaped catalogs "
-             "(`bench/etl/generate.awk`), the server and `psql` in turns, medians, binary "
-             f"`{stream.get('binary', '?')}`: `{stream.get('header', '')}`."]
+             "[.txt](results/catalog-stream.txt), [results/catalog-stream-10m.json](results/catalog-stream-10m.json), "
+             "[.txt](results/catalog-stream-10m.txt); not part of `make bench`) on generated diamonds-shaped "
+             "catalogs (`bench/etl/generate.awk`), the server and `psql` in turns, medians, binary "
+             f"`{stream.get('binary', '?')}`: " + "; ".join(f"`{h}`" for h in headers) + ". The machine was "
+             "shared with other jobs (the load averages above): the times are noisy, the memory figures are not."]
     if not stream.get("binary", "").startswith("build/release"):
         lines += ["", "**Not a release build**: this run used a development (Debug) binary, whose JSON and "
                   "socket work is several times slower than a release build's; the memory figures hold, the "
@@ -424,7 +435,7 @@ def stream_section(path):
               "| rows | answer | time to first byte (target ≤ 200 ms) | full `GET /catalog` | `psql` COPY to /dev/null "
               "| throughput vs psql (target ≥ 0.8) | server peak RSS over idle (target ≤ 64 MB) | PostgreSQL backend peak RSS |",
               "|---|---|---|---|---|---|---|---|"]
-    for size in stream["sizes"]:
+    for size in stream["sizes"] + extra_sizes:
         ttfb = median(size["ttfb_s"])
         total = median(size["total_s"])
         psql = median(size["psql_s"])
@@ -442,8 +453,11 @@ def stream_section(path):
                      " | ".join(f"{case['median_s']:.2f} s" for case in size["batches"].values()) + " |")
     lines += ["", "The first request of each size is a MISS whose copy for the cache is dropped at "
               "`CACHE_MAX_ENTRY_BYTES` (64 MiB); the runs above are the requests after it "
-              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). See [api.md](api.md#streamed-answers) and "
-              "[cache.md](cache.md#large-answers).", ""]
+              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). The time to first byte is the reading of "
+              "the first `CATALOG_STREAM_AFTER_BYTES` (8 MiB, so that answers up to that size keep their "
+              "`ETag`, length and compression); a smaller setting sends the first byte sooner. The backend's "
+              "RSS counts the shared buffers it touched, not memory of the query's own: a cursor keeps one "
+              "batch. See [api.md](api.md#streamed-answers) and [cache.md](cache.md#large-answers).", ""]
     return lines
 
 
