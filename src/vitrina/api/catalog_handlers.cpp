@@ -102,7 +102,9 @@ cache::CachedResponse Uncached(std::string body, const http::core::CodingPrefere
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
   auto query = query_parser_.Parse(request.query);
   if (!query) co_return ErrorResponse(query.error());
-  if (!query->limit && streams_ != nullptr) co_return co_await ListAll(request, *query);
+  if (!query->limit && streams_ != nullptr) {
+    co_return co_await ListAll(request, *query);
+  }
   const auto key = cache::core::CatalogCacheKey(*query);
   const auto accept = AcceptOf(request);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.

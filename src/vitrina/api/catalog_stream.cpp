@@ -135,11 +135,15 @@ LoadHandoff::LoadHandoff(const asio::any_io_executor& executor)
 
 asio::awaitable<void> LoadHandoff::WaitForGetOrLoad() {
   // One executor: nothing changes between the check and the wait.
-  while (!got && !load_for) (void)co_await wake.async_wait(kTuple);
+  while (!got && !load_for) {
+    (void)co_await wake.async_wait(kTuple);
+  }
 }
 
 asio::awaitable<void> LoadHandoff::WaitForGet() {
-  while (!got) (void)co_await wake.async_wait(kTuple);
+  while (!got) {
+    (void)co_await wake.async_wait(kTuple);
+  }
 }
 
 void LoadHandoff::Deliver(base::Result<std::string> delivered_body) {

@@ -472,7 +472,9 @@ class RowStream::Impl {
     const bool more = batch.rows == settings_.batch_rows;
     if (!connection_->SendSimple(more ? fetch_ : std::string(kCommit))) co_return Fail();
     state_ = more ? State::kFetching : State::kCommitting;
-    if (batch.rows == 0) co_return co_await Next();
+    if (batch.rows == 0) {
+      co_return co_await Next();
+    }
     co_return batch;
   }
 
@@ -555,12 +557,17 @@ awaitable<base::Result<std::unique_ptr<RowStream>>> AsyncPool::OpenRowStream(
   base::Result<std::unique_ptr<RowStream>> opened =
       MakeError(ErrorCode::kUnavailable, "the database is busy",
                 std::string(statement) + ": no free connection in time");
-  if (PgConnection* connection = co_await shard.Acquire(deadline)) {
+  PgConnection* connection = co_await shard.Acquire(deadline);
+  if (connection != nullptr) {
     auto impl = std::make_unique<RowStream::Impl>(shard, connection, std::string(statement), stream,
                                                   settings_.timeout);
     base::Status ready = base::OkStatus();
-    if (!connection->IsOpen()) ready = co_await connection->Open(settings_, deadline);
-    if (ready.ok()) ready = co_await impl->Open(sql, params);
+    if (!connection->IsOpen()) {
+      ready = co_await connection->Open(settings_, deadline);
+    }
+    if (ready.ok()) {
+      ready = co_await impl->Open(sql, params);
+    }
     if (ready.ok()) {
       opened = std::make_unique<RowStream>(std::move(impl));
     } else {
