@@ -7,8 +7,10 @@
 # Starts its own PostgreSQL and plain Redis (tools/services.sh, PORT_BASE and +1) and a TLS-only
 # Redis on TLS_PORT with a CA and server certificate made here (openssl), loads the diamonds, and
 # serves the binary twice: "plain" on redis://127.0.0.1, "tls" on rediss://localhost with
-# REDIS_TLS_CA_FILE. Both with CACHE_LOCAL_MAX_BYTES=0, so every hit reads its whole answer from
-# Redis (no local copy short-cuts the read). For each path: warm both, then wrk on plain and tls
+# REDIS_TLS_CA_FILE. Both with CACHE_LOCAL_MAX_BYTES=LOCAL_MAX_BYTES (0 by default: every hit
+# reads its whole answer from Redis, no local copy short-cuts the read, the worst case; 67108864,
+# the served default, measures what production's hits pay: a GETRANGE of the entry's header over
+# TLS, the body from the local copy). For each path: warm both, then wrk on plain and tls
 # in turn, RUNS times (5) for DURATION (6s), -c CONNECTIONS (32); requests/s per run and the
 # median of the per-run ratios tls / plain.
 # Defaults: build/release/src/vitrina, .run/bench-tls, 57650, 57680. PATHS: space-separated.
@@ -22,6 +24,7 @@ tls_port=${4:-57680}
 runs=${RUNS:-5}
 duration=${DURATION:-6s}
 connections=${CONNECTIONS:-32}
+local_max_bytes=${LOCAL_MAX_BYTES:-0}
 read -r -a paths <<<"${PATHS:-/catalog?cut=Fair&color=E&clarity=VS1&limit=20 /catalog?cut=Fair}"
 
 mkdir -p "$state/tls"
@@ -75,7 +78,7 @@ serve() {  # serve NAME PORT REDIS_URL [VAR=VALUE...]
   local name=$1 port=$2 url=$3
   shift 3
   env "$@" REDIS_URL="$url" PORT="$port" HOST=127.0.0.1 THREADS="$(nproc)" DB_POOL_SIZE=8 \
-    CACHE_TTL_SECONDS=3600 CACHE_LOCAL_MAX_BYTES=0 CACHE_CLIENT_MISSES_PER_MINUTE=0 \
+    CACHE_TTL_SECONDS=3600 CACHE_LOCAL_MAX_BYTES="$local_max_bytes" CACHE_CLIENT_MISSES_PER_MINUTE=0 \
     "$binary" serve >"$state/$name.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 300); do
@@ -94,7 +97,7 @@ serve tls "$secure" "rediss://localhost:$tls_port" REDIS_TLS_CA_FILE="$tls/ca.cr
 rps() {  # rps PORT PATH -> requests/s
   wrk -t2 -c"$connections" -d"$duration" "http://127.0.0.1:$1$2" | awk '/^Requests\/sec/ {print $2}'
 }
-echo "vitrina: $("$binary" --version 2>/dev/null || echo "$binary"), $(nproc) cores, wrk -t2 -c$connections -d$duration, $runs runs per path"
+echo "vitrina: $("$binary" --version 2>/dev/null || echo "$binary"), $(nproc) cores, wrk -t2 -c$connections -d$duration, $runs runs per path, CACHE_LOCAL_MAX_BYTES=$local_max_bytes"
 for path in "${paths[@]}"; do
   for port in "$plain" "$secure"; do
     for _ in 1 2 3; do

@@ -350,7 +350,9 @@ def compression_section(path):
               f"{': ' + verdict(nginx['median_ratio'] >= 0.9) if release else ', not established by this run'}).",
               f"- Full-catalog miss, compressed vs identity (medians): gzip {miss['gzip_over_identity']:.2f}×, "
               f"br {miss['br_over_identity']:.2f}× (target ≤ 1.3×"
-              f"{': ' + verdict(max(miss['gzip_over_identity'], miss['br_over_identity']) <= 1.3) if release else ', not established by this run'}).",
+              f"{': ' + verdict(max(miss['gzip_over_identity'], miss['br_over_identity']) <= 1.3) if release else ', not established by this run'}), "
+              "on a server configured as served: the answer is compressed at the fast level (gzip 1, br 1) for the "
+              "request, and each miss is timed only after the previous one's background recompression ended.",
               "- Each coding of a stored entry is compressed once and kept beside it (docs/cache.md, \"Compression\"): "
               f"during the wrk runs the server compressed {nginx['compressions_during_runs']} answers, none of them a hit.",
               ""]

@@ -68,6 +68,12 @@ class Deployment:
         with open(az, "w", encoding="utf-8") as f:
             f.write(f'#!/bin/sh\nexec "{sys.executable}" -S -E "{FAKE_AZ}" "$@"\n')
         os.chmod(az, 0o755)
+        # `sleep` (the wait for role propagation) is logged among the az calls, so a test can see
+        # where the script waits; it returns at once.
+        sleep = os.path.join(bin_dir, "sleep")
+        with open(sleep, "w", encoding="utf-8") as f:
+            f.write('#!/bin/sh\nprintf \'["sleep", "%s"]\\n\' "$1" >>"$FAKE_AZ_LOG"\n')
+        os.chmod(sleep, 0o755)
         self.state = os.path.join(self.dir, "state.json")
         self.out = os.path.join(self.dir, "out")
         self.env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"],
@@ -75,14 +81,15 @@ class Deployment:
                         FIREBASE_PROJECT_ID="vitrina-prod", FIREBASE_API_KEY=FIREBASE_API_KEY,
                         TAG="abc1234", ROLE_PROPAGATION_SECONDS="0", DEPLOY_OUT=self.out)
         for name in ("PREFIX", "REDIS_AUTH", "REDIS_CLUSTERING_POLICY", "CORS_ALLOWED_ORIGINS",
-                     "DEPLOYER_OBJECT_ID"):
+                     "DEPLOYER_OBJECT_ID", "AUTH_MODE", "DATABASE_AUTH", "AZURE_STORAGE_AUTH",
+                     "APPLICATIONINSIGHTS_AUTH", "STORAGE_SHARED_KEY", "APPI_LOCAL_AUTH"):
             self.env.pop(name, None)
 
     def run(self, **extra):
         log = os.path.join(self.dir, f"calls-{len(glob.glob(self.dir + '/calls-*'))}.jsonl")
         open(log, "w").close()
         result = subprocess.run(["bash", SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                                env=dict(self.env, FAKE_AZ_LOG=log, **extra), timeout=120)
+                                env=dict(self.env, FAKE_AZ_LOG=log, **extra), timeout=300)
         with open(log, encoding="utf-8") as f:
             calls = [json.loads(line) for line in f]
         return result, calls
@@ -101,11 +108,34 @@ def calls_of(calls, *command):
     return [c for c in calls if words(c) == list(command)]
 
 
+def container(doc):
+    return doc["properties"]["template"]["containers"][0]
+
+
+def env_of(doc):
+    """NAME -> value, or ("secretRef", NAME) for a secret reference."""
+    return {e["name"]: e["value"] if "value" in e else ("secretRef", e["secretRef"])
+            for e in container(doc)["env"]}
+
+
+def roles_of(calls):
+    return {(option(c, "--assignee-object-id"), option(c, "--role"), option(c, "--scope"))
+            for c in calls_of(calls, "role", "assignment", "create")}
+
+
+IDENTITY_PRINCIPAL = "principal-of-vitrina-pull"
+RESOURCES = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/vitrina-rg/providers"
+DATASETS_SCOPE = f"{RESOURCES}/storage.account/vitrinadata/blobServices/default/containers/datasets"
+APPI_ID = f"{RESOURCES}/monitor.app-insights.component/vitrina-appi"
+PG_HOST = "vitrina-pg.postgres.database.azure.com"
+
+
 class DeployScriptTest(unittest.TestCase):
     def deploy(self, deployment=None, **extra):
         deployment = deployment or Deployment(self)
         result, calls = deployment.run(**extra)
         self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
+        self.output = result.stdout
         return deployment, calls
 
     def test_managed_redis_with_tls_and_the_access_key_by_default(self):
@@ -162,11 +192,133 @@ class DeployScriptTest(unittest.TestCase):
         self.assertNotIn("REDIS_URL", env)
 
     def test_bad_settings_are_refused(self):
-        for setting in ({"REDIS_CLUSTERING_POLICY": "NoSuchPolicy"}, {"REDIS_AUTH": "password"}):
+        for setting in ({"REDIS_CLUSTERING_POLICY": "NoSuchPolicy"}, {"REDIS_AUTH": "password"},
+                        {"AUTH_MODE": "passwordless"}, {"DATABASE_AUTH": "key"},
+                        {"AZURE_STORAGE_AUTH": "sas"}, {"APPLICATIONINSIGHTS_AUTH": "token"},
+                        {"STORAGE_SHARED_KEY": "off"}, {"APPI_LOCAL_AUTH": "false"},
+                        # A lock-down that would leave the app's own secret refused.
+                        {"STORAGE_SHARED_KEY": "disabled"}, {"APPI_LOCAL_AUTH": "disabled"},
+                        {"STORAGE_SHARED_KEY": "disabled", "AUTH_MODE": "managed-identity",
+                         "AZURE_STORAGE_AUTH": "key"}):
             result, calls = Deployment(self).run(**setting)
             self.assertEqual(result.returncode, 2, setting)
-            self.assertIn(next(iter(setting)), result.stderr)
-            self.assertEqual(calls, [])
+            self.assertIn(list(setting)[0], result.stderr)
+            self.assertEqual(calls, [], f"{setting}: nothing may be called before the check")
+
+    def test_passwordless_everywhere_with_one_switch(self):
+        deployment, calls = self.deploy(AUTH_MODE="managed-identity")
+        # PostgreSQL: Entra authentication next to passwords (Data Factory and the admin keep
+        # theirs), the identity an Entra administrator under its own name.
+        (server,) = calls_of(calls, "postgres", "flexible-server", "create")
+        self.assertEqual(option(server, "--microsoft-entra-auth"), "Enabled")
+        self.assertEqual(option(server, "--password-auth"), "Enabled")
+        (admin,) = calls_of(calls, "postgres", "flexible-server", "microsoft-entra-admin", "create")
+        self.assertEqual((option(admin, "--object-id"), option(admin, "--display-name"),
+                          option(admin, "--type"), option(admin, "-s")),
+                         (IDENTITY_PRINCIPAL, "vitrina-pull", "ServicePrincipal", "vitrina-pg"))
+        self.assertLess(calls.index(server), calls.index(admin))
+        # Least privilege: the job only reads the one container; the deployer may upload to it.
+        roles = roles_of(calls)
+        self.assertLessEqual({(IDENTITY_PRINCIPAL, "Storage Blob Data Reader", DATASETS_SCOPE),
+                              ("deployer-object-id", "Storage Blob Data Contributor", DATASETS_SCOPE),
+                              (IDENTITY_PRINCIPAL, "Monitoring Metrics Publisher", APPI_ID)}, roles)
+        self.assertNotIn(IDENTITY_PRINCIPAL, {p for p, role, _ in roles
+                                              if role == "Storage Blob Data Contributor"})
+        # The keys stay on unless asked otherwise (Data Factory uses the storage key).
+        (account,) = calls_of(calls, "storage", "account", "create")
+        self.assertEqual(option(account, "--allow-shared-key-access"), "true")
+        self.assertEqual(calls_of(calls, "resource", "update"), [])
+        # Every role is given time to propagate before the app and the job start.
+        last_grant = max(i for i, c in enumerate(calls) if words(c)[:3] == ["role", "assignment", "create"])
+        first_app = calls.index(calls_of(calls, "containerapp", "create")[0])
+        self.assertIn(["sleep", "0"], calls[last_grant:first_app])
+
+        app_text, app = deployment.yaml("app.yaml")
+        job_text, job = deployment.yaml("etl-job.yaml")
+        url = f"postgresql://vitrina-pull@{PG_HOST}:5432/vitrina?sslmode=require"
+        self.assertEqual({k: v for k, v in env_of(app).items() if "AUTH" in k or k.startswith(
+            ("DATABASE", "AZURE_STORAGE", "APPLICATIONINSIGHTS"))},
+            {"DATABASE_URL": url, "DATABASE_AUTH": "managed-identity",
+             "REDIS_AUTH": "managed-identity", "APPLICATIONINSIGHTS_AUTH": "managed-identity",
+             "APPLICATIONINSIGHTS_CONNECTION_STRING":
+                 "InstrumentationKey=ikey-of-vitrina-appi;IngestionEndpoint=https://x/"},
+            "the app: tokens for PostgreSQL, Redis and telemetry, nothing for Blob Storage")
+        self.assertEqual(env_of(job)["DATABASE_URL"], url)
+        self.assertEqual(env_of(job)["DATABASE_AUTH"], "managed-identity")
+        self.assertEqual(env_of(job)["AZURE_STORAGE_CONNECTION_STRING"],
+                         "BlobEndpoint=https://vitrinadata.blob.core.windows.net")
+        self.assertEqual(env_of(job)["AZURE_STORAGE_AUTH"], "managed-identity")
+        self.assertEqual(env_of(job)["APPLICATIONINSIGHTS_AUTH"], "managed-identity")
+        # The only secret left is Firebase's (not an Azure service); the job has none at all.
+        self.assertEqual([s["name"] for s in app["properties"]["configuration"]["secrets"]],
+                         ["firebase-api-key"])
+        self.assertEqual([v for v in env_of(app).values() if isinstance(v, tuple)],
+                         [("secretRef", "firebase-api-key")])
+        self.assertNotIn("secrets", job["properties"]["configuration"])
+        self.assertEqual([v for v in env_of(job).values() if isinstance(v, tuple)], [])
+        for text in (app_text, job_text):
+            for secret_value in (PG_PASSWORD, "AccountKey", "c3RvcmFnZS1rZXk=", "redis-access-key"):
+                self.assertNotIn(secret_value, text)
+        # Key Vault: only what Data Factory (and Firebase) still need.
+        self.assertEqual(set(deployment.secrets()),
+                         {"pg-password", "storage-connection-string", "firebase-api-key"})
+        self.assertIn("az storage blob upload --auth-mode login --account-name vitrinadata",
+                      self.output)
+
+    def test_passwordless_is_idempotent_and_reaches_an_existing_deployment(self):
+        # Deployed with keys first, then switched: the existing server gets Entra auth by update.
+        deployment, _ = self.deploy()
+        _, switched = self.deploy(deployment, AUTH_MODE="managed-identity",
+                                  STORAGE_SHARED_KEY="disabled", APPI_LOCAL_AUTH="disabled")
+        self.assertEqual(calls_of(switched, "postgres", "flexible-server", "create"), [])
+        (update,) = calls_of(switched, "postgres", "flexible-server", "update")
+        self.assertEqual(option(update, "--microsoft-entra-auth"), "Enabled")
+        self.assertEqual(option(update, "--password-auth"), "Enabled")
+        self.assertEqual(len(calls_of(switched, "postgres", "flexible-server",
+                                      "microsoft-entra-admin", "create")), 1)
+        (account,) = calls_of(switched, "storage", "account", "create")
+        self.assertEqual(option(account, "--allow-shared-key-access"), "false")
+        (local_auth,) = calls_of(switched, "resource", "update")
+        self.assertEqual((option(local_auth, "--ids"), option(local_auth, "--set")),
+                         (APPI_ID, "properties.DisableLocalAuth=true"))
+        # Run again with the same settings: nothing is created, granted or switched again.
+        _, again = self.deploy(deployment, AUTH_MODE="managed-identity",
+                               STORAGE_SHARED_KEY="disabled", APPI_LOCAL_AUTH="disabled")
+        for command in GUARDED_CREATES + [
+                ["postgres", "flexible-server", "update"],
+                ["postgres", "flexible-server", "microsoft-entra-admin", "create"],
+                ["redisenterprise", "database", "access-policy-assignment", "create"],
+                ["resource", "update"]]:
+            self.assertEqual(calls_of(again, *command), [], f"second run: {' '.join(command)}")
+        self.assertNotIn(["sleep", "0"], again, "nothing granted, nothing to wait for")
+        # And back: local authentication on again.
+        _, back = self.deploy(deployment, AUTH_MODE="managed-identity")
+        (local_auth,) = calls_of(back, "resource", "update")
+        self.assertEqual(option(local_auth, "--set"), "properties.DisableLocalAuth=false")
+        self.assertEqual(option(calls_of(back, "storage", "account", "create")[0],
+                                "--allow-shared-key-access"), "true")
+
+    def test_each_service_can_be_chosen_on_its_own(self):
+        deployment, calls = self.deploy(AUTH_MODE="managed-identity", DATABASE_AUTH="password",
+                                        APPLICATIONINSIGHTS_AUTH="key")
+        self.assertIsNone(option(calls_of(calls, "postgres", "flexible-server", "create")[0],
+                                 "--microsoft-entra-auth"))
+        self.assertEqual(calls_of(calls, "postgres", "flexible-server", "microsoft-entra-admin",
+                                  "create"), [])
+        self.assertNotIn("Monitoring Metrics Publisher", {role for _, role, _ in roles_of(calls)})
+        _, job = deployment.yaml("etl-job.yaml")
+        env = env_of(job)
+        self.assertEqual(env["DATABASE_URL"], ("secretRef", "database-url"))
+        self.assertEqual(env["APPLICATIONINSIGHTS_CONNECTION_STRING"],
+                         ("secretRef", "appi-connection-string"))
+        self.assertNotIn("DATABASE_AUTH", env)
+        self.assertNotIn("APPLICATIONINSIGHTS_AUTH", env)
+        self.assertEqual(env["AZURE_STORAGE_AUTH"], "managed-identity")
+        self.assertEqual(env_of(deployment.yaml("app.yaml")[1])["REDIS_AUTH"], "managed-identity")
+        self.assertEqual({s["name"] for s in job["properties"]["configuration"]["secrets"]},
+                         {"database-url", "appi-connection-string"})
+        self.assertEqual(deployment.secrets()["database-url"],
+                         f"postgresql://vitrina:{PG_PASSWORD}@{PG_HOST}:5432/vitrina?sslmode=require")
 
     def test_workspace_based_application_insights(self):
         deployment, calls = self.deploy()
@@ -224,6 +376,13 @@ class DeployScriptTest(unittest.TestCase):
         self.assertEqual(refs, {s["name"] for s in secrets})
         env = {e["name"]: e.get("value") for e in container["env"]}
         self.assertEqual(env["VITRINA_ENV"], "production")
+        # The default: secrets, no *_AUTH, and no Blob Storage for `serve` (only the job reads it).
+        for name in ("DATABASE_AUTH", "REDIS_AUTH", "AZURE_STORAGE_AUTH", "APPLICATIONINSIGHTS_AUTH",
+                     "AZURE_STORAGE_CONNECTION_STRING"):
+            self.assertNotIn(name, env)
+        self.assertEqual(calls_of(calls, "resource", "update"), [])
+        self.assertEqual(calls_of(calls, "postgres", "flexible-server", "microsoft-entra-admin",
+                                  "create"), [])
         self.assertEqual(env["TELEMETRY_SAMPLING_PERCENTAGE"], "10")
         self.assertNotIn("CORS_ALLOWED_ORIGINS", env)
         for secret_value in (PG_PASSWORD, FIREBASE_API_KEY, "redis-access-key", "c3RvcmFnZS1rZXk="):
@@ -255,6 +414,12 @@ class DeployScriptTest(unittest.TestCase):
         self.assertIn("vitrina migrate && vitrina etl run", container["args"][1])
         for secret in job["properties"]["configuration"]["secrets"]:
             self.assertIn("keyVaultUrl", secret)
+        self.assertEqual({k: v for k, v in env_of(job).items() if isinstance(v, tuple)},
+                         {"DATABASE_URL": ("secretRef", "database-url"),
+                          "AZURE_STORAGE_CONNECTION_STRING": ("secretRef", "storage-connection-string"),
+                          "APPLICATIONINSIGHTS_CONNECTION_STRING": ("secretRef", "appi-connection-string")})
+        self.assertEqual({s["name"] for s in job["properties"]["configuration"]["secrets"]},
+                         {"database-url", "storage-connection-string", "appi-connection-string"})
         self.assertNotIn(PG_PASSWORD, text)
         (create,) = calls_of(calls, "containerapp", "job", "create")
         self.assertEqual(option(create, "--yaml"), os.path.join(deployment.out, "etl-job.yaml"))

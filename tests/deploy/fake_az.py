@@ -37,7 +37,16 @@ def load_state(path):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             return json.load(f)
-    return {"resources": [], "secrets": {}, "roles": []}
+    return {"resources": [], "secrets": {}, "roles": [], "settings": {}, "properties": {}}
+
+
+def options(args):
+    """The --option value pairs of a call (flags without a value are left out)."""
+    out = {}
+    for i, arg in enumerate(args[:-1]):
+        if arg.startswith("--") and not args[i + 1].startswith("--"):
+            out[arg] = args[i + 1]
+    return out
 
 
 def main():
@@ -50,7 +59,7 @@ def main():
     verb = cmd[-1] if cmd else ""
     kind = " ".join(cmd[:-1])
     name = option(args, "-n", "--name", "--cluster-name", "--workspace-name", "-a", "--app",
-                  "--access-policy-assignment-name")
+                  "--access-policy-assignment-name", "--object-id")
     group = option(args, "-g", "--resource-group") or "rg"
     query = option(args, "--query")
     key = f"{kind}/{group}/{name}"
@@ -66,11 +75,21 @@ def main():
 
     if cmd in (["extension", "add"], ["acr", "build"], ["group", "create"]):
         answer("")
-    if verb in ("create", "update") and kind not in ("role assignment", "storage container"):
+    # The generic ARM commands, by resource id: remembers what `--set` set, answers it back.
+    if cmd == ["resource", "update"]:
+        properties = state["properties"].setdefault(option(args, "--ids"), {})
+        path, _, value = option(args, "--set").partition("=")
+        properties[path] = value
+        answer("")
+    if cmd == ["resource", "show"]:
+        answer(state["properties"].get(option(args, "--ids"), {}).get(query, ""))
+    if verb in ("create", "update") and kind != "role assignment":
         if key not in state["resources"]:
             state["resources"].append(key)
+        # Settings given on create or update (e.g. --microsoft-entra-auth), for later `show`s.
+        state["settings"].setdefault(key, {}).update(options(args))
         answer("")
-    if cmd == ["postgres", "flexible-server", "db", "create"] or cmd == ["storage", "container", "create"]:
+    if cmd == ["postgres", "flexible-server", "db", "create"]:
         answer("")
     if cmd == ["ad", "signed-in-user", "show"]:
         answer("deployer-object-id")
@@ -105,6 +124,9 @@ def main():
             "customerId": f"customer-id-of-{name}",
             "connectionString": f"InstrumentationKey=ikey-of-{name};IngestionEndpoint=https://x/",
             "properties.configuration.ingress.fqdn": f"{name}.example.azurecontainerapps.io",
+            "primaryEndpoints.blob": f"https://{name}.blob.core.windows.net/",
+            "authConfig.activeDirectoryAuth":
+                state["settings"].get(key, {}).get("--microsoft-entra-auth", "Disabled"),
         }
         if query is None:
             answer("{}")

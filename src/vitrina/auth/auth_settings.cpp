@@ -49,6 +49,8 @@ AuthSettings ReadAuthSettings(base::EnvReader& env) {
   backoff.window =
       std::chrono::seconds(env.Integer("LOGIN_EMAIL_BACKOFF_WINDOW_SECONDS", 900, 1, 86400));
   backoff.max = std::chrono::seconds(env.Integer("LOGIN_EMAIL_BACKOFF_MAX_SECONDS", 60, 1, 3600));
+  backoff.first =
+      std::chrono::seconds(env.Integer("LOGIN_EMAIL_BACKOFF_FIRST_SECONDS", 1, 1, 3600));
   limits.timeout =
       std::chrono::milliseconds(env.Integer("LOGIN_RATE_LIMIT_TIMEOUT_MS", 250, 10, 10000));
 

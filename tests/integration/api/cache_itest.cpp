@@ -20,7 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
-#include "support/own_redis.hpp"
+#include "support/own_redis_api_suite.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/db/connection.hpp"
 
@@ -39,43 +39,13 @@ std::string Diamond(const std::string& cut, const std::string& color, int price)
          R"(,"x":6.9,"y":6.95,"z":4.28})";
 }
 
-class CatalogCacheApi : public ::testing::Test {
+class CatalogCacheApi : public OwnRedisApiSuite<CatalogCacheApi> {
  protected:
   static void SetUpTestSuite() { StartSuite("vitrina_api_itest_cache", 40); }
-  // This suite's Redis, a database of `rows` diamonds and a server using both.
+  // This suite's Redis (append-only: tests restart it), a database of `rows` diamonds and a
+  // server using both.
   static void StartSuite(const std::string& database, int rows) {
-    if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis({.port = 0, .append_only = true, .extra_args = "", .tls = {}});
-    if (!redis_->Start()) {
-      redis_start_failed_ = true;
-      return;
-    }
-    database_url_ = LoadDiamondsDatabase(database, MakeDiamonds(rows));
-    server_ = new ServerProcess(Env(), FreePort());
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete redis_;
-    redis_ = nullptr;
-  }
-  void SetUp() override {
-    VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
-    // redis-server is installed by tools/install-deps.sh: not starting is a failure.
-    ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
-  }
-
-  static std::map<std::string, std::string> Env() {
-    auto env = ServerEnv(database_url_, SourcePath("datasets/diamonds.yaml"));
-    env["DEV_ADMIN_TOKEN"] = kToken;
-    env["REDIS_URL"] = redis_->Url();
-    env["REDIS_CLUSTER_NODES"] = "";
-    // The 50 ms default is for production; a loaded test machine (sanitizers, parallel builds)
-    // would open the breaker on a slow reply and turn expected MISS/HIT into BYPASS. A stopped
-    // Redis refuses connections at once, so outages are still detected immediately.
-    env["CACHE_REDIS_TIMEOUT_MS"] = "1000";
-    return env;
+    OwnRedisApiSuite::StartSuite(database, rows, /*append_only=*/true, kToken);
   }
 
   static HttpReply Get(const std::string& target, const HeaderList& headers = {},
@@ -101,11 +71,6 @@ class CatalogCacheApi : public ::testing::Test {
     if (!result) throw std::runtime_error(result.error().message);
     return std::stoll(result->Scalar().value_or("-1"));
   }
-
-  static inline OwnRedis* redis_ = nullptr;
-  static inline bool redis_start_failed_ = false;
-  static inline std::string database_url_;
-  static inline ServerProcess* server_ = nullptr;
 };
 
 // --- The durable outbox (issue #5: no invalidation is forgotten) ---

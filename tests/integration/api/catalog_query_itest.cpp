@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
-#include "support/own_redis.hpp"
+#include "support/own_redis_api_suite.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/base/query_string.hpp"
 #include "vitrina/db/connection.hpp"
@@ -31,33 +31,10 @@ std::string Diamond(const std::string& cut, int price, double carat = 1.1) {
          std::to_string(price) + R"(,"x":6.9,"y":6.95,"z":4.28})";
 }
 
-class CatalogQueryApi : public ::testing::Test {
+class CatalogQueryApi : public OwnRedisApiSuite<CatalogQueryApi> {
  protected:
   static void SetUpTestSuite() {
-    if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis({.port = 0, .append_only = false, .extra_args = "", .tls = {}});
-    if (!redis_->Start()) {
-      redis_start_failed_ = true;
-      return;
-    }
-    database_url_ = LoadDiamondsDatabase("vitrina_api_itest_query", MakeDiamonds(kRows));
-    auto env = ServerEnv(database_url_, SourcePath("datasets/diamonds.yaml"));
-    env["DEV_ADMIN_TOKEN"] = kToken;
-    env["REDIS_URL"] = redis_->Url();
-    env["REDIS_CLUSTER_NODES"] = "";
-    env["CACHE_REDIS_TIMEOUT_MS"] = "1000";  // a loaded test machine must not open the breaker
-    server_ = new ServerProcess(env, FreePort());
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete redis_;
-    redis_ = nullptr;
-  }
-  void SetUp() override {
-    VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
-    ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
+    StartSuite("vitrina_api_itest_query", kRows, /*append_only=*/false, kToken);
   }
 
   static HttpReply Get(const std::string& target) { return Fetch(server_->port(), "GET", target); }
@@ -112,11 +89,6 @@ class CatalogQueryApi : public ::testing::Test {
     const std::string message(reply.Json().at("error").at("message").as_string());
     EXPECT_NE(message.find(text), std::string::npos) << target << ": " << message;
   }
-
-  static inline OwnRedis* redis_ = nullptr;
-  static inline bool redis_start_failed_ = false;
-  static inline std::string database_url_;
-  static inline ServerProcess* server_ = nullptr;
 };
 
 TEST_F(CatalogQueryApi, SortedPagesWalkEveryItemOnceInPostgresOrderWithTies) {

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "support/api_harness.hpp"
-#include "support/own_redis.hpp"
+#include "support/own_redis_api_suite.hpp"
 #include "support/test_env.hpp"
 #include "vitrina/http/compression.hpp"
 
@@ -22,39 +22,12 @@ using http::core::ContentCoding;
 
 constexpr const char* kToken = "itest-compression-admin-token";
 
-class CompressionApi : public ::testing::Test {
+class CompressionApi : public OwnRedisApiSuite<CompressionApi> {
  protected:
+  // Fast level only: the variant a test sees first stays the stored one (its ETag is stable).
   static void SetUpTestSuite() {
-    if (!AdminDatabaseUrl()) return;
-    redis_ = new OwnRedis({.port = 0, .append_only = false, .extra_args = "", .tls = {}});
-    if (!redis_->Start()) {
-      redis_start_failed_ = true;
-      return;
-    }
-    database_url_ = LoadDiamondsDatabase("vitrina_api_itest_compression", MakeDiamonds(400));
-    // Fast level only: the variant a test sees first stays the stored one (its ETag is stable).
-    server_ = new ServerProcess(Env({{"CACHE_RECOMPRESS_MIN_BYTES", "0"}}), FreePort());
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete redis_;
-    redis_ = nullptr;
-  }
-  void SetUp() override {
-    VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
-    ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
-  }
-
-  static std::map<std::string, std::string> Env(const std::map<std::string, std::string>& extra) {
-    auto env = ServerEnv(database_url_, SourcePath("datasets/diamonds.yaml"));
-    env["DEV_ADMIN_TOKEN"] = kToken;
-    env["REDIS_URL"] = redis_->Url();
-    env["REDIS_CLUSTER_NODES"] = "";
-    env["CACHE_REDIS_TIMEOUT_MS"] = "1000";  // a loaded test machine must not open the breaker
-    for (const auto& [name, value] : extra) env[name] = value;
-    return env;
+    StartSuite("vitrina_api_itest_compression", 400, /*append_only=*/false, kToken,
+               {{"CACHE_RECOMPRESS_MIN_BYTES", "0"}});
   }
 
   static HttpReply Get(const std::string& target, const std::string& accept_encoding,
@@ -85,11 +58,6 @@ class CompressionApi : public ::testing::Test {
     std::smatch match;
     return std::regex_search(metrics, match, line) ? std::stod(match[1]) : -1;
   }
-
-  static inline OwnRedis* redis_ = nullptr;
-  static inline bool redis_start_failed_ = false;
-  static inline std::string database_url_;
-  static inline ServerProcess* server_ = nullptr;
 };
 
 TEST_F(CompressionApi, NegotiatesTheCodingAndEveryBodyDecodesToTheIdentityBytes) {

@@ -348,9 +348,9 @@ ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std:
     pid_ = Spawn({VITRINA_BINARY, "serve"}, full_env, log_path_, open_files_limit);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     bool exited = false;
+    int status = 0;
     while (!exited && std::chrono::steady_clock::now() < deadline) {
       if (IsListening(port_)) return;
-      int status = 0;
       exited = waitpid(pid_, &status, WNOHANG) == pid_;
       if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -361,7 +361,12 @@ ServerProcess::ServerProcess(const std::map<std::string, std::string>& env, std:
       port_ = FreePort();
       continue;
     }
-    throw std::runtime_error("vitrina serve exited at start-up: " + log);
+    // How it ended too: a start-up that logged nothing (run 1 of the 5x run) says only that.
+    const std::string how = WIFSIGNALED(status)
+                                ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                : "exit code " + std::to_string(WEXITSTATUS(status));
+    throw std::runtime_error("vitrina serve exited at start-up (" + how + ", port " +
+                             std::to_string(port_) + "): " + log);
   }
 }
 

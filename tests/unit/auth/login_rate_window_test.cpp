@@ -53,6 +53,17 @@ TEST(EmailBackoffDelay, DoublesFromTheThresholdUpToTheCap) {
   EXPECT_EQ(EmailBackoffDelay(1'000'000, rule), seconds(60));
 }
 
+TEST(EmailBackoffDelay, StartsFromTheFirstWaitWhenOneIsSet) {
+  const EmailBackoffRule rule{
+      .after = 4, .window = seconds(900), .max = seconds(60), .first = seconds(5)};
+  EXPECT_EQ(EmailBackoffDelay(3, rule).count(), 0);
+  EXPECT_EQ(EmailBackoffDelay(4, rule), seconds(5));
+  EXPECT_EQ(EmailBackoffDelay(5, rule), seconds(10));
+  EXPECT_EQ(EmailBackoffDelay(7, rule), seconds(40));
+  EXPECT_EQ(EmailBackoffDelay(8, rule), seconds(60));
+  EXPECT_EQ(EmailBackoffDelay(1'000'000, rule), seconds(60));
+}
+
 TEST(DecideLogin, TheEmailBackoffSparesKnownAddresses) {
   const LoginRateLimitPolicy policy;
   LoginCounters counters;

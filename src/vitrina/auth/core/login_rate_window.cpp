@@ -51,7 +51,7 @@ RateLimitDecision DecideLogin(const LoginCounters& counters, const LoginRateLimi
 std::chrono::milliseconds EmailBackoffDelay(std::int64_t failures, const EmailBackoffRule& rule) {
   if (failures < rule.after) return std::chrono::milliseconds(0);
   const auto doublings = std::min<std::int64_t>(failures - rule.after, 30);
-  const auto delay = std::chrono::seconds(std::int64_t{1} << doublings);
+  const auto delay = std::chrono::seconds(rule.first.count() << doublings);
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::min(delay, rule.max));
 }
 

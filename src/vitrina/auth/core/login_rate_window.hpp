@@ -22,6 +22,7 @@ struct EmailBackoffRule {
   std::int64_t after = 10;
   std::chrono::seconds window{900};
   std::chrono::seconds max{60};
+  std::chrono::seconds first{1};  // the wait after the `after`-th failure; doubles with each next
   std::chrono::seconds known_address_lifetime{std::chrono::hours(24 * 30)};
 };
 
