@@ -192,7 +192,9 @@ asio::awaitable<Response> CatalogHandlers::ListUncached(Request& request,
                                                         const http::core::CodingPreference& accept,
                                                         cache::CacheOutcome outcome,
                                                         std::string bypass_reason) {
-  auto start = co_await streams_->Start(query, request.trace);
+  // Marked too large by an earlier stream: no use reading up to whole_max_bytes first.
+  const bool known_large = bypass_reason == "too-large";
+  auto start = co_await streams_->Start(query, request.trace, known_large);
   if (!start) co_return ErrorResponse(start.error());
   if (start->complete) {
     Response response =
@@ -267,7 +269,7 @@ asio::awaitable<Response> CatalogHandlers::ListAll(Request& request,
   if (!handoff->got) {
     // This request loads: a hit or another request's load would have answered instead.
     const cache::CacheOutcome outcome = *handoff->load_for;
-    auto start = co_await streams_->Start(query, request.trace);
+    auto start = co_await streams_->Start(query, request.trace, false);
     if (start && !start->complete) {
       auto body = streams_->Body(std::move(*start), handoff, cache_, &key);
       if (body) co_return StreamedAnswer(std::move(*body), accept, outcome, key, {});

@@ -92,10 +92,17 @@ class CatalogStreams {
   CatalogStreams(catalog::CatalogStreamReader& reader, CatalogStreamSettings settings)
       : reader_(reader), settings_(settings) {}
 
-  // Opens the query and reads until the end or past whole_max_bytes; traced as one "postgresql"
-  // dependency named catalog_stream.
+  // Opens the query and reads until the end or past whole_max_bytes, or only the first batch
+  // when the answer is `known_large` (marked too large for the cache) or the planner expects it
+  // to be over twice whole_max_bytes; traced as one "postgresql" dependency named catalog_stream.
   boost::asio::awaitable<base::Result<ListStart>> Start(const catalog::core::CatalogQuery& query,
-                                                        base::RequestTrace* trace);
+                                                        base::RequestTrace* trace,
+                                                        bool known_large);
+
+  // Whether a start of one batch is expected to grow past twice `whole_max_bytes`, at its
+  // first batch's bytes per item and the planner's `estimate` of the items.
+  static bool ExpectedLarge(const ListStart& start, std::optional<std::int64_t> estimate,
+                            std::size_t whole_max_bytes);
 
   // The body of a started answer that is not complete; kUnavailable (503, Retry-After) when
   // CATALOG_MAX_STREAMS are already streaming. With `handoff`, the body is also collected while
@@ -110,7 +117,7 @@ class CatalogStreams {
 
  private:
   boost::asio::awaitable<base::Result<ListStart>> ReadStart(
-      const catalog::core::CatalogQuery& query);
+      const catalog::core::CatalogQuery& query, bool known_large);
 
   catalog::CatalogStreamReader& reader_;
   const CatalogStreamSettings settings_;

@@ -74,6 +74,8 @@ class ItemStream {
  public:
   virtual ~ItemStream() = default;
   virtual boost::asio::awaitable<base::Result<ItemBatch>> Next() = 0;
+  // The planner's estimate of the items in all, when it gave one (wrong in either direction).
+  virtual std::optional<std::int64_t> EstimatedItems() const { return std::nullopt; }
 };
 
 // Unpaginated lists of any size: the items are read as they are produced, with bounded memory.

@@ -87,6 +87,7 @@ class PgItemStream final : public ItemStream {
     if (!batch) co_return batch.error();
     co_return ItemBatch{std::move(batch->text), batch->rows};
   }
+  std::optional<std::int64_t> EstimatedItems() const override { return rows_->estimated_rows(); }
 
  private:
   std::unique_ptr<db::RowStream> rows_;
@@ -103,7 +104,7 @@ asio::awaitable<base::Result<std::unique_ptr<ItemStream>>> PgCatalogRepository::
   auto rows = co_await pool_.OpenRowStream(
       core::kCatalogStreamStatement, core::CatalogStreamSql(spec_, query),
       core::CatalogStreamParams(spec_, query),
-      db::RowStreamSettings{.batch_rows = batch_items, .separator = ','});
+      db::RowStreamSettings{.batch_rows = batch_items, .separator = ',', .estimate_rows = true});
   if (!rows) co_return rows.error();
   co_return std::make_unique<PgItemStream>(std::move(*rows));
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,14 +49,16 @@ struct RowBatch {
 struct RowStreamSettings {
   std::size_t batch_rows = 1000;  // rows per FETCH
   char separator = ',';           // between rows in RowBatch::text
+  bool estimate_rows = false;     // EXPLAIN the query first: RowStream::estimated_rows
 };
 
 // A query read incrementally through a server-side cursor (DECLARE ... NO SCROLL CURSOR in a
 // READ ONLY transaction) on one connection leased from the pool for the stream's lifetime. Each
 // FETCH is one statement, so the pool's timeout and PostgreSQL's statement_timeout bound the time
-// without progress, not the whole stream. The next FETCH is sent as soon as a batch is handed
-// over and awaited only when the caller asks for it: PostgreSQL works while the caller writes
-// (one batch ahead at most), and a caller that stops asking stops the fetching.
+// without progress, not the whole stream. The statements go in libpq's pipeline mode: BEGIN,
+// DECLARE and two FETCHes leave together, and each batch handed over queues the next FETCH
+// behind the one in flight, so PostgreSQL works while the caller writes (two batches ahead at
+// most) and never waits for a round trip; a caller that stops asking stops the fetching.
 //
 // Destroying it before the end cancels the FETCH in flight (a cancel request, as psql's ^C) and
 // closes the connection, which ends the transaction at once; the pool reopens it on next use.
@@ -71,6 +74,10 @@ class RowStream {
   // The next batch; rows == 0 once every row was read (the transaction is then committed and the
   // connection handed back). After an error the stream is over and its connection closed.
   boost::asio::awaitable<base::Result<RowBatch>> Next();
+
+  // The planner's estimate of the rows (with RowStreamSettings::estimate_rows), for deciding
+  // early how to send an answer; only an estimate, wrong in either direction.
+  std::optional<std::int64_t> estimated_rows() const;
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -103,8 +110,8 @@ class AsyncPool {
       base::RequestTrace* trace = nullptr);
 
   // Opens a row stream over `sql` (a SELECT whose first column is text) with its parameters; the
-  // first FETCH is already sent. Errors are the pool's (busy, unavailable, the DECLARE failed) and
-  // name `statement`. Not traced here: a stream outlives the request's handler, so its caller
+  // first FETCHes are already sent. Errors are the pool's (busy, unavailable, the DECLARE failed)
+  // and name `statement`. Not traced here: a stream outlives the request's handler, so its caller
   // records what the request waited for (api::CatalogStreams).
   boost::asio::awaitable<base::Result<std::unique_ptr<RowStream>>> OpenRowStream(
       std::string_view statement, std::string sql, Params params, RowStreamSettings stream);

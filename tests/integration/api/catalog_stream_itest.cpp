@@ -322,6 +322,47 @@ TEST_F(CatalogStream, TheRawFramingIsChunkedOnHttp11AndCloseDelimitedOnHttp10) {
   ExpectAllRowsInOrder(all.substr(end + 4), 1, 3000);
 }
 
+// The size of the first chunk of a chunked answer to `target`, read over a connection of its own
+// (0 when the answer is not chunked).
+std::size_t FirstChunkSize(std::uint16_t port, const std::string& target) {
+  RawConnection connection(port);
+  connection.Send(Get(target));
+  const std::string start = connection.ReadThrough("\r\n\r\n");
+  const auto header_end = start.find("\r\n\r\n");
+  if (header_end == std::string::npos ||
+      start.substr(0, header_end).find("Transfer-Encoding: chunked") == std::string::npos) {
+    return 0;
+  }
+  std::string rest = start.substr(header_end + 4);
+  while (rest.find("\r\n") == std::string::npos) {
+    const auto piece = connection.Read(64 * 1024);
+    if (piece.empty()) return 0;
+    rest += piece;
+  }
+  return std::stoul(rest.substr(0, rest.find("\r\n")), nullptr, 16);
+}
+
+TEST_F(CatalogStream, AnAnswerExpectedLargeLeavesWithItsFirstBatchNotAfterTheWholeAnswerSize) {
+  // ~150,000 rows: the planner's estimate times the first batch's bytes per row is far over
+  // twice the whole-answer size, so the first batch (500 rows, ~62 KB) is sent at once.
+  const std::string large = "/catalog?price_min=7";
+  const std::size_t miss_first = FirstChunkSize(server_->port(), large);
+  EXPECT_GT(miss_first, 0u);
+  EXPECT_LT(miss_first, kWholeMaxBytes / 2);
+  // Marked too large by that miss: the bypass starts with its first batch as well.
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Fetch(server_->port(), "GET", large).Header("x-cache-bypass") == "too-large"; },
+      10s));
+  const std::size_t bypass_first = FirstChunkSize(server_->port(), large);
+  EXPECT_GT(bypass_first, 0u);
+  EXPECT_LT(bypass_first, kWholeMaxBytes / 2);
+  // ~300 KB, expected under twice the size: read up to the whole-answer size first, as before (it
+  // might have ended within it and then been sent whole, with an ETag).
+  const std::size_t near_first = FirstChunkSize(server_->port(), "/catalog?price_max=2400");
+  EXPECT_GT(near_first, kWholeMaxBytes);
+  EXPECT_TRUE(WaitUntil([] { return StreamingBackends() == 0; }, 10s));
+}
+
 TEST_F(CatalogStream, HeadSendsTheStreamedHeaderAndNoBody) {
   RawConnection connection(server_->port());
   connection.Send("HEAD /catalog?price_min=10 HTTP/1.1\r\nHost: x\r\n\r\n" + Get("/healthz"));
