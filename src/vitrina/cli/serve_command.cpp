@@ -306,13 +306,15 @@ std::vector<api::ReadinessCheck> ReadinessChecks(catalog::PgCatalogRepository& r
 
 // The gauges /metrics reads at scrape time.
 void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& metrics,
-                   const cache::CatalogCache& catalog_cache) {
+                   const cache::CatalogCache& catalog_cache, const api::CatalogStreams& streams) {
   const auto usage = pool.CurrentUsage();
   auto& connections = metrics.pool_connections;
   connections.WithLabels({"postgresql", "size"}).Set(usage.size);
   connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
   connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
   connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
+  metrics.catalog_streams.WithLabels({"open"}).Set(streams.open_streams());
+  metrics.catalog_streams.WithLabels({"max"}).Set(streams.settings().max_streams);
   const auto local = catalog_cache.LocalUsage();
   auto& copies = metrics.cache_local_copies;
   copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
@@ -326,6 +328,8 @@ void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& m
   compression.WithLabels({"variant_stores"}).Set(static_cast<double>(counters.variant_stores));
   compression.WithLabels({"variant_refused"}).Set(static_cast<double>(counters.variant_refused));
   compression.WithLabels({"recompressions"}).Set(static_cast<double>(counters.recompressions));
+  metrics.cache_loads.WithLabels({"loads"}).Set(static_cast<double>(counters.loader_calls));
+  metrics.cache_loads.WithLabels({"coalesced"}).Set(static_cast<double>(counters.coalesced));
 }
 
 void LogStartup(const Config& config, const ServeSettings& settings,
@@ -497,7 +501,10 @@ int RunServe(bool print_sql) {
                                           {.postgresql = db::DatabaseTarget(config->database_url),
                                            .redis = cache_stack.redis().Describe()});
   api::MetricsHandlers metrics_handlers(
-      registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); },
+      registry,
+      [&pool, &metrics, &catalog_cache, &streams] {
+        RefreshGauges(pool, metrics, catalog_cache, streams);
+      },
       settings->metrics_token);
   const api::core::CachePolicy cache_policy(settings->public_reads, settings->public_caching);
   std::vector<http::core::Middleware> middleware{observability.Middleware(),

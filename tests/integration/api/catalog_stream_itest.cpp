@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string>
@@ -417,6 +418,76 @@ TEST_F(CatalogStream, AClientThatGoesAwayMidStreamEndsItsQueryAtOnce) {
       << "the stream's query outlived its client";
   // And the pool is whole again: a next answer comes.
   EXPECT_EQ(Fetch(server_->port(), "GET", "/catalog?price_max=10").status, 200u);
+}
+
+// A number in the server's /metrics, -1 when the line is absent.
+double MetricValue(std::uint16_t port, const std::string& line_start) {
+  const std::string body = Fetch(port, "GET", "/metrics").body;
+  const auto at = body.find("\n" + line_start + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + line_start.size() + 2));
+}
+
+// docs/cache.md, "Large answers": a streamed answer that fits the cache is loaded once however
+// many identical requests arrive while it streams; they wait for it and are sent the stored copy.
+TEST_F(CatalogStream, ConcurrentIdenticalStreamedMissesShareOneQuery) {
+  redis_->Cli("FLUSHALL");
+  auto env = Env();
+  env["REQUEST_TIMEOUT_MS"] = "10000";  // the leader's statements wait for the lock below
+  const ServerProcess server(env, FreePort());
+  const std::string loads = R"(vitrina_cache_loads{measure="loads"})";
+  const std::string coalesced = R"(vitrina_cache_loads{measure="coalesced"})";
+  const double loads_before = MetricValue(server.port(), loads);
+  const double coalesced_before = MetricValue(server.port(), coalesced);
+  ASSERT_GE(loads_before, 0) << "no vitrina_cache_loads in /metrics";
+
+  // The table locked: the first request leads the load and waits in PostgreSQL, so the others
+  // arrive while it is in flight, whatever the machine's speed.
+  auto blocker = db::Connection::Open(*url_).value();
+  ASSERT_TRUE(blocker.ExecuteScript("BEGIN; LOCK TABLE diamonds IN ACCESS EXCLUSIVE MODE").ok());
+  auto fetch = [&] { return Fetch(server.port(), "GET", kMediumQuery); };
+  auto leader = std::async(std::launch::async, fetch);
+  ASSERT_TRUE(
+      WaitUntil([&] { return MetricValue(server.port(), loads) == loads_before + 1; }, 10s));
+  auto second = std::async(std::launch::async, fetch);
+  auto third = std::async(std::launch::async, fetch);
+  const bool joined =
+      WaitUntil([&] { return MetricValue(server.port(), coalesced) == coalesced_before + 2; }, 10s);
+  ASSERT_TRUE(blocker.ExecuteScript("ROLLBACK").ok());
+  EXPECT_TRUE(joined) << "the identical requests did not join the load";
+
+  const auto first = leader.get();
+  ASSERT_EQ(first.status, 200u) << first.body.substr(0, 300);
+  EXPECT_EQ(first.Header("transfer-encoding"), "chunked");  // streamed to its own client
+  ExpectAllRowsInOrder(first.body, 1, 5000);
+  for (auto* waiter : {&second, &third}) {
+    const auto reply = waiter->get();
+    ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 300);
+    EXPECT_EQ(reply.Header("x-cache"), "MISS");  // served by the load, not by a later hit
+    EXPECT_EQ(reply.Header("content-length"), std::to_string(first.body.size()));
+    EXPECT_FALSE(reply.Header("etag").empty());
+    EXPECT_TRUE(reply.body == first.body) << "a waiter's body differs from the stream's";
+  }
+  EXPECT_EQ(MetricValue(server.port(), loads), loads_before + 1) << "more than one query";
+}
+
+TEST_F(CatalogStream, MetricsShowTheOpenStreamsAndTheirCap) {
+  const auto streams = [](const std::string& measure) {
+    const std::string body = Fetch(server_->port(), "GET", "/metrics").body;
+    const std::string name = "vitrina_catalog_streams{measure=\"" + measure + "\"} ";
+    const auto at = body.find(name);
+    return at == std::string::npos
+               ? std::string("absent")
+               : body.substr(at + name.size(), body.find('\n', at) - at - name.size());
+  };
+  EXPECT_EQ(streams("max"), "2");
+  ASSERT_TRUE(WaitUntil([&] { return streams("open") == "0"; }, 10s));
+  RawConnection held(server_->port(), 64 * 1024);
+  held.Send(Get("/catalog?price_min=8"));
+  ASSERT_NE(held.ReadThrough("{\"items\":[").find("200 OK"), std::string::npos);
+  EXPECT_EQ(streams("open"), "1");  // blocked on the unread socket, still open
+  held.Reset();
+  EXPECT_TRUE(WaitUntil([&] { return streams("open") == "0"; }, 10s));
 }
 
 TEST_F(CatalogStream, StreamsBeyondTheCapAre503WithRetryAfter) {

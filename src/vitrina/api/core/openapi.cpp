@@ -532,8 +532,9 @@ json::object BuildOpenApi(const catalog::core::DatasetSpec& spec, const OpenApiI
   AddCacheControl(paths);
   description +=
       "\n\nBrowser pages on other origins may call the API when CORS_ALLOWED_ORIGINS lists "
-      "them (or is *): preflights are answered without a token, and X-Cache, X-Cache-Key, ETag, "
-      "Server-Timing, X-Request-Id, Location and Retry-After are exposed to their scripts.";
+      "them (or is *): preflights are answered without a token, and X-Cache, X-Cache-Bypass, "
+      "X-Cache-Key, ETag, Server-Timing, X-Request-Id, Location and Retry-After are exposed to "
+      "their scripts.";
   return {{"openapi", "3.1.0"},
           {"info",
            {{"title", info.title + ": " + spec.name},
