@@ -11,6 +11,9 @@
 #     same wall time per batch size, in turns.
 # The first request of a size is a cache MISS whose copy is dropped at CACHE_MAX_ENTRY_BYTES; the
 # runs measured are the ones after it (X-Cache: BYPASS, too-large).
+# SB_BEFORE=BINARY: that build too, served beside the measured one and timed in the same turns
+# (before, after, psql), so a change is judged by ratios of one run on a machine shared with
+# others; its figures go to OUT_PREFIX.json under "before".
 #
 #   bench/catalog/stream.sh [VITRINA_BINARY] [STATE_DIR] [PORT_BASE] [OUT_PREFIX]
 #
@@ -27,6 +30,8 @@ sizes=${SB_SIZES:-1000000}
 runs=${SB_RUNS:-3}
 batches=${SB_BATCHES:-100 1000 10000}
 port=$((base + 10))
+before=${SB_BEFORE:-}
+before_port=$((base + 11))
 
 mkdir -p "$(dirname "$out")"
 # shellcheck source=bench/lib/catalog-services.sh
@@ -34,36 +39,47 @@ mkdir -p "$(dirname "$out")"
 bench_catalog_services "$state" "$base" "$binary"
 
 server_pid=""
-start_server() {  # start_server BATCH_ROWS
-  stop_server
-  PORT=$port HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_CLIENT_MISSES_PER_MINUTE=0 \
-    AUTH_PUBLIC_READS=true REQUEST_TIMEOUT_MS=10000 CATALOG_STREAM_BATCH_ROWS="$1" \
-    "$binary" serve >>"$state/serve.log" 2>&1 &
-  server_pid=$!
-  bench_pids+=("$server_pid")
+before_pid=""
+launch() {  # launch BINARY PORT BATCH_ROWS: prints the pid once the server is ready
+  PORT=$2 HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_CLIENT_MISSES_PER_MINUTE=0 \
+    AUTH_PUBLIC_READS=true REQUEST_TIMEOUT_MS=10000 CATALOG_STREAM_BATCH_ROWS="$3" \
+    "$1" serve >>"$state/serve-$2.log" 2>&1 &
+  local pid=$!
   for _ in $(seq 300); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return
+    curl -fs "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && { echo "$pid"; return; }
     sleep 0.1
   done
-  echo "the server did not become ready" >&2
+  echo "the server $1 did not become ready" >&2
+  kill -TERM "$pid" 2>/dev/null || true
   exit 1
 }
-stop_server() {
-  if [[ -n $server_pid ]]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
+start_server() {  # start_server BATCH_ROWS [WITH_BEFORE]
+  stop_server
+  server_pid=$(launch "$binary" "$port" "$1")
+  bench_pids+=("$server_pid")
+  if [[ -n $before && -n ${2:-} ]]; then
+    before_pid=$(launch "$before" "$before_port" "$1")
+    bench_pids+=("$before_pid")
   fi
+}
+stop_server() {
+  local pid
+  for pid in $server_pid $before_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    # Started in a command substitution: not this shell's child, so no `wait`.
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  server_pid="" before_pid=""
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # Samples the server's and the streaming backend's VmRSS until the file $1.stop exists; writes the
 # peaks ("server_kb backend_kb") to $1.
-sample_peaks() {
+sample_peaks() {  # sample_peaks FILE SERVER_PID
   local file=$1 server=0 backend=0 value pid
   while [[ ! -e $file.stop ]]; do
-    value=$(rss_kb "$server_pid")
+    value=$(rss_kb "$2")
     ((value > server)) && server=$value
     for pid in $(psql "$DATABASE_URL" -XqAtc "SELECT pid FROM pg_stat_activity WHERE
         application_name = 'vitrina-api' AND query LIKE 'FETCH%'" 2>/dev/null); do
@@ -76,9 +92,9 @@ sample_peaks() {
 }
 
 # curl's view of one full GET /catalog: "ttfb_s total_s bytes x_cache"
-get_catalog() {
+get_catalog() {  # get_catalog [PORT]
   curl -fsS -o /dev/null -D "$state/headers" -w '%{time_starttransfer} %{time_total} %{size_download}' \
-    "http://127.0.0.1:$port/catalog"
+    "http://127.0.0.1:${1:-$port}/catalog"
   echo " $(tr -d '\r' <"$state/headers" | awk -F': ' 'tolower($1) == "x-cache" {print $2}')"
 }
 
@@ -105,15 +121,33 @@ for rows in $sizes; do
   psql "$DATABASE_URL" -XqAc "VACUUM ANALYZE diamonds"
   loaded=$(psql "$DATABASE_URL" -XqAtc "SELECT count(*) FROM diamonds")
 
-  start_server 1000
+  start_server 1000 with-before
   idle_kb=$(rss_kb "$server_pid")
   first=$(get_catalog)  # the MISS: teed until CACHE_MAX_ENTRY_BYTES, then marked too large
   echo "$rows rows generated, $loaded loaded; first GET /catalog: $first (ttfb s, total s, bytes, X-Cache); server idle RSS ${idle_kb} kB" |
     tee -a "$out.txt"
+  if [[ -n $before ]]; then
+    before_idle_kb=$(rss_kb "$before_pid")
+    before_first=$(get_catalog "$before_port")
+    echo "before ($before): first GET /catalog: $before_first; server idle RSS ${before_idle_kb} kB" | tee -a "$out.txt"
+  fi
   ttfbs=() totals=() psqls=() server_peaks=() backend_peaks=() bytes=0
+  b_ttfbs=() b_totals=() b_peaks=()
   for run in $(seq "$runs"); do
+    if [[ -n $before ]]; then
+      rm -f "$state/peaks" "$state/peaks.stop"
+      sample_peaks "$state/peaks" "$before_pid" &
+      sampler=$!
+      read -r ttfb total _ cache <<<"$(get_catalog "$before_port")"
+      touch "$state/peaks.stop"
+      wait "$sampler"
+      read -r server_kb _ <"$state/peaks"
+      b_ttfbs+=("$ttfb") b_totals+=("$total") b_peaks+=("$server_kb")
+      echo "run $run before: GET /catalog ttfb ${ttfb}s total ${total}s X-Cache $cache, server peak RSS ${server_kb} kB (+$((server_kb - before_idle_kb)) kB over idle)" |
+        tee -a "$out.txt"
+    fi
     rm -f "$state/peaks" "$state/peaks.stop"
-    sample_peaks "$state/peaks" &
+    sample_peaks "$state/peaks" "$server_pid" &
     sampler=$!
     read -r ttfb total bytes cache <<<"$(get_catalog)"
     touch "$state/peaks.stop"
@@ -147,11 +181,24 @@ print(f'{rows} rows, {bytes / 1e6:.1f} MB: median ttfb {ttfb * 1000:.0f} ms, GET
       f'({bytes / total / 1e6:.1f} MB/s), psql {psql:.2f} s ({bytes / psql / 1e6:.1f} MB/s), ratio {psql / total:.2f}; '
       f'server peak RSS {server:.0f} kB, {(server - idle) / 1024:.1f} MB over idle')")
   echo "$summary" | tee -a "$out.txt"
+  before_json=""
+  if [[ -n $before ]]; then
+    mbt=$(median "${b_totals[@]}")
+    python3 -c "
+rows, bytes, ttfb, total, psql, idle = $rows, $bytes, $(median "${b_ttfbs[@]}"), $mbt, $mp, $before_idle_kb
+server = $(median "${b_peaks[@]}")
+print(f'before, same runs: median ttfb {ttfb * 1000:.0f} ms, GET /catalog {total:.2f} s '
+      f'({bytes / total / 1e6:.1f} MB/s), ratio to psql {psql / total:.2f}; '
+      f'server peak RSS {(server - idle) / 1024:.1f} MB over idle')" | tee -a "$out.txt"
+    before_json=", \"before\": {\"binary\": \"$before\", \"first\": \"$before_first\", \"idle_kb\": $before_idle_kb,
+      \"ttfb_s\": [$(IFS=,; echo "${b_ttfbs[*]}")], \"total_s\": [$(IFS=,; echo "${b_totals[*]}")],
+      \"server_peak_kb\": [$(IFS=,; echo "${b_peaks[*]}")]}"
+  fi
   json_sizes+=("{\"rows\": $rows, \"bytes\": $bytes, \"first\": \"$first\", \"idle_kb\": $idle_kb,
     \"ttfb_s\": [$(IFS=,; echo "${ttfbs[*]}")], \"total_s\": [$(IFS=,; echo "${totals[*]}")],
     \"psql_s\": [$(IFS=,; echo "${psqls[*]}")], \"server_peak_kb\": [$(IFS=,; echo "${server_peaks[*]}")],
     \"backend_peak_kb\": [$(IFS=,; echo "${backend_peaks[*]}")],
-    \"batches\": {$(IFS=,; echo "${batch_json[*]}")}}")
+    \"batches\": {$(IFS=,; echo "${batch_json[*]}")}$before_json}")
 done
 python3 - "$out.json" "$binary" "$header" "${json_sizes[@]}" <<'EOF'
 import json, sys

@@ -447,6 +447,21 @@ def stream_section(path):
                      f"| {total:.2f} s ({size['bytes'] / total / 1e6:.0f} MB/s) | {psql:.2f} s "
                      f"({size['bytes'] / psql / 1e6:.0f} MB/s) | {psql / total:.2f} {verdict(psql / total >= 0.8)} "
                      f"| {over:.1f} MB {verdict(over <= 64)} | {backend:.0f} MB |")
+    befores = [size for size in stream["sizes"] + extra_sizes if "before" in size]
+    if befores:
+        lines += ["", "The same runs with the build before the change (`SB_BEFORE`, served beside it and timed in "
+                  "the same turns: before, after, psql), so that the comparison holds on a loaded machine:", "",
+                  "| rows | build | time to first byte | full `GET /catalog` | throughput vs psql | server peak RSS over idle |",
+                  "|---|---|---|---|---|---|"]
+        for size in befores:
+            psql = median(size["psql_s"])
+            for name, case, idle in (("before: `" + size["before"]["binary"] + "`", size["before"],
+                                      size["before"]["idle_kb"]),
+                                     ("after: `" + stream.get("binary", "?") + "`", size, size["idle_kb"])):
+                total = median(case["total_s"])
+                over = (median(case["server_peak_kb"]) - idle) / 1024
+                lines.append(f"| {size['rows']:,} | {name} | {median(case['ttfb_s']) * 1000:.0f} ms "
+                             f"| {total:.2f} s | {psql / total:.2f} | {over:.1f} MB |")
     lines += ["", "Rows per FETCH (`CATALOG_STREAM_BATCH_ROWS`), full `GET /catalog`, median wall time:", "",
               "| rows | " + " | ".join(f"{b} per FETCH" for b in stream["sizes"][0]["batches"]) + " |",
               "|---|" + "---|" * len(stream["sizes"][0]["batches"])]
@@ -455,9 +470,12 @@ def stream_section(path):
                      " | ".join(f"{case['median_s']:.2f} s" for case in size["batches"].values()) + " |")
     lines += ["", "The first request of each size is a MISS whose copy for the cache is dropped at "
               "`CACHE_MAX_ENTRY_BYTES` (64 MiB); the runs above are the requests after it "
-              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). The time to first byte is the reading of "
-              "the first `CATALOG_STREAM_AFTER_BYTES` (8 MiB, so that answers up to that size keep their "
-              "`ETag`, length and compression); a smaller setting sends the first byte sooner. The backend's "
+              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). An answer known (marked too large) or "
+              "expected (the planner's rows times the first batch's bytes per item over twice "
+              "`CATALOG_STREAM_AFTER_BYTES`) to be large leaves with its first batch; before, the first 8 MiB "
+              "were read first, which was the whole time to first byte. The FETCHes are pipelined (libpq "
+              "pipeline mode, one always queued ahead): with one at a time PostgreSQL waited a round trip "
+              "per batch, and the stream ran at the pace of psql's own FETCH loop. The backend's "
               "RSS counts the shared buffers it touched, not memory of the query's own: a cursor keeps one "
               "batch. See [api.md](api.md#streamed-answers) and [cache.md](cache.md#large-answers).", ""]
     return lines
