@@ -24,18 +24,31 @@ whether the window still holds everything it needs.
                          requests fail with that status (429, 500, 503 ...), with
                          an optional "retry_after" seconds header; {"fail_next": 0}
                          cancels
+    GET    /batches      one JSON object per track request, oldest first: {"status", "items",
+                         "authorization" (the header as received, or null), "reason" (why it
+                         was refused, or "")}; DELETE /envelopes forgets them too
     GET    /health       200 "ok"
+
+With --require-bearer-audience AUD the endpoint behaves like ingestion with local authentication
+disabled: a track request needs "Authorization: Bearer <token>", where the token is a JWT shaped
+like Microsoft Entra ID's whose aud is AUD (a trailing '/' aside), whose iss is an Entra tenant
+(https://sts.windows.net/...) and which is within its nbf..exp; otherwise 401, nothing stored.
+The tokens of tools/identity-endpoint.py are unsigned, so the signature check of the real service
+is stood in for by --bearer-issued-url (that endpoint's /issued): the token must be one it issued.
 
 Standard library only.
 """
 
 import argparse
+import base64
 import gzip
 import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
+import urllib.request
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -59,6 +72,7 @@ class Capture:
         self.fail_next = fail_next
         self.fail_status = fail_status
         self.retry_after = None
+        self.batches = []  # one record per track request, for /batches
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         open(path, "a").close()
         self.size = os.path.getsize(path)
@@ -148,13 +162,88 @@ class Capture:
     def previous_size(self):
         return os.path.getsize(self.previous) if os.path.exists(self.previous) else 0
 
+    def note_batch(self, status, items, authorization, reason=""):
+        with self.lock:
+            self.batches.append({"status": status, "items": items,
+                                 "authorization": authorization, "reason": reason})
+
+    def batch_log(self):
+        with self.lock:
+            return "".join(json.dumps(b) + "\n" for b in self.batches).encode()
+
     def clear(self):
         with self.lock:
+            self.batches = []
             open(self.path, "w").close()
             if os.path.exists(self.previous):
                 os.remove(self.previous)
             self.size = self.lines = 0
             self.reset_stats()
+
+
+ENTRA_ISSUER = "https://sts.windows.net/"
+
+
+class BearerCheck:
+    """What ingestion with local authentication disabled asks of a request's Authorization."""
+
+    def __init__(self, audience, issued_url=None):
+        self.audience = audience.rstrip("/")
+        self.issued_url = issued_url
+        self.lock = threading.Lock()
+        self.issued = set()  # tokens the identity endpoint listed, fetched again on a miss
+
+    def refusal(self, authorization):
+        """The reason to answer 401, or "" when the header carries a valid token."""
+        if not authorization:
+            return "no Authorization header"
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return "the Authorization scheme is not Bearer"
+        claims = decode_jwt(token.strip())
+        if claims is None:
+            return "the bearer token is not a JWT"
+        now = time.time()
+        if str(claims.get("aud", "")).rstrip("/") != self.audience:
+            return "the token's audience is %r, not %s" % (claims.get("aud"), self.audience)
+        if not str(claims.get("iss", "")).startswith(ENTRA_ISSUER):
+            return "the token's issuer %r is not a Microsoft Entra tenant" % claims.get("iss")
+        try:
+            nbf, exp = float(claims["nbf"]), float(claims["exp"])
+        except (KeyError, TypeError, ValueError):
+            return "the token has no nbf/exp"
+        if now < nbf:
+            return "the token is not valid yet"
+        if now >= exp:
+            return "the token expired"
+        if self.issued_url and not self.was_issued(token.strip()):
+            return "the token was not issued by the identity endpoint"
+        return ""
+
+    def was_issued(self, token):
+        with self.lock:
+            if token in self.issued:
+                return True
+            try:
+                with urllib.request.urlopen(self.issued_url, timeout=5) as response:
+                    lines = response.read().decode().splitlines()
+            except OSError:
+                return False
+            self.issued = {json.loads(line)["access_token"] for line in lines if line.strip()}
+            return token in self.issued
+
+
+def decode_jwt(token):
+    """The claims of a header.payload.signature token, without checking the signature, or None."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return claims if isinstance(claims, dict) else None
 
 
 def instance_of(envelope):
@@ -178,6 +267,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "appinsights-capture/1"
     protocol_version = "HTTP/1.1"
     capture: Capture = None  # set in main()
+    bearer: BearerCheck = None  # set in main() with --require-bearer-audience
     quiet = False
 
     def log_message(self, fmt, *args):
@@ -231,6 +321,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, self.capture.read(instance), "application/x-ndjson")
         elif path == "/stats":
             self.send(200, self.capture.stats())
+        elif path == "/batches":
+            self.send(200, self.capture.batch_log(), "application/x-ndjson")
         elif path in ("/", "/health"):
             self.send(200, b"ok\n", "text/plain")
         else:
@@ -260,8 +352,18 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, {"error": "not found"})
 
     def track(self, body, wire, gzip_encoded):
+        authorization = self.headers.get("Authorization")
+        if self.bearer is not None:
+            reason = self.bearer.refusal(authorization)
+            if reason:
+                self.capture.note_batch(401, 0, authorization, reason)
+                self.send(401, {"itemsReceived": 0, "itemsAccepted": 0,
+                                "errors": [{"index": 0, "statusCode": 401,
+                                            "message": "Unauthorized: " + reason}]})
+                return
         status, retry_after = self.capture.take_failure()
         if status is not None:
+            self.capture.note_batch(status, 0, authorization, "injected failure")
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             self.send(status, {"itemsReceived": 0, "itemsAccepted": 0,
                                "errors": [{"index": 0, "statusCode": status,
@@ -271,11 +373,13 @@ class Handler(BaseHTTPRequestHandler):
         try:
             envelopes = parse_envelopes(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            self.capture.note_batch(400, 0, authorization, str(e))
             self.send(400, {"itemsReceived": 0, "itemsAccepted": 0,
                             "errors": [{"index": 0, "statusCode": 400, "message": str(e)}]})
             return
         self.capture.append(envelopes, wire, len(body), gzip_encoded)
         n = len(envelopes)
+        self.capture.note_batch(200, n, authorization)
         self.send(200, {"itemsReceived": n, "itemsAccepted": n, "errors": []})
 
     def control(self, body):
@@ -308,12 +412,22 @@ def main():
                         help="fail the first N track requests (env APPINSIGHTS_FAIL_NEXT)")
     parser.add_argument("--fail-status", type=int, default=int(os.environ.get("APPINSIGHTS_FAIL_STATUS", "503")),
                         help="status for injected failures (env APPINSIGHTS_FAIL_STATUS)")
+    parser.add_argument("--require-bearer-audience", metavar="AUD",
+                        help="answer 401 to track requests without a valid Entra bearer token for "
+                             "this audience (e.g. https://monitor.azure.com/)")
+    parser.add_argument("--bearer-issued-url", metavar="URL",
+                        help="with --require-bearer-audience: the token must also be listed by "
+                             "this URL (tools/identity-endpoint.py's /issued)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args()
+    if args.bearer_issued_url and not args.require_bearer_audience:
+        parser.error("--bearer-issued-url needs --require-bearer-audience")
 
     if args.max_bytes < 2 * 1024:
         parser.error("--max-bytes must be at least 2048")
     Handler.capture = Capture(args.out, args.max_bytes, args.fail_next, args.fail_status)
+    if args.require_bearer_audience:
+        Handler.bearer = BearerCheck(args.require_bearer_audience, args.bearer_issued_url)
     Handler.quiet = args.quiet
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True

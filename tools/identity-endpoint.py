@@ -10,7 +10,11 @@ Speaks the protocol the platform offers a process through IDENTITY_ENDPOINT and 
                 "token_type": "Bearer", "client_id"}
         400 without api-version or resource, 401 with a wrong or missing header.
     GET /issued     every token issued so far, one JSON object per line (for tests)
-    POST /control   {"fail_next": N, "status": 500}: the next N token requests fail
+    POST /control   {"fail_next": N, "status": 500}: the next N token requests fail;
+                    {"claims": {...}}: tokens issued from now on carry these claims instead of
+                    the usual ones (e.g. "exp" in the past, another "aud" or "iss"), so a test can
+                    hand out a token its service must refuse; {"claims": {}} goes back to normal.
+                    The response's expires_on stays the real one, as a client cannot see inside.
     GET /health     200 "ok"
 
 Tokens are JWTs shaped like Entra ID's (iss https://sts.windows.net/<tenant>/, aud = the
@@ -45,6 +49,7 @@ class Issuer:
         self.issued = []
         self.fail_next = 0
         self.fail_status = 500
+        self.claims = {}  # overrides of the claims of tokens issued from now on
 
     def token_for(self, resource, client_id):
         with self.lock:
@@ -65,6 +70,7 @@ class Issuer:
                 "appid": client_id or self.object_id,
                 "uti": secrets.token_urlsafe(12),  # a new token each time, as Entra's are
             }
+            claims.update(self.claims)
             token = ".".join([b64url(b'{"alg":"none","typ":"JWT"}'),
                               b64url(json.dumps(claims, separators=(",", ":")).encode()),
                               b64url(secrets.token_bytes(32))])
@@ -135,13 +141,19 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         try:
             command = json.loads(self.rfile.read(length) or b"{}")
+            claims = command.get("claims")
+            if claims is not None and not isinstance(claims, dict):
+                raise ValueError("claims must be an object")
             with self.issuer.lock:
                 self.issuer.fail_next = max(0, int(command.get("fail_next", 0)))
                 self.issuer.fail_status = int(command.get("status", 500))
+                if claims is not None:
+                    self.issuer.claims = claims
+                    self.issuer.current = {}  # the next request gets a token with the new claims
         except (ValueError, TypeError, AttributeError) as e:
             self.send(400, {"error": str(e)})
             return
-        self.send(200, {"fail_next": self.issuer.fail_next})
+        self.send(200, {"fail_next": self.issuer.fail_next, "claims": self.issuer.claims})
 
 
 def main():

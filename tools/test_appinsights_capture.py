@@ -2,21 +2,41 @@
 """Tests of the capture server (appinsights-capture.py), run in this process on a port the kernel
 picks: python3 -m unittest tools/test_appinsights_capture.py (ctest runs it as a unit test)."""
 
+import base64
 import gzip
 import importlib.util
 import json
 import os
 import tempfile
 import threading
+import time
 import unittest
 import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("capture", os.path.join(HERE, "appinsights-capture.py"))
-capture = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(capture)
+
+
+def load(name, file_name):
+    module_spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, file_name))
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+capture = load("capture", "appinsights-capture.py")
+identity = load("identity", "identity-endpoint.py")
+MONITOR = "https://monitor.azure.com/"
+
+
+def jwt(**overrides):
+    """An unsigned Entra-shaped token for ingestion, valid for an hour unless overridden."""
+    now = int(time.time())
+    claims = {"aud": MONITOR, "iss": "https://sts.windows.net/tenant/", "nbf": now, "exp": now + 3600}
+    claims.update(overrides)
+    parts = [b'{"alg":"none"}', json.dumps(claims).encode(), b"sig"]
+    return ".".join(base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in parts)
 
 
 def envelope(instance, index, base_type="RequestData"):
@@ -26,7 +46,7 @@ def envelope(instance, index, base_type="RequestData"):
 
 
 class CaptureTest(unittest.TestCase):
-    def start(self, max_bytes):
+    def start(self, max_bytes, bearer=None):
         self.folder = tempfile.TemporaryDirectory()
         self.path = os.path.join(self.folder.name, "envelopes.jsonl")
 
@@ -34,6 +54,7 @@ class CaptureTest(unittest.TestCase):
             pass
 
         Handler.capture = capture.Capture(self.path, max_bytes)
+        Handler.bearer = bearer
         Handler.quiet = True
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -49,9 +70,11 @@ class CaptureTest(unittest.TestCase):
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read()
 
-    def track(self, envelopes, gzip_it):
+    def track(self, envelopes, gzip_it, authorization=None):
         body = json.dumps(envelopes).encode()
         headers = {"Content-Type": "application/json"}
+        if authorization is not None:
+            headers["Authorization"] = authorization
         if gzip_it:
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
@@ -111,6 +134,62 @@ class CaptureTest(unittest.TestCase):
         with self.assertRaises(urllib.error.HTTPError) as raised:
             urllib.request.urlopen(request, timeout=10)
         self.assertEqual(raised.exception.code, 400)
+
+    def track_status(self, authorization):
+        try:
+            self.track([envelope("a", 0)], False, authorization)
+            return 200
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def test_with_a_required_bearer_only_valid_entra_tokens_for_the_audience_are_accepted(self):
+        self.start(4096, capture.BearerCheck(MONITOR))
+        refused = {
+            None: "no Authorization header",
+            "Basic dXNlcjpwYXNz": "the Authorization scheme is not Bearer",
+            "Bearer not-a-jwt": "the bearer token is not a JWT",
+            "Bearer " + jwt(aud="https://storage.azure.com/"): "the token's audience is",
+            "Bearer " + jwt(iss="https://login.example.com/"): "is not a Microsoft Entra tenant",
+            "Bearer " + jwt(exp=int(time.time()) - 10): "the token expired",
+            "Bearer " + jwt(nbf=int(time.time()) + 600): "the token is not valid yet",
+        }
+        for authorization in refused:
+            self.assertEqual(self.track_status(authorization), 401, authorization)
+        self.assertEqual(self.lines(), [])
+        good = "Bearer " + jwt(aud=MONITOR.rstrip("/"))
+        self.assertEqual(self.track_status(good), 200)
+        self.assertEqual(len(self.lines()), 1)
+        batches = self.lines("/batches")
+        self.assertEqual([b["authorization"] for b in batches], list(refused) + [good])
+        for batch, reason in zip(batches, refused.values()):
+            self.assertEqual((batch["status"], batch["items"]), (401, 0))
+            self.assertIn(reason, batch["reason"])
+        self.assertEqual(batches[-1], {"status": 200, "items": 1, "authorization": good, "reason": ""})
+
+    def test_with_an_issued_url_the_token_must_come_from_the_identity_endpoint(self):
+        class IdentityHandler(identity.Handler):
+            pass
+
+        IdentityHandler.issuer = identity.Issuer(3600, "object", "tenant")
+        IdentityHandler.secret = "secret"
+        IdentityHandler.quiet = True
+        endpoint = ThreadingHTTPServer(("127.0.0.1", 0), IdentityHandler)
+        threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{endpoint.server_address[1]}"
+        try:
+            self.start(4096, capture.BearerCheck(MONITOR, base + "/issued"))
+            request = urllib.request.Request(
+                base + "/msi/token?api-version=2019-08-01&resource=" + MONITOR,
+                headers={"X-IDENTITY-HEADER": "secret"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                issued = json.loads(response.read())["access_token"]
+            self.assertEqual(self.track_status("Bearer " + issued), 200)
+            self.assertEqual(self.track_status("Bearer " + jwt()), 401)
+            self.assertEqual(self.lines("/batches")[-1]["reason"],
+                             "the token was not issued by the identity endpoint")
+        finally:
+            endpoint.shutdown()
+            endpoint.server_close()
 
 
 if __name__ == "__main__":

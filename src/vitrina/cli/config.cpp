@@ -1,11 +1,25 @@
 #include "vitrina/cli/config.hpp"
 
+#include <fstream>
 #include <thread>
 
 #include "vitrina/base/env_reader.hpp"
 #include "vitrina/http/core/client_address.hpp"
 
 namespace vitrina::cli {
+namespace {
+
+// A file named by a variable must be readable now, not at the first request that needs it.
+std::string ReadableFile(base::EnvReader& env, std::string_view name) {
+  auto path = env.OptionalString(name);
+  if (!path) return {};
+  if (!std::ifstream(*path).good()) {
+    env.AddProblem(std::string(name) + "=" + *path + " cannot be read");
+  }
+  return *path;
+}
+
+}  // namespace
 
 base::Result<Config> LoadConfig() {
   auto env = base::EnvReader::FromProcess();
@@ -21,6 +35,7 @@ base::Result<Config> LoadConfig() {
   config.dataset_spec = env.String("DATASET_SPEC", "datasets/diamonds.yaml");
   config.migrations_dir = env.String("MIGRATIONS_DIR", "migrations");
   config.azure_storage_connection_string = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
+  config.azure_storage_ca_file = ReadableFile(env, "AZURE_STORAGE_CA_FILE");
   config.log_level = env.Choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error"});
   config.access_log_flush = std::chrono::seconds(env.Integer("ACCESS_LOG_FLUSH_SECONDS", 1, 0, 60));
   config.request_timeout_ms =

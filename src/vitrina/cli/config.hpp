@@ -22,6 +22,7 @@ struct Config {
   std::string dataset_spec;
   std::string migrations_dir;
   std::optional<std::string> azure_storage_connection_string;
+  std::string azure_storage_ca_file;  // trusted CAs (PEM) for Blob Storage; "": the system's store
   std::string log_level;
   // Access-log lines are written in blocks at least this often; 0: each line at once.
   std::chrono::seconds access_log_flush{1};

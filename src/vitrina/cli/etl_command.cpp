@@ -88,7 +88,8 @@ base::Result<etl::EtlRunReport> LoadCatalog(const RunOptions& options, const Con
   auto source = etl::core::ParseEtlSource(options.source);
   if (!source) return source.error();
   auto bytes =
-      etl::OpenSource(*source, config.azure_storage_connection_string, credentials.storage);
+      etl::OpenSource(*source, config.azure_storage_connection_string,
+                      {.bearer = credentials.storage, .ca_file = config.azure_storage_ca_file});
   if (!bytes) return bytes.error();
 
   etl::EtlRunSettings settings;
@@ -194,7 +195,8 @@ int RunUpload(const std::string& file, const std::string& destination) {
   auto account = etl::core::ParseAzureConnectionString(*config->azure_storage_connection_string,
                                                        credentials->storage != nullptr);
   if (!account) return Fail(account.error());
-  etl::BlobClient client(std::move(*account), credentials->storage);
+  etl::BlobClient client(std::move(*account), {.bearer = credentials->storage,
+                                               .ca_file = config->azure_storage_ca_file});
   if (auto status = client.CreateContainerIfMissing(target->container); !status) {
     return Fail(status.error());
   }

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vitrina/base/env_reader.hpp"
+#include "vitrina/cli/cloud_credentials.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/exit_codes.hpp"
 #include "vitrina/etl/core/csv_record_parser.hpp"
@@ -73,9 +74,18 @@ int RunInfer(const InferArguments& arguments) {
   }
   auto env = base::EnvReader::FromProcess();
   const auto azure = env.OptionalString("AZURE_STORAGE_CONNECTION_STRING");
+  const auto ca_file = env.String("AZURE_STORAGE_CA_FILE", "");
   auto source = etl::core::ParseEtlSource(arguments.source);
   if (!source) return Fail(source.error());
-  auto bytes = etl::OpenSource(*source, azure);
+  // The same Blob Storage credentials as `etl run` (AZURE_STORAGE_AUTH).
+  auto credentials =
+      LoadCloudCredentials({.database = false,
+                            .redis = false,
+                            .storage = source->kind == etl::core::EtlSourceKind::kAzureBlob,
+                            .monitor = false});
+  if (!credentials) return Fail(credentials.error());
+  auto bytes =
+      etl::OpenSource(*source, azure, {.bearer = credentials->storage, .ca_file = ca_file});
   if (!bytes) return Fail(bytes.error());
 
   const char delimiter = arguments.delimiter.front();

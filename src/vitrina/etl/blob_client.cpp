@@ -100,6 +100,7 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   request.body = body;
   request.sink = sink;
   request.stall_timeout = kStallTimeout;
+  request.ca_file = options_.ca_file;
   const auto scheme_end = account_.blob_endpoint.find("://");
   const auto host_end = account_.blob_endpoint.find('/', scheme_end + 3);
   request.url = account_.blob_endpoint.substr(0, host_end) + signed_request.path;
@@ -108,17 +109,18 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
     // Block ids are base64 ('+', '/', '='): they must be escaped in the URL.
     query_text += (query_text.empty() ? "" : "&") + name + "=" + base::PercentEncode(value);
   }
-  if (!account_.sas_token.empty() && bearer_ == nullptr) {
+  if (!account_.sas_token.empty() && options_.bearer == nullptr) {
     query_text += (query_text.empty() ? "" : "&") + account_.sas_token;
   }
   if (!query_text.empty()) request.url += "?" + query_text;
-  for (const auto& [name, value] : signed_request.headers)
+  for (const auto& [name, value] : signed_request.headers) {
     request.headers.emplace_back(name, value);
+  }
   // The client would otherwise add headers that are not signed.
   if (content_type.empty()) request.headers.emplace_back("Content-Type", "");
   request.headers.emplace_back("Expect", "");
-  if (bearer_ != nullptr) {
-    auto token = bearer_->Current();
+  if (options_.bearer != nullptr) {
+    auto token = options_.bearer->Current();
     if (!token) {
       return base::MakeError(base::ErrorCode::kUnavailable, "no managed identity token to " + what +
                                                                 " " + BlobLabel(container, blob) +
@@ -146,12 +148,15 @@ base::Status BlobClient::Send(const std::string& method, const std::string& cont
   const std::string code = core::AzureErrorCode(response->body);
   const std::string http = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
   if (status == 403 || status == 401) {
+    const std::string detail = core::AzureAuthenticationErrorDetail(response->body);
     return base::MakeError(
         base::ErrorCode::kPermissionDenied,
-        "Azure Blob Storage refused the credentials (" + http + ") to " + what + " " + label +
-            (bearer_ != nullptr ? ": check the managed identity's role on the storage account "
-                                  "(Storage Blob Data Contributor)"
-                                : ": check AZURE_STORAGE_CONNECTION_STRING"));
+        "Azure Blob Storage refused the credentials (" + http +
+            (detail.empty() ? "" : ": " + detail) + ") to " + what + " " + label +
+            (options_.bearer != nullptr
+                 ? ": check the managed identity's token and its role on the storage account "
+                   "(Storage Blob Data Reader to read, Contributor to upload)"
+                 : ": check AZURE_STORAGE_CONNECTION_STRING"));
   }
   if (status == 404) {
     const bool no_container = code == "ContainerNotFound";

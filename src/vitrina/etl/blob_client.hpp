@@ -16,16 +16,23 @@ namespace vitrina::etl {
 base::Result<std::string> SharedKeyAuthorization(const core::AzureStorageAccount& account,
                                                  const core::BlobRequest& request);
 
+// How a BlobClient reaches the account besides its connection string; set by the composition root.
+struct BlobClientOptions {
+  // A managed identity's tokens for https://storage.azure.com/ (AZURE_STORAGE_AUTH=
+  // managed-identity): every request carries "Authorization: Bearer <token>" instead of a SharedKey
+  // signature or a SAS. Not owned; outlives the client.
+  const base::AccessTokenSource* bearer = nullptr;
+  // AZURE_STORAGE_CA_FILE: trusted CAs (PEM) for an https:// endpoint; empty: the system's store.
+  std::string ca_file;
+};
+
 // The few Blob Storage REST operations the ETL needs, over plain HTTP with SharedKey, SAS or
 // Microsoft Entra authentication: no Azure SDK exists for C++ on Debian 12, and Azurite speaks the
 // same protocol.
 class BlobClient {
  public:
-  // With `bearer` (a managed identity's tokens for https://storage.azure.com/), every request
-  // carries "Authorization: Bearer <token>" instead of a SharedKey signature or a SAS.
-  explicit BlobClient(core::AzureStorageAccount account,
-                      const base::AccessTokenSource* bearer = nullptr)
-      : account_(std::move(account)), bearer_(bearer) {}
+  explicit BlobClient(core::AzureStorageAccount account, BlobClientOptions options = {})
+      : account_(std::move(account)), options_(std::move(options)) {}
 
   // Create Container; an existing container is fine.
   base::Status CreateContainerIfMissing(const std::string& container);
@@ -49,7 +56,7 @@ class BlobClient {
 
  private:
   core::AzureStorageAccount account_;
-  const base::AccessTokenSource* bearer_;
+  BlobClientOptions options_;
 };
 
 }  // namespace vitrina::etl

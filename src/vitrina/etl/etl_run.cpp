@@ -172,7 +172,7 @@ base::Error WithRun(base::Error error, std::int64_t run_id) {
 
 base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string,
-    const base::AccessTokenSource* storage_token) {
+    const BlobClientOptions& blob_options) {
   switch (source.kind) {
     case core::EtlSourceKind::kLocalFile:
       return std::unique_ptr<base::ByteSource>(std::make_unique<FileSource>(source.location));
@@ -184,10 +184,10 @@ base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
             base::ErrorCode::kInvalidArgument,
             "AZURE_STORAGE_CONNECTION_STRING is not set; it is needed to read " + source.location);
       }
-      auto account =
-          core::ParseAzureConnectionString(*azure_connection_string, storage_token != nullptr);
+      auto account = core::ParseAzureConnectionString(*azure_connection_string,
+                                                      blob_options.bearer != nullptr);
       if (!account) return account.error();
-      BlobClient client(std::move(*account), storage_token);
+      BlobClient client(std::move(*account), blob_options);
       return client.OpenBlob(source.container, source.blob);
     }
   }

@@ -11,6 +11,7 @@
 #include "vitrina/base/byte_stream.hpp"
 #include "vitrina/base/result.hpp"
 #include "vitrina/catalog/core/dataset_spec.hpp"
+#include "vitrina/etl/blob_client.hpp"
 #include "vitrina/etl/core/etl_source.hpp"
 #include "vitrina/etl/progress.hpp"
 #include "vitrina/etl/run_log.hpp"
@@ -41,10 +42,10 @@ struct EtlRunReport {
 
 // Opens the byte stream behind a parsed source: a file, an http(s) URL (SAS included) or an
 // az:// blob at the account of `azure_connection_string`, signed with its key or SAS, or with
-// `storage_token`'s bearer token when there is one (a managed identity).
+// `blob_options.bearer`'s token when there is one (a managed identity).
 base::Result<std::unique_ptr<base::ByteSource>> OpenSource(
     const core::EtlSource& source, const std::optional<std::string>& azure_connection_string,
-    const base::AccessTokenSource* storage_token = nullptr);
+    const BlobClientOptions& blob_options = {});
 
 // One ETL run, streaming end to end: bytes (sha256 and size on the way, gunzip when needed) →
 // CSV records → header mapping → row validation → COPY into staging → swap. Rejected records go

@@ -186,6 +186,7 @@ base::Result<ClientResponse> HttpClient::Send(const ClientRequest& request) {
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
                      static_cast<long>(request.stall_timeout.count()));
   }
+  if (!request.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, request.ca_file.c_str());
   if (request.sink != nullptr) curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 256L * 1024L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "vitrina/0.1");
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);

@@ -29,6 +29,9 @@ struct ClientRequest {
   // Fails a transfer slower than 1 byte/s for this long (long downloads); 0: never.
   std::chrono::seconds stall_timeout{0};
   bool follow_redirects = false;
+  // Trusted CAs (PEM) for an https:// URL; empty: the system's store. The server's certificate
+  // chain and name are verified either way.
+  std::string ca_file;
   // A buffered body longer than this fails the exchange (kUnavailable).
   std::size_t max_response_bytes = std::size_t{1} << 20;
   // When set, a 2xx body is streamed into the sink instead of the buffer (its Content-Length

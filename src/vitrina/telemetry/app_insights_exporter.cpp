@@ -3,6 +3,7 @@
 #include <random>
 
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
 namespace vitrina::telemetry {
 namespace {
@@ -126,6 +127,10 @@ void AppInsightsExporter::SendBatch(std::vector<std::string> items) {
     posts_.fetch_add(1, kRelaxed);
     if (response.status == 200) {
       sent_.fetch_add(items.size(), kRelaxed);
+      if (refusal_logged_ != 0) {
+        spdlog::info("telemetry: Application Insights ingestion accepts batches again");
+        refusal_logged_ = 0;
+      }
       return;
     }
     if (response.status == 206) {
@@ -147,6 +152,7 @@ void AppInsightsExporter::SendBatch(std::vector<std::string> items) {
       NoteError("ingestion answered " + std::to_string(response.status) + ": " +
                 response.body.substr(0, 200));
       dropped_rejected_.fetch_add(items.size(), kRelaxed);
+      LogRefusal(response, items.size());
       return;
     } else {
       NoteError(response.status == 0 ? response.error
@@ -182,6 +188,23 @@ bool AppInsightsExporter::SleepUntil(Clock::time_point until) {
     if (now >= until) return true;
     wake_.wait_until(lock, std::min(until, deadline));
   }
+}
+
+void AppInsightsExporter::LogRefusal(const IngestionResponse& response, std::size_t items) {
+  // Once per change of status, not per batch: a refused credential refuses every batch.
+  if (response.status == refusal_logged_) return;
+  refusal_logged_ = response.status;
+  const bool credentials = response.status == 401 || response.status == 403;
+  spdlog::warn(
+      "telemetry: Application Insights ingestion refused a batch of {} items (HTTP {}: {}); they "
+      "are dropped and counted in vitrina_telemetry_items_total{{outcome=\"dropped_rejected\"}}, "
+      "and later refusals with this status are only counted{}",
+      items, response.status, response.body.substr(0, 200),
+      credentials
+          ? ". The credentials were refused: with APPLICATIONINSIGHTS_AUTH=managed-identity "
+            "the identity needs the Monitoring Metrics Publisher role; without it, the "
+            "resource must allow local authentication"
+          : "");
 }
 
 void AppInsightsExporter::NoteError(std::string error) {

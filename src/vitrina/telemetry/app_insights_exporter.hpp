@@ -75,6 +75,8 @@ class AppInsightsExporter {
   // Waits until `until` unless the shutdown deadline comes first; false if it did.
   bool SleepUntil(Clock::time_point until);
   void NoteError(std::string error);
+  // A warning when a batch is refused for good (400-class), once per new status.
+  void LogRefusal(const IngestionResponse& response, std::size_t items);
 
   const ExporterSettings settings_;
   std::unique_ptr<IngestionTransport> transport_;
@@ -85,6 +87,8 @@ class AppInsightsExporter {
   bool started_ = false;
   bool stopping_ = false;
   std::string last_error_;
+  long refusal_logged_ =
+      0;  // the status of the last refusal logged; 0 after a success. Worker only.
   std::thread worker_;
   // Clock::time_point::max() until Stop sets it; read by the transport's give_up poll.
   std::atomic<Clock::rep> deadline_{Clock::time_point::max().time_since_epoch().count()};

@@ -3,7 +3,6 @@
 // with real services configured to accept the tokens it issues: a PostgreSQL of the test's own
 // where a role's password (scram-sha-256) is the token, and a redis-server of the test's own
 // where an ACL user named by the identity's object id has the token as its password.
-#include <csignal>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cache/cache_test_support.hpp"
+#include "identity/identity_endpoint.hpp"
 #include "support/api_harness.hpp"
 #include "support/own_redis.hpp"
 #include "support/test_env.hpp"
@@ -20,46 +20,8 @@
 namespace vitrina::cache::testing {
 namespace {
 
-constexpr const char* kSecret = "identity-header-secret";
-constexpr const char* kObjectId = "6c1f0a52-3f2e-4b7a-9d55-5a1e2f0c9b11";  // the stand-in's default
-
-// tools/identity-endpoint.py on a free port; tokens live `lifetime_seconds` and are replaced by
-// the endpoint after half of it, as Entra's are.
-class IdentityEndpoint {
- public:
-  explicit IdentityEndpoint(int lifetime_seconds) : port_(itest::FreePort()) {
-    const auto pid = itest::Capture("python3 " + itest::SourcePath("tools/identity-endpoint.py") +
-                                    " --quiet --port " + std::to_string(port_) + " --header " +
-                                    kSecret + " --lifetime " + std::to_string(lifetime_seconds) +
-                                    " >/dev/null 2>&1 & echo $!");
-    pid_ = std::stoi(pid);
-    started_ = itest::WaitUntil([this] { return itest::IsListening(port_); }, 10s);
-  }
-  ~IdentityEndpoint() {
-    if (pid_ > 0) ::kill(pid_, SIGTERM);
-  }
-  IdentityEndpoint(const IdentityEndpoint&) = delete;
-  IdentityEndpoint& operator=(const IdentityEndpoint&) = delete;
-
-  bool started() const { return started_; }
-  identity::ManagedIdentitySettings Settings(const std::string& header = kSecret) const {
-    identity::ManagedIdentitySettings settings;
-    settings.endpoint = "http://127.0.0.1:" + std::to_string(port_) + "/msi/token";
-    settings.header = header;
-    settings.refresh.first_retry = 100ms;
-    settings.refresh.max_retry = 400ms;
-    return settings;
-  }
-  // Makes the next `count` token requests fail with HTTP 500.
-  void FailNext(int count) const {
-    itest::Fetch(port_, "POST", "/control", R"({"fail_next": )" + std::to_string(count) + "}");
-  }
-
- private:
-  std::uint16_t port_;
-  int pid_ = -1;
-  bool started_ = false;
-};
+using itest::IdentityEndpoint;
+constexpr const char* kObjectId = itest::kIdentityObjectId;
 
 TEST(ManagedIdentityTest, FirstTokenArrivesAndIsReplacedBeforeItExpires) {
   IdentityEndpoint endpoint(4);

@@ -94,6 +94,22 @@ class CacheAbuse : public ::testing::Test {
     }
   }
 
+  // The popular client keeps reading its answers while the attack runs, as a popular answer is
+  // read: Redis's LFU counter of a key grows only while it is read and decays by one for each
+  // minute without a read, so a key read a few times before a long attack is no longer popular
+  // to Redis (on a loaded machine that attack took over a minute, and the key was evicted).
+  // Counts each MISS after the first round: an eviction of a popular answer during the attack.
+  static void KeepReading(std::uint16_t port, const std::vector<std::string>& targets,
+                          const std::atomic<bool>& stop, int& misses) {
+    HttpClient popular(port, kPopular);
+    while (!stop) {
+      for (const auto& target : targets) {
+        if (popular.Send("GET", target).Header("x-cache") == "MISS") ++misses;
+      }
+      std::this_thread::sleep_for(5ms);  // pacing only: a read every few ms keeps a key popular
+    }
+  }
+
   static inline OwnRedis* redis_ = nullptr;
   static inline bool redis_failed_ = false;
   static inline std::string database_url_;
@@ -102,12 +118,15 @@ class CacheAbuse : public ::testing::Test {
 TEST_F(CacheAbuse, OneClientsTenThousandColdQueriesHitItsBudgetAndShareTheirLargeBody) {
   auto server = StartServer("300");
   HttpClient popular(server->port(), kPopular);
-  for (int i = 0; i < 20; ++i) (void)popular.Send("GET", "/catalog?color=E");
+  for (int i = 0; i < 100; ++i) (void)popular.Send("GET", "/catalog?color=E");
   ASSERT_EQ(popular.Send("GET", "/catalog?color=E").Header("x-cache"), "HIT");
 
   std::atomic<bool> stop{false};
   int writes = 0;
+  int popular_misses = 0;
   std::thread checker([&] { CheckNoStaleReads(server->port(), stop, writes); });
+  std::thread reader(
+      [&] { KeepReading(server->port(), {"/catalog?color=E"}, stop, popular_misses); });
   std::atomic<int> refused{0};
   std::atomic<int> answered{0};
   std::atomic<int> refused_without_retry_after{0};
@@ -131,7 +150,9 @@ TEST_F(CacheAbuse, OneClientsTenThousandColdQueriesHitItsBudgetAndShareTheirLarg
   for (auto& attacker : attackers) attacker.join();
   stop = true;
   checker.join();
+  reader.join();
 
+  EXPECT_EQ(popular_misses, 0) << "a popular answer was evicted during the attack";
   EXPECT_EQ(answered + refused, 10000);
   // 300 a minute; the run may straddle one window boundary.
   EXPECT_LE(answered.load(), 600);
@@ -161,13 +182,15 @@ TEST_F(CacheAbuse, WithoutABudgetRedisStaysUnderItsCapAndPopularAnswersStay) {
   HttpClient popular(server->port(), kPopular);
   const std::vector<std::string> favourites = {"/catalog?color=E", "/catalog?clarity=IF",
                                                "/catalog?cut=Ideal&limit=50"};
-  for (int round = 0; round < 30; ++round) {
+  for (int round = 0; round < 100; ++round) {
     for (const auto& target : favourites) (void)popular.Send("GET", target);
   }
 
   std::atomic<bool> stop{false};
   int writes = 0;
+  int popular_misses = 0;
   std::thread checker([&] { CheckNoStaleReads(server->port(), stop, writes); });
+  std::thread reader([&] { KeepReading(server->port(), favourites, stop, popular_misses); });
   // ~40 kB pages, each stored under its own key (below the shared-body size): 1,500 of them are
   // several times the 16 MB cap. Ideal pages, which the checker's Fair writes never invalidate:
   // otherwise each write would delete the attack's pages and, on a slow machine, keep Redis
@@ -188,6 +211,8 @@ TEST_F(CacheAbuse, WithoutABudgetRedisStaysUnderItsCapAndPopularAnswersStay) {
   EXPECT_EQ(refused, 0) << "without a budget every query is answered";
   stop = true;
   checker.join();
+  reader.join();
+  EXPECT_EQ(popular_misses, 0) << "a popular answer was evicted during the attack";
 
   EXPECT_GT(writes, 0) << "the stale-read check never ran";
   EXPECT_LE(RedisInfo(*redis_, "used_memory"),

@@ -92,6 +92,21 @@ TEST(EncodeBlobPath, KeepsSlashesAndEscapesTheRest) {
   EXPECT_EQ(EncodeBlobPath("dir/a b+c%.csv"), "dir/a%20b%2Bc%25.csv");
 }
 
+TEST(AzureErrorBody, NamesTheCodeAndWhyAuthenticationFailed) {
+  // As Azure Storage (and Azurite) answer a bearer token they refuse.
+  const std::string body =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code>"
+      "<Message>Server failed to authenticate the request.\nRequestId:1\nTime:2026</Message>"
+      "<AuthenticationErrorDetail>Lifetime validation failed. The token is expired."
+      "</AuthenticationErrorDetail></Error>";
+  EXPECT_EQ(AzureErrorCode(body), "AuthenticationFailed");
+  EXPECT_EQ(AzureAuthenticationErrorDetail(body),
+            "Lifetime validation failed. The token is expired.");
+  EXPECT_EQ(AzureAuthenticationErrorDetail("<Error><Code>BlobNotFound</Code></Error>"), "");
+  EXPECT_EQ(AzureAuthenticationErrorDetail("<AuthenticationErrorDetail>" + std::string(400, 'x')),
+            "");
+}
+
 TEST(RedactSourceUrl, HidesTheSasSignatureAndPasswords) {
   EXPECT_EQ(RedactSourceUrl("https://a.blob.core.windows.net/c/b.csv?sv=2021&sig=abc%2Bdef&se=x"),
             "https://a.blob.core.windows.net/c/b.csv?sv=2021&sig=REDACTED&se=x");

@@ -135,13 +135,26 @@ std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view a
   return text;
 }
 
-std::string AzureErrorCode(std::string_view body) {
-  const auto open = body.find("<Code>");
-  if (open == std::string_view::npos) return {};
-  const auto start = open + 6;
-  const auto close = body.find("</Code>", start);
-  if (close == std::string_view::npos || close - start > 128) return {};
-  return std::string(body.substr(start, close - start));
+namespace {
+
+// The text of the first <name>...</name> in `body` when it is at most `max_length` long, or "".
+std::string XmlElementText(std::string_view body, std::string_view name, std::size_t max_length) {
+  const std::string open = "<" + std::string(name) + ">";
+  const std::string close = "</" + std::string(name) + ">";
+  const auto at = body.find(open);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + open.size();
+  const auto end = body.find(close, start);
+  if (end == std::string_view::npos || end - start > max_length) return {};
+  return std::string(body.substr(start, end - start));
+}
+
+}  // namespace
+
+std::string AzureErrorCode(std::string_view body) { return XmlElementText(body, "Code", 128); }
+
+std::string AzureAuthenticationErrorDetail(std::string_view body) {
+  return XmlElementText(body, "AuthenticationErrorDetail", 300);
 }
 
 std::string RedactSourceUrl(std::string_view source) {

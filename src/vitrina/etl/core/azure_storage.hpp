@@ -51,6 +51,10 @@ std::string SharedKeyStringToSign(const BlobRequest& request, std::string_view a
 // The <Code> of a Blob Storage XML error body (e.g. "AuthenticationFailed"), or "".
 std::string AzureErrorCode(std::string_view body);
 
+// The <AuthenticationErrorDetail> of an AuthenticationFailed body: why a bearer token or a
+// signature was refused ("Lifetime validation failed. The token is expired."), or "".
+std::string AzureAuthenticationErrorDetail(std::string_view body);
+
 // Hides secrets in a source before it is logged or stored: the SAS signature (sig=...) and any
 // password in the URL's user information.
 std::string RedactSourceUrl(std::string_view source);
