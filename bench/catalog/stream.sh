@@ -8,7 +8,9 @@
 #  2. the server's resident memory (VmRSS from /proc) idle and its peak while streaming (sampled
 #     every 20 ms), and the peak of the PostgreSQL backend serving the stream;
 #  3. the rows per FETCH (CATALOG_STREAM_BATCH_ROWS in SB_BATCHES, default "100 1000 10000"): the
-#     same wall time per batch size, in turns.
+#     same wall time per batch size, in turns;
+#  4. for answers under 400 MiB: the cached full answer (a server letting the cache store it,
+#     CACHE_MAX_ENTRY_BYTES raised) against nginx sending the same file, one request at a time.
 # The first request of a size is a cache MISS whose copy is dropped at CACHE_MAX_ENTRY_BYTES; the
 # runs measured are the ones after it (X-Cache: BYPASS, too-large).
 # SB_BEFORE=BINARY: that build too, served beside the measured one and timed in the same turns
@@ -40,9 +42,11 @@ bench_catalog_services "$state" "$base" "$binary"
 
 server_pid=""
 before_pid=""
-launch() {  # launch BINARY PORT BATCH_ROWS: prints the pid once the server is ready
+launch() {  # launch BINARY PORT BATCH_ROWS [ENTRY_MAX_BYTES]: prints the pid once ready
+  local entry_max=${4:-$((64 * 1024 * 1024))}
   PORT=$2 HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_CLIENT_MISSES_PER_MINUTE=0 \
     AUTH_PUBLIC_READS=true REQUEST_TIMEOUT_MS=10000 CATALOG_STREAM_BATCH_ROWS="$3" \
+    CACHE_MAX_ENTRY_BYTES=$entry_max CACHE_LOCAL_MAX_BYTES=$entry_max CACHE_TTL_SECONDS=3600 \
     "$1" serve >>"$state/serve-$2.log" 2>&1 &
   local pid=$!
   for _ in $(seq 300); do
@@ -53,9 +57,9 @@ launch() {  # launch BINARY PORT BATCH_ROWS: prints the pid once the server is r
   kill -TERM "$pid" 2>/dev/null || true
   exit 1
 }
-start_server() {  # start_server BATCH_ROWS [WITH_BEFORE]
+start_server() {  # start_server BATCH_ROWS [WITH_BEFORE] [ENTRY_MAX_BYTES]
   stop_server
-  server_pid=$(launch "$binary" "$port" "$1")
+  server_pid=$(launch "$binary" "$port" "$1" "${3:-}")
   bench_pids+=("$server_pid")
   if [[ -n $before && -n ${2:-} ]]; then
     before_pid=$(launch "$before" "$before_port" "$1")
@@ -72,20 +76,30 @@ stop_server() {
   server_pid="" before_pid=""
 }
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() {  # rss_kb PID -> VmRSS in kB (0 when gone); builtins only: it runs every 20 ms
+  local key value _
+  while read -r key value _; do
+    [[ $key == VmRSS: ]] && { echo "$value"; return; }
+  done <"/proc/$1/status" 2>/dev/null
+  echo 0
+}
 
 # Samples the server's and the streaming backend's VmRSS until the file $1.stop exists; writes the
-# peaks ("server_kb backend_kb") to $1.
+# peaks ("server_kb backend_kb") to $1. The backend is looked up (psql) until found, then only
+# its /proc is read: a psql every 20 ms took CPU from the stream it measured.
 sample_peaks() {  # sample_peaks FILE SERVER_PID
-  local file=$1 server=0 backend=0 value pid
+  local file=$1 server=0 backend=0 value backend_pid=""
   while [[ ! -e $file.stop ]]; do
     value=$(rss_kb "$2")
     ((value > server)) && server=$value
-    for pid in $(psql "$DATABASE_URL" -XqAtc "SELECT pid FROM pg_stat_activity WHERE
-        application_name = 'vitrina-api' AND query LIKE 'FETCH%'" 2>/dev/null); do
-      value=$(rss_kb "$pid")
+    if [[ -z $backend_pid ]]; then
+      backend_pid=$(psql "$DATABASE_URL" -XqAtc "SELECT pid FROM pg_stat_activity WHERE
+        application_name = 'vitrina-api' AND query LIKE 'FETCH%' LIMIT 1" 2>/dev/null || true)
+    fi
+    if [[ -n $backend_pid ]]; then
+      value=$(rss_kb "$backend_pid")
       ((value > backend)) && backend=$value
-    done
+    fi
     sleep 0.02
   done
   echo "$server $backend" >"$file"
@@ -109,6 +123,80 @@ psql_seconds() {
 }
 
 median() { python3 -c "import statistics, sys; print(statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
+
+# 4. A cached full answer against nginx sending the same bytes from a file (sendfile on), one
+# curl at a time in turns, SB_RUNS x 2; the server caches answers up to 400 MiB for it (Redis
+# refuses values over 512 MB; its maxmemory is raised, as writing an entry needs room for the
+# command's buffer and the value at once). Prints "vitrina_s nginx_s" medians and writes the
+# JSON member to $state/cached.json.
+nginx_port=$((base + 14))
+cached_vs_nginx() {  # cached_vs_nginx ROWS
+  local limit=$((400 * 1024 * 1024)) api_times=() nginx_times=() a n cache
+  redis-cli -u "$REDIS_URL" CONFIG SET maxmemory 1gb >/dev/null
+  start_server 1000 "" "$limit"
+  get_catalog >/dev/null  # the MISS that stores it (after its last byte is sent)
+  for _ in $(seq 20); do
+    read -r _ _ _ cache <<<"$(get_catalog)"
+    [[ $cache == HIT ]] && break
+    sleep 1
+  done
+  if [[ $cache != HIT ]]; then
+    echo "cached full answer: not stored (X-Cache $cache)" | tee -a "$out.txt"
+    echo '{}' >"$state/cached.json"
+    redis-cli -u "$REDIS_URL" CONFIG SET maxmemory 256mb >/dev/null
+    return
+  fi
+  mkdir -p "$state/static" "$state/nginx/tmp"
+  curl -fsS -o "$state/static/catalog.json" "http://127.0.0.1:$port/catalog"
+  local nginx_user=""
+  [[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
+  cat >"$state/nginx/nginx.conf" <<CONF
+$nginx_user
+worker_processes $(nproc);
+daemon off;
+pid $state/nginx/nginx.pid;
+error_log $state/nginx/error.log warn;
+events { worker_connections 64; }
+http {
+  default_type application/json;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $state/nginx/tmp;
+  proxy_temp_path $state/nginx/tmp;
+  fastcgi_temp_path $state/nginx/tmp;
+  uwsgi_temp_path $state/nginx/tmp;
+  scgi_temp_path $state/nginx/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location /static/ { alias $state/static/; }
+  }
+}
+CONF
+  nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
+  local nginx_pid=$!
+  bench_pids+=("$nginx_pid")
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/catalog.json" && break
+    sleep 0.1
+  done
+  for _ in $(seq $((runs * 2))); do
+    read -r _ a _ cache <<<"$(get_catalog)"
+    [[ $cache == HIT ]] || { echo "cached full answer: X-Cache $cache during the runs" >&2; exit 1; }
+    n=$(curl -fsS -o /dev/null -w '%{time_total}' "http://127.0.0.1:$nginx_port/static/catalog.json")
+    api_times+=("$a") nginx_times+=("$n")
+  done
+  kill -TERM "$nginx_pid" 2>/dev/null || true
+  wait "$nginx_pid" 2>/dev/null || true
+  rm -f "$state/static/catalog.json"
+  redis-cli -u "$REDIS_URL" CONFIG SET maxmemory 256mb >/dev/null
+  local ma mn
+  ma=$(median "${api_times[@]}")
+  mn=$(median "${nginx_times[@]}")
+  echo "cached full answer ($1 rows, X-Cache HIT, sendfile of the local copy) vs nginx: vitrina ${api_times[*]} s, nginx ${nginx_times[*]} s; medians $ma s / $mn s, vitrina/nginx throughput $(python3 -c "print(f'{$mn / $ma:.2f}')")" |
+    tee -a "$out.txt"
+  echo "{\"vitrina_s\": [$(IFS=,; echo "${api_times[*]}")], \"nginx_s\": [$(IFS=,; echo "${nginx_times[*]}")]}" >"$state/cached.json"
+}
 
 header="# bench/catalog/stream.sh on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $runs runs per case, binary $binary, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$header" | tee "$out.txt"
@@ -171,6 +259,14 @@ for rows in $sizes; do
     echo "batch $batch rows per FETCH: GET /catalog total ${times[*]} s, median $m s" | tee -a "$out.txt"
     batch_json+=("\"$batch\": {\"total_s\": [$(IFS=,; echo "${times[*]}")], \"median_s\": $m}")
   done
+  cached_json="null"
+  if ((bytes < 400 * 1024 * 1024)); then
+    cached_vs_nginx "$rows"
+    cached_json=$(cat "$state/cached.json")
+  else
+    echo "cached full answer: not measured, $bytes bytes are over the 400 MiB this script lets the cache store (Redis refuses values over 512 MB)" |
+      tee -a "$out.txt"
+  fi
   stop_server
   mt=$(median "${totals[@]}")
   mp=$(median "${psqls[@]}")
@@ -198,7 +294,7 @@ print(f'before, same runs: median ttfb {ttfb * 1000:.0f} ms, GET /catalog {total
     \"ttfb_s\": [$(IFS=,; echo "${ttfbs[*]}")], \"total_s\": [$(IFS=,; echo "${totals[*]}")],
     \"psql_s\": [$(IFS=,; echo "${psqls[*]}")], \"server_peak_kb\": [$(IFS=,; echo "${server_peaks[*]}")],
     \"backend_peak_kb\": [$(IFS=,; echo "${backend_peaks[*]}")],
-    \"batches\": {$(IFS=,; echo "${batch_json[*]}")}$before_json}")
+    \"batches\": {$(IFS=,; echo "${batch_json[*]}")}, \"cached_vs_nginx\": $cached_json$before_json}")
 done
 python3 - "$out.json" "$binary" "$header" "${json_sizes[@]}" <<'EOF'
 import json, sys

@@ -26,7 +26,7 @@ class CatalogBodyStream final : public http::core::BodyStream {
  public:
   CatalogBodyStream(ListStart start, std::atomic<int>& open_streams,
                     std::shared_ptr<LoadHandoff> handoff, cache::CatalogCache* cache,
-                    std::optional<cache::core::CacheKey> key)
+                    std::optional<cache::core::CacheKey> key, bool expect_too_large)
       : head_(std::move(start.head)),
         count_(start.count),
         rest_(std::move(start.rest)),
@@ -34,7 +34,11 @@ class CatalogBodyStream final : public http::core::BodyStream {
         handoff_(std::move(handoff)),
         cache_(cache),
         key_(std::move(key)),
-        copy_limit_(cache != nullptr ? cache->settings().max_entry_bytes : 0) {}
+        copy_limit_(cache != nullptr ? cache->settings().max_entry_bytes : 0) {
+    // No copy at all of an answer the planner expects to be over twice the limit: keeping up to
+    // CACHE_MAX_ENTRY_BYTES only to throw them away was most of the server's memory for it.
+    if (expect_too_large) DropCopy();
+  }
 
   ~CatalogBodyStream() override {
     open_streams_.fetch_sub(1);
@@ -84,14 +88,19 @@ class CatalogBodyStream final : public http::core::BodyStream {
   void Keep(const std::string& piece) {
     if (!handoff_ || handoff_->delivered()) return;
     if (copy_limit_ > 0 && copied_bytes_ + piece.size() > copy_limit_) {
-      copy_.clear();
-      copy_.shrink_to_fit();
-      if (cache_ != nullptr && key_) cache_->MarkTooLarge(*key_);
-      handoff_->Deliver(ReadItYourselfError("too-large"));
+      DropCopy();
       return;
     }
     copied_bytes_ += piece.size();
     copy_.push_back(piece);
+  }
+
+  // Too large for the cache: the key is marked so, and whoever waits for it reads it themselves.
+  void DropCopy() {
+    copy_.clear();
+    copy_.shrink_to_fit();
+    if (cache_ != nullptr && key_) cache_->MarkTooLarge(*key_);
+    handoff_->Deliver(ReadItYourselfError("too-large"));
   }
 
   void DeliverCopy() {
@@ -167,14 +176,12 @@ asio::awaitable<base::Result<ListStart>> CatalogStreams::Start(
   co_return start;
 }
 
-bool CatalogStreams::ExpectedLarge(const ListStart& start, std::optional<std::int64_t> estimate,
-                                   std::size_t whole_max_bytes) {
+bool CatalogStreams::ExpectedOver(const ListStart& start, std::optional<std::int64_t> estimate,
+                                  double bytes) {
   if (!estimate || start.count <= 0 || *estimate <= start.count) return false;
-  // Bytes per item from the first batch, times the planner's rows: twice the limit at least, so
-  // that an answer near it (the 7.3 MB diamonds under 8 MiB) keeps being read whole.
   const double per_item =
       static_cast<double>(start.head.size() - kListOpen.size()) / static_cast<double>(start.count);
-  return per_item * static_cast<double>(*estimate) > 2.0 * static_cast<double>(whole_max_bytes);
+  return per_item * static_cast<double>(*estimate) > bytes;
 }
 
 asio::awaitable<base::Result<ListStart>> CatalogStreams::ReadStart(
@@ -199,7 +206,12 @@ asio::awaitable<base::Result<ListStart>> CatalogStreams::ReadStart(
     start.count += static_cast<std::int64_t>(batch->count);
     // Known or expected to be streamed anyway: the first batch leaves now rather than after
     // whole_max_bytes were read (that wait was the time to first byte: 326 ms at 1M rows).
-    if (known_large || ExpectedLarge(start, estimate, settings_.whole_max_bytes)) break;
+    // Twice the limit at least, so that an answer near it (the 7.3 MB diamonds under 8 MiB)
+    // keeps being read whole.
+    if (known_large ||
+        ExpectedOver(start, estimate, 2.0 * static_cast<double>(settings_.whole_max_bytes))) {
+      break;
+    }
   }
   co_return start;
 }
@@ -215,8 +227,14 @@ base::Result<std::shared_ptr<http::core::BodyStream>> CatalogStreams::Body(
   }
   std::optional<cache::core::CacheKey> kept_key;
   if (key != nullptr) kept_key = *key;
+  const std::size_t entry_limit = cache != nullptr ? cache->settings().max_entry_bytes : 0;
+  // A quarter over the limit: the planner's estimate of a whole table (or a broad filter) after
+  // ANALYZE is close; one that was wrong costs the key its caching until CACHE_TTL_SECONDS.
+  const bool expect_too_large =
+      handoff != nullptr && entry_limit > 0 && start.rest != nullptr &&
+      ExpectedOver(start, start.rest->EstimatedItems(), 1.25 * static_cast<double>(entry_limit));
   return std::shared_ptr<http::core::BodyStream>(std::make_shared<CatalogBodyStream>(
-      std::move(start), open_, std::move(handoff), cache, std::move(kept_key)));
+      std::move(start), open_, std::move(handoff), cache, std::move(kept_key), expect_too_large));
 }
 
 }  // namespace vitrina::api

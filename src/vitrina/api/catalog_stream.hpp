@@ -99,15 +99,16 @@ class CatalogStreams {
                                                         base::RequestTrace* trace,
                                                         bool known_large);
 
-  // Whether a start of one batch is expected to grow past twice `whole_max_bytes`, at its
-  // first batch's bytes per item and the planner's `estimate` of the items.
-  static bool ExpectedLarge(const ListStart& start, std::optional<std::int64_t> estimate,
-                            std::size_t whole_max_bytes);
+  // Whether a start of one batch is expected to grow past `bytes`, at its first batch's bytes
+  // per item and the planner's `estimate` of the items.
+  static bool ExpectedOver(const ListStart& start, std::optional<std::int64_t> estimate,
+                           double bytes);
 
   // The body of a started answer that is not complete; kUnavailable (503, Retry-After) when
   // CATALOG_MAX_STREAMS are already streaming. With `handoff`, the body is also collected while
-  // it stays under `cache->settings().max_entry_bytes` and delivered when complete; past it the
-  // key is marked too large and the waiters are told to read it themselves.
+  // it stays under `cache->settings().max_entry_bytes` and delivered when complete; past it (or
+  // from the start, when the planner expects over twice that) the key is marked too large and
+  // the waiters are told to read it themselves.
   base::Result<std::shared_ptr<http::core::BodyStream>> Body(
       ListStart start, std::shared_ptr<LoadHandoff> handoff = nullptr,
       cache::CatalogCache* cache = nullptr, const cache::core::CacheKey* key = nullptr);

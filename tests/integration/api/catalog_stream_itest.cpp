@@ -364,6 +364,37 @@ TEST_F(CatalogStream, AnAnswerExpectedLargeLeavesWithItsFirstBatchNotAfterTheWho
   EXPECT_TRUE(WaitUntil([] { return StreamingBackends() == 0; }, 10s));
 }
 
+// docs/cache.md, "Large answers": an answer the planner expects well over the entry limit keeps
+// no copy for the cache; its key is marked too large as it starts, so an identical request
+// meanwhile streams on its own at once. (Were a copy kept, the paused first stream would hold
+// it below the limit: the second request would wait for it and, once the first's write timed
+// out, read the answer itself as "abandoned".)
+TEST_F(CatalogStream, AnAnswerExpectedOverTheEntryLimitIsMarkedTooLargeAtItsStart) {
+  // A limit above what a paused client lets the server send: its window (64 KB) and the
+  // kernel's send buffer (at most net.ipv4.tcp_wmem's 4 MB by default); the answer (~19 MB) is
+  // still well over 1.25 times it.
+  auto env = Env();
+  env["CACHE_MAX_ENTRY_BYTES"] = std::to_string(12 * 1024 * 1024);
+  const ServerProcess server(env, FreePort());
+  RawConnection paused(server.port(), 64 * 1024);
+  ASSERT_TRUE(paused.connected());
+  paused.Send(Get("/catalog?price_min=4"));
+  const std::string start = paused.ReadThrough("{\"items\":[");
+  ASSERT_NE(start.find("200 OK"), std::string::npos) << start.substr(0, 300);
+  // The first stream now waits on its paused client, below the entry limit.
+  auto second = std::async(std::launch::async,
+                           [&] { return Fetch(server.port(), "GET", "/catalog?price_min=4"); });
+  const bool answered = second.wait_for(60s) == std::future_status::ready;
+  paused.Reset();
+  ASSERT_TRUE(answered) << "the identical request did not get an answer";
+  const auto reply = second.get();
+  ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 300);
+  EXPECT_EQ(reply.Header("x-cache"), "BYPASS");
+  EXPECT_EQ(reply.Header("x-cache-bypass"), "too-large");
+  ExpectAllRowsInOrder(reply.body, 4, kRows - 3);
+  EXPECT_EQ(redis_->Exists("catalog:price_min=4"), "0");
+}
+
 TEST_F(CatalogStream, HeadSendsTheStreamedHeaderAndNoBody) {
   RawConnection connection(server_->port());
   connection.Send("HEAD /catalog?price_min=10 HTTP/1.1\r\nHost: x\r\n\r\n" + Get("/healthz"));
