@@ -83,6 +83,9 @@ class CatalogCache::Impl {
                                                     base::RequestTrace* trace,
                                                     const CacheClient* client,
                                                     const http::core::CodingPreference* accept);
+  asio::awaitable<std::optional<CachedResponse>> FindHit(
+      const core::CacheKey& key, base::RequestTrace* trace,
+      const http::core::CodingPreference* accept);
   asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
   asio::awaitable<base::Status> InvalidateAll();
   CacheHealth Health() const;
@@ -113,6 +116,13 @@ class CatalogCache::Impl {
   asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
                                                      core::StoredResponse stored,
                                                      base::RequestTrace* trace);
+  // The entry K holds, confirmed (a local copy checked by its header, or one GET): nullopt when
+  // there is none, an error when Redis did not answer.
+  asio::awaitable<base::Result<std::optional<CachedResponse>>> FindEntry(const std::string& key,
+                                                                         base::RequestTrace* trace);
+  // Whether this instance's copy of K shows a body too small to compress for `preference`.
+  bool KnownTooSmallToCompress(const std::string& key,
+                               const http::core::CodingPreference& preference) const;
   // The identity answer: the entry K holds, or the loader's (stored as K).
   asio::awaitable<base::Result<CachedResponse>> GetEntry(const core::CacheKey& key,
                                                          const OutcomeLoader& loader,
@@ -538,14 +548,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
   }
   const std::string k = RedisKey(key.str());
   // A body this instance knows is too small to compress skips the variant's lookup.
-  bool small = false;
-  if (local_) {
-    if (const auto copy = local_->Find(k)) {
-      small = http::core::ChooseContentCoding(preference, copy->body->size()) ==
-              http::core::ContentCoding::kIdentity;
-    }
-  }
-  if (!small && settings_.enabled && UsesRedis()) {
+  if (!KnownTooSmallToCompress(k, preference) && settings_.enabled && UsesRedis()) {
     if (auto stored = co_await FindVariant(k, coding, trace)) co_return std::move(*stored);
   }
   auto entry = co_await GetEntry(key, loader, trace, client);
@@ -555,6 +558,31 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
     co_return entry;
   }
   co_return co_await MakeVariant(k, coding, std::move(*entry), trace);
+}
+
+bool CatalogCache::Impl::KnownTooSmallToCompress(
+    const std::string& key, const http::core::CodingPreference& preference) const {
+  if (!local_) return false;
+  const auto copy = local_->Find(key);
+  return copy && http::core::ChooseContentCoding(preference, copy->body->size()) ==
+                     http::core::ContentCoding::kIdentity;
+}
+
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindHit(
+    const core::CacheKey& key, base::RequestTrace* trace,
+    const http::core::CodingPreference* accept) {
+  if (!settings_.enabled || !UsesRedis()) co_return std::nullopt;
+  const std::string k = RedisKey(key.str());
+  const http::core::CodingPreference preference =
+      accept != nullptr ? *accept : http::core::CodingPreference{};
+  if (preference.best != http::core::ContentCoding::kIdentity &&
+      !KnownTooSmallToCompress(k, preference)) {
+    // A variant not stored yet is Get's to make: not a hit here.
+    co_return co_await FindVariant(k, preference.best, trace);
+  }
+  auto found = co_await FindEntry(k, trace);
+  if (!found.ok()) co_return std::nullopt;
+  co_return std::move(*found);
 }
 
 asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
@@ -703,6 +731,40 @@ asio::awaitable<void> CatalogCache::Impl::Recompress(std::string key,
   --running_recompressions_;
 }
 
+asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl::FindEntry(
+    const std::string& key, base::RequestTrace* trace) {
+  // 1a. With a local copy: Redis confirms the key still holds exactly the copied bytes (the
+  //     header carries a stamp drawn at each store), and only the header travels.
+  if (local_) {
+    if (auto copy = local_->Find(key)) {
+      auto header = co_await CheckHeader(key, trace);
+      if (!header.ok()) co_return header.error();
+      if (*header == copy->header) {
+        ++counters_.hits;
+        ++counters_.local_hits;
+        co_return CachedResponse{std::move(copy->body),
+                                 std::move(copy->etag),
+                                 CacheOutcome::kHit,
+                                 std::move(copy->file),
+                                 http::core::ContentCoding::kIdentity,
+                                 std::move(copy->header)};
+      }
+      local_->Erase(key);  // removed or replaced since: read it again
+    }
+  }
+
+  // 1b. One GET.
+  redis::RedisArgs get = {"GET", key};
+  auto cached = co_await Send(std::move(get), trace, "GET");
+  if (!cached.ok()) co_return cached.error();
+  if (!cached->IsNil()) {
+    if (auto stored = core::DecodeStoredResponse(cached->text)) {
+      if (auto hit = co_await Hit(key, std::move(*stored), trace)) co_return std::move(*hit);
+    }
+  }
+  co_return std::optional<CachedResponse>();
+}
+
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
     const core::CacheKey& key, const OutcomeLoader& loader, base::RequestTrace* trace,
     const CacheClient* client) {
@@ -714,39 +776,12 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
   }
   const std::string k = RedisKey(key.str());
 
-  // 1a. The hit path with a local copy: Redis confirms the key still holds exactly the copied
-  //     bytes (the header carries a stamp drawn at each store), and only the header travels.
-  if (local_) {
-    if (auto copy = local_->Find(k)) {
-      auto header = co_await CheckHeader(k, trace);
-      if (!header.ok()) {
-        co_return co_await Bypass(loader, CacheOutcome::kBypass);
-      }
-      if (*header == copy->header) {
-        ++counters_.hits;
-        ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body),
-                                 std::move(copy->etag),
-                                 CacheOutcome::kHit,
-                                 std::move(copy->file),
-                                 http::core::ContentCoding::kIdentity,
-                                 std::move(copy->header)};
-      }
-      local_->Erase(k);  // removed or replaced since: read it again
-    }
-  }
-
-  // 1b. The hit path: one GET.
-  redis::RedisArgs get = {"GET", k};
-  auto cached = co_await Send(std::move(get), trace, "GET");
-  if (!cached.ok()) {
+  // 1. The hit path.
+  auto found = co_await FindEntry(k, trace);
+  if (!found.ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
-  if (!cached->IsNil()) {
-    if (auto stored = core::DecodeStoredResponse(cached->text)) {
-      if (auto hit = co_await Hit(k, std::move(*stored), trace)) co_return std::move(*hit);
-    }
-  }
+  if (*found) co_return std::move(**found);
 
   // A miss costs the database a query and Redis memory: each client has a budget of them.
   if (auto charged = co_await ChargeMiss(client, trace); !charged.ok()) {
@@ -1046,6 +1081,11 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::GetWithOutcome(
     const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace,
     const CacheClient* client, const http::core::CodingPreference* accept) {
   return impl_->Get(key, std::move(loader), trace, client, accept);
+}
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::FindHit(
+    const core::CacheKey& key, base::RequestTrace* trace,
+    const http::core::CodingPreference* accept) {
+  return impl_->FindHit(key, trace, accept);
 }
 void CatalogCache::MarkTooLarge(const core::CacheKey& key) { impl_->MarkTooLarge(key.str()); }
 bool CatalogCache::IsTooLarge(const core::CacheKey& key) const {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,14 @@ class CatalogCache {
   boost::asio::awaitable<base::Result<CachedResponse>> GetWithOutcome(
       const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace = nullptr,
       const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
+
+  // The answer Get would send as a hit (confirmed against Redis the same way, counted as a hit),
+  // and nothing else: nullopt for a miss, a compressed variant not made yet, the cache off or
+  // Redis not answering; nothing is loaded, stored or counted as a miss then. For a caller that
+  // prepares a load differently from a hit (a streamed list runs Get in a coroutine of its own).
+  boost::asio::awaitable<std::optional<CachedResponse>> FindHit(
+      const core::CacheKey& key, base::RequestTrace* trace,
+      const http::core::CodingPreference* accept);
 
   // Answers larger than CACHE_MAX_ENTRY_BYTES are not stored. A streaming caller that crossed
   // the limit marks the key, and later requests stream at once instead of teeing a copy; the mark
