@@ -427,8 +427,9 @@ def stream_section(path):
              "[.txt](results/catalog-stream.txt), [results/catalog-stream-10m.json](results/catalog-stream-10m.json), "
              "[.txt](results/catalog-stream-10m.txt); not part of `make bench`) on generated diamonds-shaped "
              "catalogs (`bench/etl/generate.awk`), the server and `psql` in turns, medians, binary "
-             f"`{stream.get('binary', '?')}`: " + "; ".join(f"`{h}`" for h in headers) + ". The machine was "
-             "shared with other jobs (the load averages above): the times are noisy, the memory figures are not."]
+             f"`{stream.get('binary', '?')}`: " + "; ".join(f"`{h}`" for h in headers) + ". The times vary "
+             "from run to run on this shared 2-core machine (each run's figures are in the .txt files); the "
+             "memory figures do not."]
     if not stream.get("binary", "").startswith("build/release"):
         lines += ["", "**Not a release build**: this run used a development (Debug) binary, whose JSON and "
                   "socket work is several times slower than a release build's; the memory figures hold, the "
@@ -450,7 +451,10 @@ def stream_section(path):
     befores = [size for size in stream["sizes"] + extra_sizes if "before" in size]
     if befores:
         lines += ["", "The same runs with the build before the change (`SB_BEFORE`, served beside it and timed in "
-                  "the same turns: before, after, psql), so that the comparison holds on a loaded machine:", "",
+                  "the same turns: before, after, psql), so that the comparison holds on a loaded machine. "
+                  "(The build before streaming, which built each answer as one value, is not run here: at 1M rows "
+                  "its first byte came after 7-11 s, against a 10 s request timeout, with up to 958 MB of server "
+                  "memory: [results/catalog-stream-1m-whole-answer.txt](results/catalog-stream-1m-whole-answer.txt).)", "",
                   "| rows | build | time to first byte | full `GET /catalog` | throughput vs psql | server peak RSS over idle |",
                   "|---|---|---|---|---|---|"]
         for size in befores:
