@@ -255,8 +255,9 @@ asio::awaitable<Response> CatalogHandlers::ListAll(Request& request,
     co_return co_await ListUncached(request, query, key, accept, cache::CacheOutcome::kBypass,
                                     "too-large");
   }
-  // A hit is answered here: the Get in a coroutine of its own below is for what a miss needs
-  // (streaming while the cache waits to store), and cost hits about 5% of their requests/s.
+  // A hit from the local copy is answered here: the Get in a coroutine of its own below is for
+  // what a miss needs (streaming while the cache waits to store), and cost hits about 5% of
+  // their requests/s.
   if (auto hit = co_await cache_->FindHit(key, request.trace, &accept)) {
     co_return CachedAnswer(request, std::move(*hit), key);
   }

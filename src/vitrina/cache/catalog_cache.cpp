@@ -116,6 +116,11 @@ class CatalogCache::Impl {
   asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
                                                      core::StoredResponse stored,
                                                      base::RequestTrace* trace);
+  // This instance's copy of `copy_key` (an entry, or a variant in `coding`) if Redis confirms it
+  // by its header: nullopt when there is no copy or it was replaced (the copy is dropped), an
+  // error when Redis did not answer.
+  asio::awaitable<base::Result<std::optional<CachedResponse>>> FindLocalCopy(
+      const std::string& copy_key, http::core::ContentCoding coding, base::RequestTrace* trace);
   // The entry K holds, confirmed (a local copy checked by its header, or one GET): nullopt when
   // there is none, an error when Redis did not answer.
   asio::awaitable<base::Result<std::optional<CachedResponse>>> FindEntry(const std::string& key,
@@ -571,41 +576,52 @@ bool CatalogCache::Impl::KnownTooSmallToCompress(
 asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindHit(
     const core::CacheKey& key, base::RequestTrace* trace,
     const http::core::CodingPreference* accept) {
-  if (!settings_.enabled || !UsesRedis()) co_return std::nullopt;
+  // Local copies only (every repeated hit on an instance has one): a key without a copy is left
+  // to Get, so that a miss sends no Redis command twice.
+  if (!settings_.enabled || !UsesRedis() || !local_) co_return std::nullopt;
   const std::string k = RedisKey(key.str());
   const http::core::CodingPreference preference =
       accept != nullptr ? *accept : http::core::CodingPreference{};
-  if (preference.best != http::core::ContentCoding::kIdentity &&
-      !KnownTooSmallToCompress(k, preference)) {
-    // A variant not stored yet is Get's to make: not a hit here.
-    co_return co_await FindVariant(k, preference.best, trace);
-  }
-  auto found = co_await FindEntry(k, trace);
+  const bool compressed = preference.best != http::core::ContentCoding::kIdentity &&
+                          !KnownTooSmallToCompress(k, preference);
+  const auto coding = compressed ? preference.best : http::core::ContentCoding::kIdentity;
+  // Named, not a conditional expression in the co_await's arguments (g++ 12 destroys such a
+  // temporary twice).
+  const std::string copy_key = compressed ? core::VariantKey(k, coding) : k;
+  auto found = co_await FindLocalCopy(copy_key, coding, trace);
   if (!found.ok()) co_return std::nullopt;
   co_return std::move(*found);
+}
+
+asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl::FindLocalCopy(
+    const std::string& copy_key, http::core::ContentCoding coding, base::RequestTrace* trace) {
+  if (!local_) co_return std::optional<CachedResponse>();
+  auto copy = local_->Find(copy_key);
+  if (!copy) co_return std::optional<CachedResponse>();
+  auto header = co_await CheckHeader(copy_key, trace);
+  if (!header.ok()) co_return header.error();
+  if (*header != copy->header) {
+    local_->Erase(copy_key);  // removed or replaced since: read it again
+    co_return std::optional<CachedResponse>();
+  }
+  ++counters_.hits;
+  ++counters_.local_hits;
+  const bool variant = coding != http::core::ContentCoding::kIdentity;
+  if (variant) ++counters_.variant_hits;
+  co_return CachedResponse{std::move(copy->body),
+                           std::move(copy->etag),
+                           CacheOutcome::kHit,
+                           std::move(copy->file),
+                           coding,
+                           variant ? std::string() : std::move(copy->header)};
 }
 
 asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
     const std::string& key, http::core::ContentCoding coding, base::RequestTrace* trace) {
   const std::string variant_key = core::VariantKey(key, coding);
-  if (local_) {
-    if (auto copy = local_->Find(variant_key)) {
-      auto header = co_await CheckHeader(variant_key, trace);
-      if (!header.ok()) co_return std::nullopt;
-      if (*header == copy->header) {
-        ++counters_.hits;
-        ++counters_.local_hits;
-        ++counters_.variant_hits;
-        co_return CachedResponse{std::move(copy->body),
-                                 std::move(copy->etag),
-                                 CacheOutcome::kHit,
-                                 std::move(copy->file),
-                                 coding,
-                                 {}};
-      }
-      local_->Erase(variant_key);
-    }
-  }
+  auto local = co_await FindLocalCopy(variant_key, coding, trace);
+  if (!local.ok()) co_return std::nullopt;
+  if (*local) co_return std::move(*local);
   redis::RedisArgs get = {"GET", variant_key};
   auto cached = co_await Send(std::move(get), trace, "GET variant");
   if (!cached.ok() || cached->IsNil()) co_return std::nullopt;
@@ -735,23 +751,8 @@ asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl:
     const std::string& key, base::RequestTrace* trace) {
   // 1a. With a local copy: Redis confirms the key still holds exactly the copied bytes (the
   //     header carries a stamp drawn at each store), and only the header travels.
-  if (local_) {
-    if (auto copy = local_->Find(key)) {
-      auto header = co_await CheckHeader(key, trace);
-      if (!header.ok()) co_return header.error();
-      if (*header == copy->header) {
-        ++counters_.hits;
-        ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body),
-                                 std::move(copy->etag),
-                                 CacheOutcome::kHit,
-                                 std::move(copy->file),
-                                 http::core::ContentCoding::kIdentity,
-                                 std::move(copy->header)};
-      }
-      local_->Erase(key);  // removed or replaced since: read it again
-    }
-  }
+  auto local = co_await FindLocalCopy(key, http::core::ContentCoding::kIdentity, trace);
+  if (!local.ok() || *local) co_return std::move(local);
 
   // 1b. One GET.
   redis::RedisArgs get = {"GET", key};

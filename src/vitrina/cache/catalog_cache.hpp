@@ -141,10 +141,12 @@ class CatalogCache {
       const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace = nullptr,
       const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
 
-  // The answer Get would send as a hit (confirmed against Redis the same way, counted as a hit),
-  // and nothing else: nullopt for a miss, a compressed variant not made yet, the cache off or
-  // Redis not answering; nothing is loaded, stored or counted as a miss then. For a caller that
-  // prepares a load differently from a hit (a streamed list runs Get in a coroutine of its own).
+  // The answer Get would send as a hit from this instance's local copy (confirmed against Redis
+  // by its header, counted as a hit), and nothing else: nullopt when there is no such copy (a
+  // miss, a first read on this instance, local copies off), the cache is off or Redis does not
+  // answer; nothing is loaded, stored or counted as a miss then, and Get sends no command twice
+  // after it. For a caller that prepares a load differently from a hit (a streamed list runs
+  // Get in a coroutine of its own).
   boost::asio::awaitable<std::optional<CachedResponse>> FindHit(
       const core::CacheKey& key, base::RequestTrace* trace,
       const http::core::CodingPreference* accept);
