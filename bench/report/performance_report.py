@@ -406,6 +406,100 @@ def query_section(path):
     return lines
 
 
+def stream_section(path):
+    """Unpaginated GET /catalog streamed from PostgreSQL (issue #21), from bench/catalog/stream.sh's
+    results file (its own run, in turns, medians); nothing when the file is absent."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as source:
+        stream = json.load(source)
+    # A larger size run on its own (fewer runs, one batch size), beside the main file.
+    extra_path = path.replace(".json", "-10m.json")
+    headers = [stream.get("header", "")]
+    extra_sizes = []
+    if os.path.exists(extra_path):
+        with open(extra_path, encoding="utf-8") as source:
+            extra = json.load(source)
+        extra_sizes = extra["sizes"]
+        headers.append(extra.get("header", ""))
+    lines = ["## Catalogs of any size: the unpaginated answer streamed", "",
+             "Measured by `bench/catalog/stream.sh` ([results/catalog-stream.json](results/catalog-stream.json), "
+             "[.txt](results/catalog-stream.txt), [results/catalog-stream-10m.json](results/catalog-stream-10m.json), "
+             "[.txt](results/catalog-stream-10m.txt); not part of `make bench`) on generated diamonds-shaped "
+             "catalogs (`bench/etl/generate.awk`), the server and `psql` in turns, medians, binary "
+             f"`{stream.get('binary', '?')}`: " + "; ".join(f"`{h}`" for h in headers) + ". The times vary "
+             "from run to run on this shared 2-core machine (each run's figures are in the .txt files); the "
+             "memory figures do not."]
+    if not stream.get("binary", "").startswith("build/release"):
+        lines += ["", "**Not a release build**: this run used a development (Debug) binary, whose JSON and "
+                  "socket work is several times slower than a release build's; the memory figures hold, the "
+                  "throughput ratio is a lower bound."]
+    lines += ["",
+              "| rows | answer | time to first byte (target ≤ 200 ms) | full `GET /catalog` | `psql` COPY to /dev/null "
+              "| throughput vs psql (target ≥ 0.8) | server peak RSS over idle (target ≤ 64 MB) | PostgreSQL backend peak RSS |",
+              "|---|---|---|---|---|---|---|---|"]
+    for size in stream["sizes"] + extra_sizes:
+        ttfb = median(size["ttfb_s"])
+        total = median(size["total_s"])
+        psql = median(size["psql_s"])
+        over = (median(size["server_peak_kb"]) - size["idle_kb"]) / 1024
+        backend = median(size["backend_peak_kb"]) / 1024
+        lines.append(f"| {size['rows']:,} | {size['bytes'] / 1e6:.0f} MB | {ttfb * 1000:.0f} ms {verdict(ttfb <= 0.2)} "
+                     f"| {total:.2f} s ({size['bytes'] / total / 1e6:.0f} MB/s) | {psql:.2f} s "
+                     f"({size['bytes'] / psql / 1e6:.0f} MB/s) | {psql / total:.2f} {verdict(psql / total >= 0.8)} "
+                     f"| {over:.1f} MB {verdict(over <= 64)} | {backend:.0f} MB |")
+    befores = [size for size in stream["sizes"] + extra_sizes if "before" in size]
+    if befores:
+        lines += ["", "The same runs with the build before the change (`SB_BEFORE`, served beside it and timed in "
+                  "the same turns: before, after, psql), so that the comparison holds on a loaded machine. "
+                  "(The build before streaming, which built each answer as one value, is not run here: at 1M rows "
+                  "its first byte came after 7-11 s, against a 10 s request timeout, with up to 958 MB of server "
+                  "memory: [results/catalog-stream-1m-whole-answer.txt](results/catalog-stream-1m-whole-answer.txt).)", "",
+                  "| rows | build | time to first byte | full `GET /catalog` | throughput vs psql | server peak RSS over idle |",
+                  "|---|---|---|---|---|---|"]
+        for size in befores:
+            psql = median(size["psql_s"])
+            for name, case, idle in (("before: `" + size["before"]["binary"] + "`", size["before"],
+                                      size["before"]["idle_kb"]),
+                                     ("after: `" + stream.get("binary", "?") + "`", size, size["idle_kb"])):
+                total = median(case["total_s"])
+                over = (median(case["server_peak_kb"]) - idle) / 1024
+                lines.append(f"| {size['rows']:,} | {name} | {median(case['ttfb_s']) * 1000:.0f} ms "
+                             f"| {total:.2f} s | {psql / total:.2f} | {over:.1f} MB |")
+    lines += ["", "Rows per FETCH (`CATALOG_STREAM_BATCH_ROWS`), full `GET /catalog`, median wall time:", "",
+              "| rows | " + " | ".join(f"{b} per FETCH" for b in stream["sizes"][0]["batches"]) + " |",
+              "|---|" + "---|" * len(stream["sizes"][0]["batches"])]
+    for size in stream["sizes"]:
+        lines.append(f"| {size['rows']:,} | " +
+                     " | ".join(f"{case['median_s']:.2f} s" for case in size["batches"].values()) + " |")
+    cached = [size for size in stream["sizes"] + extra_sizes if size.get("cached_vs_nginx")]
+    if cached:
+        lines += ["", "A cached full answer, on a server letting the cache store it (`CACHE_MAX_ENTRY_BYTES` and "
+                  "`CACHE_LOCAL_MAX_BYTES` 400 MiB, Redis `maxmemory` 1 GB; [cache.md](cache.md#large-answers)), "
+                  "one request at a time (curl to /dev/null) in turns with nginx sending the same file "
+                  "(`sendfile on`), medians:", "",
+                  "| rows | answer | vitrina, `X-Cache: HIT` (sendfile of the local copy) | nginx | vitrina / nginx throughput |",
+                  "|---|---|---|---|---|"]
+        for size in cached:
+            api = median(size["cached_vs_nginx"]["vitrina_s"])
+            nginx = median(size["cached_vs_nginx"]["nginx_s"])
+            lines.append(f"| {size['rows']:,} | {size['bytes'] / 1e6:.0f} MB | {api * 1000:.0f} ms "
+                         f"({size['bytes'] / api / 1e9:.2f} GB/s) | {nginx * 1000:.0f} ms "
+                         f"({size['bytes'] / nginx / 1e9:.2f} GB/s) | {nginx / api:.2f} |")
+    lines += ["", "The first request of each size is a MISS that keeps no copy for the cache: the planner "
+              "expects it over 1.25 × `CACHE_MAX_ENTRY_BYTES` (64 MiB), so its key is marked too large as it "
+              "starts; the runs above are the requests after it "
+              "(`X-Cache: BYPASS`, `X-Cache-Bypass: too-large`). An answer known (marked too large) or "
+              "expected (the planner's rows times the first batch's bytes per item over twice "
+              "`CATALOG_STREAM_AFTER_BYTES`) to be large leaves with its first batch; before, the first 8 MiB "
+              "were read first, which was the whole time to first byte. The FETCHes are pipelined (libpq "
+              "pipeline mode, one always queued ahead): with one at a time PostgreSQL waited a round trip "
+              "per batch, and the stream ran at the pace of psql's own FETCH loop. The backend's "
+              "RSS counts the shared buffers it touched, not memory of the query's own: a cursor keeps one "
+              "batch. See [api.md](api.md#streamed-answers) and [cache.md](cache.md#large-answers).", ""]
+    return lines
+
+
 def write_page(results, page, img_dir, made):
     rel = os.path.relpath(img_dir, os.path.dirname(page))
     cores = results["machine"]["cores"]
@@ -646,6 +740,7 @@ def write_page(results, page, img_dir, made):
     out.extend(telemetry_section(results))
     out.extend(query_section(os.path.join(os.path.dirname(page), "results", "catalog-query.json")))
     out.extend(compression_section(os.path.join(os.path.dirname(page), "results", "compression.json")))
+    out.extend(stream_section(os.path.join(os.path.dirname(page), "results", "catalog-stream.json")))
     add("## Reproducing and raw data")
     add("")
     add("`make bench` rebuilds the release binary, starts everything in `.run/bench` (override with "

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "vitrina/api/catalog_stream.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/catalog/catalog_repository.hpp"
 #include "vitrina/catalog/core/catalog_query.hpp"
@@ -24,14 +25,16 @@ class CatalogHandlers {
   CatalogHandlers(const catalog::core::DatasetSpec& spec, catalog::CatalogReader& reader,
                   catalog::CatalogWriter& writer,
                   std::vector<catalog::CatalogWriteListener*> listeners = {},
-                  cache::CatalogCache* cache = nullptr, int trusted_proxy_hops = 0)
+                  cache::CatalogCache* cache = nullptr, int trusted_proxy_hops = 0,
+                  CatalogStreams* streams = nullptr)
       : spec_(spec),
         query_parser_(spec),
         reader_(reader),
         writer_(writer),
         listeners_(std::move(listeners)),
         cache_(cache),
-        trusted_proxy_hops_(trusted_proxy_hops) {}
+        trusted_proxy_hops_(trusted_proxy_hops),
+        streams_(streams) {}
 
   boost::asio::awaitable<http::core::Response> List(http::core::Request& request);
   boost::asio::awaitable<http::core::Response> Get(http::core::Request& request);
@@ -42,6 +45,21 @@ class CatalogHandlers {
 
  private:
   boost::asio::awaitable<void> NotifyCommitted(const catalog::WriteOutcome& outcome);
+  // Unpaginated lists: read through CatalogStreams, sent whole when small, streamed otherwise.
+  boost::asio::awaitable<http::core::Response> ListAll(http::core::Request& request,
+                                                       const catalog::core::CatalogQuery& query);
+  boost::asio::awaitable<http::core::Response> ListUncached(
+      http::core::Request& request, const catalog::core::CatalogQuery& query,
+      const cache::core::CacheKey& key, const http::core::CodingPreference& accept,
+      cache::CacheOutcome outcome, std::string bypass_reason);
+  http::core::Response CachedAnswer(const http::core::Request& request,
+                                    cache::CachedResponse cached,
+                                    const cache::core::CacheKey& key) const;
+  http::core::Response StreamedAnswer(std::shared_ptr<http::core::BodyStream> body,
+                                      const http::core::CodingPreference& accept,
+                                      cache::CacheOutcome outcome, const cache::core::CacheKey& key,
+                                      const std::string& bypass_reason) const;
+  cache::CacheClient ClientOf(const http::core::Request& request) const;
 
   const catalog::core::DatasetSpec& spec_;
   const catalog::core::CatalogQueryParser query_parser_;
@@ -50,6 +68,7 @@ class CatalogHandlers {
   std::vector<catalog::CatalogWriteListener*> listeners_;
   cache::CatalogCache* cache_;
   const int trusted_proxy_hops_;  // TRUSTED_PROXY_HOPS: who an anonymous reader is
+  CatalogStreams* streams_;       // null: unpaginated lists are read whole (json_agg)
 };
 
 }  // namespace vitrina::api

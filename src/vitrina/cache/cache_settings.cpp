@@ -24,6 +24,8 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       env.Integer("CACHE_CLIENT_MISSES_PER_MINUTE", 300, 0, std::int64_t{1} << 40);
   config.cache.recompress_min_bytes = static_cast<std::size_t>(
       env.Integer("CACHE_RECOMPRESS_MIN_BYTES", std::int64_t{64} * 1024, 0, std::int64_t{1} << 40));
+  config.cache.max_entry_bytes = static_cast<std::size_t>(env.Integer(
+      "CACHE_MAX_ENTRY_BYTES", std::int64_t{64} * 1024 * 1024, 0, std::int64_t{1} << 40));
   config.cache.key_prefix = env.String("CACHE_KEY_PREFIX", "");
   if (auto valid = redis::core::ValidateKeyPrefix(config.cache.key_prefix); !valid) {
     env.AddProblem(valid.error().message);

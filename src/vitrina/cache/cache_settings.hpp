@@ -27,6 +27,10 @@ namespace vitrina::cache {
 //                                  with a fast level on the request's path, then replaced by a
 //                                  smaller one made in the background; smaller bodies get the
 //                                  smaller level at once. 0: never recompress (fast level only)
+//   CACHE_MAX_ENTRY_BYTES=67108864  the largest answer stored; a larger one (a streamed catalog)
+//                                  is sent and not stored, and its key answers X-Cache: BYPASS
+//                                  with X-Cache-Bypass: too-large until a write invalidates it
+//                                  (or CACHE_TTL_SECONDS pass). 0: no limit
 //   CACHE_KEY_PREFIX=               put before every Redis key this deployment writes (cache and
 //                                  login limiter), so deployments can share a Redis ("staging:")
 struct CacheSettings {
@@ -39,6 +43,7 @@ struct CacheSettings {
   std::size_t shared_body_min_bytes = std::size_t{1024} * 1024;
   std::int64_t client_misses_per_minute = 300;
   std::size_t recompress_min_bytes = std::size_t{64} * 1024;
+  std::size_t max_entry_bytes = std::size_t{64} * 1024 * 1024;
   std::string key_prefix;  // validated by redis::core::ValidateKeyPrefix
 };
 

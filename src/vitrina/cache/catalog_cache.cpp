@@ -27,6 +27,7 @@
 #include "vitrina/cache/core/circuit_breaker.hpp"
 #include "vitrina/cache/core/local_copies.hpp"
 #include "vitrina/cache/core/stored_response.hpp"
+#include "vitrina/cache/core/too_large_keys.hpp"
 #include "vitrina/cache/sealed_body.hpp"
 #include "vitrina/cache/shared_result.hpp"
 #include "vitrina/http/compression.hpp"
@@ -78,16 +79,27 @@ class CatalogCache::Impl {
 
   void Start();
   void Stop();
-  asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, Loader loader,
+  asio::awaitable<base::Result<CachedResponse>> Get(const core::CacheKey& key, OutcomeLoader loader,
                                                     base::RequestTrace* trace,
                                                     const CacheClient* client,
                                                     const http::core::CodingPreference* accept);
+  asio::awaitable<std::optional<CachedResponse>> FindHit(
+      const core::CacheKey& key, base::RequestTrace* trace,
+      const http::core::CodingPreference* accept);
   asio::awaitable<base::Status> InvalidateForWrite(std::vector<core::ItemValues> versions);
   asio::awaitable<base::Status> InvalidateAll();
   CacheHealth Health() const;
   CacheCounters Counters() const;
   LocalCopiesUsage LocalUsage() const;
   const CacheSettings& settings() const { return settings_; }
+  void MarkTooLarge(const std::string& key) {
+    std::lock_guard lock(too_large_mutex_);
+    too_large_.Add(RedisKey(key), std::chrono::steady_clock::now());
+  }
+  bool IsTooLarge(const std::string& key) const {
+    std::lock_guard lock(too_large_mutex_);
+    return too_large_.Contains(RedisKey(key), std::chrono::steady_clock::now());
+  }
 
  private:
   struct Flight;
@@ -104,9 +116,21 @@ class CatalogCache::Impl {
   asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
                                                      core::StoredResponse stored,
                                                      base::RequestTrace* trace);
+  // This instance's copy of `copy_key` (an entry, or a variant in `coding`) if Redis confirms it
+  // by its header: nullopt when there is no copy or it was replaced (the copy is dropped), an
+  // error when Redis did not answer.
+  asio::awaitable<base::Result<std::optional<CachedResponse>>> FindLocalCopy(
+      const std::string& copy_key, http::core::ContentCoding coding, base::RequestTrace* trace);
+  // The entry K holds, confirmed (a local copy checked by its header, or one GET): nullopt when
+  // there is none, an error when Redis did not answer.
+  asio::awaitable<base::Result<std::optional<CachedResponse>>> FindEntry(const std::string& key,
+                                                                         base::RequestTrace* trace);
+  // Whether this instance's copy of K shows a body too small to compress for `preference`.
+  bool KnownTooSmallToCompress(const std::string& key,
+                               const http::core::CodingPreference& preference) const;
   // The identity answer: the entry K holds, or the loader's (stored as K).
   asio::awaitable<base::Result<CachedResponse>> GetEntry(const core::CacheKey& key,
-                                                         const Loader& loader,
+                                                         const OutcomeLoader& loader,
                                                          base::RequestTrace* trace,
                                                          const CacheClient* client);
   // The stored variant of `key` (a Redis key) in `coding`, confirmed like an entry (a local copy
@@ -152,12 +176,12 @@ class CatalogCache::Impl {
   // it goes out through the same I/O thread's Redis connection).
   void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
   boost::asio::awaitable<void> RunSharedCheck(std::string key, std::shared_ptr<HeaderCheck> check);
-  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const Loader& loader,
+  boost::asio::awaitable<base::Result<CachedResponse>> Bypass(const OutcomeLoader& loader,
                                                               CacheOutcome outcome);
   boost::asio::awaitable<base::Result<CachedResponse>> LoadAsLeader(const std::string& key,
                                                                     const std::string& version,
                                                                     std::shared_ptr<Flight> flight,
-                                                                    const Loader& loader,
+                                                                    const OutcomeLoader& loader,
                                                                     base::RequestTrace* trace);
   // Sends one command; a transport failure counts against the breaker. With a trace, the call
   // is recorded under `name` ("GET", "EVAL store_if_version": a script's name says more than
@@ -206,6 +230,9 @@ class CatalogCache::Impl {
   std::mutex variant_flights_mutex_;
   std::unordered_map<std::string, std::shared_ptr<VariantFlight>> variant_flights_;
   std::atomic<int> running_recompressions_{0};  // Recompress coroutines not finished yet
+
+  mutable std::mutex too_large_mutex_;
+  mutable core::TooLargeKeys too_large_;
 
   std::atomic<bool> stopping_{false};
   std::future<void> probe_done_;
@@ -258,7 +285,8 @@ CatalogCache::Impl::Impl(const asio::any_io_executor& executor, redis::RedisClie
       registry_(spec, settings.ttl, settings.key_prefix,
                 [this](redis::RedisArgs args, base::RequestTrace* trace, std::string_view name) {
                   return Send(std::move(args), trace, name);
-                }) {
+                }),
+      too_large_(CatalogCache::kMaxTooLargeKeys, settings.ttl) {
   if (settings_.local_max_bytes > 0) {
     local_ = std::make_unique<core::LocalCopies>(settings_.local_max_bytes);
   }
@@ -410,11 +438,11 @@ asio::awaitable<void> CatalogCache::Impl::RunSharedCheck(std::string key,
   --running_checks_;
 }
 
-asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(const Loader& loader,
-                                                                         CacheOutcome outcome) {
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Bypass(
+    const OutcomeLoader& loader, CacheOutcome outcome) {
   ++counters_.loader_calls;
   if (outcome == CacheOutcome::kBypass) ++counters_.bypasses;
-  auto body = co_await loader();
+  auto body = co_await loader(outcome);
   if (!body.ok()) co_return body.error();
   auto etag = core::BodyEtag(*body);
   co_return CachedResponse{std::make_shared<const std::string>(std::move(*body)),
@@ -515,8 +543,8 @@ asio::awaitable<base::Result<std::string>> CatalogCache::Impl::StoredValue(
 }
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
-    const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
-    const http::core::CodingPreference* accept) {
+    const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace,
+    const CacheClient* client, const http::core::CodingPreference* accept) {
   const http::core::CodingPreference preference =
       accept != nullptr ? *accept : http::core::CodingPreference{};
   const auto coding = preference.best;
@@ -525,14 +553,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
   }
   const std::string k = RedisKey(key.str());
   // A body this instance knows is too small to compress skips the variant's lookup.
-  bool small = false;
-  if (local_) {
-    if (const auto copy = local_->Find(k)) {
-      small = http::core::ChooseContentCoding(preference, copy->body->size()) ==
-              http::core::ContentCoding::kIdentity;
-    }
-  }
-  if (!small && settings_.enabled && UsesRedis()) {
+  if (!KnownTooSmallToCompress(k, preference) && settings_.enabled && UsesRedis()) {
     if (auto stored = co_await FindVariant(k, coding, trace)) co_return std::move(*stored);
   }
   auto entry = co_await GetEntry(key, loader, trace, client);
@@ -544,27 +565,63 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::Get(
   co_return co_await MakeVariant(k, coding, std::move(*entry), trace);
 }
 
+bool CatalogCache::Impl::KnownTooSmallToCompress(
+    const std::string& key, const http::core::CodingPreference& preference) const {
+  if (!local_) return false;
+  const auto copy = local_->Find(key);
+  return copy && http::core::ChooseContentCoding(preference, copy->body->size()) ==
+                     http::core::ContentCoding::kIdentity;
+}
+
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindHit(
+    const core::CacheKey& key, base::RequestTrace* trace,
+    const http::core::CodingPreference* accept) {
+  // Local copies only (every repeated hit on an instance has one): a key without a copy is left
+  // to Get, so that a miss sends no Redis command twice.
+  if (!settings_.enabled || !UsesRedis() || !local_) co_return std::nullopt;
+  const std::string k = RedisKey(key.str());
+  const http::core::CodingPreference preference =
+      accept != nullptr ? *accept : http::core::CodingPreference{};
+  const bool compressed = preference.best != http::core::ContentCoding::kIdentity &&
+                          !KnownTooSmallToCompress(k, preference);
+  const auto coding = compressed ? preference.best : http::core::ContentCoding::kIdentity;
+  // Named, not a conditional expression in the co_await's arguments (g++ 12 destroys such a
+  // temporary twice).
+  const std::string copy_key = compressed ? core::VariantKey(k, coding) : k;
+  auto found = co_await FindLocalCopy(copy_key, coding, trace);
+  if (!found.ok()) co_return std::nullopt;
+  co_return std::move(*found);
+}
+
+asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl::FindLocalCopy(
+    const std::string& copy_key, http::core::ContentCoding coding, base::RequestTrace* trace) {
+  if (!local_) co_return std::optional<CachedResponse>();
+  auto copy = local_->Find(copy_key);
+  if (!copy) co_return std::optional<CachedResponse>();
+  auto header = co_await CheckHeader(copy_key, trace);
+  if (!header.ok()) co_return header.error();
+  if (*header != copy->header) {
+    local_->Erase(copy_key);  // removed or replaced since: read it again
+    co_return std::optional<CachedResponse>();
+  }
+  ++counters_.hits;
+  ++counters_.local_hits;
+  const bool variant = coding != http::core::ContentCoding::kIdentity;
+  if (variant) ++counters_.variant_hits;
+  co_return CachedResponse{std::move(copy->body),
+                           std::move(copy->etag),
+                           CacheOutcome::kHit,
+                           std::move(copy->file),
+                           coding,
+                           variant ? std::string() : std::move(copy->header)};
+}
+
 asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(
     const std::string& key, http::core::ContentCoding coding, base::RequestTrace* trace) {
   const std::string variant_key = core::VariantKey(key, coding);
-  if (local_) {
-    if (auto copy = local_->Find(variant_key)) {
-      auto header = co_await CheckHeader(variant_key, trace);
-      if (!header.ok()) co_return std::nullopt;
-      if (*header == copy->header) {
-        ++counters_.hits;
-        ++counters_.local_hits;
-        ++counters_.variant_hits;
-        co_return CachedResponse{std::move(copy->body),
-                                 std::move(copy->etag),
-                                 CacheOutcome::kHit,
-                                 std::move(copy->file),
-                                 coding,
-                                 {}};
-      }
-      local_->Erase(variant_key);
-    }
-  }
+  auto local = co_await FindLocalCopy(variant_key, coding, trace);
+  if (!local.ok()) co_return std::nullopt;
+  if (*local) co_return std::move(*local);
   redis::RedisArgs get = {"GET", variant_key};
   auto cached = co_await Send(std::move(get), trace, "GET variant");
   if (!cached.ok() || cached->IsNil()) co_return std::nullopt;
@@ -690,8 +747,27 @@ asio::awaitable<void> CatalogCache::Impl::Recompress(std::string key,
   --running_recompressions_;
 }
 
+asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl::FindEntry(
+    const std::string& key, base::RequestTrace* trace) {
+  // 1a. With a local copy: Redis confirms the key still holds exactly the copied bytes (the
+  //     header carries a stamp drawn at each store), and only the header travels.
+  auto local = co_await FindLocalCopy(key, http::core::ContentCoding::kIdentity, trace);
+  if (!local.ok() || *local) co_return std::move(local);
+
+  // 1b. One GET.
+  redis::RedisArgs get = {"GET", key};
+  auto cached = co_await Send(std::move(get), trace, "GET");
+  if (!cached.ok()) co_return cached.error();
+  if (!cached->IsNil()) {
+    if (auto stored = core::DecodeStoredResponse(cached->text)) {
+      if (auto hit = co_await Hit(key, std::move(*stored), trace)) co_return std::move(*hit);
+    }
+  }
+  co_return std::optional<CachedResponse>();
+}
+
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
-    const core::CacheKey& key, const Loader& loader, base::RequestTrace* trace,
+    const core::CacheKey& key, const OutcomeLoader& loader, base::RequestTrace* trace,
     const CacheClient* client) {
   if (!settings_.enabled) {
     co_return co_await Bypass(loader, CacheOutcome::kDisabled);
@@ -701,39 +777,12 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
   }
   const std::string k = RedisKey(key.str());
 
-  // 1a. The hit path with a local copy: Redis confirms the key still holds exactly the copied
-  //     bytes (the header carries a stamp drawn at each store), and only the header travels.
-  if (local_) {
-    if (auto copy = local_->Find(k)) {
-      auto header = co_await CheckHeader(k, trace);
-      if (!header.ok()) {
-        co_return co_await Bypass(loader, CacheOutcome::kBypass);
-      }
-      if (*header == copy->header) {
-        ++counters_.hits;
-        ++counters_.local_hits;
-        co_return CachedResponse{std::move(copy->body),
-                                 std::move(copy->etag),
-                                 CacheOutcome::kHit,
-                                 std::move(copy->file),
-                                 http::core::ContentCoding::kIdentity,
-                                 std::move(copy->header)};
-      }
-      local_->Erase(k);  // removed or replaced since: read it again
-    }
-  }
-
-  // 1b. The hit path: one GET.
-  redis::RedisArgs get = {"GET", k};
-  auto cached = co_await Send(std::move(get), trace, "GET");
-  if (!cached.ok()) {
+  // 1. The hit path.
+  auto found = co_await FindEntry(k, trace);
+  if (!found.ok()) {
     co_return co_await Bypass(loader, CacheOutcome::kBypass);
   }
-  if (!cached->IsNil()) {
-    if (auto stored = core::DecodeStoredResponse(cached->text)) {
-      if (auto hit = co_await Hit(k, std::move(*stored), trace)) co_return std::move(*hit);
-    }
-  }
+  if (*found) co_return std::move(**found);
 
   // A miss costs the database a query and Redis memory: each client has a budget of them.
   if (auto charged = co_await ChargeMiss(client, trace); !charged.ok()) {
@@ -789,7 +838,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::GetEntry(
 
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
     const std::string& key, const std::string& version, std::shared_ptr<Flight> flight,
-    const Loader& loader, base::RequestTrace* trace) {
+    const OutcomeLoader& loader, base::RequestTrace* trace) {
   const auto finish = [&](base::Result<CachedResponse> result) {
     {
       std::lock_guard lock(flights_mutex_);
@@ -804,7 +853,7 @@ asio::awaitable<base::Result<CachedResponse>> CatalogCache::Impl::LoadAsLeader(
   ++counters_.misses;
   base::Result<std::string> body = base::MakeError(base::ErrorCode::kInternal, "not loaded");
   try {
-    body = co_await loader();
+    body = co_await loader(CacheOutcome::kMiss);
   } catch (...) {
     // Waiters must not hang on a loader bug; the leader still sees the exception.
     (void)finish(
@@ -853,6 +902,10 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
   const auto version_ttl = std::to_string(2 * settings_.ttl.count() + 60);
   for (const auto& logical : keys) {
     const std::string key = RedisKey(logical);
+    {
+      std::lock_guard lock(too_large_mutex_);
+      too_large_.Forget(key);
+    }
     redis::RedisArgs invalidate = {"EVAL",
                                    std::string(scripts::kInvalidate),
                                    "4",
@@ -909,6 +962,10 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::FlushRegistered() {
+  {
+    std::lock_guard lock(too_large_mutex_);
+    too_large_.Clear();
+  }
   auto registered = co_await registry_.AllKeys();
   if (!registered.ok()) co_return registered.error();
   registered->push_back(std::string(core::kCatalogAllKey));
@@ -1017,7 +1074,23 @@ void CatalogCache::Stop() { impl_->Stop(); }
 asio::awaitable<base::Result<CachedResponse>> CatalogCache::Get(
     const core::CacheKey& key, Loader loader, base::RequestTrace* trace, const CacheClient* client,
     const http::core::CodingPreference* accept) {
+  // The wrapper holds the loader by value: the Impl's coroutine outlives this call's frame.
+  return impl_->Get(
+      key, [loader = std::move(loader)](CacheOutcome) { return loader(); }, trace, client, accept);
+}
+asio::awaitable<base::Result<CachedResponse>> CatalogCache::GetWithOutcome(
+    const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace,
+    const CacheClient* client, const http::core::CodingPreference* accept) {
   return impl_->Get(key, std::move(loader), trace, client, accept);
+}
+asio::awaitable<std::optional<CachedResponse>> CatalogCache::FindHit(
+    const core::CacheKey& key, base::RequestTrace* trace,
+    const http::core::CodingPreference* accept) {
+  return impl_->FindHit(key, trace, accept);
+}
+void CatalogCache::MarkTooLarge(const core::CacheKey& key) { impl_->MarkTooLarge(key.str()); }
+bool CatalogCache::IsTooLarge(const core::CacheKey& key) const {
+  return impl_->IsTooLarge(key.str());
 }
 asio::awaitable<base::Status> CatalogCache::InvalidateForWrite(
     std::vector<core::ItemValues> versions) {

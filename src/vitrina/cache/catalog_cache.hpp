@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,12 @@ struct CacheClient {
 // Produces the response body on a miss (the server queries PostgreSQL). Errors are passed through
 // to every request waiting for that load.
 using Loader = std::function<boost::asio::awaitable<base::Result<std::string>>()>;
+
+// A Loader told how its answer will be used: kMiss (stored if the key did not change meanwhile),
+// kBypass or kDisabled (not stored). A streaming caller puts it in X-Cache before the body is
+// complete (api/catalog_stream.hpp).
+using OutcomeLoader =
+    std::function<boost::asio::awaitable<base::Result<std::string>>(CacheOutcome)>;
 
 // What the cache did since it started. Declared once for both uses: the cache counts in
 // BasicCacheCounters<std::atomic<std::uint64_t>> and Counters() hands out a copy of plain numbers.
@@ -128,6 +135,29 @@ class CatalogCache {
   boost::asio::awaitable<base::Result<CachedResponse>> Get(
       const core::CacheKey& key, Loader loader, base::RequestTrace* trace = nullptr,
       const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
+
+  // Get with a loader that is told the outcome it loads for (see OutcomeLoader).
+  boost::asio::awaitable<base::Result<CachedResponse>> GetWithOutcome(
+      const core::CacheKey& key, OutcomeLoader loader, base::RequestTrace* trace = nullptr,
+      const CacheClient* client = nullptr, const http::core::CodingPreference* accept = nullptr);
+
+  // The answer Get would send as a hit from this instance's local copy (confirmed against Redis
+  // by its header, counted as a hit), and nothing else: nullopt when there is no such copy (a
+  // miss, a first read on this instance, local copies off), the cache is off or Redis does not
+  // answer; nothing is loaded, stored or counted as a miss then, and Get sends no command twice
+  // after it. For a caller that prepares a load differently from a hit (a streamed list runs
+  // Get in a coroutine of its own).
+  boost::asio::awaitable<std::optional<CachedResponse>> FindHit(
+      const core::CacheKey& key, base::RequestTrace* trace,
+      const http::core::CodingPreference* accept);
+
+  // Answers larger than CACHE_MAX_ENTRY_BYTES are not stored. A streaming caller that crossed
+  // the limit marks the key, and later requests stream at once instead of teeing a copy; the mark
+  // is forgotten when a write invalidates the key (InvalidateForWrite, InvalidateAll), after
+  // CACHE_TTL_SECONDS, or when more than kMaxTooLargeKeys keys are marked (oldest first).
+  static constexpr std::size_t kMaxTooLargeKeys = 1024;
+  void MarkTooLarge(const core::CacheKey& key);
+  bool IsTooLarge(const core::CacheKey& key) const;
 
   // Call after the write's transaction committed and before its response is sent, with the item's
   // old and/or new values (PUT, DELETE: both). Removes every cached answer the write can change

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +59,34 @@ class CatalogReader {
   // a client offers as choices for the category filters.
   virtual boost::asio::awaitable<base::Result<std::string>> Facets(
       base::RequestTrace* trace = nullptr) = 0;
+};
+
+// Items of an unpaginated list as PostgreSQL produces them, a batch at a time, in the query's
+// order: `json` is the batch's item objects joined with ",". `count` is 0 at the end.
+struct ItemBatch {
+  std::string json;
+  std::size_t count = 0;
+};
+
+// An open list query (a cursor on a leased connection). Destroying it before the end cancels
+// the query at once.
+class ItemStream {
+ public:
+  virtual ~ItemStream() = default;
+  virtual boost::asio::awaitable<base::Result<ItemBatch>> Next() = 0;
+  // The planner's estimate of the items in all, when it gave one (wrong in either direction).
+  virtual std::optional<std::int64_t> EstimatedItems() const { return std::nullopt; }
+};
+
+// Unpaginated lists of any size: the items are read as they are produced, with bounded memory.
+class CatalogStreamReader {
+ public:
+  virtual ~CatalogStreamReader() = default;
+  // The query must have no limit (and so no cursor). `batch_items` per read. The statement's
+  // name for telemetry is core::kCatalogStreamStatement; the caller traces it (a stream outlives
+  // the request's handler).
+  virtual boost::asio::awaitable<base::Result<std::unique_ptr<ItemStream>>> OpenList(
+      const core::CatalogQuery& query, std::size_t batch_items) = 0;
 };
 
 // Write side. Values are already validated against the spec (core::ParseItemBody). Replace and

@@ -76,6 +76,39 @@ asio::awaitable<base::Result<CatalogPage>> PgCatalogRepository::List(
   co_return page;
 }
 
+namespace {
+
+class PgItemStream final : public ItemStream {
+ public:
+  explicit PgItemStream(std::unique_ptr<db::RowStream> rows) : rows_(std::move(rows)) {}
+
+  asio::awaitable<base::Result<ItemBatch>> Next() override {
+    auto batch = co_await rows_->Next();
+    if (!batch) co_return batch.error();
+    co_return ItemBatch{std::move(batch->text), batch->rows};
+  }
+  std::optional<std::int64_t> EstimatedItems() const override { return rows_->estimated_rows(); }
+
+ private:
+  std::unique_ptr<db::RowStream> rows_;
+};
+
+}  // namespace
+
+asio::awaitable<base::Result<std::unique_ptr<ItemStream>>> PgCatalogRepository::OpenList(
+    const core::CatalogQuery& query, std::size_t batch_items) {
+  if (query.limit) {
+    co_return MakeError(ErrorCode::kInternal, "internal error",
+                        "OpenList called with a paginated query");
+  }
+  auto rows = co_await pool_.OpenRowStream(
+      core::kCatalogStreamStatement, core::CatalogStreamSql(spec_, query),
+      core::CatalogStreamParams(spec_, query),
+      db::RowStreamSettings{.batch_rows = batch_items, .separator = ',', .estimate_rows = true});
+  if (!rows) co_return rows.error();
+  co_return std::make_unique<PgItemStream>(std::move(*rows));
+}
+
 asio::awaitable<base::Result<std::string>> PgCatalogRepository::Get(std::int64_t id,
                                                                     base::RequestTrace* trace) {
   core::SqlParams params = {std::to_string(id)};

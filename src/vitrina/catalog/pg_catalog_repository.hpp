@@ -9,7 +9,9 @@ namespace vitrina::catalog {
 
 // The catalog over PostgreSQL through the pool's named statements (catalog/core/catalog_sql.hpp),
 // which the pool must have been configured to prepare (see CatalogPreparedStatements).
-class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
+class PgCatalogRepository final : public CatalogReader,
+                                  public CatalogWriter,
+                                  public CatalogStreamReader {
  public:
   PgCatalogRepository(const core::DatasetSpec& spec, db::AsyncPool& pool)
       : spec_(spec), pool_(pool) {}
@@ -27,6 +29,9 @@ class PgCatalogRepository final : public CatalogReader, public CatalogWriter {
       base::RequestTrace* trace = nullptr) override;
   boost::asio::awaitable<base::Result<WriteOutcome>> Delete(
       std::int64_t id, base::RequestTrace* trace = nullptr) override;
+
+  boost::asio::awaitable<base::Result<std::unique_ptr<ItemStream>>> OpenList(
+      const core::CatalogQuery& query, std::size_t batch_items) override;
 
   // Deletes a write's cache_outbox row once its cache invalidation is confirmed.
   boost::asio::awaitable<base::Status> DeleteOutboxRow(std::int64_t outbox_id);

@@ -173,6 +173,7 @@ struct ServeSettings {
   std::string metrics_token;    // empty: /metrics is public (restrict it at the ingress)
   http::core::CorsPolicy cors;  // off unless CORS_ALLOWED_ORIGINS is set
   api::core::PublicReadCaching public_caching;
+  api::CatalogStreamSettings streams;
 };
 
 // CORS_* (docs/api.md, "Browser pages on other origins"); a bad value is a start-up problem.
@@ -206,6 +207,11 @@ base::Result<ServeSettings> ReadServeSettings() {
   settings.metrics_enabled = env.Boolean("METRICS_ENABLED", true);
   settings.metrics_token = env.OptionalString("METRICS_TOKEN").value_or("");
   ReadCors(env, settings);
+  settings.streams.whole_max_bytes = static_cast<std::size_t>(env.Integer(
+      "CATALOG_STREAM_AFTER_BYTES", std::int64_t{8} * 1024 * 1024, 0, std::int64_t{1} << 40));
+  settings.streams.batch_rows =
+      static_cast<std::size_t>(env.Integer("CATALOG_STREAM_BATCH_ROWS", 1000, 1, 1'000'000));
+  settings.streams.max_streams = static_cast<int>(env.Integer("CATALOG_MAX_STREAMS", 4, 1, 4096));
   settings.public_caching.shared_max_age =
       std::chrono::seconds(env.Integer("CACHE_CONTROL_S_MAXAGE_SECONDS", 60, 0, 86'400));
   settings.public_caching.stale_while_revalidate = std::chrono::seconds(
@@ -301,13 +307,15 @@ std::vector<api::ReadinessCheck> ReadinessChecks(catalog::PgCatalogRepository& r
 
 // The gauges /metrics reads at scrape time.
 void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& metrics,
-                   const cache::CatalogCache& catalog_cache) {
+                   const cache::CatalogCache& catalog_cache, const api::CatalogStreams& streams) {
   const auto usage = pool.CurrentUsage();
   auto& connections = metrics.pool_connections;
   connections.WithLabels({"postgresql", "size"}).Set(usage.size);
   connections.WithLabels({"postgresql", "in_use"}).Set(usage.in_use);
   connections.WithLabels({"postgresql", "idle"}).Set(usage.size - usage.in_use);
   connections.WithLabels({"postgresql", "waiting"}).Set(usage.waiting);
+  metrics.catalog_streams.WithLabels({"open"}).Set(streams.open_streams());
+  metrics.catalog_streams.WithLabels({"max"}).Set(streams.settings().max_streams);
   const auto local = catalog_cache.LocalUsage();
   auto& copies = metrics.cache_local_copies;
   copies.WithLabels({"entries"}).Set(static_cast<double>(local.entries));
@@ -321,6 +329,8 @@ void RefreshGauges(const db::AsyncPool& pool, telemetry::core::ServiceMetrics& m
   compression.WithLabels({"variant_stores"}).Set(static_cast<double>(counters.variant_stores));
   compression.WithLabels({"variant_refused"}).Set(static_cast<double>(counters.variant_refused));
   compression.WithLabels({"recompressions"}).Set(static_cast<double>(counters.recompressions));
+  metrics.cache_loads.WithLabels({"loads"}).Set(static_cast<double>(counters.loader_calls));
+  metrics.cache_loads.WithLabels({"coalesced"}).Set(static_cast<double>(counters.coalesced));
 }
 
 void LogStartup(const Config& config, const ServeSettings& settings,
@@ -485,13 +495,17 @@ int RunServe(bool print_sql) {
     spdlog::warn("web console not found in CONSOLE_DIR='{}': / is unavailable",
                  config->console_dir);
   }
+  api::CatalogStreams streams(repository, settings->streams);
   api::CatalogHandlers catalog(*spec, repository, repository, {&cache_stack.invalidator()},
-                               &catalog_cache, config->trusted_proxy_hops);
+                               &catalog_cache, config->trusted_proxy_hops, &streams);
   api::RequestObservability observability(metrics, telemetry,
                                           {.postgresql = db::DatabaseTarget(config->database_url),
                                            .redis = cache_stack.redis().Describe()});
   api::MetricsHandlers metrics_handlers(
-      registry, [&pool, &metrics, &catalog_cache] { RefreshGauges(pool, metrics, catalog_cache); },
+      registry,
+      [&pool, &metrics, &catalog_cache, &streams] {
+        RefreshGauges(pool, metrics, catalog_cache, streams);
+      },
       settings->metrics_token);
   const api::core::CachePolicy cache_policy(settings->public_reads, settings->public_caching);
   std::vector<http::core::Middleware> middleware{observability.Middleware(),

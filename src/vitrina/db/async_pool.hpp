@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,52 @@ struct PoolSettings {
   const base::AccessTokenSource* password_token = nullptr;
 };
 
+// What a row stream's cursor hands over per FETCH: the first column of each row, as text, joined
+// with the stream's separator (one string per batch, not one per row).
+struct RowBatch {
+  std::string text;
+  std::size_t rows = 0;  // 0: the stream is over
+};
+
+// Trivially copyable on purpose: g++ 12 corrupts a class-type temporary (an std::string member
+// here) passed by value to a coroutine.
+struct RowStreamSettings {
+  std::size_t batch_rows = 1000;  // rows per FETCH
+  char separator = ',';           // between rows in RowBatch::text
+  bool estimate_rows = false;     // EXPLAIN the query first: RowStream::estimated_rows
+};
+
+// A query read incrementally through a server-side cursor (DECLARE ... NO SCROLL CURSOR in a
+// READ ONLY transaction) on one connection leased from the pool for the stream's lifetime. Each
+// FETCH is one statement, so the pool's timeout and PostgreSQL's statement_timeout bound the time
+// without progress, not the whole stream. The statements go in libpq's pipeline mode: BEGIN,
+// DECLARE and two FETCHes leave together, and each batch handed over queues the next FETCH
+// behind the one in flight, so PostgreSQL works while the caller writes (two batches ahead at
+// most) and never waits for a round trip; a caller that stops asking stops the fetching.
+//
+// Destroying it before the end cancels the FETCH in flight (a cancel request, as psql's ^C) and
+// closes the connection, which ends the transaction at once; the pool reopens it on next use.
+// Must be used and destroyed on the executor that opened it.
+class RowStream {
+ public:
+  class Impl;
+  explicit RowStream(std::unique_ptr<Impl> impl);
+  ~RowStream();
+  RowStream(const RowStream&) = delete;
+  RowStream& operator=(const RowStream&) = delete;
+
+  // The next batch; rows == 0 once every row was read (the transaction is then committed and the
+  // connection handed back). After an error the stream is over and its connection closed.
+  boost::asio::awaitable<base::Result<RowBatch>> Next();
+
+  // The planner's estimate of the rows (with RowStreamSettings::estimate_rows), for deciding
+  // early how to send an answer; only an estimate, wrong in either direction.
+  std::optional<std::int64_t> estimated_rows() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 // Non-blocking libpq connections driven by Asio: a coroutine awaits the connection's socket
 // instead of blocking its thread. One libpq connection runs one statement at a time, so each
 // I/O thread (executor) gets its own shard of connections and uses them without locks; a
@@ -62,6 +109,13 @@ class AsyncPool {
       std::string_view statement, std::string sql, Params params,
       base::RequestTrace* trace = nullptr);
 
+  // Opens a row stream over `sql` (a SELECT whose first column is text) with its parameters; the
+  // first FETCHes are already sent. Errors are the pool's (busy, unavailable, the DECLARE failed)
+  // and name `statement`. Not traced here: a stream outlives the request's handler, so its caller
+  // records what the request waited for (api::CatalogStreams).
+  boost::asio::awaitable<base::Result<std::unique_ptr<RowStream>>> OpenRowStream(
+      std::string_view statement, std::string sql, Params params, RowStreamSettings stream);
+
   // Connection counts for /metrics; read from any thread (each figure is exact, the set is not
   // a snapshot).
   struct Usage {
@@ -78,6 +132,7 @@ class AsyncPool {
   void Close();
 
  private:
+  friend class RowStream::Impl;  // leases a connection of a shard for the stream's lifetime
   class Shard;
   boost::asio::awaitable<base::Result<QueryResult>> Run(std::string_view statement,
                                                         const std::string* sql, Params params,

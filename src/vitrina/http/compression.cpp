@@ -134,7 +134,132 @@ base::Result<std::string> Unbrotli(std::string_view bytes) {
   return out;
 }
 
+// One encoder over a sequence of pieces: Feed() returns what the encoder produced for a piece
+// (possibly nothing yet), Finish() the rest.
+class StreamEncoder {
+ public:
+  virtual ~StreamEncoder() = default;
+  virtual std::string Feed(std::string_view piece) = 0;
+  virtual std::string Finish() = 0;
+};
+
+class GzipEncoder final : public StreamEncoder {
+ public:
+  explicit GzipEncoder(int level) {
+    if (deflateInit2(&stream_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      throw std::bad_alloc();
+    }
+  }
+  ~GzipEncoder() override { deflateEnd(&stream_); }
+  GzipEncoder(const GzipEncoder&) = delete;
+  GzipEncoder& operator=(const GzipEncoder&) = delete;
+
+  std::string Feed(std::string_view piece) override { return Run(piece, Z_NO_FLUSH); }
+  std::string Finish() override { return Run({}, Z_FINISH); }
+
+ private:
+  std::string Run(std::string_view piece, int flush) {
+    std::string out;
+    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    stream_.avail_in = static_cast<uInt>(piece.size());
+    char chunk[65536];
+    int status = Z_OK;
+    do {
+      stream_.next_out = reinterpret_cast<Bytef*>(chunk);
+      stream_.avail_out = sizeof chunk;
+      status = deflate(&stream_, flush);
+      out.append(chunk, sizeof chunk - stream_.avail_out);
+    } while (stream_.avail_out == 0 || (flush == Z_FINISH && status != Z_STREAM_END));
+    return out;
+  }
+
+  z_stream stream_{};
+};
+
+class BrotliEncoder final : public StreamEncoder {
+ public:
+  explicit BrotliEncoder(int quality)
+      : state_(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr)) {
+    if (state_ == nullptr) throw std::bad_alloc();
+    BrotliEncoderSetParameter(state_, BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(quality));
+    BrotliEncoderSetParameter(state_, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
+  }
+  ~BrotliEncoder() override { BrotliEncoderDestroyInstance(state_); }
+  BrotliEncoder(const BrotliEncoder&) = delete;
+  BrotliEncoder& operator=(const BrotliEncoder&) = delete;
+
+  std::string Feed(std::string_view piece) override { return Run(piece, BROTLI_OPERATION_PROCESS); }
+  std::string Finish() override { return Run({}, BROTLI_OPERATION_FINISH); }
+
+ private:
+  std::string Run(std::string_view piece, BrotliEncoderOperation operation) {
+    std::string out;
+    const auto* next_in = reinterpret_cast<const std::uint8_t*>(piece.data());
+    std::size_t available_in = piece.size();
+    do {
+      std::size_t available_out = 0;
+      std::uint8_t* next_out = nullptr;
+      if (BrotliEncoderCompressStream(state_, operation, &available_in, &next_in, &available_out,
+                                      &next_out, nullptr) != BROTLI_TRUE) {
+        throw std::bad_alloc();
+      }
+      std::size_t produced = 0;
+      const std::uint8_t* output = BrotliEncoderTakeOutput(state_, &produced);
+      out.append(reinterpret_cast<const char*>(output), produced);
+    } while (
+        available_in > 0 || BrotliEncoderHasMoreOutput(state_) == BROTLI_TRUE ||
+        (operation == BROTLI_OPERATION_FINISH && BrotliEncoderIsFinished(state_) != BROTLI_TRUE));
+    return out;
+  }
+
+  BrotliEncoderState* state_;
+};
+
+class CompressedStream final : public core::BodyStream {
+ public:
+  CompressedStream(std::unique_ptr<StreamEncoder> encoder, std::shared_ptr<core::BodyStream> inner)
+      : encoder_(std::move(encoder)), inner_(std::move(inner)) {}
+
+  boost::asio::awaitable<base::Result<std::string>> Next() override {
+    // A piece may compress to nothing yet: ask for more until there is output or the end.
+    while (!finished_) {
+      auto piece = co_await inner_->Next();
+      if (!piece.ok()) co_return piece.error();
+      std::string out;
+      if (piece->empty()) {
+        finished_ = true;
+        out = encoder_->Finish();
+      } else {
+        out = encoder_->Feed(*piece);
+      }
+      if (!out.empty()) co_return out;
+    }
+    co_return std::string();
+  }
+
+ private:
+  std::unique_ptr<StreamEncoder> encoder_;
+  std::shared_ptr<core::BodyStream> inner_;
+  bool finished_ = false;
+};
+
 }  // namespace
+
+std::shared_ptr<core::BodyStream> CompressStream(core::ContentCoding coding,
+                                                 std::shared_ptr<core::BodyStream> inner,
+                                                 CompressionEffort effort) {
+  switch (coding) {
+    case core::ContentCoding::kGzip:
+      return std::make_shared<CompressedStream>(std::make_unique<GzipEncoder>(GzipLevel(effort)),
+                                                std::move(inner));
+    case core::ContentCoding::kBrotli:
+      return std::make_shared<CompressedStream>(
+          std::make_unique<BrotliEncoder>(BrotliQuality(effort)), std::move(inner));
+    case core::ContentCoding::kIdentity:
+      break;
+  }
+  return inner;
+}
 
 std::optional<std::string> Compress(core::ContentCoding coding, std::string_view bytes,
                                     CompressionEffort effort, const std::atomic<bool>& cancel) {

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "vitrina/base/result.hpp"
 #include "vitrina/http/core/content_coding.hpp"
+#include "vitrina/http/core/message.hpp"
 
 namespace vitrina::http {
 
@@ -25,6 +27,14 @@ std::string Compress(core::ContentCoding coding, std::string_view bytes, Compres
 // seconds for megabytes, and a server stopping must not wait for it.
 std::optional<std::string> Compress(core::ContentCoding coding, std::string_view bytes,
                                     CompressionEffort effort, const std::atomic<bool>& cancel);
+
+// A streamed body compressed as it passes (gzip: zlib deflate; br: BrotliEncoderCompressStream),
+// at `effort`: each piece of `inner` is fed to the encoder and what it produced is sent, so memory
+// stays one piece plus the encoder's window. Runs on the thread that asks for the pieces (the
+// I/O thread): use kFast. Identity returns `inner`.
+std::shared_ptr<core::BodyStream> CompressStream(core::ContentCoding coding,
+                                                 std::shared_ptr<core::BodyStream> inner,
+                                                 CompressionEffort effort);
 
 // The bytes a body in `coding` decodes to; kInvalidArgument when they are not valid. For tests
 // and measurement tools (the server never decodes a request body).

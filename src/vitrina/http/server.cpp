@@ -105,6 +105,13 @@ core::RequestFraming FramingOf(const bhttp::request<bhttp::string_body>& message
   return framing;
 }
 
+std::string_view HeaderOf(const core::Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
 // Read once per connection; an IPv4 client of a dual-stack listener is shown as IPv4.
 std::string PeerAddress(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -397,6 +404,18 @@ class Server::Impl {
           response.body_file && !head && response.body_file->size() == response.Body().size();
       // Not a conditional expression: g++ 12 miscompiles nested co_awaits inside one.
       boost::system::error_code write_error;
+      if (response.body_stream) {
+        // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
+        const bool keep_streaming = keep && version >= 11;
+        if (head) {
+          write_error = co_await WriteStreamHead(stream, response, version, keep_streaming);
+        } else {
+          write_error = co_await WriteStream(stream, response, version, keep_streaming);
+        }
+        response.body_stream.reset();  // releases what the producer holds before the next read
+        if (write_error || !keep_streaming) break;
+        continue;
+      }
       if (head) {
         write_error = co_await WriteHead(stream, response, version, keep);
       } else if (from_file) {
@@ -438,6 +457,76 @@ class Server::Impl {
     stream.expires_after(settings_.request_timeout);
     auto [error, written] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
     co_return error;
+  }
+
+  // The header of a streamed answer: no Content-Length (the length is not known before the end),
+  // `Transfer-Encoding: chunked` on HTTP/1.1, and on HTTP/1.0 `Connection: close`.
+  static std::string StreamHeaderText(const core::Response& response, unsigned version, bool keep) {
+    HeaderMessage message{static_cast<bhttp::status>(response.status), version};
+    SetHeader(message, response);
+    if (version >= 11) message.set(bhttp::field::transfer_encoding, "chunked");
+    message.keep_alive(keep);
+    return HeaderText(message);
+  }
+
+  // HEAD of a streamed answer: the header a GET would have sent, and the producer is dropped
+  // unasked (its destructor releases the query).
+  awaitable<boost::system::error_code> WriteStreamHead(beast::tcp_stream& stream,
+                                                       const core::Response& response,
+                                                       unsigned version, bool keep) {
+    const std::string header = StreamHeaderText(response, version, keep);
+    stream.expires_after(settings_.request_timeout);
+    auto [error, written] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
+    stream.expires_never();
+    co_return error;
+  }
+
+  // A streamed body: each piece is asked for only after the previous one was written (the
+  // backpressure: a slow client slows the producer, nothing piles up here). The header leaves
+  // with the first piece, so a producer that fails before producing anything still gets a
+  // proper error answer. A failure after that cuts the body short and closes the connection (an
+  // unterminated chunked body is how the client learns it). Each write is bounded by the request
+  // timeout (a client that stopped reading); waiting for the producer is the producer's to bound.
+  awaitable<boost::system::error_code> WriteStream(beast::tcp_stream& stream,
+                                                   const core::Response& response, unsigned version,
+                                                   bool keep) {
+    const bool chunked = version >= 11;
+    std::string header = StreamHeaderText(response, version, keep);
+    core::BodyStream& body = *response.body_stream;
+    for (;;) {
+      auto piece = co_await body.Next();
+      if (!piece.ok()) {
+        if (!header.empty()) {
+          auto failure = core::ErrorResponse(piece.error());
+          failure.headers.emplace_back("X-Request-Id",
+                                       std::string(HeaderOf(response, "X-Request-Id")));
+          (void)co_await Write(stream, failure, version, false);
+        }
+        co_return asio::error::make_error_code(asio::error::connection_aborted);
+      }
+      const bool last = piece->empty();
+      std::string size_line;
+      std::array<asio::const_buffer, 4> buffers{};
+      std::size_t count = 0;
+      if (!header.empty()) buffers[count++] = asio::buffer(header);
+      if (!last) {
+        if (chunked) {
+          size_line = core::ChunkSizeLine(piece->size());
+          buffers[count++] = asio::buffer(size_line);
+        }
+        buffers[count++] = asio::buffer(*piece);
+        if (chunked) buffers[count++] = asio::buffer(core::kChunkEnd);
+      } else if (chunked) {
+        buffers[count++] = asio::buffer(core::kLastChunk);
+      }
+      stream.expires_after(settings_.request_timeout);
+      // The unused entries are empty buffers, which write nothing.
+      auto [error, written] = co_await asio::async_write(stream, buffers, kTuple);
+      stream.expires_never();  // waiting for the producer is not the client's time
+      if (error) co_return error;
+      header.clear();
+      if (last) co_return boost::system::error_code{};
+    }
   }
 
   // The body with sendfile(2) straight from the response's file: the kernel reads the pages

@@ -138,8 +138,8 @@ TEST_F(ApiCors, AMissAndAHitBothCarryTheOriginAndTheExposedHeaders) {
     EXPECT_EQ(reply.Header("x-cache"), expected);
     EXPECT_EQ(reply.Header("access-control-allow-origin"), kPage) << expected;
     const std::string exposed = reply.Header("access-control-expose-headers");
-    for (const char* name :
-         {"X-Cache", "X-Cache-Key", "ETag", "Server-Timing", "X-Request-Id", "Location"}) {
+    for (const char* name : {"X-Cache", "X-Cache-Bypass", "X-Cache-Key", "ETag", "Server-Timing",
+                             "X-Request-Id", "Location"}) {
       EXPECT_NE(exposed.find(name), std::string::npos) << name << " on a " << expected;
     }
     EXPECT_TRUE(VariesOnOrigin(reply)) << expected << reply.Header("vary");

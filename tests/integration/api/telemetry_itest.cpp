@@ -219,7 +219,8 @@ TEST_F(TelemetryApi, RequestsAndTheirDependenciesReachApplicationInsightsWithOne
     const auto& data = BaseData(dependency);
     if (Text(data, "type") == "postgresql") {
       postgres_seen = true;
-      EXPECT_EQ(Text(data, "name"), "catalog_list");
+      // Unpaginated: read through a cursor (docs/api.md, "Streamed answers").
+      EXPECT_EQ(Text(data, "name"), "catalog_stream");
       EXPECT_EQ(Text(data, "resultCode"), "OK");
       EXPECT_EQ(data.at("success"), true);
       EXPECT_NE(Text(data, "target").find("| vitrina_api_itest_telemetry"), std::string::npos)
@@ -309,7 +310,7 @@ TEST_F(TelemetryApi, ResponsesCarryServerTimingAndMetricsAreServed) {
   for (const char* expected : {
            R"(vitrina_http_request_duration_seconds_count{route="GET /catalog",status="200"} 2)",
            R"(vitrina_http_request_duration_seconds_count{route="GET /healthz",status="200"} 1)",
-           R"(vitrina_db_query_duration_seconds_count{statement="catalog_list"} 1)",
+           R"(vitrina_db_query_duration_seconds_count{statement="catalog_stream"} 1)",
            R"(vitrina_redis_command_duration_seconds_count{command="GET"} 1)",
            R"(vitrina_redis_command_duration_seconds_count{command="GETRANGE"} 1)",
            R"(vitrina_cache_local_copies{measure="entries"} 1)",

@@ -120,6 +120,30 @@ TEST(CatalogListSql, NullableSortColumnsPlaceNullAfterEveryValue) {
             std::string::npos);
 }
 
+TEST(CatalogStreamSql, OneItemPerRowInTheQuerysOrderWithOnlyTheFilterParameters) {
+  const auto query =
+      CatalogQueryParser(Diamonds()).Parse("cut=Fair&sort=-price&fields=price").value();
+  const auto sql = CatalogStreamSql(Diamonds(), query);
+  EXPECT_TRUE(
+      sql.starts_with("SELECT row_to_json((SELECT item FROM (SELECT page.id, "
+                      "page.\"price\") AS item))::text AS item FROM (SELECT id, "))
+      << sql;
+  EXPECT_TRUE(sql.ends_with(") AS page ORDER BY page.\"price\" DESC, page.id")) << sql;
+  EXPECT_EQ(sql.find("LIMIT"), std::string::npos);
+  EXPECT_EQ(sql.find("json_agg"), std::string::npos);  // nothing built whole
+  const auto params = CatalogStreamParams(Diamonds(), query);
+  ASSERT_EQ(params.size(), 17u);  // the filters only
+  EXPECT_EQ(params[2], std::optional<std::string>("{\"Fair\"}"));
+  EXPECT_EQ(sql.find("$18"), std::string::npos);
+}
+
+TEST(CatalogStreamSql, TheDefaultShapeStreamsEveryColumnById) {
+  const auto query = CatalogQueryParser(Diamonds()).Parse("").value();
+  const auto sql = CatalogStreamSql(Diamonds(), query);
+  EXPECT_TRUE(sql.starts_with("SELECT row_to_json(page.*)::text AS item FROM")) << sql;
+  EXPECT_TRUE(sql.ends_with("ORDER BY page.id")) << sql;
+}
+
 TEST(TextArrayLiteral, QuotesAndEscapesEveryElement) {
   EXPECT_EQ(TextArrayLiteral({std::string("a\"b"), std::string("c\\d"), std::string("{x,y}")}),
             "{\"a\\\"b\",\"c\\\\d\",\"{x,y}\"}");

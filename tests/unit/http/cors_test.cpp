@@ -82,8 +82,8 @@ TEST(CorsPolicy, AnAllowedOriginIsEchoedWithTheExposedHeadersAndVaryOrigin) {
   const Headers* headers = policy.ResponseHeaders("https://app.example.com");
   EXPECT_EQ(HeaderIn(headers, "Access-Control-Allow-Origin"), "https://app.example.com");
   const std::string_view exposed = HeaderIn(headers, "Access-Control-Expose-Headers");
-  for (const std::string_view name :
-       {"X-Cache", "X-Cache-Key", "ETag", "Server-Timing", "X-Request-Id", "Location"}) {
+  for (const std::string_view name : {"X-Cache", "X-Cache-Bypass", "X-Cache-Key", "ETag",
+                                      "Server-Timing", "X-Request-Id", "Location"}) {
     EXPECT_NE(exposed.find(name), std::string_view::npos) << name;
   }
   EXPECT_EQ(HeaderIn(headers, "Vary"), "Origin");

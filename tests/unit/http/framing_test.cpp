@@ -68,5 +68,23 @@ TEST(IfNoneMatch, MalformedMembersMatchNothing) {
   EXPECT_FALSE(IfNoneMatchMatches("**", "\"abc\""));
 }
 
+TEST(ChunkedCoding, TheSizeLineIsLowerCaseHexWithoutLeadingZeros) {
+  EXPECT_EQ(ChunkSizeLine(1), "1\r\n");
+  EXPECT_EQ(ChunkSizeLine(10), "a\r\n");
+  EXPECT_EQ(ChunkSizeLine(255), "ff\r\n");
+  EXPECT_EQ(ChunkSizeLine(4096), "1000\r\n");
+  EXPECT_EQ(ChunkSizeLine(std::size_t{0x12345678abcdef}), "12345678abcdef\r\n");
+}
+
+TEST(ChunkedCoding, AChunkIsItsSizeLineItsBytesAndACrlf) {
+  EXPECT_EQ(EncodeChunk("hello, world"), "c\r\nhello, world\r\n");
+  // An empty chunk would be read as the last one: nothing is written for no bytes.
+  EXPECT_EQ(EncodeChunk(""), "");
+  EXPECT_EQ(kLastChunk, "0\r\n\r\n");
+  const std::string body = EncodeChunk("{\"items\":[") + EncodeChunk("1,2") +
+                           EncodeChunk("],\"count\":2}") + std::string(kLastChunk);
+  EXPECT_EQ(body, "a\r\n{\"items\":[\r\n3\r\n1,2\r\nc\r\n],\"count\":2}\r\n0\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace vitrina::http::core

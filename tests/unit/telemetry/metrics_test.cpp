@@ -113,7 +113,8 @@ TEST(ServiceMetrics, RegistersEveryServiceMetricOnce) {
        {"vitrina_http_request_duration_seconds histogram",
         "vitrina_db_query_duration_seconds histogram",
         "vitrina_redis_command_duration_seconds histogram", "vitrina_cache_results_total counter",
-        "vitrina_pool_connections gauge", "vitrina_etl_runs gauge"}) {
+        "vitrina_pool_connections gauge", "vitrina_catalog_streams gauge",
+        "vitrina_cache_loads gauge", "vitrina_etl_runs gauge"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name), std::string::npos) << name;
   }
   EXPECT_NE(text.find("vitrina_db_query_duration_seconds_bucket{statement=\"kSelectCatalogPage\","

@@ -239,14 +239,25 @@ json::object CatalogPaths(const catalog::core::DatasetSpec& spec) {
   list["description"] =
       "Send Accept-Encoding (br, gzip; q-values honoured, br preferred on ties) for a compressed "
       "answer; answers under 1 KiB and requests without the header get identity. Each coding has "
-      "its own ETag, so If-None-Match answers 304 per coding.";
+      "its own ETag, so If-None-Match answers 304 per coding. Without limit the answer is "
+      "{\"items\":[...],\"count\":N} (count last) and has no size limit: one larger than "
+      "CATALOG_STREAM_AFTER_BYTES (8 MiB) is streamed from PostgreSQL with Transfer-Encoding: "
+      "chunked, without ETag, compressed as it passes when asked; a body cut short (no last chunk) "
+      "means it failed "
+      "mid-stream. Beyond CATALOG_MAX_STREAMS concurrent streams: 503 with Retry-After. Pages "
+      "(limit, cursor) are the way for UIs.";
   const auto text_header = [](std::string_view description) {
     return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
   };
   list["responses"].as_object()["200"].as_object()["headers"] =
       json::object{{"Content-Encoding", text_header("br or gzip when the body is compressed")},
                    {"Vary", text_header("Accept-Encoding, on every answer")},
-                   {"ETag", text_header("Strong validator of the body in its coding")}};
+                   {"ETag", text_header("Strong validator of the body in its coding (absent "
+                                        "on a streamed answer)")},
+                   {"Transfer-Encoding", text_header("chunked on a streamed answer (HTTP/1.1)")},
+                   {"X-Cache-Bypass",
+                    text_header("Why X-Cache is BYPASS: too-large (over CACHE_MAX_ENTRY_BYTES, "
+                                "not stored), abandoned")}};
 
   const json::object item_body = {{"required", true}, {"content", JsonContent(Ref("ItemInput"))}};
   json::object create =
@@ -442,7 +453,11 @@ json::object Components(const catalog::core::DatasetSpec& spec) {
        {{"type", "object"},
         {"required", json::array{"count", "items"}},
         {"properties",
-         {{"count", {{"type", "integer"}, {"description", "Items in this response."}}},
+         {{"count",
+           {{"type", "integer"},
+            {"description",
+             "Items in this response. Without limit it is the last member (known only at the "
+             "end of a stream); with limit the first."}}},
           {"total",
            {{"type", "integer"},
             {"description", "Items matching the filters on all pages (paginated requests only)."}}},
@@ -517,8 +532,9 @@ json::object BuildOpenApi(const catalog::core::DatasetSpec& spec, const OpenApiI
   AddCacheControl(paths);
   description +=
       "\n\nBrowser pages on other origins may call the API when CORS_ALLOWED_ORIGINS lists "
-      "them (or is *): preflights are answered without a token, and X-Cache, X-Cache-Key, ETag, "
-      "Server-Timing, X-Request-Id, Location and Retry-After are exposed to their scripts.";
+      "them (or is *): preflights are answered without a token, and X-Cache, X-Cache-Bypass, "
+      "X-Cache-Key, ETag, Server-Timing, X-Request-Id, Location and Retry-After are exposed to "
+      "their scripts.";
   return {{"openapi", "3.1.0"},
           {"info",
            {{"title", info.title + ": " + spec.name},

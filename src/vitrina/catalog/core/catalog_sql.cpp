@@ -171,6 +171,23 @@ std::string CatalogListSql(const DatasetSpec& spec, const CatalogQuery& query) {
          total + " THEN (SELECT count(*) FROM " + table + " WHERE " + filters + ") END AS total";
 }
 
+std::string CatalogStreamSql(const DatasetSpec& spec, const CatalogQuery& query) {
+  int next = 1;
+  const std::string filters = FilterConditions(spec, next);
+  // The sub-select is flattened by the planner: ordered by id it is an index scan, which a
+  // cursor prefers (cursor_tuple_fraction) because its first rows come at once.
+  return "SELECT row_to_json(" + ItemJson(spec, query) + ")::text AS item FROM (SELECT " +
+         ItemColumns(spec) + " FROM " + QuoteIdent(spec.table) + " WHERE " + filters +
+         ") AS page ORDER BY " + OrderBy(query, "page.");
+}
+
+SqlParams CatalogStreamParams(const DatasetSpec& spec, const CatalogQuery& query) {
+  SqlParams params = CatalogListParams(spec, query);
+  // The list's parameters begin with the filters': drop the keyset, limit and total ones.
+  params.resize(params.size() - query.sort.size() - 3);
+  return params;
+}
+
 namespace {
 
 std::string GetStatementSql(const DatasetSpec& spec) {

@@ -14,6 +14,7 @@ namespace vitrina::catalog::core {
 // Names of the server's prepared statements. Each is prepared once per connection under this
 // name, and the name is what logs and metrics use to tell statements apart.
 inline constexpr std::string_view kCatalogListStatement = "catalog_list";
+inline constexpr std::string_view kCatalogStreamStatement = "catalog_stream";
 inline constexpr std::string_view kCatalogGetStatement = "catalog_get";
 inline constexpr std::string_view kCatalogInsertStatement = "catalog_insert";
 inline constexpr std::string_view kCatalogReplaceStatement = "catalog_replace";
@@ -73,6 +74,12 @@ CatalogStatements BuildCatalogStatements(const DatasetSpec& spec);
 // unnamed statement: the shapes are too many to prepare, and it is a miss's cost (a plan, well
 // under a millisecond next to the query). Column names come from the spec, never from the request.
 std::string CatalogListSql(const DatasetSpec& spec, const CatalogQuery& query);
+
+// An unpaginated list read as a stream (a cursor over it, db::RowStream): one row per matching
+// item, its JSON object as text, in the query's order, with the query's fields. Parameters:
+// CatalogStreamParams. Not prepared (a cursor's query is planned at DECLARE).
+std::string CatalogStreamSql(const DatasetSpec& spec, const CatalogQuery& query);
+SqlParams CatalogStreamParams(const DatasetSpec& spec, const CatalogQuery& query);
 
 // Whether the query has the prepared list statement's shape (order by id, every field).
 inline bool HasDefaultListShape(const CatalogQuery& query) {

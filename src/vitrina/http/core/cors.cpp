@@ -20,7 +20,8 @@ constexpr std::string_view kAllowHeaders =
     "Authorization, Content-Type, If-None-Match, X-Request-Id, traceparent, tracestate";
 // What a page may read besides the CORS-safelisted headers (Content-Type, Cache-Control, ...).
 constexpr std::string_view kExposeHeaders =
-    "ETag, Location, Retry-After, Server-Timing, X-Cache, X-Cache-Key, X-Request-Id";
+    "ETag, Location, Retry-After, Server-Timing, X-Cache, X-Cache-Bypass, X-Cache-Key, "
+    "X-Request-Id";
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);

@@ -60,4 +60,27 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
   return false;
 }
 
+std::string ChunkSizeLine(std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char digits[2 * sizeof(std::size_t)];
+  std::size_t count = 0;
+  do {
+    digits[count++] = kHex[size & 0xF];
+    size >>= 4;
+  } while (size != 0);
+  std::string line;
+  line.reserve(count + 2);
+  while (count > 0) line += digits[--count];
+  line += "\r\n";
+  return line;
+}
+
+std::string EncodeChunk(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  std::string chunk = ChunkSizeLine(bytes.size());
+  chunk += bytes;
+  chunk += kChunkEnd;
+  return chunk;
+}
+
 }  // namespace vitrina::http::core

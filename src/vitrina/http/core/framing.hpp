@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,5 +34,17 @@ std::optional<base::Error> CheckFraming(const RequestFraming& framing);
 // matches when any member does; comparison is weak (W/ prefixes ignored on both sides). A
 // malformed member matches nothing.
 bool IfNoneMatchMatches(std::string_view header, std::string_view etag);
+
+// HTTP/1.1 chunked transfer coding (RFC 9112 section 7.1) of a streamed response body: the size
+// line that goes before a chunk of `size` bytes (hex, CRLF; `size` > 0), the CRLF that follows
+// the chunk's bytes, and the last chunk that ends the body (no trailers). A body cut short
+// without the last chunk is how a client learns that the stream failed.
+std::string ChunkSizeLine(std::size_t size);
+inline constexpr std::string_view kChunkEnd = "\r\n";
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// A whole chunk (size line, bytes, CRLF); empty bytes give nothing (an empty chunk would end the
+// body). For tests and small pieces; the server writes the three parts without copying.
+std::string EncodeChunk(std::string_view bytes);
 
 }  // namespace vitrina::http::core

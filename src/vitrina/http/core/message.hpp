@@ -7,8 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "vitrina/base/error.hpp"
 #include "vitrina/base/request_trace.hpp"
+#include "vitrina/base/result.hpp"
 #include "vitrina/http/core/body_file.hpp"
 #include "vitrina/http/core/path_template.hpp"
 #include "vitrina/http/core/principal.hpp"
@@ -54,6 +57,21 @@ struct Request {
   std::string_view Param(std::string_view name) const;
 };
 
+// A body produced while it is sent (GET /catalog's large answers, read from PostgreSQL as they
+// are written). The server asks for the next piece only after the previous one was written to
+// the socket: that is the backpressure, and a slow client slows the producer down instead of
+// piling bytes up in memory. The server destroys the stream when it is done with it, at the end
+// or early (the client went away, a HEAD request, a failed write): the destructor releases what
+// the producer holds at once (database/row_stream.hpp cancels the query).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next bytes (never empty), an empty string at the end, or an error: the body is then cut
+  // short and the connection closed, which is how the client learns it failed (an unterminated
+  // chunked body, or a body shorter than its known length). See docs/api.md, "Streamed answers".
+  virtual boost::asio::awaitable<base::Result<std::string>> Next() = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
@@ -65,6 +83,11 @@ struct Response {
 
   // The same bytes as `shared_body` in a file: the server sends it with sendfile(2).
   std::shared_ptr<const BodyFile> body_file;
+
+  // Instead of a body: bytes produced while they are sent, with `Transfer-Encoding: chunked` on
+  // HTTP/1.1 (HTTP/1.0: no length, the connection closes after it). Shared only so Response stays
+  // copyable; one response owns it.
+  std::shared_ptr<BodyStream> body_stream;
 
   // Sent after `headers`: a block built once by something that outlives the server (the CORS
   // policy) and shared by many answers, so adding it copies nothing.

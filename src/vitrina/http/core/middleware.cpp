@@ -37,6 +37,71 @@ std::string NewRequestId() {
   return prefix + "-" + std::to_string(counter.fetch_add(1, std::memory_order_relaxed) + 1);
 }
 
+std::string_view CacheHeader(const Response& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (name == "X-Cache") return value;
+  }
+  return {};
+}
+
+// A streamed body's access line is written when the stream ends, not when its header is ready:
+// with the whole duration and the bytes sent, and an error code when it did not complete
+// ("stream_failed": the producer failed mid-body; "stream_abandoned": the server stopped asking,
+// the client went away or it was a HEAD). Holds copies: the request is gone by then.
+class LoggedStream final : public BodyStream {
+ public:
+  LoggedStream(const AccessLogSink& sink, const Request& request, const Response& response,
+               std::chrono::steady_clock::time_point started)
+      : sink_(sink),
+        inner_(response.body_stream),
+        request_id_(request.request_id),
+        method_(request.method_text),
+        route_(request.route.empty() ? std::string("(unmatched)") : request.route),
+        path_(request.path),
+        status_(response.status),
+        cache_(CacheHeader(response)),
+        trace_id_(request.trace ? request.trace->context().trace_id.View() : std::string_view()),
+        started_(started) {}
+
+  ~LoggedStream() override {
+    if (!logged_) Log("stream_abandoned", "the server stopped before the end of the body");
+  }
+  LoggedStream(const LoggedStream&) = delete;
+  LoggedStream& operator=(const LoggedStream&) = delete;
+
+  asio::awaitable<base::Result<std::string>> Next() override {
+    auto piece = co_await inner_->Next();
+    if (!piece.ok()) {
+      Log("stream_failed",
+          piece.error().detail.empty() ? piece.error().message : piece.error().detail);
+    } else if (piece->empty()) {
+      Log({}, {});
+    } else {
+      bytes_ += piece->size();
+    }
+    co_return piece;
+  }
+
+ private:
+  void Log(std::string_view error_code, std::string_view error_detail) {
+    if (logged_) return;
+    logged_ = true;
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - started_;
+    sink_(AccessRecord{request_id_, method_, route_, path_, status_, elapsed.count(), bytes_,
+                       error_code, error_detail, cache_, trace_id_});
+  }
+
+  const AccessLogSink& sink_;  // the middleware's, which outlives every request
+  std::shared_ptr<BodyStream> inner_;
+  std::string request_id_, method_, route_, path_;
+  unsigned status_;
+  std::string cache_, trace_id_;
+  std::chrono::steady_clock::time_point started_;
+  std::size_t bytes_ = 0;
+  bool logged_ = false;
+};
+
 asio::awaitable<Response> LogRequest(const AccessLogSink& sink, Request& request,
                                      const Handler& next) {
   const auto started = std::chrono::steady_clock::now();
@@ -44,12 +109,13 @@ asio::awaitable<Response> LogRequest(const AccessLogSink& sink, Request& request
   request.request_id = IsAcceptableRequestId(incoming) ? std::string(incoming) : NewRequestId();
   Response response = co_await next(request);
   response.headers.emplace_back("X-Request-Id", request.request_id);
+  if (response.body_stream) {
+    response.body_stream = std::make_shared<LoggedStream>(sink, request, response, started);
+    co_return response;
+  }
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - started;
-  std::string_view cache;
-  for (const auto& [name, value] : response.headers) {
-    if (name == "X-Cache") cache = value;
-  }
+  const std::string_view cache = CacheHeader(response);
   sink(AccessRecord{request.request_id, request.method_text,
                     request.route.empty() ? std::string_view("(unmatched)") : request.route,
                     request.path, response.status, elapsed.count(), response.Body().size(),

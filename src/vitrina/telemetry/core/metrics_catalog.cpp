@@ -24,8 +24,18 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry)
           "Compressed catalog answers since start: bodies compressed for requests, variants sent "
           "as stored, stored, refused (entry changed), replaced by a smaller background one.",
           {"measure"})),
+      cache_loads(registry.AddGauge(
+          "vitrina_cache_loads",
+          "Catalog answers loaded on a cache miss since start, and requests that waited for "
+          "another request's load of the same answer instead of querying (single flight).",
+          {"measure"})),
       pool_connections(registry.AddGauge("vitrina_pool_connections",
                                          "Connections per pool and state.", {"pool", "state"})),
+      catalog_streams(registry.AddGauge(
+          "vitrina_catalog_streams",
+          "Streamed GET /catalog answers being sent (each holds a database connection), and "
+          "the cap beyond which they are refused.",
+          {"measure"})),
       etl_runs(registry.AddGauge("vitrina_etl_runs",
                                  "Dataset loads recorded in etl_runs, by status.", {"status"})) {}
 

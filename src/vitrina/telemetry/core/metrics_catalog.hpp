@@ -22,8 +22,14 @@ struct ServiceMetrics {
   // reading them from Redis again (cache/local copies)
   GaugeFamily& cache_local_copies;
   GaugeFamily& cache_compression;
+  // labels: measure ("loads", "coalesced"): answers loaded from PostgreSQL on a miss, and
+  // requests that joined another request's load instead (single flight)
+  GaugeFamily& cache_loads;
   // labels: pool ("postgresql", "redis"), state ("in_use", "idle", "size")
   GaugeFamily& pool_connections;
+  // labels: measure ("open", "max"): streamed GET /catalog answers being sent, and the cap
+  // (CATALOG_MAX_STREAMS) beyond which they are refused with 503
+  GaugeFamily& catalog_streams;
   // labels: status ("running", "succeeded", "failed"): the runs recorded in etl_runs (ETL runs
   // are other processes; the cache listener reads the table's totals, the same on every instance)
   GaugeFamily& etl_runs;
