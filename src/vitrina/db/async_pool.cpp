@@ -152,16 +152,22 @@ class PgConnection {
   bool SendFlushRequest() { return PQsendFlushRequest(conn_) == 1; }
   bool SendSync() { return PQpipelineSync(conn_) == 1; }
 
-  // Reads up to the pipeline's sync point, after the results of everything sent before it.
-  awaitable<base::Status> CollectSync(const std::string& what, Clock::time_point deadline) {
+  // Sends what libpq still holds of the statements sent, waiting while the socket is full.
+  awaitable<base::Status> FlushAll(const std::string& what, Clock::time_point deadline) {
     while (true) {
       const int flushed = PQflush(conn_);
-      if (flushed == 0) break;
+      if (flushed == 0) co_return base::OkStatus();
       if (flushed < 0) co_return ErrorFromPg(nullptr, conn_, what);
       if (!co_await WaitFor(asio::posix::descriptor_base::wait_write, deadline)) {
         co_return TimedOut(what);
       }
     }
+  }
+
+  // Reads up to the pipeline's sync point, after the results of everything sent before it.
+  awaitable<base::Status> CollectSync(const std::string& what, Clock::time_point deadline) {
+    auto flushed = co_await FlushAll(what, deadline);
+    if (!flushed.ok()) co_return flushed;
     while (true) {
       if (PQconsumeInput(conn_) != 1) co_return ErrorFromPg(nullptr, conn_, what);
       // A null result ends one statement's results; two in a row: nothing more is buffered.
@@ -207,14 +213,8 @@ class PgConnection {
   // The result of what was sent: its first result, or its last error.
   awaitable<base::Result<ResultPtr>> CollectResult(const std::string& what,
                                                    Clock::time_point deadline) {
-    while (true) {
-      const int flushed = PQflush(conn_);
-      if (flushed == 0) break;
-      if (flushed < 0) co_return ErrorFromPg(nullptr, conn_, what);
-      if (!co_await WaitFor(asio::posix::descriptor_base::wait_write, deadline)) {
-        co_return TimedOut(what);
-      }
-    }
+    auto flushed = co_await FlushAll(what, deadline);
+    if (!flushed.ok()) co_return flushed.error();
     ResultPtr kept;
     std::optional<base::Error> failure;
     while (true) {
