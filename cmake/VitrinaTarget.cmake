@@ -9,6 +9,11 @@ function(vitrina_target_defaults target)
   target_compile_options(${target} PRIVATE
     $<$<NOT:$<CONFIG:Debug>>:-Wno-restrict -Wno-null-dereference>)
   target_compile_definitions(${target} PRIVATE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+  # Asio keeps freed coroutine frames and operation states per thread for reuse, 2 of a kind by
+  # default; a request's chain of coroutines (session, pipeline, middleware, handler, cache) holds
+  # more than that at once, so most frames went back to malloc on every request. Must be the
+  # same in every translation unit (it sizes a per-thread array), hence here, for all targets.
+  target_compile_definitions(${target} PRIVATE BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=16)
   if(VITRINA_SANITIZE)
     # Without vptr: its check reads the object's memory through a pipe, so with every descriptor
     # in use (the descriptor-exhaustion test) it reported each Boost error_category as an

@@ -8,7 +8,8 @@
 # cache on, as make bench's "public" case), warms the paths, then for each path runs wrk on
 # BEFORE and AFTER in turn, AB_RUNS times (5) for AB_DURATION (6s), -c AB_CONNECTIONS (32).
 # Prints requests/s per run and the median of the per-run ratios AFTER / BEFORE.
-# AB_PATHS: space-separated paths ("/catalog?cut=Fair /catalog").
+# AB_PATHS: space-separated paths ("/catalog?cut=Fair /catalog"). AB_HEADER: one request header
+# for every request, warm-up included (e.g. "Accept-Encoding: gzip" for the cached gzip variant).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -39,12 +40,15 @@ serve() {  # serve NAME BINARY PORT
 serve before "$before" $((base + 10))
 serve after "$after" $((base + 11))
 
+header=()
+[[ -n ${AB_HEADER:-} ]] && header=(-H "$AB_HEADER")
 rps() {  # rps PORT PATH -> requests/s
-  wrk -t2 -c"$connections" -d"$duration" "http://127.0.0.1:$1$2" | awk '/^Requests\/sec/ {print $2}'
+  wrk -t2 -c"$connections" -d"$duration" "${header[@]}" "http://127.0.0.1:$1$2" |
+    awk '/^Requests\/sec/ {print $2}'
 }
 for path in "${paths[@]}"; do
   for port in $((base + 10)) $((base + 11)); do
-    for _ in 1 2 3; do curl -fs -o /dev/null "http://127.0.0.1:$port$path"; done
+    for _ in 1 2 3; do curl -fs -o /dev/null "${header[@]}" "http://127.0.0.1:$port$path"; done
     rps "$port" "$path" >/dev/null  # warm-up run, not counted
   done
   ratios=()

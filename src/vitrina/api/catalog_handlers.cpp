@@ -99,19 +99,33 @@ cache::CachedResponse Uncached(std::string body, const http::core::CodingPrefere
 
 }  // namespace
 
+base::Result<std::shared_ptr<const core::ParsedQueries::Parsed>> CatalogHandlers::ParseList(
+    std::string_view raw) {
+  if (auto kept = parsed_queries_.Find(raw)) return kept;
+  auto query = query_parser_.Parse(raw);
+  if (!query) return query.error();
+  auto key = cache::core::CatalogCacheKey(*query);
+  auto parsed = std::make_shared<const core::ParsedQueries::Parsed>(
+      core::ParsedQueries::Parsed{std::move(*query), key});
+  parsed_queries_.Keep(raw, parsed);
+  return parsed;
+}
+
 asio::awaitable<Response> CatalogHandlers::List(Request& request) {
-  auto query = query_parser_.Parse(request.query);
-  if (!query) co_return ErrorResponse(query.error());
-  if (!query->limit && streams_ != nullptr) {
-    co_return co_await ListAll(request, *query);
+  auto parsed = ParseList(request.query);
+  if (!parsed) co_return ErrorResponse(parsed.error());
+  const std::shared_ptr<const core::ParsedQueries::Parsed> kept = std::move(*parsed);
+  const catalog::core::CatalogQuery& query = kept->query;
+  const cache::core::CacheKey& key = kept->key;
+  if (!query.limit && streams_ != nullptr) {
+    co_return co_await ListAll(request, query, key);
   }
-  const auto key = cache::core::CatalogCacheKey(*query);
   const auto accept = AcceptOf(request);
   // The loader renders the whole body, so a hit sends the stored bytes as they are.
   auto loader = [this, &query, &request]() -> asio::awaitable<base::Result<std::string>> {
-    auto page = co_await reader_.List(*query, request.trace);
+    auto page = co_await reader_.List(query, request.trace);
     if (!page) co_return page.error();
-    co_return RenderPage(*query, *page);
+    co_return RenderPage(query, *page);
   };
   cache::CachedResponse cached;
   if (cache_ != nullptr) {
@@ -141,17 +155,20 @@ Response CatalogHandlers::CachedAnswer(const Request& request, cache::CachedResp
   if (http::core::IfNoneMatchMatches(if_none_match, cached.etag)) {
     response.status = 304;
   } else {
-    response = Response::Json(200, cached.body);
+    response = Response::Json(200, std::move(cached.body));
     response.body_file = std::move(cached.file);
     if (cached.coding != http::core::ContentCoding::kIdentity) {
       response.headers.emplace_back("Content-Encoding",
                                     std::string(http::core::ContentCodingName(cached.coding)));
     }
   }
+  // Room for these and the middleware's (request id, timing, trace, caching policy): growing
+  // the vector field by field moved every header several times per answer.
+  response.headers.reserve(12);
   // Each coding is its own representation with its own ETag; every answer says it depends on
   // Accept-Encoding, so a shared cache never hands gzip to a client that did not ask for it.
   response.headers.emplace_back("Vary", "Accept-Encoding");
-  response.headers.emplace_back("ETag", cached.etag);
+  response.headers.emplace_back("ETag", std::move(cached.etag));
   response.headers.emplace_back("X-Cache", std::string(cache::CacheOutcomeName(cached.outcome)));
   // The key as Redis holds it: under CACHE_KEY_PREFIX when one is set.
   response.headers.emplace_back("X-Cache-Key",
@@ -244,8 +261,8 @@ asio::awaitable<void> RunGet(cache::CatalogCache* cache, cache::core::CacheKey k
 }  // namespace
 
 asio::awaitable<Response> CatalogHandlers::ListAll(Request& request,
-                                                   const catalog::core::CatalogQuery& query) {
-  const auto key = cache::core::CatalogCacheKey(query);
+                                                   const catalog::core::CatalogQuery& query,
+                                                   const cache::core::CacheKey& key) {
   const auto accept = AcceptOf(request);
   if (cache_ == nullptr) {
     co_return co_await ListUncached(request, query, key, accept, cache::CacheOutcome::kDisabled,

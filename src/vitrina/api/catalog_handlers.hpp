@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "vitrina/api/catalog_stream.hpp"
+#include "vitrina/api/core/parsed_queries.hpp"
 #include "vitrina/cache/catalog_cache.hpp"
 #include "vitrina/catalog/catalog_repository.hpp"
 #include "vitrina/catalog/core/catalog_query.hpp"
@@ -47,7 +48,10 @@ class CatalogHandlers {
   boost::asio::awaitable<void> NotifyCommitted(const catalog::WriteOutcome& outcome);
   // Unpaginated lists: read through CatalogStreams, sent whole when small, streamed otherwise.
   boost::asio::awaitable<http::core::Response> ListAll(http::core::Request& request,
-                                                       const catalog::core::CatalogQuery& query);
+                                                       const catalog::core::CatalogQuery& query,
+                                                       const cache::core::CacheKey& key);
+  // The query string's validated query and cache key (kept, so a repeated query is parsed once).
+  base::Result<std::shared_ptr<const core::ParsedQueries::Parsed>> ParseList(std::string_view raw);
   boost::asio::awaitable<http::core::Response> ListUncached(
       http::core::Request& request, const catalog::core::CatalogQuery& query,
       const cache::core::CacheKey& key, const http::core::CodingPreference& accept,
@@ -63,6 +67,7 @@ class CatalogHandlers {
 
   const catalog::core::DatasetSpec& spec_;
   const catalog::core::CatalogQueryParser query_parser_;
+  core::ParsedQueries parsed_queries_{1024};
   catalog::CatalogReader& reader_;
   catalog::CatalogWriter& writer_;
   std::vector<catalog::CatalogWriteListener*> listeners_;

@@ -186,7 +186,7 @@ asio::awaitable<Response> MetricsHandlers::Metrics(Request& request) {
     refresh_();
   }
   Response response = Response::Json(200, registry_.RenderPrometheus());
-  response.content_type = std::string(telemetry::core::kPrometheusContentType);
+  response.content_type = telemetry::core::kPrometheusContentType;
   co_return response;
 }
 

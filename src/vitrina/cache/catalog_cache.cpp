@@ -608,12 +608,8 @@ asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl:
   ++counters_.local_hits;
   const bool variant = coding != http::core::ContentCoding::kIdentity;
   if (variant) ++counters_.variant_hits;
-  co_return CachedResponse{std::move(copy->body),
-                           std::move(copy->etag),
-                           CacheOutcome::kHit,
-                           std::move(copy->file),
-                           coding,
-                           variant ? std::string() : std::move(copy->header)};
+  co_return CachedResponse{copy->body, copy->etag, CacheOutcome::kHit,
+                           copy->file, coding,     variant ? std::string() : copy->header};
 }
 
 asio::awaitable<std::optional<CachedResponse>> CatalogCache::Impl::FindVariant(

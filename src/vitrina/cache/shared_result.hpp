@@ -1,6 +1,5 @@
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,18 +24,23 @@ class SharedResult {
   boost::asio::awaitable<T> Wait() {
     co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
         [this](auto handler) {
-          auto executor = boost::asio::get_associated_executor(handler);
-          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-          std::function<void()> wake = [executor, shared] {
-            boost::asio::post(executor, [shared] { (*shared)(); });
+          // One allocation per waiter: the handler itself, resumed by a post to its own
+          // executor (the handler's associated one). A std::function holding a shared_ptr to
+          // the handler and a copy of its executor cost three, and the executor's copies more.
+          using Handler = decltype(handler);
+          struct Resume final : Waiter {
+            explicit Resume(Handler waiting) : resume(std::move(waiting)) {}
+            void Wake() override { boost::asio::post(std::move(resume)); }
+            Handler resume;
           };
+          auto waiter = std::make_unique<Resume>(std::move(handler));
           std::unique_lock lock(mutex_);
           if (!value_) {
-            waiters_.push_back(std::move(wake));
+            waiters_.push_back(std::move(waiter));
             return;
           }
           lock.unlock();
-          wake();
+          waiter->Wake();
         },
         boost::asio::use_awaitable);
     std::lock_guard lock(mutex_);
@@ -45,20 +49,28 @@ class SharedResult {
 
   // Stores the value and wakes every waiter. Only the first call counts.
   void Set(T value) {
-    std::vector<std::function<void()>> to_wake;
+    std::vector<std::unique_ptr<Waiter>> to_wake;
     {
       std::lock_guard lock(mutex_);
       if (value_) return;
       value_.emplace(std::move(value));
       to_wake.swap(waiters_);
     }
-    for (auto& wake : to_wake) wake();
+    for (auto& waiter : to_wake) waiter->Wake();
   }
 
  private:
+  struct Waiter {
+    Waiter() = default;
+    Waiter(const Waiter&) = delete;
+    Waiter& operator=(const Waiter&) = delete;
+    virtual ~Waiter() = default;
+    virtual void Wake() = 0;  // resumes the waiting coroutine on its own executor
+  };
+
   std::mutex mutex_;
   std::optional<T> value_;
-  std::vector<std::function<void()>> waiters_;
+  std::vector<std::unique_ptr<Waiter>> waiters_;
 };
 
 }  // namespace vitrina::cache

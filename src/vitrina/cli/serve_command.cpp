@@ -72,11 +72,9 @@ void WriteAccessLine(const http::core::AccessRecord& record) {
        .trace_id = record.trace_id,
        .error_code = record.error_code,
        .error_detail = record.error_detail});
-  if (record.status >= 500) {
-    access->error("{}", text);
-  } else {
-    access->info("{}", text);
-  }
+  // The text as the message, not through a "{}" format: it is complete already.
+  access->log(record.status >= 500 ? spdlog::level::err : spdlog::level::info,
+              spdlog::string_view_t(text));
 }
 
 // `flush_interval` 0: every access line is written at once; otherwise they are written in blocks

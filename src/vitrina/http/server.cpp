@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <thread>
 #include <utility>
 
@@ -35,6 +36,7 @@
 
 #include "vitrina/http/core/error_response.hpp"
 #include "vitrina/http/core/framing.hpp"
+#include "vitrina/http/core/response_head.hpp"
 
 namespace vitrina::http {
 
@@ -124,61 +126,11 @@ std::string PeerAddress(const tcp::socket& socket) {
   return address.to_string();
 }
 
-template <class Body>
-void SetHeader(bhttp::response<Body>& message, const core::Response& response) {
-  if (!response.Body().empty() || response.status != 204) {
-    message.set(bhttp::field::content_type, response.content_type);
-  }
-  for (const auto& [name, value] : response.headers) message.insert(name, value);
-  if (response.shared_headers != nullptr) {
-    for (const auto& [name, value] : *response.shared_headers) message.insert(name, value);
-  }
-}
-
-// The body is not copied: `response` must outlive the message (both live until the write ends).
-using ResponseMessage = bhttp::response<bhttp::span_body<const char>>;
-ResponseMessage ToMessage(const core::Response& response, unsigned version, bool keep_alive) {
-  ResponseMessage message{static_cast<bhttp::status>(response.status), version};
-  SetHeader(message, response);
-  const std::string_view body = response.Body();
-  message.body() = {body.data(), body.size()};
-  message.keep_alive(keep_alive);
-  message.prepare_payload();
-  return message;
-}
-
-// The serialized header of a response whose body follows from its file.
-using HeaderMessage = bhttp::response<bhttp::empty_body>;
-HeaderMessage ToHeaderMessage(const core::Response& response, std::size_t body_size,
-                              unsigned version, bool keep_alive) {
-  HeaderMessage message{static_cast<bhttp::status>(response.status), version};
-  SetHeader(message, response);
-  message.keep_alive(keep_alive);
-  // 1xx, 204 and 304 carry no Content-Length of their own (RFC 9110 section 8.6).
-  if (response.status != 204 && response.status != 304 && response.status >= 200) {
-    message.content_length(body_size);
-  }
-  return message;
-}
-
-// The header as it goes on the wire, written directly: Beast's serializer, driven through its
-// buffer sequences only to be copied out, cost about twice as much per cached request (perf).
-std::string HeaderText(const HeaderMessage& message) {
-  std::string text;
-  text.reserve(512);
-  text += message.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  text += std::to_string(message.result_int());
-  text += ' ';
-  text += message.reason();
-  text += "\r\n";
-  for (const auto& field : message) {
-    text += field.name_string();
-    text += ": ";
-    text += field.value();
-    text += "\r\n";
-  }
-  text += "\r\n";
-  return text;
+// Content-Length for a body of `size` bytes: none for 1xx, 204 and 304, which carry no
+// Content-Length of their own (RFC 9110 section 8.6).
+std::optional<std::size_t> ContentLengthFor(unsigned status, std::size_t size) {
+  if (status < 200 || status == 204 || status == 304) return std::nullopt;
+  return size;
 }
 
 // Accept failures, logged at most once per interval with how many there were since the last line.
@@ -353,6 +305,8 @@ class Server::Impl {
 
     const std::string peer_address = PeerAddress(stream.socket());
     beast::flat_buffer buffer;
+    std::string head_buffer;  // each response's status line and header fields, reused
+    head_buffer.reserve(1024);
     while (!shard.draining) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(kHeaderLimit);
@@ -417,11 +371,11 @@ class Server::Impl {
         continue;
       }
       if (head) {
-        write_error = co_await WriteHead(stream, response, version, keep);
+        write_error = co_await WriteHead(stream, head_buffer, response, version, keep);
       } else if (from_file) {
         write_error = co_await WriteFromFile(stream, response, version, keep);
       } else {
-        write_error = co_await Write(stream, response, version, keep);
+        write_error = co_await Write(stream, head_buffer, response, version, keep);
       }
       if (write_error || !keep) break;
     }
@@ -429,44 +383,79 @@ class Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  // The header as HeaderText writes it and the body where it lies, in one gathered write: Beast's
-  // serializer walks a buffer sequence of every field, which cost a cached 31 kB answer about
-  // a tenth of its CPU (perf; docs/cache.md, "Compression").
-  awaitable<boost::system::error_code> Write(beast::tcp_stream& stream,
+  // The head and the body in memory, in one sendmsg when the socket's buffer takes them (a
+  // cached answer's usual case: no asynchronous operation, no timer); the rest, if any, as the
+  // socket drains. The head is written into the session's buffer, reused from one response to
+  // the next.
+  awaitable<boost::system::error_code> Write(beast::tcp_stream& stream, std::string& head,
                                              const core::Response& response, unsigned version,
                                              bool keep) {
     // 1xx, 204 and 304 have no body (RFC 9110 section 6.4.1), whatever the handler produced.
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
     const std::string_view body = bodiless ? std::string_view() : response.Body();
-    const std::string header = HeaderText(ToHeaderMessage(response, body.size(), version, keep));
-    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(header),
-                                                       asio::buffer(body.data(), body.size())};
-    stream.expires_after(settings_.request_timeout);
-    auto [error, written] = co_await asio::async_write(stream, buffers, kTuple);
-    co_return error;
+    head.clear();
+    core::AppendResponseHead(head, response,
+                             {.version = version,
+                              .keep_alive = keep,
+                              .content_length = ContentLengthFor(response.status, body.size())});
+    co_return co_await SendGathered(stream.socket(), head, body);
   }
 
   // A HEAD answer: the header a GET would have sent, Content-Length included, and no body
   // (RFC 9110 section 9.3.2), whatever the handler produced; a body here would be read by the
   // client, or a proxy reusing the connection, as the start of the next response.
-  awaitable<boost::system::error_code> WriteHead(beast::tcp_stream& stream,
+  awaitable<boost::system::error_code> WriteHead(beast::tcp_stream& stream, std::string& head,
                                                  const core::Response& response, unsigned version,
                                                  bool keep) {
-    const std::string header =
-        HeaderText(ToHeaderMessage(response, response.Body().size(), version, keep));
-    stream.expires_after(settings_.request_timeout);
-    auto [error, written] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
-    co_return error;
+    head.clear();
+    core::AppendResponseHead(
+        head, response,
+        {.version = version,
+         .keep_alive = keep,
+         .content_length = ContentLengthFor(response.status, response.Body().size())});
+    co_return co_await SendGathered(stream.socket(), head, {});
+  }
+
+  // `head` then `body`, gathered, with non-blocking sendmsg calls (SendNonBlocking waits when
+  // the socket's buffer is full).
+  awaitable<boost::system::error_code> SendGathered(tcp::socket& socket, std::string_view head,
+                                                    std::string_view body) {
+    boost::system::error_code error;
+    if (!socket.native_non_blocking()) socket.native_non_blocking(true, error);
+    if (error) co_return error;
+    const int fd = socket.native_handle();
+    std::size_t sent_total = 0;
+    const std::size_t total = head.size() + body.size();
+    co_return co_await SendNonBlocking(socket, [&]() -> ssize_t {
+      if (sent_total == total) return 0;
+      std::array<iovec, 2> parts{};
+      std::size_t count = 0;
+      if (sent_total < head.size()) {
+        parts[count++] = {const_cast<char*>(head.data() + sent_total), head.size() - sent_total};
+      }
+      const std::size_t body_sent = sent_total > head.size() ? sent_total - head.size() : 0;
+      if (body_sent < body.size()) {
+        parts[count++] = {const_cast<char*>(body.data() + body_sent), body.size() - body_sent};
+      }
+      msghdr message{};
+      message.msg_iov = parts.data();
+      message.msg_iovlen = count;
+      const auto sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+      if (sent > 0) sent_total += static_cast<std::size_t>(sent);
+      return sent;
+    });
   }
 
   // The header of a streamed answer: no Content-Length (the length is not known before the end),
   // `Transfer-Encoding: chunked` on HTTP/1.1, and on HTTP/1.0 `Connection: close`.
   static std::string StreamHeaderText(const core::Response& response, unsigned version, bool keep) {
-    HeaderMessage message{static_cast<bhttp::status>(response.status), version};
-    SetHeader(message, response);
-    if (version >= 11) message.set(bhttp::field::transfer_encoding, "chunked");
-    message.keep_alive(keep);
-    return HeaderText(message);
+    std::string head;
+    core::AppendResponseHead(head, response,
+                             {.version = version,
+                              .keep_alive = keep,
+                              .content_length = std::nullopt,
+                              .chunked = version >= 11});
+    return head;
   }
 
   // HEAD of a streamed answer: the header a GET would have sent, and the producer is dropped
@@ -475,10 +464,7 @@ class Server::Impl {
                                                        const core::Response& response,
                                                        unsigned version, bool keep) {
     const std::string header = StreamHeaderText(response, version, keep);
-    stream.expires_after(settings_.request_timeout);
-    auto [error, written] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
-    stream.expires_never();
-    co_return error;
+    co_return co_await SendGathered(stream.socket(), header, {});
   }
 
   // A streamed body: each piece is asked for only after the previous one was written (the
@@ -500,7 +486,8 @@ class Server::Impl {
           auto failure = core::ErrorResponse(piece.error());
           failure.headers.emplace_back("X-Request-Id",
                                        std::string(HeaderOf(response, "X-Request-Id")));
-          (void)co_await Write(stream, failure, version, false);
+          std::string failure_head;
+          (void)co_await Write(stream, failure_head, failure, version, false);
         }
         co_return asio::error::make_error_code(asio::error::connection_aborted);
       }
@@ -535,8 +522,12 @@ class Server::Impl {
   awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream,
                                                      const core::Response& response,
                                                      unsigned version, bool keep) {
-    auto message = ToHeaderMessage(response, response.body_file->size(), version, keep);
-    const std::string header = HeaderText(message);
+    std::string header;
+    core::AppendResponseHead(
+        header, response,
+        {.version = version,
+         .keep_alive = keep,
+         .content_length = ContentLengthFor(response.status, response.body_file->size())});
     auto& socket = stream.socket();
     boost::system::error_code error;
     if (!socket.native_non_blocking()) socket.native_non_blocking(true, error);
@@ -601,9 +592,8 @@ class Server::Impl {
                                  const base::Error& error) {
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     const core::Response response = core::ErrorResponse(error);
-    auto reply = ToMessage(response, version, false);
-    stream.expires_after(settings_.request_timeout);
-    (void)co_await bhttp::async_write(stream, reply, kTuple);
+    std::string head;
+    (void)co_await Write(stream, head, response, version, false);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, std::size_t{16} * 1024> sink{};

@@ -32,8 +32,9 @@ class LocalCopies {
  public:
   explicit LocalCopies(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // The copy for `key`, now the most recently used; nullopt when there is none.
-  std::optional<LocalCopy> Find(const std::string& key);
+  // The copy for `key`, now the most recently used; null when there is none. Shared, not
+  // copied: a hit reads it on every request.
+  std::shared_ptr<const LocalCopy> Find(const std::string& key);
   // Replaces the copy for `key`, evicting the least recently used to make room. A copy larger
   // than the whole budget is not kept (and the old one is dropped).
   void Put(const std::string& key, LocalCopy copy);
@@ -45,7 +46,7 @@ class LocalCopies {
   std::uint64_t evictions() const;
 
  private:
-  using Entry = std::pair<std::string, LocalCopy>;
+  using Entry = std::pair<std::string, std::shared_ptr<const LocalCopy>>;
   static std::size_t Cost(const Entry& entry);
   void EraseLocked(std::list<Entry>::iterator it);
 

@@ -1,7 +1,9 @@
 #include "vitrina/http/core/pipeline.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
+#include <string>
 
 #include "vitrina/http/core/error_response.hpp"
 
@@ -44,33 +46,58 @@ asio::awaitable<Response> Answer(Response response) { co_return response; }
 
 }  // namespace
 
+Pipeline::Pipeline(Router router, std::vector<Middleware> middleware)
+    : router_(std::move(router)), middleware_(std::move(middleware)) {
+  if (middleware_.size() > kMaxMiddleware) {
+    throw std::invalid_argument("at most " + std::to_string(kMaxMiddleware) +
+                                " middleware steps in a pipeline");
+  }
+}
+
+// One request's links: next[i] is what middleware i is given as `next`, and runs middleware
+// i + 1 (or the endpoint after the last). Each link is a std::function holding two words, which
+// fit its inline storage, and none is a coroutine: a coroutine and an allocated std::function
+// per step cost a cached answer 5% of its instructions (callgrind).
+struct Pipeline::Chain {
+  const Pipeline* pipeline = nullptr;
+  const Handler* endpoint = nullptr;
+  std::array<Handler, kMaxMiddleware> next;
+};
+
 asio::awaitable<Response> Pipeline::Handle(Request& request) const {
   auto match = router_.Find(request.method, request.path);
-  Handler endpoint;
+  // The matched route's handler is used in place, not copied: a copy per request allocates.
+  const Handler* endpoint = nullptr;
+  Handler refusal;
   if (match.route != nullptr) {
     request.route = match.route->path.text();
     request.access = match.route->access;
     request.params = std::move(match.params);
-    endpoint = match.route->handler;
+    endpoint = &match.route->handler;
   } else if (!match.allowed.empty()) {
-    endpoint = [allowed = std::move(match.allowed)](Request&) {
+    refusal = [allowed = std::move(match.allowed)](Request&) {
       return Answer(MethodNotAllowedResponse(allowed));
     };
+    endpoint = &refusal;
   } else {
-    endpoint = [](Request& unmatched) { return Answer(NotFoundResponse(unmatched.path)); };
+    refusal = [](Request& unmatched) { return Answer(NotFoundResponse(unmatched.path)); };
+    endpoint = &refusal;
   }
-  co_return co_await Invoke(0, request, endpoint);
-}
-
-asio::awaitable<Response> Pipeline::Invoke(std::size_t index, Request& request,
-                                           const Handler& endpoint) const {
-  if (index == middleware_.size()) {
-    co_return co_await endpoint(request);
+  if (middleware_.empty()) {
+    co_return co_await (*endpoint)(request);
   }
-  const Handler next = [this, index, &endpoint](Request& forwarded) {
-    return Invoke(index + 1, forwarded, endpoint);
-  };
-  co_return co_await middleware_[index](request, next);
+  // Lives in this frame until the whole chain has answered: every link points into it.
+  Chain chain;
+  chain.pipeline = this;
+  chain.endpoint = endpoint;
+  const std::size_t last = middleware_.size() - 1;
+  for (std::size_t i = 0; i < last; ++i) {
+    chain.next[i] = [links = &chain, i](Request& forwarded) {
+      return links->pipeline->middleware_[i + 1](forwarded, links->next[i + 1]);
+    };
+  }
+  chain.next[last] = [links = &chain](Request& forwarded) { return (*links->endpoint)(forwarded); };
+  co_return co_await middleware_.front()(request, chain.next[0]);
 }
 
 }  // namespace vitrina::http::core

@@ -65,14 +65,16 @@ class Router {
 // logged like any request).
 class Pipeline {
  public:
-  Pipeline(Router router, std::vector<Middleware> middleware)
-      : router_(std::move(router)), middleware_(std::move(middleware)) {}
+  // The most middleware steps a pipeline takes (their links live in each request's frame).
+  static constexpr std::size_t kMaxMiddleware = 8;
+
+  // Throws std::invalid_argument with more than kMaxMiddleware steps.
+  Pipeline(Router router, std::vector<Middleware> middleware);
 
   boost::asio::awaitable<Response> Handle(Request& request) const;
 
  private:
-  boost::asio::awaitable<Response> Invoke(std::size_t index, Request& request,
-                                          const Handler& endpoint) const;
+  struct Chain;
 
   Router router_;
   std::vector<Middleware> middleware_;

@@ -1,26 +1,47 @@
 #include "vitrina/telemetry/core/access_log_line.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 
 namespace vitrina::telemetry::core {
 namespace {
 
+// Which bytes a JSON string must escape: '"', '\\', the control characters and DEL. A table,
+// since every character of every access line is looked up.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (std::size_t byte = 0; byte < 0x20; ++byte) table[byte] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  table[0x7F] = true;
+  return table;
+}();
+
+bool NeedsEscape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
+
+// Runs of characters that need no escape (all of them, in practice) are appended whole: one
+// append per character was the access line's largest cost (callgrind).
 void AppendJsonString(std::string& out, std::string_view text) {
   constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!NeedsEscape(c)) continue;
+    out.append(text.data() + start, i - start);
+    start = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
       out += "\\u00";
       out += kHex[byte >> 4];
       out += kHex[byte & 0xF];
-    } else {
-      out += c;
     }
   }
+  out.append(text.data() + start, text.size() - start);
   out += '"';
 }
 
@@ -37,7 +58,9 @@ void AppendString(std::string& out, std::string_view name, std::string_view valu
 
 void AppendNumber(std::string& out, std::string_view name, std::uint64_t value) {
   AppendName(out, name);
-  out += std::to_string(value);
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  out.append(digits.data(), end);
 }
 
 }  // namespace
