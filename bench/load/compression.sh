@@ -3,7 +3,9 @@
 #   1. bytes on the wire for /catalog and /catalog?cut=Fair in identity, gzip and br (the stored
 #      variants, after the background recompression);
 #   2. cached ?cut=Fair with Accept-Encoding: gzip against nginx serving the same gzip bytes with
-#      gzip_static on, wrk on each in turns (COMPRESS_RUNS, 5), median of the per-run ratios;
+#      gzip_static on, wrk on each in turns (COMPRESS_RUNS, 5), median of the per-run ratios, and
+#      the CPU time per request of each process in those runs (the server, its Redis, wrk; nginx's
+#      workers, wrk): on 2 shared cores, what each costs per request decides the requests/s;
 #   3. the full-catalog miss with gzip and with br against the identity miss (every variant and
 #      the entry deleted before each request), in turns, medians of COMPRESS_MISSES (7), on a
 #      second server configured as served (the fast level on the request's path, the background
@@ -33,6 +35,7 @@ redis=(redis-cli -u "$REDIS_URL")
 api=$((base + 10))
 PORT=$api HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
   CACHE_CLIENT_MISSES_PER_MINUTE=0 "$binary" serve >"$state/api.log" 2>&1 &
+api_pid=$!
 bench_pids+=("$!")
 for _ in $(seq 300); do
   curl -fs "http://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
@@ -102,6 +105,7 @@ http {
 }
 EOF
 nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
+nginx_pid=$!
 bench_pids+=("$!")
 for _ in $(seq 100); do
   curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/fair.json" && break
@@ -110,20 +114,58 @@ done
 curl -fsS -H "Accept-Encoding: gzip" -D "$state/nginx-headers" \
   "http://127.0.0.1:$nginx_port/static/fair.json" | cmp -s - "$state/fair.json.gz" ||
   { echo "compression: nginx does not serve the same gzip bytes" >&2; exit 1; }
-rps() {  # rps URL -> requests/s
-  wrk -t2 -c"$connections" -d"$duration" -H "Accept-Encoding: gzip" "$1" |
-    awk '/^Requests\/sec/ {print $2}'
+rps() {  # rps URL -> requests/s, requests, wrk's user and system CPU seconds
+  python3 - wrk -t2 -c"$connections" -d"$duration" -H "Accept-Encoding: gzip" "$1" <<'PY'
+import re, resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True).stdout
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+rate = re.search(r"^Requests/sec:\s+(\S+)", out, re.M).group(1)
+count = re.search(r"^\s*(\d+) requests in", out, re.M).group(1)
+print(rate, count, usage.ru_utime, usage.ru_stime)
+PY
+}
+cpu_ticks() {  # cpu_ticks PID... -> user and system clock ticks of those processes, all threads
+  local user=0 system=0 pid fields
+  for pid in "$@"; do
+    # After "(comm) ", field 0 is the state: utime and stime (fields 14 and 15) are 11 and 12.
+    read -r -a fields < <(sed 's/.*) //' "/proc/$pid/stat")
+    user=$((user + fields[11]))
+    system=$((system + fields[12]))
+  done
+  echo "$user $system"
+}
+# CPU per request of each process during a run (the 2 cores are shared by the server, Redis and
+# wrk, so what each costs decides the requests/s): microseconds of user and system time.
+redis_pid=$("${redis[@]}" INFO server | awk -F: '/^process_id:/ {print $2}' | tr -d '\r')
+mapfile -t nginx_workers < <(pgrep -P "$nginx_pid")
+ticks_per_second=$(getconf CLK_TCK)
+measured() {  # measured URL PID... -> requests/s, µs/request "user sys" of PIDs, of Redis, of wrk
+  local before after redis_before redis_after result
+  read -r -a before < <(cpu_ticks "${@:2}")
+  read -r -a redis_before < <(cpu_ticks "$redis_pid")
+  read -r -a result < <(rps "$1")
+  read -r -a after < <(cpu_ticks "${@:2}")
+  read -r -a redis_after < <(cpu_ticks "$redis_pid")
+  python3 -c "import sys; r, n, wu, ws, u0, s0, u1, s1, ru0, rs0, ru1, rs1, hz = map(float, sys.argv[1:]); \
+us = lambda seconds: f'{seconds * 1e6 / n:.1f}'; \
+print(r, us((u1 - u0) / hz), us((s1 - s0) / hz), us((ru1 - ru0) / hz), us((rs1 - rs0) / hz), us(wu), us(ws))" \
+    "${result[@]}" "${before[@]}" "${after[@]}" "${redis_before[@]}" "${redis_after[@]}" \
+    "$ticks_per_second"
 }
 compressions_before=$(metric compressions)
 rps "$url/catalog?cut=Fair" >/dev/null  # warm-up runs, not counted
 rps "http://127.0.0.1:$nginx_port/static/fair.json" >/dev/null
 api_rps=()
+cpu_rows=()
 nginx_rps=()
 for run in $(seq "$runs"); do
-  a=$(rps "$url/catalog?cut=Fair")
-  n=$(rps "http://127.0.0.1:$nginx_port/static/fair.json")
+  read -r a api_user api_sys redis_user redis_sys api_wrk_user api_wrk_sys < <(
+    measured "$url/catalog?cut=Fair" "$api_pid")
+  read -r n nginx_user nginx_sys _ _ nginx_wrk_user nginx_wrk_sys < <(
+    measured "http://127.0.0.1:$nginx_port/static/fair.json" "${nginx_workers[@]}")
   api_rps+=("$a")
   nginx_rps+=("$n")
+  cpu_rows+=("$api_user $api_sys $redis_user $redis_sys $api_wrk_user $api_wrk_sys $nginx_user $nginx_sys $nginx_wrk_user $nginx_wrk_sys")
   echo "cut=Fair gzip run $run: vitrina $a req/s, nginx gzip_static $n req/s"
 done
 compressions_after=$(metric compressions)
@@ -178,6 +220,10 @@ size = {
 $(for key in "${!size[@]}"; do echo "  \"$key\": ${size[$key]},"; done)
 }
 api = [float(x) for x in "${api_rps[*]}".split()]
+cpu_names = ["vitrina_user", "vitrina_system", "redis_user", "redis_system", "wrk_with_vitrina_user",
+             "wrk_with_vitrina_system", "nginx_user", "nginx_system", "wrk_with_nginx_user",
+             "wrk_with_nginx_system"]
+cpu_rows = [[float(x) for x in row.split()] for row in """$(printf '%s\n' "${cpu_rows[@]}")""".splitlines()]
 nginx = [float(x) for x in "${nginx_rps[*]}".split()]
 miss = {
   "identity": [float(x) for x in "${miss[identity]}".split()],
@@ -200,6 +246,8 @@ result = {
     "vitrina_rps": api, "nginx_rps": nginx, "ratios": [round(r, 3) for r in ratios],
     "median_ratio": round(statistics.median(ratios), 3),
     "compressions_during_runs": int(float(c_after)) - int(float(c_before)),
+    "cpu_us_per_request": {name: round(statistics.median(row[i] for row in cpu_rows), 1)
+                           for i, name in enumerate(cpu_names)},
   },
   "full_catalog_miss_ms": {
     "runs": miss, "median": med,
@@ -215,6 +263,11 @@ for path, s in result["bytes_on_wire"].items():
 c = result["cached_fair_gzip_vs_nginx_gzip_static"]
 lines.append(f"cached ?cut=Fair gzip: vitrina/nginx gzip_static median {c['median_ratio']:.3f} over "
              f"{c['runs']} runs (compressions during the runs: {c['compressions_during_runs']})")
+u = c["cpu_us_per_request"]
+lines.append(f"CPU per request, medians (user + system, µs): vitrina {u['vitrina_user']} + "
+             f"{u['vitrina_system']}, its Redis {u['redis_user']} + {u['redis_system']}, wrk "
+             f"{u['wrk_with_vitrina_user']} + {u['wrk_with_vitrina_system']}; nginx {u['nginx_user']} + "
+             f"{u['nginx_system']}, wrk {u['wrk_with_nginx_user']} + {u['wrk_with_nginx_system']}")
 m = result["full_catalog_miss_ms"]
 lines.append(f"full-catalog miss medians: identity {med['identity']:.1f} ms, gzip {med['gzip']:.1f} ms "
              f"({m['gzip_over_identity']:.2f}x), br {med['br']:.1f} ms ({m['br_over_identity']:.2f}x)")

@@ -321,6 +321,17 @@ def rs256_check(page):
     return micro_report.figure(results, "BM_VerifyRs256/real_time/threads:1")
 
 
+def cpu_lines(cpu):
+    """The CPU time per request of each process in the cached-gzip runs; nothing for older results."""
+    if not cpu:
+        return []
+    def pair(name):
+        return f"{cpu[name + '_user'] + cpu[name + '_system']:.1f} µs (user {cpu[name + '_user']}, system {cpu[name + '_system']})"
+    return [f"- CPU per request in those runs (medians; the 2 cores are shared by all of them): Vitrina {pair('vitrina')} "
+            f"and its Redis {pair('redis')}, wrk {pair('wrk_with_vitrina')}; nginx {pair('nginx')}, "
+            f"wrk {pair('wrk_with_nginx')}."]
+
+
 def compression_section(path):
     """Compression (issue #17), from bench/load/compression.sh's results file; nothing when absent."""
     if not os.path.exists(path):
@@ -353,6 +364,7 @@ def compression_section(path):
               f"{': ' + verdict(max(miss['gzip_over_identity'], miss['br_over_identity']) <= 1.3) if release else ', not established by this run'}), "
               "on a server configured as served: the answer is compressed at the fast level (gzip 1, br 1) for the "
               "request, and each miss is timed only after the previous one's background recompression ended.",
+              *cpu_lines(nginx.get("cpu_us_per_request")),
               "- Each coding of a stored entry is compressed once and kept beside it (docs/cache.md, \"Compression\"): "
               f"during the wrk runs the server compressed {nginx['compressions_during_runs']} answers, none of them a hit.",
               ""]
