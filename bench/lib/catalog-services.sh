@@ -6,6 +6,16 @@
 # REDIS_URL, ...) are exported.
 bench_pids=()
 
+# bench_wait_ready PORT [SECONDS]: until the server on 127.0.0.1:PORT answers /readyz (60 s by
+# default; a server under valgrind needs more). Fails when it never did.
+bench_wait_ready() {
+  local deadline=$((SECONDS + ${2:-60}))
+  until curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
 bench_cleanup() {
   local pid
   for pid in "${bench_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -30,12 +30,7 @@ serve() {  # serve NAME BINARY PORT
   PORT=$3 HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 \
     CACHE_CLIENT_MISSES_PER_MINUTE=0 "$2" serve >"$state/$1.log" 2>&1 &
   bench_pids+=("$!")
-  for _ in $(seq 300); do
-    curl -fs "http://127.0.0.1:$3/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "ab: $1 did not start" >&2
-  exit 1
+  bench_wait_ready "$3" || { echo "ab: $1 did not start" >&2; exit 1; }
 }
 serve before "$before" $((base + 10))
 serve after "$after" $((base + 11))

@@ -37,10 +37,7 @@ PORT=$api HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS=3600 
   CACHE_CLIENT_MISSES_PER_MINUTE=0 "$binary" serve >"$state/api.log" 2>&1 &
 api_pid=$!
 bench_pids+=("$!")
-for _ in $(seq 300); do
-  curl -fs "http://127.0.0.1:$api/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_wait_ready "$api" || { echo "compression: the server did not start" >&2; exit 1; }
 url="http://127.0.0.1:$api"
 metric() { metric_at "$url" "$1"; }
 metric_at() {  # metric_at URL MEASURE -> that vitrina_cache_compression measure
@@ -181,10 +178,7 @@ PORT=$miss_port HOST=127.0.0.1 THREADS=$(nproc) DB_POOL_SIZE=8 CACHE_TTL_SECONDS
   CACHE_CLIENT_MISSES_PER_MINUTE=0 "$binary" serve \
   >"$state/api-miss.log" 2>&1 &
 bench_pids+=("$!")
-for _ in $(seq 300); do
-  curl -fs "http://127.0.0.1:$miss_port/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_wait_ready "$miss_port" || { echo "compression: the miss server did not start" >&2; exit 1; }
 miss_url="http://127.0.0.1:$miss_port"
 miss_ms() {  # miss_ms CODING -> milliseconds of one miss (then waits for its recompression)
   "${redis[@]}" DEL "catalog:all" "{catalog:all}:gzip" "{catalog:all}:br" >/dev/null

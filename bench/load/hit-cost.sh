@@ -41,12 +41,7 @@ serve() {  # serve WRAPPER... BINARY -> starts it on $port in the background, se
     "$@" serve >"$state/server.log" 2>&1 &
   server=$!
   bench_pids+=("$server")
-  for _ in $(seq 600); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "hit-cost: $* did not start" >&2
-  exit 1
+  bench_wait_ready "$port" 120 || { echo "hit-cost: $* did not start" >&2; exit 1; }
 }
 requests() {  # requests SECONDS CODING -> how many wrk answered
   local header=()
