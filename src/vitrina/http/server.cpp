@@ -133,6 +133,17 @@ std::optional<std::size_t> ContentLengthFor(unsigned status, std::size_t size) {
   return size;
 }
 
+// `head` becomes the status line and header section of an answer whose body is `body_size`
+// bytes (sent from memory or a file, or left out for HEAD).
+void WriteSizedHead(std::string& head, const core::Response& response, std::size_t body_size,
+                    unsigned version, bool keep) {
+  head.clear();
+  core::AppendResponseHead(head, response,
+                           {.version = version,
+                            .keep_alive = keep,
+                            .content_length = ContentLengthFor(response.status, body_size)});
+}
+
 // Accept failures, logged at most once per interval with how many there were since the last line.
 class AcceptErrors {
  public:
@@ -373,7 +384,7 @@ class Server::Impl {
       if (head) {
         write_error = co_await WriteHead(stream, head_buffer, response, version, keep);
       } else if (from_file) {
-        write_error = co_await WriteFromFile(stream, response, version, keep);
+        write_error = co_await WriteFromFile(stream, head_buffer, response, version, keep);
       } else {
         write_error = co_await Write(stream, head_buffer, response, version, keep);
       }
@@ -393,11 +404,7 @@ class Server::Impl {
     // 1xx, 204 and 304 have no body (RFC 9110 section 6.4.1), whatever the handler produced.
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
     const std::string_view body = bodiless ? std::string_view() : response.Body();
-    head.clear();
-    core::AppendResponseHead(head, response,
-                             {.version = version,
-                              .keep_alive = keep,
-                              .content_length = ContentLengthFor(response.status, body.size())});
+    WriteSizedHead(head, response, body.size(), version, keep);
     co_return co_await SendGathered(stream.socket(), head, body);
   }
 
@@ -407,12 +414,7 @@ class Server::Impl {
   awaitable<boost::system::error_code> WriteHead(beast::tcp_stream& stream, std::string& head,
                                                  const core::Response& response, unsigned version,
                                                  bool keep) {
-    head.clear();
-    core::AppendResponseHead(
-        head, response,
-        {.version = version,
-         .keep_alive = keep,
-         .content_length = ContentLengthFor(response.status, response.Body().size())});
+    WriteSizedHead(head, response, response.Body().size(), version, keep);
     co_return co_await SendGathered(stream.socket(), head, {});
   }
 
@@ -519,15 +521,10 @@ class Server::Impl {
   // The body with sendfile(2) straight from the response's file: the kernel reads the pages
   // itself instead of copying them out of this process at each send. The header goes first with
   // MSG_MORE, so it leaves in the same segment as the body's first bytes.
-  awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream,
+  awaitable<boost::system::error_code> WriteFromFile(beast::tcp_stream& stream, std::string& header,
                                                      const core::Response& response,
                                                      unsigned version, bool keep) {
-    std::string header;
-    core::AppendResponseHead(
-        header, response,
-        {.version = version,
-         .keep_alive = keep,
-         .content_length = ContentLengthFor(response.status, response.body_file->size())});
+    WriteSizedHead(header, response, response.body_file->size(), version, keep);
     auto& socket = stream.socket();
     boost::system::error_code error;
     if (!socket.native_non_blocking()) socket.native_non_blocking(true, error);
