@@ -310,6 +310,9 @@ def sequential_full_catalog(args, token, ports):
     def delete_key():
         subprocess.run(["redis-cli", "-p", str(args.port_base + 1), "DEL", key], check=True,
                        capture_output=True)
+        # A DEL is no invalidation: a copy the hits confirmed may still be sent for its lease
+        # (CACHE_LOCAL_LEASE_MS, 50 ms by default; docs/cache.md, "Leases").
+        time.sleep(0.06)
 
     curl_times(hit_url, token, 1)  # make sure it is cached
     figures = {}

@@ -16,6 +16,8 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       std::chrono::milliseconds(env.Integer("CACHE_PROBE_INTERVAL_MS", 500, 10, 60000));
   config.cache.local_max_bytes = static_cast<std::size_t>(env.Integer(
       "CACHE_LOCAL_MAX_BYTES", std::int64_t{64} * 1024 * 1024, 0, std::int64_t{1} << 40));
+  config.cache.local_lease =
+      std::chrono::milliseconds(env.Integer("CACHE_LOCAL_LEASE_MS", 50, 0, 1000));
   config.cache.sendfile_min_bytes = static_cast<std::size_t>(
       env.Integer("CACHE_SENDFILE_MIN_BYTES", std::int64_t{32} * 1024, 0, std::int64_t{1} << 40));
   config.cache.shared_body_min_bytes = static_cast<std::size_t>(env.Integer(

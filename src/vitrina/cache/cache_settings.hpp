@@ -16,6 +16,11 @@ namespace vitrina::cache {
 //   CACHE_PROBE_INTERVAL_MS=500    how often the background probe PINGs Redis while open
 //   CACHE_LOCAL_MAX_BYTES=67108864 bodies this instance keeps to skip re-reading them from Redis
 //                                  (each use is checked against Redis first); 0 turns that off
+//   CACHE_LOCAL_LEASE_MS=50        how long a check of a kept body lets it be sent without
+//                                  asking Redis again; every invalidation waits this long
+//                                  before it returns, so no instance sends a body from before a
+//                                  write once the write answered. The same on every instance
+//                                  sharing a Redis. 0: every use is checked
 //   CACHE_SENDFILE_MIN_BYTES=32768 a kept body at least this large is also held in a sealed
 //                                  in-memory file sent with sendfile(2); 0: never
 //   CACHE_SHARED_BODY_MIN_BYTES=1048576  a body at least this large is stored once under its
@@ -39,6 +44,7 @@ struct CacheSettings {
   int breaker_failure_threshold = 1;
   std::chrono::milliseconds probe_interval{500};
   std::size_t local_max_bytes = std::size_t{64} * 1024 * 1024;
+  std::chrono::milliseconds local_lease{50};
   std::size_t sendfile_min_bytes = std::size_t{32} * 1024;
   std::size_t shared_body_min_bytes = std::size_t{1024} * 1024;
   std::int64_t client_misses_per_minute = 300;

@@ -105,6 +105,11 @@ class CatalogCache::Impl {
   struct Flight;
   struct HeaderCheck;
   struct VariantFlight;
+  // What a GETRANGE of a key's header returned, and when it was sent: a lease starts then.
+  struct HeaderCheckResult {
+    std::string header;
+    std::chrono::steady_clock::time_point sent;
+  };
   struct CheckSlot {
     bool in_flight = false;             // a GETRANGE of this key is on its way
     std::shared_ptr<HeaderCheck> next;  // the requests that arrived since, waiting for the next
@@ -116,9 +121,9 @@ class CatalogCache::Impl {
   asio::awaitable<std::optional<CachedResponse>> Hit(const std::string& key,
                                                      core::StoredResponse stored,
                                                      base::RequestTrace* trace);
-  // This instance's copy of `copy_key` (an entry, or a variant in `coding`) if Redis confirms it
-  // by its header: nullopt when there is no copy or it was replaced (the copy is dropped), an
-  // error when Redis did not answer.
+  // This instance's copy of `copy_key` (an entry, or a variant in `coding`) if its lease covers
+  // now or Redis confirms it by its header (which extends the lease): nullopt when there is no copy
+  // or it was replaced (the copy is dropped), an error when Redis did not answer.
   asio::awaitable<base::Result<std::optional<CachedResponse>>> FindLocalCopy(
       const std::string& copy_key, http::core::ContentCoding coding, base::RequestTrace* trace);
   // The entry K holds, confirmed (a local copy checked by its header, or one GET): nullopt when
@@ -168,10 +173,10 @@ class CatalogCache::Impl {
   // While one check of the key is on its way, the requests arriving meanwhile wait together for
   // one more, sent as soon as it returns: one GETRANGE per round trip and key, however many
   // requests, and each request's answer still comes from a check sent after it arrived.
-  boost::asio::awaitable<base::Result<std::string>> CheckHeader(const std::string& key,
-                                                                base::RequestTrace* trace);
-  boost::asio::awaitable<base::Result<std::string>> SendHeaderCheck(const std::string& key,
-                                                                    base::RequestTrace* trace);
+  boost::asio::awaitable<base::Result<HeaderCheckResult>> CheckHeader(const std::string& key,
+                                                                      base::RequestTrace* trace);
+  boost::asio::awaitable<base::Result<HeaderCheckResult>> SendHeaderCheck(
+      const std::string& key, base::RequestTrace* trace);
   // After a check: sends the next batch's, if any, from `executor` (the finished check's own, so
   // it goes out through the same I/O thread's Redis connection).
   void HandOnChecks(const std::string& key, const boost::asio::any_io_executor& executor);
@@ -190,7 +195,13 @@ class CatalogCache::Impl {
                                                                base::RequestTrace* trace = nullptr,
                                                                std::string_view name = {});
   // `keys` are catalog keys as CacheKey spells them (the registry's members), without the prefix.
+  // Returns once no instance can still send what they held: after the DELs, a lease (CopyLease).
   boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
+  // Drops this instance's copies of a Redis key and its compressed variants.
+  void ForgetLocalCopies(const std::string& key);
+  // Waits CACHE_LOCAL_LEASE_MS: every lease granted by a check that Redis ran before the last
+  // DEL has ended when it returns, on every instance.
+  boost::asio::awaitable<void> OutwaitLeases();
   boost::asio::awaitable<void> DropOldRegistryBuckets();
   boost::asio::awaitable<void> CheckEvictionPolicy();
   boost::asio::awaitable<base::Status> FlushRegistered();
@@ -260,7 +271,7 @@ struct CatalogCache::Impl::Flight {
 // of that key was on its way: it is sent after all of them arrived, so its answer is as fresh for
 // each of them as a check of its own would be.
 struct CatalogCache::Impl::HeaderCheck {
-  SharedResult<base::Result<std::string>> header;
+  SharedResult<base::Result<HeaderCheckResult>> header;
 };
 
 // One compression of one stored entry into one coding, shared by the requests that want it at the
@@ -368,17 +379,20 @@ asio::awaitable<base::Result<redis::RedisReply>> CatalogCache::Impl::Send(redis:
   co_return reply;
 }
 
-asio::awaitable<base::Result<std::string>> CatalogCache::Impl::SendHeaderCheck(
-    const std::string& key, base::RequestTrace* trace) {
+asio::awaitable<base::Result<CatalogCache::Impl::HeaderCheckResult>>
+CatalogCache::Impl::SendHeaderCheck(const std::string& key, base::RequestTrace* trace) {
   ++counters_.header_checks;
+  // Taken before the command leaves: Redis runs it later, so a lease counted from here ends
+  // no later than one counted from the moment Redis read the header.
+  const auto sent = std::chrono::steady_clock::now();
   redis::RedisArgs check = {"GETRANGE", key, "0", std::to_string(core::kStoredHeaderSize - 1)};
   auto header = co_await Send(std::move(check), trace, "GETRANGE");
   if (!header.ok()) co_return header.error();
-  co_return std::move(header->text);
+  co_return HeaderCheckResult{std::move(header->text), sent};
 }
 
-asio::awaitable<base::Result<std::string>> CatalogCache::Impl::CheckHeader(
-    const std::string& key, base::RequestTrace* trace) {
+asio::awaitable<base::Result<CatalogCache::Impl::HeaderCheckResult>>
+CatalogCache::Impl::CheckHeader(const std::string& key, base::RequestTrace* trace) {
   std::shared_ptr<HeaderCheck> joined;
   {
     std::lock_guard lock(checks_mutex_);
@@ -395,7 +409,8 @@ asio::awaitable<base::Result<std::string>> CatalogCache::Impl::CheckHeader(
     co_return co_await joined->header.Wait();
   }
   const auto executor = co_await asio::this_coro::executor;
-  base::Result<std::string> header = base::MakeError(base::ErrorCode::kInternal, "not checked");
+  base::Result<HeaderCheckResult> header =
+      base::MakeError(base::ErrorCode::kInternal, "not checked");
   try {
     header = co_await SendHeaderCheck(key, trace);
   } catch (...) {
@@ -426,7 +441,7 @@ void CatalogCache::Impl::HandOnChecks(const std::string& key,
 
 asio::awaitable<void> CatalogCache::Impl::RunSharedCheck(std::string key,
                                                          std::shared_ptr<HeaderCheck> check) {
-  base::Result<std::string> header =
+  base::Result<HeaderCheckResult> header =
       base::MakeError(base::ErrorCode::kInternal, "internal error", "header check threw");
   try {
     header = co_await SendHeaderCheck(key, nullptr);
@@ -461,7 +476,7 @@ std::shared_ptr<const http::core::BodyFile> CatalogCache::Impl::KeepCopy(
   if (settings_.sendfile_min_bytes > 0 && body->size() >= settings_.sendfile_min_bytes) {
     file = SealBody(*body);
   }
-  local_->Put(key, {std::move(header), std::move(etag), std::move(body), file});
+  local_->Put(key, {std::move(header), std::move(etag), std::move(body), file, {}});
   return file;
 }
 
@@ -598,11 +613,16 @@ asio::awaitable<base::Result<std::optional<CachedResponse>>> CatalogCache::Impl:
   if (!local_) co_return std::optional<CachedResponse>();
   auto copy = local_->Find(copy_key);
   if (!copy) co_return std::optional<CachedResponse>();
-  auto header = co_await CheckHeader(copy_key, trace);
-  if (!header.ok()) co_return header.error();
-  if (*header != copy->header) {
-    local_->Erase(copy_key);  // removed or replaced since: read it again
-    co_return std::optional<CachedResponse>();
+  if (copy->lease.Covers(std::chrono::steady_clock::now())) {
+    ++counters_.leased_hits;
+  } else {
+    auto checked = co_await CheckHeader(copy_key, trace);
+    if (!checked.ok()) co_return checked.error();
+    if (checked->header != copy->header) {
+      local_->Erase(copy_key);  // removed or replaced since: read it again
+      co_return std::optional<CachedResponse>();
+    }
+    copy->lease.Confirmed(checked->sent, settings_.local_lease);
   }
   ++counters_.hits;
   ++counters_.local_hits;
@@ -914,8 +934,25 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
     auto reply = co_await Send(std::move(invalidate));
     if (!reply.ok()) co_return reply.error();
     ++counters_.invalidated_keys;
+    ForgetLocalCopies(key);
   }
+  co_await OutwaitLeases();
   co_return base::OkStatus();
+}
+
+void CatalogCache::Impl::ForgetLocalCopies(const std::string& key) {
+  if (!local_) return;
+  local_->Erase(key);
+  local_->Erase(core::VariantKey(key, http::core::ContentCoding::kGzip));
+  local_->Erase(core::VariantKey(key, http::core::ContentCoding::kBrotli));
+}
+
+asio::awaitable<void> CatalogCache::Impl::OutwaitLeases() {
+  if (settings_.local_lease <= std::chrono::milliseconds::zero()) co_return;
+  asio::steady_timer lease_end(co_await asio::this_coro::executor);
+  lease_end.expires_after(settings_.local_lease);
+  boost::system::error_code ignored;
+  co_await lease_end.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 asio::awaitable<base::Status> CatalogCache::Impl::InvalidateForWrite(

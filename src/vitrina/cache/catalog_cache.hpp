@@ -67,6 +67,7 @@ template <typename Count>
 struct BasicCacheCounters {
   Count hits{};
   Count local_hits{};     // hits whose body came from this instance's checked copy
+  Count leased_hits{};    // of those, sent under a lease: no check needed (CACHE_LOCAL_LEASE_MS)
   Count header_checks{};  // GETRANGEs sent to check a local copy
   Count shared_checks{};  // requests answered by a check another request waited for
   Count misses{};

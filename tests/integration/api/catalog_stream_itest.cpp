@@ -226,7 +226,7 @@ TEST_F(CatalogStream, TheWholeCatalogArrivesChunkedInOrderAndIsNotStoredPastTheE
 }
 
 TEST_F(CatalogStream, AStreamedMissUnderTheEntryLimitIsStoredAndLaterHitsAreWhole) {
-  redis_->Cli("FLUSHALL");
+  redis_->FlushAll();
   const auto miss = Fetch(server_->port(), "GET", kMediumQuery);
   ASSERT_EQ(miss.status, 200u);
   EXPECT_EQ(miss.Header("transfer-encoding"), "chunked");
@@ -468,7 +468,7 @@ double MetricValue(std::uint16_t port, const std::string& line_start) {
 // docs/cache.md, "Large answers": a streamed answer that fits the cache is loaded once however
 // many identical requests arrive while it streams; they wait for it and are sent the stored copy.
 TEST_F(CatalogStream, ConcurrentIdenticalStreamedMissesShareOneQuery) {
-  redis_->Cli("FLUSHALL");
+  redis_->FlushAll();
   auto env = Env();
   env["REQUEST_TIMEOUT_MS"] = "10000";  // the leader's statements wait for the lock below
   const ServerProcess server(env, FreePort());

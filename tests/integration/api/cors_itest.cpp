@@ -67,7 +67,7 @@ class ApiCors : public ::testing::Test {
   void SetUp() override {
     VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
     ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
+    redis_->FlushAll();
   }
 
   static std::map<std::string, std::string> Env(const std::string& origins) {

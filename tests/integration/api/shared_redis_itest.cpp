@@ -51,7 +51,7 @@ class SharedRedis : public ::testing::Test {
   void SetUp() override {
     VITRINA_REQUIRE_ENV(database_url, "DATABASE_URL");
     ASSERT_NE(diamonds_, nullptr) << "the suite's Redis or servers did not start";
-    redis_->Cli("FLUSHALL");
+    redis_->FlushAll();
   }
 
   static std::string BooksSpec() { return SourcePath("tests/data/api/books.yaml"); }

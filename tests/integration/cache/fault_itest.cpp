@@ -125,9 +125,11 @@ TEST(CacheOutageTest, RedisStoppedAndRestartedBypassesThenRecoversWithoutStaleAn
   ASSERT_EQ(get().first.outcome, CacheOutcome::kMiss);
   ASSERT_EQ(get().first.outcome, CacheOutcome::kHit);
 
-  // A stopped server refuses connections at once: the first request finds out (a Redis error),
-  // the breaker opens, and the next one does not try (no new error).
+  // A stopped server refuses connections at once: the first request after the copy's lease (the
+  // hit above confirmed it) finds out (a Redis error), the breaker opens, and the next one does
+  // not try (no new error).
   server.Stop();
+  std::this_thread::sleep_for(FastSettings().local_lease);
   const auto [down, down_time] = get();
   EXPECT_EQ(down.outcome, CacheOutcome::kBypass);
   EXPECT_LT(down_time, redis.command_timeout * kSlack);

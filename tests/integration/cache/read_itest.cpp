@@ -1,5 +1,7 @@
 // Read-through behaviour against a real Redis (single node and cluster): hits, misses, TTL, ETags,
 // the disabled switch and single flight.
+#include <thread>
+
 #include "cache/cache_test_support.hpp"
 #include "support/own_redis.hpp"
 
@@ -13,6 +15,7 @@ class CacheReadTest : public CacheTest {
       CatalogCache& cache, const cache::core::CacheKey& key, const Loader& loader, int count) {
     std::vector<std::optional<base::Result<CachedResponse>>> responses(count);
     std::vector<std::future<void>> requests;
+    requests.reserve(responses.size());
     for (auto& response : responses) {
       requests.push_back(asio::co_spawn(
           pool_.executor(),
@@ -56,7 +59,7 @@ TEST_P(CacheReadTest, MissStoresThenHitReturnsTheSameBytesAndEtag) {
 
 // Each instance keeps the bodies it read or stored, but sends one only after Redis confirmed (a
 // GETRANGE of the entry's header, which carries a stamp drawn at each store) that the key still
-// holds exactly those bytes.
+// holds exactly those bytes, less than a lease ago.
 TEST_P(CacheReadTest, LocalCopiesAreSentOnlyWhileRedisHoldsTheSameEntry) {
   auto a = NewInstance();
   auto b = NewInstance();
@@ -88,7 +91,9 @@ TEST_P(CacheReadTest, LocalCopiesAreSentOnlyWhileRedisHoldsTheSameEntry) {
   EXPECT_EQ(b->cache.Counters().local_hits, 2u);
 
   // The same bytes stored again (e.g. after a TTL expiry) get a new stamp: copies are re-read.
+  // A DEL that is no invalidation (an expiry, an operator) shows once b's lease has ended.
   ASSERT_TRUE(probe_->Command({"DEL", key.str()}).ok());
+  std::this_thread::sleep_for(FastSettings().local_lease + 5ms);
   EXPECT_EQ(Get(a->cache, key, db).outcome, CacheOutcome::kMiss);
   EXPECT_EQ(Get(b->cache, key, db).outcome, CacheOutcome::kHit);
   EXPECT_EQ(b->cache.Counters().local_hits, 2u);
@@ -101,7 +106,9 @@ TEST_P(CacheReadTest, LocalCopiesAreSentOnlyWhileRedisHoldsTheSameEntry) {
 TEST_P(CacheReadTest, ConcurrentHitsOfOneKeyShareOneHeaderCheckPerRoundTrip) {
   auto patient = redis_settings_;
   patient.command_timeout = 2s;  // the pause below must not look like a Redis outage
-  CacheInstance instance(pool_, patient, spec_, FastSettings());
+  auto unleased = FastSettings();
+  unleased.local_lease = 0ms;  // every hit checks (with leases, late arrivals would need none)
+  CacheInstance instance(pool_, patient, spec_, unleased);
   FakeCatalog db;
   const auto key = Key({{"cut", {"Fair"}}});
   ASSERT_EQ(Get(instance.cache, key, db).outcome, CacheOutcome::kMiss);  // stored, copy kept
@@ -126,6 +133,44 @@ TEST_P(CacheReadTest, ConcurrentHitsOfOneKeyShareOneHeaderCheckPerRoundTrip) {
   EXPECT_GE(shared, 62u);
   EXPECT_LE(shared, 63u);
   EXPECT_EQ(db.loads, 1);
+}
+
+// A check that confirms a copy lets it be sent without another for a lease (counted from when the
+// check was sent); an invalidation returns only once that lease has ended, so after it no
+// instance sends the old copy. A DEL that is no invalidation is seen when the lease ends.
+TEST_P(CacheReadTest, AConfirmedCopyIsLeasedAndAnInvalidationOutwaitsTheLease) {
+  auto settings = FastSettings();
+  settings.local_lease = 1s;  // longer than any pause of a loaded machine between two steps
+  auto reader = NewInstance(settings);
+  auto writer = NewInstance(settings);
+  FakeCatalog db;
+  const auto key = Key({{"cut", {"Fair"}}});
+  ASSERT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kMiss);
+  ASSERT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kHit);  // checked: leased now
+  const auto checked = reader->cache.Counters();
+  EXPECT_EQ(checked.header_checks, 1u);
+  EXPECT_EQ(checked.leased_hits, 0u);
+  EXPECT_EQ(*Get(reader->cache, key, db).body, "body-v1");
+  EXPECT_EQ(reader->cache.Counters().header_checks, 1u) << "a leased copy was checked again";
+  EXPECT_EQ(reader->cache.Counters().leased_hits, 1u);
+
+  db.version = 2;
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pool_.Run(writer->cache.InvalidateForWrite({Diamond("Fair", "E", 900)})).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, settings.local_lease);
+  const auto after_write = Get(reader->cache, key, db);
+  EXPECT_EQ(after_write.outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(*after_write.body, "body-v2");
+
+  // Not an invalidation: the leased copy is still sent until its lease ends, then re-read.
+  ASSERT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kHit);  // checked: leased again
+  ASSERT_TRUE(probe_->Command({"DEL", key.str()}).ok());
+  const auto leased = Get(reader->cache, key, db);
+  EXPECT_EQ(leased.outcome, CacheOutcome::kHit);
+  EXPECT_EQ(*leased.body, "body-v2");
+  std::this_thread::sleep_for(settings.local_lease);
+  EXPECT_EQ(Get(reader->cache, key, db).outcome, CacheOutcome::kMiss);
+  EXPECT_EQ(db.loads, 3);
 }
 
 TEST_P(CacheReadTest, WithoutLocalCopiesEveryHitReadsTheBodyFromRedis) {

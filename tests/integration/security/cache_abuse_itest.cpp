@@ -53,7 +53,7 @@ class CacheAbuse : public ::testing::Test {
   void SetUp() override {
     VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
     ASSERT_FALSE(redis_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
+    redis_->FlushAll();
   }
 
   static std::unique_ptr<ServerProcess> StartServer(const std::string& misses_per_minute) {

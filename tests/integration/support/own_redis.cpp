@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "support/api_harness.hpp"
+#include "vitrina/cache/cache_settings.hpp"
 
 namespace vitrina::itest {
 
@@ -65,6 +66,11 @@ bool OwnRedis::Start() {
 void OwnRedis::Stop() {
   Cli(options_.append_only ? "SHUTDOWN" : "SHUTDOWN NOSAVE");
   WaitUntil([this] { return !IsListening(port_); }, std::chrono::seconds(5));
+}
+
+void OwnRedis::FlushAll() const {
+  Cli("FLUSHALL");
+  std::this_thread::sleep_for(cache::CacheSettings{}.local_lease + std::chrono::milliseconds(10));
 }
 
 std::string OwnRedis::Cli(const std::string& args) const {

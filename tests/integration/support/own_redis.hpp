@@ -49,6 +49,10 @@ class OwnRedis {
   // redis-cli's output for `args` (already quoted for the shell).
   std::string Cli(const std::string& args) const;
   std::string Exists(const std::string& key) const { return Cli("EXISTS '" + key + "'"); }
+  // Empties it as an operator's FLUSHALL would, then waits out a lease (CACHE_LOCAL_LEASE_MS,
+  // default): a server may send a body it kept until a lease after it last confirmed it, so
+  // only then is every later request a miss (docs/cache.md, "Leases").
+  void FlushAll() const;
   // Requires `password` of every client from now on (CONFIG SET requirepass); Cli() and Stop()
   // send it.
   bool SetPassword(const std::string& password);

@@ -45,7 +45,7 @@ class OwnRedisApiSuite : public ::testing::Test {
     VITRINA_REQUIRE(AdminDatabaseUrl(), "DATABASE_URL is not set");
     // redis-server is installed by tools/install-deps.sh: not starting is a failure.
     ASSERT_FALSE(redis_start_failed_) << "redis-server could not be started";
-    redis_->Cli("FLUSHALL");
+    redis_->FlushAll();
   }
 
   // The suite server's variables, with `extra` over them (for a second server of a test's own).

@@ -6,7 +6,7 @@ namespace vitrina::cache::core {
 namespace {
 
 LocalCopy Copy(std::string body) {
-  return LocalCopy{"h", "e", std::make_shared<const std::string>(std::move(body)), nullptr};
+  return LocalCopy{"h", "e", std::make_shared<const std::string>(std::move(body)), nullptr, {}};
 }
 
 // Stands for the sealed file an adapter attaches; only its size matters here.

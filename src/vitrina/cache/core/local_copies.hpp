@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "vitrina/cache/core/copy_lease.hpp"
 #include "vitrina/http/core/body_file.hpp"
 
 namespace vitrina::cache::core {
@@ -21,13 +22,17 @@ struct LocalCopy {
   // The same bytes in a file the server sends without copying them (null for small bodies, or
   // when the kernel refused one). It costs as much memory again, and is counted in the budget.
   std::shared_ptr<const http::core::BodyFile> file;
+  // Until when this copy may be sent without a check. The one part that changes while the copy
+  // is shared: a confirming check extends it (CopyLease is thread-safe).
+  mutable CopyLease lease;
 };
 
 // The response bodies this instance last read from (or stored into) Redis, bounded in bytes,
 // least recently used evicted first. Never an answer by itself: the cache serves a copy only
-// after Redis confirmed, with a GETRANGE of the header in the same request, that the key still
-// holds exactly these bytes (same random stamp). Redis stays the one source of truth, and a hit
-// costs a 55-byte reply instead of the whole body (7 MB for the full catalog). Thread-safe.
+// while a check of Redis (a GETRANGE of the header) covers it, i.e. Redis confirmed the key held
+// exactly these bytes (same random stamp) less than a lease ago (CopyLease). Redis stays the one
+// source of truth, and a hit costs at most a 55-byte reply instead of the whole body (7 MB for
+// the full catalog). Thread-safe.
 class LocalCopies {
  public:
   explicit LocalCopies(std::size_t max_bytes) : max_bytes_(max_bytes) {}
