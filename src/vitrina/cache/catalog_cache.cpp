@@ -1069,7 +1069,7 @@ asio::awaitable<void> CatalogCache::Impl::DropOldRegistryBuckets() {
           ? 3
           : static_cast<int>(std::max<std::int64_t>(
                 3, std::chrono::hours(24) / std::max(settings_.ttl, std::chrono::seconds(1))));
-  if ((co_await registry_.DropOldBuckets(reach)).ok()) registry_dropped_ = now;
+  if ((co_await registry_.DropOldBuckets(reach, stopping_)).ok()) registry_dropped_ = now;
 }
 
 CacheHealth CatalogCache::Impl::Health() const {

@@ -157,9 +157,10 @@ asio::awaitable<base::Result<std::vector<std::string>>> CatalogRegistry::AllKeys
   co_return keys;
 }
 
-asio::awaitable<base::Status> CatalogRegistry::DropOldBuckets(int reach) {
+asio::awaitable<base::Status> CatalogRegistry::DropOldBuckets(int reach,
+                                                              const std::atomic<bool>& stopping) {
   const auto oldest_kept = CurrentBucket() - kBucketsBack;
-  for (auto bucket = oldest_kept - 1; bucket >= oldest_kept - reach; --bucket) {
+  for (auto bucket = oldest_kept - 1; bucket >= oldest_kept - reach && !stopping; --bucket) {
     auto indexes = co_await Indexes(bucket);
     if (!indexes) co_return indexes.error();
     // The indexes first, the manifest last: an interrupted cleanup is finished by the next one.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -57,7 +58,10 @@ class CatalogRegistry {
   boost::asio::awaitable<base::Result<std::vector<std::string>>> AllKeys();
 
   // Deletes the buckets older than any writer reads, `reach` buckets back from the oldest kept.
-  boost::asio::awaitable<base::Status> DropOldBuckets(int reach);
+  // Ends early, with the status so far, once `stopping` holds: the first cleanup goes a day back,
+  // 86,400 buckets with a 1 s TTL, and must not hold up a server's stop.
+  boost::asio::awaitable<base::Status> DropOldBuckets(int reach,
+                                                      const std::atomic<bool>& stopping);
 
   std::string ManifestKey(std::int64_t bucket) const;
   std::string IndexKey(std::int64_t bucket, std::string_view index) const;

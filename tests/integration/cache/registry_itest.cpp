@@ -11,6 +11,8 @@
 namespace vitrina::cache::testing {
 namespace {
 
+const std::atomic<bool> kNotStopping{false};
+
 class CacheRegistryTest : public CacheTest {
  protected:
   // Thousands of registrations: a client with a patient timeout, since how fast Redis answers on a
@@ -97,7 +99,7 @@ TEST_P(CacheRegistryTest, OldBucketsAreDroppedAndCurrentOnesKept) {
         redis::RedisArgs{"SADD", registry.IndexKey(old, "*"), "catalog:all"}}) {
     ASSERT_TRUE(probe_->Command(std::move(args)).ok());
   }
-  ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(20)).ok());
+  ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(20, kNotStopping)).ok());
   EXPECT_FALSE(probe_->Exists(registry.ManifestKey(old)));
   EXPECT_FALSE(probe_->Exists(registry.IndexKey(old, "*")));
   EXPECT_TRUE(probe_->Exists(registry.ManifestKey(now)));
@@ -125,7 +127,7 @@ TEST_P(CacheRegistryTest, AWriteReadsTwoBucketsBackAndOneAheadAndTheCleanerDrops
       }
     }
     const auto read = KeysForWrite(registry, Diamond("Fair", "E", 900));
-    ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(2)).ok());
+    ASSERT_TRUE(pool_.Run(registry.DropOldBuckets(2, kNotStopping)).ok());
     if (CurrentBucket() != now) continue;
 
     EXPECT_EQ(read, (std::set<std::string>{key_at(-2), key_at(-1), key_at(0), key_at(1)}));
