@@ -227,6 +227,7 @@ def parameter_names(sql):
             names[int(number)] = column + suffix
     names[int(re.search(r"id > \$(\d+)", sql).group(1))] = "cursor"
     names[int(re.search(r"LIMIT \$(\d+)", sql).group(1))] = "limit"
+    names[int(re.search(r"CASE WHEN \$(\d+)::boolean", sql).group(1))] = "total"
     return names
 
 
@@ -235,7 +236,7 @@ def sql_for_path(sql, names, path):
     query = {}
     for name, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query):
         query.setdefault(name, []).append(value)
-    unknown = set(query) - set(names.values())
+    unknown = set(query) - (set(names.values()) - {"total"})
     if unknown:
         raise ValueError(f"{path}: parameters the statement does not bind: {unknown}")
 
@@ -245,6 +246,8 @@ def sql_for_path(sql, names, path):
         values = query.get(name)
         if name == "limit" and not values:
             values = [str(2**63 - 2)]  # what the server binds without a limit
+        if name == "total":  # a paginated answer carries its total (CatalogQuery::HasTotal)
+            return "true" if "limit" in query else "false"
         if not values:
             return f"NULL::{sql_type}"
         if sql_type == "text[]":
@@ -252,7 +255,7 @@ def sql_for_path(sql, names, path):
             return "'{" + quoted.replace("'", "''") + "}'::text[]"
         return f"'{values[0]}'::{sql_type}"
 
-    return re.sub(r"\$(\d+)::(text\[\]|double precision|bigint|text)", literal, sql)
+    return re.sub(r"\$(\d+)::(text\[\]|double precision|bigint|text|boolean)", literal, sql)
 
 
 def write_pgbench_scripts(args, mix):
