@@ -16,6 +16,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "vitrina/cache/cache_settings.hpp"
 #include "vitrina/cache/core/cache_demo.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/http/client.hpp"
@@ -107,6 +108,17 @@ base::Result<redis::RedisSettings> RedisSettingsFor(const std::string& redis_url
   }
   settings.command_timeout = std::chrono::seconds(2);
   return settings;
+}
+
+// How long the server sends a confirmed copy without asking Redis (CACHE_LOCAL_LEASE_MS, read
+// from the same environment as the server's, like its Redis settings).
+std::chrono::milliseconds ServerLease() {
+  base::EnvReader env([](std::string_view name) -> std::optional<std::string> {
+    if (const char* value = std::getenv(std::string(name).c_str())) return std::string(value);
+    return std::nullopt;
+  });
+  return std::chrono::milliseconds(
+      env.Integer("CACHE_LOCAL_LEASE_MS", cache::CacheSettings{}.local_lease.count(), 0, 1000));
 }
 
 // One Redis command through the same client the server uses (a cluster is routed by slot), as a
@@ -227,6 +239,8 @@ int RunDemoCache(DemoOptions options) {
   }
   steps.push_back(cold);
   if (!cold.rows) return report();
+  // A DEL is no invalidation: the server may send a copy it confirmed less than a lease ago.
+  std::this_thread::sleep_for(ServerLease() + std::chrono::milliseconds(10));
 
   auto miss = client.Send("1 GET (cold)", "GET", fair);
   miss.step.rows = cache::core::CatalogBodyCount(miss.body);
