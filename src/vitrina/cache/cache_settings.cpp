@@ -5,6 +5,11 @@
 
 namespace vitrina::cache {
 
+std::chrono::milliseconds ReadLocalLease(base::EnvReader& env) {
+  return std::chrono::milliseconds(
+      env.Integer("CACHE_LOCAL_LEASE_MS", CacheSettings{}.local_lease.count(), 0, 1000));
+}
+
 CacheConfig ReadCacheConfig(base::EnvReader& env) {
   CacheConfig config;
   config.cache.enabled = env.Boolean("CACHE_ENABLED", true);
@@ -16,8 +21,7 @@ CacheConfig ReadCacheConfig(base::EnvReader& env) {
       std::chrono::milliseconds(env.Integer("CACHE_PROBE_INTERVAL_MS", 500, 10, 60000));
   config.cache.local_max_bytes = static_cast<std::size_t>(env.Integer(
       "CACHE_LOCAL_MAX_BYTES", std::int64_t{64} * 1024 * 1024, 0, std::int64_t{1} << 40));
-  config.cache.local_lease =
-      std::chrono::milliseconds(env.Integer("CACHE_LOCAL_LEASE_MS", 50, 0, 1000));
+  config.cache.local_lease = ReadLocalLease(env);
   config.cache.sendfile_min_bytes = static_cast<std::size_t>(
       env.Integer("CACHE_SENDFILE_MIN_BYTES", std::int64_t{32} * 1024, 0, std::int64_t{1} << 40));
   config.cache.shared_body_min_bytes = static_cast<std::size_t>(env.Integer(

@@ -65,5 +65,7 @@ struct CacheConfig {
 
 // Reads the variables above; problems are collected in `env` (reported all at once by the caller).
 CacheConfig ReadCacheConfig(base::EnvReader& env);
+// CACHE_LOCAL_LEASE_MS alone: what `vitrina demo cache` must wait after a DEL of its own.
+std::chrono::milliseconds ReadLocalLease(base::EnvReader& env);
 
 }  // namespace vitrina::cache

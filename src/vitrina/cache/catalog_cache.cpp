@@ -1,5 +1,6 @@
 #include "vitrina/cache/catalog_cache.hpp"
 
+#include <array>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -197,8 +198,6 @@ class CatalogCache::Impl {
   // `keys` are catalog keys as CacheKey spells them (the registry's members), without the prefix.
   // Returns once no instance can still send what they held: after the DELs, a lease (CopyLease).
   boost::asio::awaitable<base::Status> InvalidateKeys(const std::vector<std::string>& keys);
-  // Drops this instance's copies of a Redis key and its compressed variants.
-  void ForgetLocalCopies(const std::string& key);
   // Waits CACHE_LOCAL_LEASE_MS: every lease granted by a check that Redis ran before the last
   // DEL has ended when it returns, on every instance.
   boost::asio::awaitable<void> OutwaitLeases();
@@ -922,29 +921,28 @@ asio::awaitable<base::Status> CatalogCache::Impl::InvalidateKeys(
       std::lock_guard lock(too_large_mutex_);
       too_large_.Forget(key);
     }
+    // The entry and its compressed variants: deleted in Redis, then this instance's copies.
+    const std::array<std::string, 3> copies = {
+        key, core::VariantKey(key, http::core::ContentCoding::kGzip),
+        core::VariantKey(key, http::core::ContentCoding::kBrotli)};
     redis::RedisArgs invalidate = {"EVAL",
                                    std::string(scripts::kInvalidate),
                                    "4",
-                                   key,
+                                   copies[0],
                                    scripts::VersionKey(key),
-                                   core::VariantKey(key, http::core::ContentCoding::kGzip),
-                                   core::VariantKey(key, http::core::ContentCoding::kBrotli),
+                                   copies[1],
+                                   copies[2],
                                    FreshToken(),
                                    version_ttl};
     auto reply = co_await Send(std::move(invalidate));
     if (!reply.ok()) co_return reply.error();
     ++counters_.invalidated_keys;
-    ForgetLocalCopies(key);
+    if (local_) {
+      for (const auto& copy : copies) local_->Erase(copy);
+    }
   }
   co_await OutwaitLeases();
   co_return base::OkStatus();
-}
-
-void CatalogCache::Impl::ForgetLocalCopies(const std::string& key) {
-  if (!local_) return;
-  local_->Erase(key);
-  local_->Erase(core::VariantKey(key, http::core::ContentCoding::kGzip));
-  local_->Erase(core::VariantKey(key, http::core::ContentCoding::kBrotli));
 }
 
 asio::awaitable<void> CatalogCache::Impl::OutwaitLeases() {

@@ -110,15 +110,11 @@ base::Result<redis::RedisSettings> RedisSettingsFor(const std::string& redis_url
   return settings;
 }
 
-// How long the server sends a confirmed copy without asking Redis (CACHE_LOCAL_LEASE_MS, read
-// from the same environment as the server's, like its Redis settings).
+// How long the server sends a confirmed copy without asking Redis, read from the same
+// environment as the server's (like its Redis settings).
 std::chrono::milliseconds ServerLease() {
-  base::EnvReader env([](std::string_view name) -> std::optional<std::string> {
-    if (const char* value = std::getenv(std::string(name).c_str())) return std::string(value);
-    return std::nullopt;
-  });
-  return std::chrono::milliseconds(
-      env.Integer("CACHE_LOCAL_LEASE_MS", cache::CacheSettings{}.local_lease.count(), 0, 1000));
+  auto env = base::EnvReader::FromProcess();
+  return cache::ReadLocalLease(env);
 }
 
 // One Redis command through the same client the server uses (a cluster is routed by slot), as a
