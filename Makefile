@@ -5,15 +5,17 @@ SHELL := /bin/bash
 RELEASE_DIR ?= build/release
 TEST_DIR    ?= build/asan
 RUN_STATE   ?= .run
+# Every port base sits below 32768, outside Linux's ephemeral range (32768-60999): a port there
+# can be held, not listening, by any outgoing connection, and a server's bind to it then fails.
 TEST_STATE  ?= .run/test
-RUN_PORTS   ?= 55400
-TEST_PORTS  ?= 56400
+RUN_PORTS   ?= 25400
+TEST_PORTS  ?= 26400
 BENCH_STATE ?= .run/bench
-BENCH_PORTS ?= 55700
+BENCH_PORTS ?= 25700
 BENCH_DURATION ?= 10
 BENCH_RUNS  ?= 3
 RECORD_STATE ?= .run/record
-RECORD_PORTS ?= 55800
+RECORD_PORTS ?= 25800
 JOBS        ?= $(shell nproc)
 
 .PHONY: help deps build run test unit integration console-screenshots bench bench-micro record-runs diagrams slides format lint clean

@@ -6,7 +6,7 @@
 #   tools/integration-under-load.sh [RUNS]      # RUNS: 5
 #
 # Settings (environment): LOAD_URL (http://127.0.0.1:8080/catalog?cut=Ideal&limit=50, the API
-# to load; only 127.0.0.1), TEST_DIR (build/test), TEST_PORTS (59100), OUT (.run/under-load).
+# to load; only 127.0.0.1), TEST_DIR (build/test), TEST_PORTS (29100), OUT (.run/under-load).
 # wrk runs in 30 s windows (-t1 -c8) until the last run ends; each run's log and a summary line
 # (exit code, seconds, load average, ctest's counts) go to OUT; the exit code is 1 when any run
 # failed. The run quoted in the closing note of #23: docs/results/integration-5x-under-load.txt.
@@ -31,7 +31,7 @@ failed=0
 for run in $(seq 1 "$runs"); do
   start=$(date +%s)
   make --no-print-directory integration TEST_DIR="${TEST_DIR:-build/test}" \
-    TEST_PORTS="${TEST_PORTS:-59100}" >"$out/run-$run.log" 2>&1
+    TEST_PORTS="${TEST_PORTS:-29100}" >"$out/run-$run.log" 2>&1
   status=$?
   ((status == 0)) || failed=1
   line="run $run: exit $status, $(($(date +%s) - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg);"

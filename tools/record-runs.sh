@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 bin=${1:?usage: tools/record-runs.sh VITRINA_BINARY [STATE_DIR] [PORT_BASE]}
 state=${2:-.run/record}
-ports=${3:-55800}
+ports=${3:-25800}
 api_port=$((ports + 10))
 out=docs/results
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bin=${1:?usage: tools/run.sh VITRINA_BINARY STATE_DIR PORT_BASE}
 state=${2:-.run}
-ports=${3:-55400}
+ports=${3:-25400}
 
 tools/services.sh start "$state" "$ports"
 trap 'echo; echo "run: stopping local services"; tools/services.sh stop "$state"' EXIT

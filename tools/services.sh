@@ -132,10 +132,19 @@ fail_with_log() {
   return 1
 }
 
+# Any socket on the port counts, listening or not: an outgoing connection holding it
+# (its local port, from the ephemeral range) makes a server's bind fail just the same.
 check_port_free() {
-  local svc=$1 port=$2
-  if port_open "$port"; then
-    echo "services: $svc: port $port is already in use by another process" >&2
+  local svc=$1 port=$2 held=""
+  if command -v ss >/dev/null; then
+    held="$(ss -Htan "( sport = :$port )" 2>/dev/null | grep -v TIME-WAIT | head -n 3 || true)"
+  elif port_open "$port"; then
+    held="a listener"
+  fi
+  if [[ -n $held ]]; then
+    echo "services: $svc: port $port is already in use:" >&2
+    printf '    %s\n' "${held//$'\n'/$'\n    '}" >&2
+    ((port < 32768)) || echo "    (port $port is in the ephemeral range 32768-60999; use a PORT_BASE below 32768)" >&2
     return 1
   fi
 }

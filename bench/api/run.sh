@@ -2,16 +2,16 @@
 # GET /catalog?cut=Fair through the API (wrk) against the database's own ceiling for the same SQL
 # (pgbench), in the same run, repeated; prints the medians and their ratio.
 #
-#   DATABASE_URL=postgresql://postgres@127.0.0.1:57700/vitrina bench/api/run.sh
+#   DATABASE_URL=postgresql://postgres@127.0.0.1:27700/vitrina bench/api/run.sh
 #
 # Needs: a Release build (build/release/src/vitrina, built if missing), the diamonds table loaded
-# into DATABASE_URL, wrk and pgbench. Env: PORT (57711), THREADS (2), DB_POOL_SIZE (32), RUNS (3),
+# into DATABASE_URL, wrk and pgbench. Env: PORT (27711), THREADS (2), DB_POOL_SIZE (32), RUNS (3),
 # DURATION (10s), CONNECTIONS (32), QUERY (cut=Fair).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 : "${DATABASE_URL:?set DATABASE_URL to a database with the diamonds table loaded}"
-port=${PORT:-57711}
+port=${PORT:-27711}
 threads=${THREADS:-2}
 pool=${DB_POOL_SIZE:-32}  # as many database sessions as pgbench opens
 runs=${RUNS:-3}

@@ -5,13 +5,13 @@
 #
 #   bench/cache/run.sh [VITRINA_BINARY] [STATE_DIR] [PORT_BASE]
 #
-# Defaults: build/release/src/vitrina, .run/bench-cache, 55800. Env: WRITES (200), SIZES.
+# Defaults: build/release/src/vitrina, .run/bench-cache, 25800. Env: WRITES (200), SIZES.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 binary=${1:-build/release/src/vitrina}
 state=${2:-.run/bench-cache}
-base=${3:-55800}
+base=${3:-25800}
 port=$((base + 10))
 token=bench-write-cost-token
 

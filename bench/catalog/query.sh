@@ -8,14 +8,14 @@
 #
 #   bench/catalog/query.sh [VITRINA_BINARY] [STATE_DIR] [PORT_BASE] [OUT_PREFIX]
 #
-# Defaults: build/release/src/vitrina, .run/bench-query, 55700, docs/results/catalog-query
+# Defaults: build/release/src/vitrina, .run/bench-query, 25700, docs/results/catalog-query
 # (writes OUT_PREFIX.json and OUT_PREFIX.txt). Starts its own PostgreSQL and Redis.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 binary=${1:-build/release/src/vitrina}
 state=${2:-.run/bench-query}
-base=${3:-55700}
+base=${3:-25700}
 out=${4:-docs/results/catalog-query}
 runs=${QB_RUNS:-5}
 duration=${QB_DURATION:-6s}

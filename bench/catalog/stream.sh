@@ -19,14 +19,14 @@
 #
 #   bench/catalog/stream.sh [VITRINA_BINARY] [STATE_DIR] [PORT_BASE] [OUT_PREFIX]
 #
-# Defaults: build/release/src/vitrina, .run/bench-stream, 55800, docs/results/catalog-stream
+# Defaults: build/release/src/vitrina, .run/bench-stream, 25800, docs/results/catalog-stream
 # (writes OUT_PREFIX.json and OUT_PREFIX.txt). Starts its own PostgreSQL and Redis.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 binary=${1:-build/release/src/vitrina}
 state=${2:-.run/bench-stream}
-base=${3:-55800}
+base=${3:-25800}
 out=${4:-docs/results/catalog-stream}
 sizes=${SB_SIZES:-1000000}
 runs=${SB_RUNS:-3}

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 before=${1:?usage: bench/load/ab.sh BEFORE_BINARY AFTER_BINARY [STATE_DIR] [PORT_BASE]}
 after=${2:?after binary}
 state=${3:-.run/bench-ab}
-base=${4:-55900}
+base=${4:-25900}
 runs=${AB_RUNS:-5}
 duration=${AB_DURATION:-6s}
 connections=${AB_CONNECTIONS:-32}

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 
 binary=${1:?usage: bench/load/compression.sh BINARY [STATE_DIR] [PORT_BASE]}
 state=${2:-.run/bench-compression}
-base=${3:-55950}
+base=${3:-25950}
 runs=${COMPRESS_RUNS:-5}
 misses=${COMPRESS_MISSES:-7}
 duration=${COMPRESS_DURATION:-6s}

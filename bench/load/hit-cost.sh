@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 before=${1:?usage: bench/load/hit-cost.sh BEFORE_BINARY AFTER_BINARY [STATE_DIR] [PORT_BASE]}
 after=${2:?after binary}
 state=${3:-.run/bench-hit-cost}
-base=${4:-55980}
+base=${4:-25980}
 seconds=${HIT_COST_SECONDS:-8}
 connections=${HIT_COST_CONNECTIONS:-8}
 for tool in valgrind callgrind_control heaptrack wrk; do

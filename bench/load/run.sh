@@ -6,7 +6,7 @@
 #
 #   bench/load/run.sh VITRINA_BINARY STATE_DIR PORT_BASE
 #
-# Ports (PORT_BASE = BENCH_PORTS, 55700 by default): services on +0..+9 (tools/services.sh),
+# Ports (PORT_BASE = BENCH_PORTS, 25700 by default): services on +0..+9 (tools/services.sh),
 # the API on +10 (cache off), +11 (cache on), +12 (cache on, public reads), +13 (cache on,
 # telemetry exported, every operation), nginx on +14, the API on +15 (cache on,
 # CACHE_LOCAL_MAX_BYTES=0: every hit reads the body from Redis), +16 (cache on,

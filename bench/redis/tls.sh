@@ -13,14 +13,14 @@
 # TLS, the body from the local copy). For each path: warm both, then wrk on plain and tls
 # in turn, RUNS times (5) for DURATION (6s), -c CONNECTIONS (32); requests/s per run and the
 # median of the per-run ratios tls / plain.
-# Defaults: build/release/src/vitrina, .run/bench-tls, 57650, 57680. PATHS: space-separated.
+# Defaults: build/release/src/vitrina, .run/bench-tls, 27650, 27680. PATHS: space-separated.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 binary=${1:-build/release/src/vitrina}
 state=${2:-.run/bench-tls}
-base=${3:-57650}
-tls_port=${4:-57680}
+base=${3:-27650}
+tls_port=${4:-27680}
 runs=${RUNS:-5}
 duration=${DURATION:-6s}
 connections=${CONNECTIONS:-32}

@@ -619,8 +619,8 @@ def write_page(results, page, img_dir, made):
     add("## How it was measured")
     add("")
     add("```sh")
-    add("make bench                          # BENCH_PORTS=55700 (uses 55700..55715)")
-    add("make bench BENCH_PORTS=59500 BENCH_DURATION=5 BENCH_RUNS=3")
+    add("make bench                          # BENCH_PORTS=25700 (uses 25700..25715)")
+    add("make bench BENCH_PORTS=29500 BENCH_DURATION=5 BENCH_RUNS=3")
     add("```")
     add("")
     add(f"- A release build of `vitrina serve`, its own PostgreSQL, Redis, Firebase Auth emulator and "

@@ -15,7 +15,7 @@
 # 5. prints the figures and removes what it started (`down --volumes`, and dockerd if it started
 #    it; KEEP=1 leaves the stack up).
 #
-# Settings (environment): COMPOSE_PORTS (57500: PostgreSQL, +1 Redis, +2 Azurite, +3..+7 the
+# Settings (environment): COMPOSE_PORTS (27500: PostgreSQL, +1 Redis, +2 Azurite, +3..+7 the
 # Firebase emulator's ports, +8 the API), COMPOSE_PROJECT (vitrina-smoke), COMPOSE_STATE
 # (.run/compose-smoke: logs), VITRINA_BUILD_JOBS (2: compile jobs of the API image),
 # BUILD_SERVICES (all; e.g. "postgres redis azurite firebase" to reuse a vitrina:local image),
@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-base=${COMPOSE_PORTS:-57500}
+base=${COMPOSE_PORTS:-27500}
 project=${COMPOSE_PROJECT:-vitrina-smoke}
 state=${COMPOSE_STATE:-.run/compose-smoke}
 mkdir -p "$state"

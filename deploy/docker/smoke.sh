@@ -16,14 +16,14 @@
 # 5. prints the figures (build time, image size, time to healthy, memory) and stops everything it
 #    started (container, registry, services, and dockerd if it started it).
 #
-# Settings (environment): SMOKE_STATE (.run/smoke), SMOKE_PORTS (57400, the services' PORT_BASE),
+# Settings (environment): SMOKE_STATE (.run/smoke), SMOKE_PORTS (27400, the services' PORT_BASE),
 # REGISTRY_PORT (5000), APP_PORT (8081), IMAGE_TAG (smoke), JOBS (2, compile jobs in the build),
 # KEEP=1 leaves the container, registry and services running.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 state=${SMOKE_STATE:-.run/smoke}
-ports=${SMOKE_PORTS:-57400}
+ports=${SMOKE_PORTS:-27400}
 registry_port=${REGISTRY_PORT:-5000}
 app_port=${APP_PORT:-8081}
 tag=${IMAGE_TAG:-smoke}

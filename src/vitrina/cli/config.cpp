@@ -16,7 +16,7 @@ base::Result<Config> LoadConfig() {
   config.port = static_cast<std::uint16_t>(env.Integer("PORT", 8080, 1, 65535));
   const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
   config.threads = static_cast<int>(env.Integer("THREADS", cores, 1, 256));
-  config.database_url = env.Url("DATABASE_URL", "postgresql://postgres@127.0.0.1:55400/vitrina",
+  config.database_url = env.Url("DATABASE_URL", "postgresql://postgres@127.0.0.1:25400/vitrina",
                                 {"postgresql://", "postgres://"});
   config.db_pool_size = static_cast<int>(env.Integer("DB_POOL_SIZE", 8, 1, 512));
   config.dataset_spec = env.String("DATASET_SPEC", "datasets/diamonds.yaml");
