@@ -38,6 +38,8 @@ before_port=$((base + 11))
 mkdir -p "$(dirname "$out")"
 # shellcheck source=bench/lib/catalog-services.sh
 . bench/lib/catalog-services.sh
+# shellcheck source=bench/lib/nginx.sh
+. bench/lib/nginx.sh
 bench_catalog_services "$state" "$base" "$binary"
 
 server_pid=""
@@ -146,40 +148,10 @@ cached_vs_nginx() {  # cached_vs_nginx ROWS
     redis-cli -u "$REDIS_URL" CONFIG SET maxmemory 256mb >/dev/null
     return
   fi
-  mkdir -p "$state/static" "$state/nginx/tmp"
+  mkdir -p "$state/static"
   curl -fsS -o "$state/static/catalog.json" "http://127.0.0.1:$port/catalog"
-  local nginx_user=""
-  [[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
-  cat >"$state/nginx/nginx.conf" <<CONF
-$nginx_user
-worker_processes $(nproc);
-daemon off;
-pid $state/nginx/nginx.pid;
-error_log $state/nginx/error.log warn;
-events { worker_connections 64; }
-http {
-  default_type application/json;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path $state/nginx/tmp;
-  proxy_temp_path $state/nginx/tmp;
-  fastcgi_temp_path $state/nginx/tmp;
-  uwsgi_temp_path $state/nginx/tmp;
-  scgi_temp_path $state/nginx/tmp;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location /static/ { alias $state/static/; }
-  }
-}
-CONF
-  nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
-  local nginx_pid=$!
+  bench_nginx "$state/nginx" "$nginx_port" "$state/static" "$(nproc)" catalog.json
   bench_pids+=("$nginx_pid")
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/catalog.json" && break
-    sleep 0.1
-  done
   for _ in $(seq $((runs * 2))); do
     read -r _ a _ cache <<<"$(get_catalog)"
     [[ $cache == HIT ]] || { echo "cached full answer: X-Cache $cache during the runs" >&2; exit 1; }

@@ -29,6 +29,8 @@ out_json=${COMPRESS_OUT:-docs/results/compression.json}
 
 # shellcheck source=bench/lib/catalog-services.sh
 . bench/lib/catalog-services.sh
+# shellcheck source=bench/lib/nginx.sh
+. bench/lib/nginx.sh
 bench_catalog_services "$state" "$base" "$binary"
 redis=(redis-cli -u "$REDIS_URL")
 
@@ -70,44 +72,11 @@ gunzip -c "$state/fair.json.gz" | cmp -s - "$state/fair.json" ||
   { echo "compression: the gzip answer does not decode to the identity answer" >&2; exit 1; }
 
 # 2. Cached ?cut=Fair in gzip against nginx's gzip_static on the same bytes.
-mkdir -p "$state/nginx/tmp" "$state/static"
+mkdir -p "$state/static"
 cp "$state/fair.json" "$state/fair.json.gz" "$state/static/"
 nginx_port=$((base + 14))
-nginx_user=
-[[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
-cat >"$state/nginx/nginx.conf" <<EOF
-$nginx_user
-worker_processes $(nproc);
-daemon off;
-pid $state/nginx/nginx.pid;
-error_log $state/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  types { application/json json; }
-  default_type application/json;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  gzip_static on;
-  client_body_temp_path $state/nginx/tmp;
-  proxy_temp_path $state/nginx/tmp;
-  fastcgi_temp_path $state/nginx/tmp;
-  uwsgi_temp_path $state/nginx/tmp;
-  scgi_temp_path $state/nginx/tmp;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location /static/ { alias $state/static/; }
-  }
-}
-EOF
-nginx -p "$state/nginx" -e "$state/nginx/error.log" -c "$state/nginx/nginx.conf" &
-nginx_pid=$!
-bench_pids+=("$!")
-for _ in $(seq 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/static/fair.json" && break
-  sleep 0.1
-done
+bench_nginx "$state/nginx" "$nginx_port" "$state/static" "$(nproc)" fair.json "gzip_static on;"
+bench_pids+=("$nginx_pid")
 curl -fsS -H "Accept-Encoding: gzip" -D "$state/nginx-headers" \
   "http://127.0.0.1:$nginx_port/static/fair.json" | cmp -s - "$state/fair.json.gz" ||
   { echo "compression: nginx does not serve the same gzip bytes" >&2; exit 1; }

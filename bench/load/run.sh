@@ -20,6 +20,8 @@
 # BENCH_DOCS (docs: where performance.md and img/ go).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib/nginx.sh
+. bench/lib/nginx.sh
 
 binary=${1:?usage: bench/load/run.sh VITRINA_BINARY STATE_DIR PORT_BASE}
 state=${2:?state dir}
@@ -140,40 +142,8 @@ curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$((base + 10))/cat
 echo "1 /static/fair.json" >"$out/fair-nginx.txt"
 
 say "starting nginx on port $((base + 14))"
-nginx_user=
-[[ $(id -u) == 0 ]] && nginx_user="user $(id -un);"
-cat >"$out/nginx/nginx.conf" <<EOF
-$nginx_user
-worker_processes $server_threads;
-daemon off;
-pid $out/nginx/nginx.pid;
-error_log $out/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  types { application/json json; }
-  default_type application/json;
-  access_log $out/nginx/access.log combined buffer=64k flush=1s;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $out/nginx/tmp;
-  proxy_temp_path $out/nginx/tmp;
-  fastcgi_temp_path $out/nginx/tmp;
-  uwsgi_temp_path $out/nginx/tmp;
-  scgi_temp_path $out/nginx/tmp;
-  server {
-    listen 127.0.0.1:$((base + 14));
-    location /static/ { alias $out/static/; }
-  }
-}
-EOF
-mkdir -p "$out/nginx/tmp"
-nginx -p "$out/nginx" -e "$out/nginx/error.log" -c "$out/nginx/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$((base + 14))/static/fair.json" && break
-  sleep 0.1
-done
+bench_nginx "$out/nginx" $((base + 14)) "$out/static" "$server_threads" fair.json \
+  "access_log $out/nginx/access.log combined buffer=64k flush=1s;"
 curl -fsS "http://127.0.0.1:$((base + 14))/static/fair.json" | cmp -s - "$out/static/fair.json" ||
   { echo "bench: nginx does not serve the same bytes" >&2; exit 1; }
 
