@@ -19,10 +19,7 @@ struct AdfArguments {
 
 int RunAdfExport(const AdfArguments& arguments) {
   auto spec = catalog::LoadSpecFile(arguments.spec_path);
-  if (!spec) {
-    spdlog::error("{}", spec.error().message);
-    return ExitCodeFor(spec.error().code);
-  }
+  if (!spec) return Fail(spec.error());
   for (const auto& file : etl::core::BuildAdfResources(*spec, arguments.options)) {
     const auto path = std::filesystem::path(arguments.out_dir) / file.path;
     std::error_code error;

@@ -23,12 +23,6 @@
 namespace vitrina::cli {
 namespace {
 
-int Fail(const base::Error& error) {
-  spdlog::error("{}", error.message);
-  if (!error.detail.empty()) spdlog::debug("{}", error.detail);
-  return ExitCodeFor(error.code);
-}
-
 struct RunOptions {
   std::string spec_path;
   std::string source;

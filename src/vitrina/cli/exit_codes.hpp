@@ -1,5 +1,7 @@
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include "vitrina/base/error.hpp"
 
 namespace vitrina::cli {
@@ -17,6 +19,14 @@ inline int ExitCodeFor(base::ErrorCode code) {
     default:
       return 1;
   }
+}
+
+// Ends a command on an error: its message (safe to show) logged as an error, its detail (libpq's
+// text, a path) at debug level, and the exit code returned.
+inline int Fail(const base::Error& error) {
+  spdlog::error("{}", error.message);
+  if (!error.detail.empty()) spdlog::debug("{}", error.detail);
+  return ExitCodeFor(error.code);
 }
 
 }  // namespace vitrina::cli

@@ -389,8 +389,7 @@ int ServeUntilStopped(http::Server& server, const http::core::Pipeline& pipeline
   if (!outcome) {
     cache_stack.Stop();
     telemetry.Stop();
-    spdlog::error("{}", outcome.error().message);
-    return ExitCodeFor(outcome.error().code);
+    return Fail(outcome.error());
   }
   if (*outcome == http::ShutdownOutcome::kForced) {
     // Requests are still suspended inside the stopped event loops; unwinding them now would race
@@ -412,11 +411,6 @@ int ServeUntilStopped(http::Server& server, const http::core::Pipeline& pipeline
   FlushAccessLog();
   spdlog::info("stopped");
   return 0;
-}
-
-int Fail(const base::Error& error) {
-  spdlog::error("{}", error.message);
-  return ExitCodeFor(error.code);
 }
 
 int RunServe(bool print_sql) {

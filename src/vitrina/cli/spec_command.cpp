@@ -48,12 +48,6 @@ class SampleFeed final : public base::ByteSink {
   bool stopped_ = false;
 };
 
-int Fail(const base::Error& error) {
-  spdlog::error("{}", error.message);
-  if (!error.detail.empty()) spdlog::debug("{}", error.detail);
-  return ExitCodeFor(error.code);
-}
-
 // "Housing Prices 2024.csv.gz" -> "Housing Prices 2024", which the inferrer turns into a name.
 std::string DatasetNameOf(const std::string& source) {
   std::string stem = std::filesystem::path(source.substr(0, source.find('?'))).filename().string();

@@ -1,12 +1,9 @@
-#include <chrono>
-
 #include <spdlog/spdlog.h>
 
-#include "vitrina/cli/cloud_credentials.hpp"
+#include "vitrina/cli/command_connection.hpp"
 #include "vitrina/cli/commands.hpp"
 #include "vitrina/cli/config.hpp"
 #include "vitrina/cli/exit_codes.hpp"
-#include "vitrina/db/connection.hpp"
 
 namespace vitrina::cli {
 namespace {
@@ -27,27 +24,14 @@ constexpr UserChange kChanges[] = {
 
 int RunUserChange(const UserChange& change, const std::string& email) {
   auto config = LoadConfig();
-  if (!config) {
-    spdlog::error("{}", config.error().message);
-    return ExitCodeFor(config.error().code);
-  }
-  auto credentials =
-      LoadCloudCredentials({.database = true, .redis = false, .storage = false, .monitor = false});
-  if (!credentials) {
-    spdlog::error("{}", credentials.error().message);
-    return ExitCodeFor(credentials.error().code);
-  }
-  auto connection = db::Connection::Open(config->database_url, std::chrono::seconds(5), "vitrina",
-                                         credentials->database);
-  if (!connection) {
-    spdlog::error("{}", connection.error().message);
-    return ExitCodeFor(connection.error().code);
-  }
+  if (!config) return Fail(config.error());
+  auto session = OpenCommandConnection(config->database_url);
+  if (!session) return Fail(session.error());
   // The column name comes from the constant table above, never from input.
   const std::string sql = std::string("UPDATE users SET ") + change.column +
                           " = $1, updated_at = now() WHERE lower(email) = lower($2)"
                           " RETURNING uid, is_active, is_admin";
-  auto result = connection->Execute(sql, {change.value ? "true" : "false", email});
+  auto result = session->connection.Execute(sql, {change.value ? "true" : "false", email});
   if (!result) {
     spdlog::error("{} ({})", result.error().message, result.error().detail);
     return ExitCodeFor(result.error().code);
