@@ -9,29 +9,14 @@
 // Any uncaught page error or Content-Security-Policy violation fails the run. Screenshots of the
 // main views go to CONSOLE_SCREENSHOTS as console-*.png.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { check, Failure, launchChromium, requireEnv } from '../support/browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const { chromium } = createRequire(path.join(root, 'tools/node/package.json'))('playwright-core');
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (run through console_itest.sh)`);
-  return value;
-};
+const env = (name) => requireEnv(name, 'console_itest.sh');
 const baseUrl = env('CONSOLE_URL');
 const dataset = env('CONSOLE_DATASET');
 const shots = env('CONSOLE_SCREENSHOTS');
 const admin = { email: env('CONSOLE_ADMIN_EMAIL'), password: env('CONSOLE_ADMIN_PASSWORD') };
-
-class Failure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Failure(message);
-}
 
 let page;
 const problems = []; // page errors and policy violations, checked after every step
@@ -546,25 +531,10 @@ async function books() {
   });
 }
 
-const profile = mkdtempSync(path.join(tmpdir(), 'vitrina-console-'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  // Playwright starts Chromium with a fresh profile of its own (a temporary --user-data-dir).
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  env: { ...process.env, HOME: profile },
-});
+const chromium = await launchChromium('console');
 let status = 0;
 try {
-  const context = await browser.newContext({
+  const context = await chromium.browser.newContext({
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
   });
@@ -590,7 +560,6 @@ try {
   if (!(error instanceof Failure)) console.error(error);
   status = 1;
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chromium.close();
 }
 process.exit(status);

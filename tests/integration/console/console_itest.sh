@@ -35,19 +35,9 @@ if ((${#missing[@]})); then
   exit 77
 fi
 
-chromium=${CHROMIUM:-/usr/bin/chromium}
-browser_missing=()
-[[ -x $chromium ]] || browser_missing+=("$chromium")
-[[ -f tools/node/node_modules/playwright-core/package.json ]] ||
-  browser_missing+=("playwright-core in tools/node")
-if ((${#browser_missing[@]})); then
-  echo "console_itest: no browser: missing ${browser_missing[*]} (tools/install-deps.sh --with-browser)"
-  if [[ ${CI:-} != "" && ${CI:-} != false ]] || [[ ${VITRINA_REQUIRE_BROWSER:-0} == 1 ]] ||
-    [[ ${VITRINA_REQUIRE_SERVICES:-0} == 1 ]]; then
-    exit 1
-  fi
-  exit 77
-fi
+# shellcheck source=tests/integration/support/browser.sh
+. tests/integration/support/browser.sh
+require_browser console_itest
 
 work=$(mktemp -d)
 server_pid=
@@ -110,7 +100,7 @@ browse() {
   local dataset=$1 status=0
   # shellcheck disable=SC1091 # written by tools/demo-admin.sh
   . "$work/env"
-  CHROMIUM=$chromium CONSOLE_URL="http://127.0.0.1:$port" CONSOLE_DATASET=$dataset \
+  CONSOLE_URL="http://127.0.0.1:$port" CONSOLE_DATASET=$dataset \
     CONSOLE_SCREENSHOTS=$shots CONSOLE_ADMIN_EMAIL=$DEMO_ADMIN_EMAIL \
     CONSOLE_ADMIN_PASSWORD=$DEMO_ADMIN_PASSWORD \
     node tests/integration/console/console_itest.mjs || status=$?

@@ -2,29 +2,13 @@
 // the environment): a page on another origin calls the API with a bearer token, which makes the
 // browser preflight. From the allowed origin the calls succeed and the page can read the exposed
 // headers; from an origin that is not listed the browser blocks them (fetch rejects).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { check, Failure, launchChromium, requireEnv } from '../support/browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const { chromium } = createRequire(path.join(root, 'tools/node/package.json'))('playwright-core');
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (run through cors_itest.sh)`);
-  return value;
-};
+const env = (name) => requireEnv(name, 'cors_itest.sh');
 const api = env('API_URL');
 const allowedPage = env('ALLOWED_PAGE');
 const otherPage = env('OTHER_PAGE');
 const token = env('API_TOKEN');
-
-class Failure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Failure(message);
-}
 
 // Runs fetch() in the page: what the page's JavaScript sees, or the error when the browser blocks.
 function call(page, target, init) {
@@ -118,29 +102,14 @@ async function scenarios(context) {
   await page.close();
 }
 
-const profile = mkdtempSync(path.join(tmpdir(), 'vitrina-cors-'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  env: { ...process.env, HOME: profile },
-});
+const chromium = await launchChromium('cors');
 let status = 0;
 try {
-  await scenarios(await browser.newContext());
+  await scenarios(await chromium.browser.newContext());
 } catch (error) {
   console.error(error instanceof Failure ? `✗ ${error.message}` : error);
   status = 1;
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chromium.close();
 }
 process.exit(status);

@@ -23,15 +23,9 @@ if [[ -z ${DATABASE_URL:-} ]]; then
   [[ ${VITRINA_REQUIRE_SERVICES:-0} == 1 ]] && exit 1
   exit 77
 fi
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [[ ! -x $chromium || ! -f tools/node/node_modules/playwright-core/package.json ]]; then
-  echo "cors_itest: no browser: $chromium or playwright-core in tools/node is missing (tools/install-deps.sh --with-browser)"
-  if [[ ${CI:-} != "" && ${CI:-} != false ]] || [[ ${VITRINA_REQUIRE_BROWSER:-0} == 1 ]] ||
-    [[ ${VITRINA_REQUIRE_SERVICES:-0} == 1 ]]; then
-    exit 1
-  fi
-  exit 77
-fi
+# shellcheck source=tests/integration/support/browser.sh
+. tests/integration/support/browser.sh
+require_browser cors_itest
 
 work=$(mktemp -d)
 pids=()
@@ -91,7 +85,7 @@ pids+=($!)
 wait_for "http://127.0.0.1:$api_port/healthz" "${pids[-1]}" "$work/server.log"
 
 status=0
-CHROMIUM=$chromium API_URL="http://127.0.0.1:$api_port" \
+API_URL="http://127.0.0.1:$api_port" \
   ALLOWED_PAGE="http://127.0.0.1:$page_port/" OTHER_PAGE="http://localhost:$page_port/" \
   API_TOKEN=$token node tests/integration/console/cors_itest.mjs || status=$?
 if ((status != 0)); then
