@@ -40,6 +40,8 @@ fail() {
   printf 'compose-smoke: FAIL: %s\n' "$*" >&2
   exit 1
 }
+# shellcheck source=deploy/docker/engine.sh
+. deploy/docker/engine.sh
 
 if docker compose version >/dev/null 2>&1; then
   compose=(docker compose)
@@ -50,7 +52,7 @@ else
 fi
 compose+=(-p "$project" -f compose.yaml)
 
-started_dockerd='' started_stack=''
+started_stack=''
 cleanup() {
   local status=$?
   if [[ ${KEEP:-0} == 1 ]]; then
@@ -61,25 +63,13 @@ cleanup() {
     "${compose[@]}" logs --no-color >"$logs/compose.log" 2>&1 || true
     "${compose[@]}" down --volumes >"$logs/down.log" 2>&1 || true
   fi
-  if [[ -n $started_dockerd ]]; then
-    kill "$started_dockerd" 2>/dev/null || true
-    wait "$started_dockerd" 2>/dev/null || true
-  fi
+  docker_engine_down
   exit "$status"
 }
 trap cleanup EXIT
 
 # --- the engine and the base image -------------------------------------------------------------
-if ! docker info >/dev/null 2>&1; then
-  command -v dockerd >/dev/null || fail "no Docker engine (tools/install-deps.sh --with-docker)"
-  say "starting dockerd (log: $logs/dockerd.log)"
-  # No bridge network on these machines: builds and containers use the host's (docs/deploy.md).
-  dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 \
-    >"$logs/dockerd.log" 2>&1 &
-  started_dockerd=$!
-  for _ in $(seq 1 50); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-  docker info >/dev/null 2>&1 || fail "dockerd did not start: $(tail -n 5 "$logs/dockerd.log")"
-fi
+docker_engine_up "$logs"
 deploy/docker/make-base-image.sh debian:bookworm-slim
 [[ -f tools/node/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]] ||
   fail "Swagger UI's files are missing (tools/install-deps.sh)"
