@@ -295,11 +295,12 @@ CommandResult RunVitrina(const std::vector<std::string>& args,
 }
 
 std::uint16_t FreePort() {
-  // The tests' share of the API range (57710-57799): 57730 and up, starting at a pid-dependent
-  // offset so parallel runs rarely probe the same port first.
+  // The tests' share of the API range (27710-27799): 27730 and up, starting at a pid-dependent
+  // offset so parallel runs rarely probe the same port first. Below 32768, where Linux never
+  // hands a port to an outgoing connection between this probe and the server's bind.
   static int next = static_cast<int>(getpid() % 60);
   for (int attempt = 0; attempt < 70; ++attempt) {
-    const auto port = static_cast<std::uint16_t>(57730 + (next++ % 70));
+    const auto port = static_cast<std::uint16_t>(27730 + (next++ % 70));
     asio::io_context context;
     tcp::acceptor acceptor(context);
     boost::system::error_code ec;
@@ -307,7 +308,7 @@ std::uint16_t FreePort() {
     acceptor.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
     if (!ec) return port;
   }
-  throw std::runtime_error("no free port in 57730-57799");
+  throw std::runtime_error("no free port in 27730-27799");
 }
 
 std::map<std::string, std::string> ServerEnv(const std::string& database_url,

@@ -171,14 +171,14 @@ inline boost::json::object ValidClaims(const std::string& project, const std::st
 }
 
 // Serves one JSON document on every request, with Cache-Control: public, max-age=<max_age>.
-// Binds the first free port of 58520-58539 (this suite's share of the 585xx range).
+// Binds the first free port of 28520-28539 (this suite's share of the 285xx range).
 class CertificateServer {
  public:
   CertificateServer() {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     const int yes = 1;
     ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    for (int candidate = 58520; candidate < 58540 && port_ == 0; ++candidate) {
+    for (int candidate = 28520; candidate < 28540 && port_ == 0; ++candidate) {
       sockaddr_in address{};
       address.sin_family = AF_INET;
       address.sin_port = htons(static_cast<std::uint16_t>(candidate));

@@ -95,7 +95,7 @@ TEST_F(RedisRateLimitTest, TheWindowEnds) {
 }
 
 TEST(RedisRateLimitDown, AnUnreachableRedisFailsOpenQuickly) {
-  testing::RedisOnLoop redis("redis://127.0.0.1:58597");
+  testing::RedisOnLoop redis("redis://127.0.0.1:28597");
   const LoginRateLimitSettings settings;
   RedisLoginRateLimiter limiter(redis.client(), redis.executor(), settings);
   const auto start = std::chrono::steady_clock::now();

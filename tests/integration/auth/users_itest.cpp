@@ -106,7 +106,7 @@ TEST_F(UsersTest, ADeactivationByAnotherInstanceIsSeenWithinOneSecond) {
 }
 
 TEST_F(UsersTest, AnUnreachableDatabaseIsUnavailable) {
-  PgUserDirectory down({"postgresql://postgres@127.0.0.1:58598/vitrina", 1, 2s});
+  PgUserDirectory down({"postgresql://postgres@127.0.0.1:28598/vitrina", 1, 2s});
   auto user = down.FindByUid("x");
   ASSERT_FALSE(user.ok());
   EXPECT_EQ(user.error().code, base::ErrorCode::kUnavailable);

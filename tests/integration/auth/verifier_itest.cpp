@@ -167,7 +167,7 @@ TEST(FirebaseVerifierRefresh, KeysAreRefreshedInTheBackgroundBeforeTheyExpire) {
 
 TEST(FirebaseVerifierStart, FailsWhenTheCertificatesCannotBeFetched) {
   auto verifier = FirebaseTokenVerifier::Start(
-      {kProject, 60s, {}}, MakeHttpSigningKeySource("http://127.0.0.1:58599/certs", 500ms));
+      {kProject, 60s, {}}, MakeHttpSigningKeySource("http://127.0.0.1:28599/certs", 500ms));
   ASSERT_FALSE(verifier.ok());
   EXPECT_EQ(verifier.error().code, base::ErrorCode::kUnavailable);
 }
@@ -184,7 +184,7 @@ TEST(MakeTokenVerifier, RefusesTheEmulatorInProduction) {
   FirebaseSettings settings;
   settings.environment = "production";
   settings.project_id = kProject;
-  settings.emulator_host = "127.0.0.1:58503";
+  settings.emulator_host = "127.0.0.1:28503";
   auto verifier = MakeTokenVerifier(settings);
   ASSERT_FALSE(verifier.ok());
   EXPECT_NE(verifier.error().message.find("refusing to accept unsigned"), std::string::npos);

@@ -73,8 +73,8 @@ class CaptureServer {
   };
 
   CaptureServer() : acceptor_(io_) {
-    // Tests may only use ports 58900-58999 on this machine.
-    for (unsigned short port = 58900; port < 59000; ++port) {
+    // Tests may only use ports 28900-28999 on this machine.
+    for (unsigned short port = 28900; port < 29000; ++port) {
       boost::system::error_code error;
       acceptor_.open(tcp::v4(), error);
       acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), error);
@@ -85,7 +85,7 @@ class CaptureServer {
       }
       acceptor_.close();
     }
-    if (port_ == 0) throw std::runtime_error("no free port in 58900-58999");
+    if (port_ == 0) throw std::runtime_error("no free port in 28900-28999");
     thread_ = std::thread([this] { Serve(); });
   }
 
@@ -612,7 +612,7 @@ TEST(TelemetryExporter, WithoutAConnectionStringNothingIsSentAndNothingFails) {
 
 TEST(TelemetryExporter, AMalformedConnectionStringIsAStartUpError) {
   TelemetrySettings settings;
-  settings.connection_string = "IngestionEndpoint=http://127.0.0.1:58900";
+  settings.connection_string = "IngestionEndpoint=http://127.0.0.1:28900";
   const auto telemetry = Telemetry::Create(settings);
   ASSERT_FALSE(telemetry.ok());
   EXPECT_NE(telemetry.error().message.find("InstrumentationKey is missing"), std::string::npos);
