@@ -42,6 +42,8 @@ apt_packages=(
   # services and measuring tools
   postgresql postgresql-contrib redis-server redis-tools nginx wrk gnuplot-nox
   curl jq python3
+  # ss: services.sh sees every socket on a port it is about to use, connections included
+  iproute2
   # the deployment's tests (tests/deploy/): shellcheck, and PyYAML to read the generated YAML
   shellcheck python3-yaml
   # docs: the diagrams (Graphviz), the deck (pandoc writes .pptx) and its test (LibreOffice
