@@ -4,6 +4,7 @@ Linux's ephemeral range, where outgoing connections take their local ports.
 
 A CI run failed on the second: a Redis Cluster node's bus port was held by some connection."""
 
+import glob
 import os
 import re
 import socket
@@ -79,20 +80,14 @@ class DefaultPortBasesTest(unittest.TestCase):
         with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as f:
             for name, value in re.findall(r"^(\w+_PORTS)\s*\?=\s*(\d+)", f.read(), re.M):
                 found[f"Makefile {name}"] = int(value)
-        for script in [
-            "tools/run.sh",
-            "tools/record-runs.sh",
-            "tools/integration-under-load.sh",
-            "bench/load/ab.sh",
-            "bench/load/compression.sh",
-            "bench/load/hit-cost.sh",
-            "bench/catalog/query.sh",
-            "bench/catalog/stream.sh",
-            "bench/cache/run.sh",
-            "bench/redis/tls.sh",
-            "deploy/docker/smoke.sh",
-            "deploy/docker/compose-smoke.sh",
-        ]:
+        # Every script of ours, so a new one is checked without being listed here.
+        scripts = sorted(
+            os.path.relpath(path, ROOT)
+            for folder in ("tools", "bench", "deploy", "tests", ".ci")
+            for path in glob.glob(os.path.join(ROOT, folder, "**", "*.sh"), recursive=True)
+            if "node_modules" not in path
+        )
+        for script in scripts:
             with open(os.path.join(ROOT, script), encoding="utf-8") as f:
                 text = f.read()
             for value in re.findall(r'(?im)^\s*\w*(?:port|base)\w*="?\$\{[^}]*:-(\d+)\}', text):
