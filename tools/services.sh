@@ -18,6 +18,8 @@
 set -euo pipefail
 
 readonly ALL_SERVICES=(postgres redis azurite firebase appinsights)
+# The keys write_env owns in STATE/env; it keeps every other line.
+readonly ENV_KEYS='DATABASE_URL|PGHOST|PGPORT|PGUSER|PGDATABASE|REDIS_URL|AZURE_STORAGE_CONNECTION_STRING|FIREBASE_AUTH_EMULATOR_HOST|FIREBASE_PROJECT_ID|FIREBASE_API_KEY|APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_CAPTURE_URL|REDIS_CLUSTER_NODES'
 readonly AZURITE_ACCOUNT=devstoreaccount1
 # Azurite's published development key (not a secret).
 readonly AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
@@ -568,6 +570,10 @@ write_env() {
       # shellcheck disable=SC2086 # one argument per port
       nodes="$(printf '127.0.0.1:%s,' $cports)"
       env_line REDIS_CLUSTER_NODES "${nodes%,}"
+    fi
+    # What other tools added (demo-admin.sh's DEMO_ADMIN_*) survives a service's restart.
+    if [[ -f $STATE/env ]]; then
+      grep -v -E "^($ENV_KEYS)=" "$STATE/env" || true
     fi
   } >"$tmp"
   mv -f "$tmp" "$STATE/env"

@@ -70,6 +70,44 @@ class HeldPortTest(unittest.TestCase):
         self.assertIn("LISTEN", result.stderr)
 
 
+def free_base_below_ephemeral():
+    """A base whose +1 (Redis's port) is free, below the ephemeral range."""
+    for base in range(24000 + os.getpid() % 500 * 2, 25400, 2):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+            return base
+    raise RuntimeError("no free port in 24001-25399")
+
+
+class EnvFileTest(unittest.TestCase):
+    def test_a_restarted_service_keeps_the_lines_other_tools_wrote(self):
+        # make run appends the demo admin (tools/demo-admin.sh); restarting Redis by hand after
+        # an outage rewrote the file and dropped it, so the README's admin login found no email.
+        state = tempfile.TemporaryDirectory()
+        self.addCleanup(state.cleanup)
+        env = os.path.join(state.name, "env")
+        with open(env, "w", encoding="ascii") as f:
+            f.write("REDIS_URL=redis://127.0.0.1:1\nDEMO_ADMIN_EMAIL=admin@vitrina.test\n")
+        base = free_base_below_ephemeral()
+        self.addCleanup(
+            subprocess.run, [SERVICES, "stop", state.name], capture_output=True, timeout=60
+        )
+        result = subprocess.run(
+            [SERVICES, "start", state.name, str(base), "redis"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        with open(env, encoding="ascii") as f:
+            lines = f.read().splitlines()
+        self.assertIn(f"REDIS_URL=redis://127.0.0.1:{base + 1}", lines)
+        self.assertEqual([line for line in lines if line.startswith("REDIS_URL=")], [lines[0]])
+        self.assertIn("DEMO_ADMIN_EMAIL=admin@vitrina.test", lines)
+
 class DefaultPortBasesTest(unittest.TestCase):
     # How far above its base each user of a base reaches (services +0..+9, the API and nginx of
     # the bench up to +17, the Redis Cluster at +20..+25).
