@@ -134,21 +134,25 @@ fail_with_log() {
   return 1
 }
 
-# Any socket on the port counts, listening or not: an outgoing connection holding it
-# (its local port, from the ephemeral range) makes a server's bind fail just the same.
+# Whether a server could bind the port now: a bind with SO_REUSEADDR, as every server here does.
+# A listener fails it, and so does a connection holding the port (an outgoing one took it as its
+# local port, from the ephemeral range), which a connect-only check cannot see; what a server of
+# ours left behind (its connections closing, TIME-WAIT) does not, as the server's own bind wouldn't.
+port_bindable() {
+  python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
 check_port_free() {
-  local svc=$1 port=$2 held=""
-  if command -v ss >/dev/null; then
-    held="$(ss -Htan "( sport = :$port )" 2>/dev/null | grep -v TIME-WAIT | head -n 3 || true)"
-  elif port_open "$port"; then
-    held="a listener"
-  fi
-  if [[ -n $held ]]; then
-    echo "services: $svc: port $port is already in use:" >&2
-    printf '    %s\n' "${held//$'\n'/$'\n    '}" >&2
-    ((port < 32768)) || echo "    (port $port is in the ephemeral range 32768-60999; use a PORT_BASE below 32768)" >&2
-    return 1
-  fi
+  local svc=$1 port=$2 held
+  port_bindable "$port" && return 0
+  echo "services: $svc: port $port is already in use:" >&2
+  held="$(ss -Htan "( sport = :$port )" 2>/dev/null | head -n 3 || true)"
+  [[ -n $held ]] && printf '    %s\n' "${held//$'\n'/$'\n    '}" >&2
+  ((port < 32768)) || echo "    (port $port is in the ephemeral range 32768-60999; use a PORT_BASE below 32768)" >&2
+  return 1
 }
 
 # Launch a long-running command in its own session, stdio to a log, with its

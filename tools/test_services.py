@@ -1,5 +1,6 @@
-"""tools/services.sh's choice of ports: a port held by any socket (a connection too, not only a
-listener) is refused before a server is started on it, and every default port base stays below
+"""tools/services.sh's choice of ports: a port a server could not bind (a listener's, or one a
+connection holds, which a connect-only check misses) is refused before a server is started on it,
+one a stopped server of ours left closing is not, and every default port base stays below
 Linux's ephemeral range, where outgoing connections take their local ports.
 
 A CI run failed on the second: a Redis Cluster node's bus port was held by some connection."""
@@ -58,6 +59,25 @@ class HeldPortTest(unittest.TestCase):
         self.assertIn(f"port {held} is already in use", result.stderr)
         self.assertIn("ESTAB", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.state.name, "redis", "redis.pid")))
+
+    def test_what_a_stopped_server_left_on_its_port_does_not_keep_it_from_starting_again(self):
+        # A server of ours died with clients connected: its side of each connection lingers
+        # (FIN-WAIT-2 until the client closes). Its replacement binds with SO_REUSEADDR and
+        # succeeds, so the check must let it: restarting PostgreSQL under a running API did.
+        base = free_base_below_ephemeral()
+        self.addCleanup(
+            subprocess.run, [SERVICES, "stop", self.state.name], capture_output=True, timeout=60
+        )
+        with socket.socket() as client:
+            with socket.socket() as server:
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                server.bind(("127.0.0.1", base + 1))
+                server.listen()
+                client.connect(("127.0.0.1", base + 1))
+                accepted, _ = server.accept()
+                accepted.close()
+            result = self.start_redis(base)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
     def test_a_listener_on_the_port_is_refused_too(self):
         with socket.socket() as listener:
