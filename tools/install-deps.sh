@@ -42,7 +42,7 @@ apt_packages=(
   # services and measuring tools
   postgresql postgresql-contrib redis-server redis-tools nginx wrk gnuplot-nox
   curl jq python3
-  # ss: services.sh sees every socket on a port it is about to use, connections included
+  # ss: services.sh names the sockets holding a port it cannot use
   iproute2
   # the deployment's tests (tests/deploy/): shellcheck, and PyYAML to read the generated YAML
   shellcheck python3-yaml
